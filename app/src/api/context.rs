@@ -1,0 +1,51 @@
+//! What a server function needs to know about its request.
+
+use leptos::prelude::*;
+use std::net::{IpAddr, SocketAddr};
+
+use crate::{
+    error::AppError,
+    server::{http::internal_error, sessions::AuthSession, store::users::UserRow, AppState},
+};
+
+/// The shared state and this request's session.
+pub async fn state_and_session() -> Result<(AppState, AuthSession), AppError> {
+    let state = use_context::<AppState>().ok_or_else(|| internal_error("server function", "AppState not provided"))?;
+    let session = leptos_axum::extract::<tower_sessions::Session>()
+        .await
+        .map_err(|e| internal_error("server function session", e))?;
+    Ok((state, AuthSession(session)))
+}
+
+/// The signed-in user, or a 401.
+pub async fn actor() -> Result<(AppState, UserRow), AppError> {
+    let (state, session) = state_and_session().await?;
+    let user = crate::server::auth::require_user(&state, &session).await?;
+    Ok((state, user))
+}
+
+/// The peer address of the connection.
+pub async fn client_address() -> Option<IpAddr> {
+    leptos_axum::extract::<axum::extract::ConnectInfo<SocketAddr>>().await.ok().map(|info| info.0.ip())
+}
+
+/// Gives a failed call the HTTP status of its error (401, 403, 409…), not 500.
+/// A plain form post (no wasm yet) is left alone: it is answered with a
+/// redirect back to the form, carrying the error in the query string.
+pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
+    let plain_form_post = use_context::<axum::http::request::Parts>().is_some_and(|parts| {
+        parts
+            .headers
+            .get(axum::http::header::ACCEPT)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|accept| accept.contains("text/html"))
+    });
+    if let (Err(error), false) = (&result, plain_form_post) {
+        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+            if let Ok(status) = axum::http::StatusCode::from_u16(error.status_code()) {
+                response.set_status(status);
+            }
+        }
+    }
+    result
+}

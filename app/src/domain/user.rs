@@ -1,0 +1,180 @@
+use serde::{Deserialize, Serialize};
+use std::{fmt, str::FromStr};
+use uuid::Uuid;
+
+use super::Email;
+
+/// A user's stable identifier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct UserId(pub Uuid);
+
+impl UserId {
+    /// A fresh random id.
+    pub fn new() -> Self {
+        Self(Uuid::new_v4())
+    }
+}
+
+impl Default for UserId {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Display for UserId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl FromStr for UserId {
+    type Err = uuid::Error;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Uuid::parse_str(s).map(Self)
+    }
+}
+
+/// Whether a user may sign in and be granted anything.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum UserStatus {
+    Active,
+    Disabled,
+}
+
+impl UserStatus {
+    /// The stored and wire spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Active => "active",
+            Self::Disabled => "disabled",
+        }
+    }
+}
+
+impl FromStr for UserStatus {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "active" => Ok(Self::Active),
+            "disabled" => Ok(Self::Disabled),
+            other => Err(format!("unknown status {other:?}: use \"active\" or \"disabled\"")),
+        }
+    }
+}
+
+/// A person's display name: trimmed, 1 to 100 characters, no control characters.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct DisplayName(String);
+
+/// Why a display name was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DisplayNameError {
+    #[error("enter a name")]
+    Empty,
+    #[error("a name has at most 100 characters")]
+    TooLong,
+    #[error("a name cannot contain control characters")]
+    ControlCharacter,
+}
+
+impl DisplayName {
+    /// The longest accepted name, in characters.
+    pub const MAX_LEN: usize = 100;
+
+    /// Parses what a person typed.
+    pub fn parse(input: &str) -> Result<Self, DisplayNameError> {
+        let trimmed = input.trim();
+        if trimmed.is_empty() {
+            return Err(DisplayNameError::Empty);
+        }
+        if trimmed.chars().count() > Self::MAX_LEN {
+            return Err(DisplayNameError::TooLong);
+        }
+        if trimmed.chars().any(char::is_control) {
+            return Err(DisplayNameError::ControlCharacter);
+        }
+        Ok(Self(trimmed.to_owned()))
+    }
+
+    /// The name as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for DisplayName {
+    type Error = DisplayNameError;
+    fn try_from(value: String) -> Result<Self, Self::Error> {
+        Self::parse(&value)
+    }
+}
+
+impl From<DisplayName> for String {
+    fn from(value: DisplayName) -> Self {
+        value.0
+    }
+}
+
+/// What the console and the REST API show of a user.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserView {
+    pub id: UserId,
+    pub email: Email,
+    pub name: String,
+    pub status: UserStatus,
+    /// Milliseconds since the Unix epoch.
+    pub created_at: i64,
+    /// Milliseconds since the Unix epoch; `None` until the first sign-in.
+    pub last_seen_at: Option<i64>,
+}
+
+/// The dashboard's counts, read from the database.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DashboardStats {
+    pub users_total: i64,
+    pub users_active: i64,
+    pub users_disabled: i64,
+    pub sessions_active: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    #[test]
+    fn display_name_rules() {
+        assert_eq!(DisplayName::parse("  Ada  ").unwrap().as_str(), "Ada");
+        assert_eq!(DisplayName::parse(" "), Err(DisplayNameError::Empty));
+        assert_eq!(DisplayName::parse(&"x".repeat(101)), Err(DisplayNameError::TooLong));
+        assert_eq!(DisplayName::parse("a\u{0007}b"), Err(DisplayNameError::ControlCharacter));
+    }
+
+    #[test]
+    fn status_round_trips() {
+        for status in [UserStatus::Active, UserStatus::Disabled] {
+            assert_eq!(status.as_str().parse::<UserStatus>().unwrap(), status);
+        }
+        assert!("invited?".parse::<UserStatus>().is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn accepted_names_are_trimmed_and_bounded(input in "\\PC{0,120}") {
+            if let Ok(name) = DisplayName::parse(&input) {
+                prop_assert_eq!(name.as_str(), name.as_str().trim());
+                prop_assert!(!name.as_str().is_empty());
+                prop_assert!(name.as_str().chars().count() <= DisplayName::MAX_LEN);
+            }
+        }
+
+        #[test]
+        fn user_id_round_trips_through_text(bytes in any::<[u8; 16]>()) {
+            let id = UserId(Uuid::from_bytes(bytes));
+            prop_assert_eq!(id.to_string().parse::<UserId>().unwrap(), id);
+        }
+    }
+}

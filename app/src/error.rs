@@ -1,0 +1,157 @@
+//! The one error type of Portcullis. It crosses the wire to the browser (server
+//! functions) and becomes `{"error":{"code","message"}}` in the REST API; its
+//! HTTP status is decided in one place, [`AppError::status_code`].
+
+use serde::{Deserialize, Serialize};
+use server_fn_error::{FromServerFnError, ServerFnErrorErr};
+
+// Server functions encode our errors as JSON, like their results.
+mod server_fn_error {
+    pub use leptos::server_fn::codec::JsonEncoding;
+    pub use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
+}
+
+/// A field of a form or JSON body that was refused, with a message a person
+/// can act on.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+/// Everything that can go wrong in a request, as the caller may see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum AppError {
+    #[error("{what} was not found")]
+    NotFound { what: String },
+    #[error("{message}")]
+    Unauthenticated { message: String },
+    #[error("{message}")]
+    Forbidden { code: String, message: String },
+    #[error("{message}")]
+    Conflict { code: String, message: String },
+    #[error("{}", validation_summary(.fields))]
+    Validation { fields: Vec<FieldError> },
+    #[error("{message}")]
+    TooManyRequests { retry_after_secs: u64, message: String },
+    /// A server-side failure; the cause is in the log under this id.
+    #[error("something went wrong on the server (reference {correlation_id})")]
+    Internal { correlation_id: String },
+    /// The request never got an answer from the server (network, decoding).
+    #[error("the server could not be reached: {message}")]
+    Transport { message: String },
+}
+
+fn validation_summary(fields: &[FieldError]) -> String {
+    match fields {
+        [] => "the request is not valid".to_owned(),
+        [only] => format!("{}: {}", only.field, only.message),
+        [first, rest @ ..] => format!("{}: {} (and {} more)", first.field, first.message, rest.len()),
+    }
+}
+
+impl AppError {
+    /// A 404 for `what` ("user 42", "workspace ml-prod").
+    pub fn not_found(what: impl Into<String>) -> Self {
+        Self::NotFound { what: what.into() }
+    }
+
+    /// A 401 with a message.
+    pub fn unauthenticated(message: impl Into<String>) -> Self {
+        Self::Unauthenticated { message: message.into() }
+    }
+
+    /// The 401 every request without a valid session or token gets.
+    pub fn sign_in_required() -> Self {
+        Self::unauthenticated("sign in to continue")
+    }
+
+    /// A 403 with a machine-readable code.
+    pub fn forbidden(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Forbidden { code: code.into(), message: message.into() }
+    }
+
+    /// A 409 with a machine-readable code.
+    pub fn conflict(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Conflict { code: code.into(), message: message.into() }
+    }
+
+    /// A 400 naming one field.
+    pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Validation { fields: vec![FieldError { field: field.into(), message: message.into() }] }
+    }
+
+    /// The HTTP status this error is answered with.
+    pub fn status_code(&self) -> u16 {
+        match self {
+            Self::Validation { .. } => 400,
+            Self::Unauthenticated { .. } => 401,
+            Self::Forbidden { .. } => 403,
+            Self::NotFound { .. } => 404,
+            Self::Conflict { .. } => 409,
+            Self::TooManyRequests { .. } => 429,
+            Self::Internal { .. } => 500,
+            Self::Transport { .. } => 502,
+        }
+    }
+
+    /// The stable machine-readable code of the JSON error body.
+    pub fn code(&self) -> &str {
+        match self {
+            Self::NotFound { .. } => "not_found",
+            Self::Unauthenticated { .. } => "unauthenticated",
+            Self::Forbidden { code, .. } | Self::Conflict { code, .. } => code,
+            Self::Validation { .. } => "validation",
+            Self::TooManyRequests { .. } => "too_many_requests",
+            Self::Internal { .. } => "internal",
+            Self::Transport { .. } => "transport",
+        }
+    }
+
+    /// The message for `field`, if this is a validation error naming it.
+    pub fn field_message(&self, field: &str) -> Option<&str> {
+        match self {
+            Self::Validation { fields } => {
+                fields.iter().find(|f| f.field == field).map(|f| f.message.as_str())
+            }
+            _ => None,
+        }
+    }
+}
+
+impl FromServerFnError for AppError {
+    type Encoder = server_fn_error::JsonEncoding;
+
+    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
+        match value {
+            // The request reached us but its arguments were unreadable.
+            ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => {
+                Self::invalid("request", message)
+            }
+            other => Self::Transport { message: other.to_string() },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_and_codes() {
+        assert_eq!(AppError::invalid("email", "enter an email address").status_code(), 400);
+        assert_eq!(AppError::sign_in_required().status_code(), 401);
+        assert_eq!(AppError::forbidden("escalation", "no").code(), "escalation");
+        assert_eq!(AppError::conflict("last_admin", "no").status_code(), 409);
+        assert_eq!(AppError::not_found("user x").to_string(), "user x was not found");
+    }
+
+    #[test]
+    fn survives_the_wire() {
+        let error = AppError::invalid("name", "enter a name");
+        let bytes = error.ser();
+        assert_eq!(AppError::de(bytes), error);
+        assert_eq!(error.field_message("name"), Some("enter a name"));
+    }
+}

@@ -1,0 +1,42 @@
+//! Who is asking: the signed-in user behind a browser session.
+
+use crate::{
+    domain::UserStatus,
+    error::AppError,
+    server::{
+        now_ms,
+        sessions::AuthSession,
+        store::users::{self, UserRow},
+        AppState,
+    },
+};
+
+/// Seen-times are written at most this often per user, not on every request.
+const LAST_SEEN_GRANULARITY_MS: i64 = 60_000;
+
+/// The signed-in, active user of this session, if any. A session whose user
+/// was disabled or deleted is ended on the spot.
+pub async fn current_user(state: &AppState, session: &AuthSession) -> Result<Option<UserRow>, AppError> {
+    let Some(id) = session.user_id().await? else { return Ok(None) };
+    let mut conn = state.db.acquire().await?;
+    match users::find_by_id(&mut conn, id).await? {
+        Some(mut user) if user.status == UserStatus::Active => {
+            let now = now_ms();
+            if user.last_seen_at.is_none_or(|seen| now - seen >= LAST_SEEN_GRANULARITY_MS) {
+                users::touch_last_seen(&mut conn, id, now).await?;
+                user.last_seen_at = Some(now);
+            }
+            Ok(Some(user))
+        }
+        _ => {
+            drop(conn);
+            session.sign_out().await?;
+            Ok(None)
+        }
+    }
+}
+
+/// Like [`current_user`], but a 401 when nobody is signed in.
+pub async fn require_user(state: &AppState, session: &AuthSession) -> Result<UserRow, AppError> {
+    current_user(state, session).await?.ok_or_else(AppError::sign_in_required)
+}

@@ -1,0 +1,323 @@
+//! Configuration: `portcullis.toml` (optional), then `PORTCULLIS_*` and
+//! `DATABASE_URL` environment variables over it. Anything unknown or invalid
+//! stops start-up with a message naming the setting.
+
+use secrecy::SecretString;
+use serde::Deserialize;
+use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf, time::Duration};
+
+use crate::domain::{DisplayName, Email};
+
+/// Where the SQLite database lives when `DATABASE_URL` is not set.
+pub const DEFAULT_DATABASE_URL: &str = "sqlite://data/portcullis.db";
+
+/// The typed configuration of one server process.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub database_url: String,
+    /// The address people use to reach the console, without a trailing slash.
+    pub base_url: String,
+    pub session_lifetime: Duration,
+    /// Where cargo-leptos put the compiled site (`pkg/`, assets).
+    pub site_root: PathBuf,
+    pub first_admin: FirstAdmin,
+    pub login_throttle: ThrottleConfig,
+    /// The most password hashes computed at once; more wait their turn.
+    pub max_concurrent_hashes: usize,
+}
+
+/// The account created on an empty database.
+#[derive(Clone, Debug)]
+pub struct FirstAdmin {
+    pub email: Email,
+    pub name: DisplayName,
+    /// `None`: a random one-time password is generated and logged once.
+    pub password: Option<SecretString>,
+}
+
+/// How failed sign-ins are slowed down.
+#[derive(Clone, Copy, Debug)]
+pub struct ThrottleConfig {
+    /// Failures allowed per account, and per client address, within `window`.
+    pub max_failures: u32,
+    pub window: Duration,
+}
+
+/// A setting that could not be used, named so the operator can fix it.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("cannot read config file {path}: {message}")]
+    File { path: String, message: String },
+    #[error("invalid config file {path}: {message}")]
+    Parse { path: String, message: String },
+    #[error("invalid setting {name}: {message}")]
+    Invalid { name: String, message: String },
+    #[error("unknown setting {name} (known: {known})")]
+    Unknown { name: String, known: String },
+}
+
+/// The file's shape; every field optional, unknown keys refused.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileConfig {
+    listen: Option<String>,
+    database_url: Option<String>,
+    base_url: Option<String>,
+    session_lifetime: Option<String>,
+    site_root: Option<String>,
+    max_concurrent_hashes: Option<u64>,
+    admin: Option<FileAdmin>,
+    login: Option<FileLogin>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileAdmin {
+    email: Option<String>,
+    name: Option<String>,
+    password: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileLogin {
+    max_failures: Option<u64>,
+    lockout: Option<String>,
+}
+
+/// Every environment variable Portcullis reads, with the file key it overrides.
+const ENV_SETTINGS: &[&str] = &[
+    "PORTCULLIS_CONFIG",
+    "PORTCULLIS_LISTEN",
+    "PORTCULLIS_BASE_URL",
+    "PORTCULLIS_SESSION_LIFETIME",
+    "PORTCULLIS_SITE_ROOT",
+    "PORTCULLIS_MAX_CONCURRENT_HASHES",
+    "PORTCULLIS_ADMIN_EMAIL",
+    "PORTCULLIS_ADMIN_NAME",
+    "PORTCULLIS_ADMIN_PASSWORD",
+    "PORTCULLIS_LOGIN_MAX_FAILURES",
+    "PORTCULLIS_LOGIN_LOCKOUT",
+    "PORTCULLIS_LOG",
+];
+
+impl Config {
+    /// Reads the process environment and the config file it points at
+    /// (`PORTCULLIS_CONFIG`, default `portcullis.toml` when that file exists).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let env: BTreeMap<String, String> = std::env::vars().collect();
+        let path = env.get("PORTCULLIS_CONFIG").cloned();
+        let file = match path {
+            Some(path) => Some(read_file(&path)?),
+            None if std::path::Path::new("portcullis.toml").exists() => {
+                Some(read_file("portcullis.toml")?)
+            }
+            None => None,
+        };
+        Self::from_sources(file.as_deref(), &env)
+    }
+
+    /// Builds the config from a file's text (if any) and a set of variables.
+    pub fn from_sources(file: Option<&str>, env: &BTreeMap<String, String>) -> Result<Self, ConfigError> {
+        let file: FileConfig = match file {
+            Some(text) => toml::from_str(text).map_err(|e| ConfigError::Parse {
+                path: "portcullis.toml".into(),
+                message: e.to_string(),
+            })?,
+            None => FileConfig::default(),
+        };
+        for name in env.keys().filter(|k| k.starts_with("PORTCULLIS_")) {
+            if !ENV_SETTINGS.contains(&name.as_str()) {
+                return Err(ConfigError::Unknown { name: name.clone(), known: ENV_SETTINGS.join(", ") });
+            }
+        }
+        let pick = |var: &str, from_file: Option<String>| -> Option<(String, String)> {
+            match env.get(var) {
+                Some(value) => Some((var.to_owned(), value.clone())),
+                None => from_file.map(|v| (file_key(var).to_owned(), v)),
+            }
+        };
+        let admin = file.admin.unwrap_or_default();
+        let login = file.login.unwrap_or_default();
+
+        let listen = match pick("PORTCULLIS_LISTEN", file.listen) {
+            Some((name, value)) => value.parse().map_err(|_| invalid(&name, "use an address such as 127.0.0.1:3000"))?,
+            None => SocketAddr::from(([127, 0, 0, 1], 3000)),
+        };
+        let database_url = match pick("DATABASE_URL", file.database_url) {
+            Some((name, value)) => {
+                if !(value.starts_with("sqlite:") || value.starts_with("postgres://") || value.starts_with("postgresql://")) {
+                    return Err(invalid(&name, "use sqlite://PATH or postgres://USER@HOST/DB"));
+                }
+                value
+            }
+            None => DEFAULT_DATABASE_URL.to_owned(),
+        };
+        let base_url = match pick("PORTCULLIS_BASE_URL", file.base_url) {
+            Some((name, value)) => {
+                let value = value.trim_end_matches('/').to_owned();
+                let rest = value.strip_prefix("https://").or_else(|| value.strip_prefix("http://"));
+                match rest {
+                    Some(host) if !host.is_empty() && !host.contains('/') => value,
+                    _ => return Err(invalid(&name, "use an origin such as https://access.example.com (no path)")),
+                }
+            }
+            None => format!("http://{listen}"),
+        };
+        let session_lifetime = match pick("PORTCULLIS_SESSION_LIFETIME", file.session_lifetime) {
+            Some((name, value)) => parse_duration(&value).map_err(|m| invalid(&name, &m))?,
+            None => Duration::from_secs(12 * 3600),
+        };
+        let site_root = match pick("PORTCULLIS_SITE_ROOT", file.site_root) {
+            Some((_, value)) => PathBuf::from(value),
+            None => PathBuf::from("target/site"),
+        };
+        let max_concurrent_hashes = match pick("PORTCULLIS_MAX_CONCURRENT_HASHES", file.max_concurrent_hashes.map(|n| n.to_string())) {
+            Some((name, value)) => parse_count(&name, &value)? as usize,
+            None => 2,
+        };
+        let email = match pick("PORTCULLIS_ADMIN_EMAIL", admin.email) {
+            Some((name, value)) => Email::parse(&value).map_err(|e| invalid(&name, &e.to_string()))?,
+            None => Email::parse("admin@portcullis.local").expect("a valid default"),
+        };
+        let name = match pick("PORTCULLIS_ADMIN_NAME", admin.name) {
+            Some((name, value)) => DisplayName::parse(&value).map_err(|e| invalid(&name, &e.to_string()))?,
+            None => DisplayName::parse("Administrator").expect("a valid default"),
+        };
+        let password = match pick("PORTCULLIS_ADMIN_PASSWORD", admin.password) {
+            Some((name, value)) => {
+                crate::server::password::check_strength(&value).map_err(|m| invalid(&name, &m))?;
+                Some(SecretString::from(value))
+            }
+            None => None,
+        };
+        let max_failures = match pick("PORTCULLIS_LOGIN_MAX_FAILURES", login.max_failures.map(|n| n.to_string())) {
+            Some((name, value)) => parse_count(&name, &value)?,
+            None => 5,
+        };
+        let window = match pick("PORTCULLIS_LOGIN_LOCKOUT", login.lockout) {
+            Some((name, value)) => parse_duration(&value).map_err(|m| invalid(&name, &m))?,
+            None => Duration::from_secs(15 * 60),
+        };
+        Ok(Self {
+            listen,
+            database_url,
+            base_url,
+            session_lifetime,
+            site_root,
+            first_admin: FirstAdmin { email, name, password },
+            login_throttle: ThrottleConfig { max_failures, window },
+            max_concurrent_hashes,
+        })
+    }
+
+    /// Cookies get the `Secure` flag when people reach us over https.
+    pub fn secure_cookies(&self) -> bool {
+        self.base_url.starts_with("https://")
+    }
+}
+
+fn read_file(path: &str) -> Result<String, ConfigError> {
+    std::fs::read_to_string(path).map_err(|e| ConfigError::File { path: path.to_owned(), message: e.to_string() })
+}
+
+fn invalid(name: &str, message: &str) -> ConfigError {
+    ConfigError::Invalid { name: name.to_owned(), message: message.to_owned() }
+}
+
+/// The file key that an environment variable overrides, for error messages.
+fn file_key(var: &str) -> &'static str {
+    match var {
+        "PORTCULLIS_LISTEN" => "listen",
+        "DATABASE_URL" => "database_url",
+        "PORTCULLIS_BASE_URL" => "base_url",
+        "PORTCULLIS_SESSION_LIFETIME" => "session_lifetime",
+        "PORTCULLIS_SITE_ROOT" => "site_root",
+        "PORTCULLIS_MAX_CONCURRENT_HASHES" => "max_concurrent_hashes",
+        "PORTCULLIS_ADMIN_EMAIL" => "admin.email",
+        "PORTCULLIS_ADMIN_NAME" => "admin.name",
+        "PORTCULLIS_ADMIN_PASSWORD" => "admin.password",
+        "PORTCULLIS_LOGIN_MAX_FAILURES" => "login.max_failures",
+        "PORTCULLIS_LOGIN_LOCKOUT" => "login.lockout",
+        _ => "?",
+    }
+}
+
+fn parse_count(name: &str, value: &str) -> Result<u32, ConfigError> {
+    match value.trim().parse::<u32>() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => Err(invalid(name, "use a whole number of at least 1")),
+    }
+}
+
+/// `90`, `90s`, `15m`, `12h`, `7d`.
+pub fn parse_duration(value: &str) -> Result<Duration, String> {
+    let value = value.trim();
+    let split = value.find(|c: char| !c.is_ascii_digit()).unwrap_or(value.len());
+    let (digits, unit) = value.split_at(split);
+    let amount: u64 = digits.parse().map_err(|_| format!("{value:?} is not a duration: use e.g. 90s, 15m, 12h or 7d"))?;
+    let seconds = match unit {
+        "" | "s" => amount,
+        "m" => amount * 60,
+        "h" => amount * 3600,
+        "d" => amount * 86_400,
+        _ => return Err(format!("{value:?} has an unknown unit: use s, m, h or d")),
+    };
+    if seconds == 0 {
+        return Err("a duration must be longer than zero".into());
+    }
+    Ok(Duration::from_secs(seconds))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults() {
+        let config = Config::from_sources(None, &env(&[])).unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:3000");
+        assert_eq!(config.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(config.base_url, "http://127.0.0.1:3000");
+        assert!(!config.secure_cookies());
+        assert!(config.first_admin.password.is_none());
+    }
+
+    #[test]
+    fn environment_overrides_file() {
+        let file = "listen = \"0.0.0.0:8080\"\nbase_url = \"https://access.example.com/\"\n[admin]\nemail = \"root@example.com\"\n";
+        let config = Config::from_sources(Some(file), &env(&[("PORTCULLIS_LISTEN", "127.0.0.1:9000")])).unwrap();
+        assert_eq!(config.listen.to_string(), "127.0.0.1:9000");
+        assert_eq!(config.base_url, "https://access.example.com");
+        assert!(config.secure_cookies());
+        assert_eq!(config.first_admin.email.as_str(), "root@example.com");
+    }
+
+    #[test]
+    fn unknown_and_invalid_settings_are_named() {
+        let err = Config::from_sources(None, &env(&[("PORTCULLIS_LISTN", "x")])).unwrap_err();
+        assert!(err.to_string().contains("PORTCULLIS_LISTN"), "{err}");
+        let err = Config::from_sources(None, &env(&[("PORTCULLIS_SESSION_LIFETIME", "forever")])).unwrap_err();
+        assert!(err.to_string().contains("PORTCULLIS_SESSION_LIFETIME"), "{err}");
+        let err = Config::from_sources(Some("lisen = \"x\""), &env(&[])).unwrap_err();
+        assert!(err.to_string().contains("lisen"), "{err}");
+        let err = Config::from_sources(Some("[admin]\nemail = \"nope\""), &env(&[])).unwrap_err();
+        assert!(err.to_string().contains("admin.email"), "{err}");
+        let err = Config::from_sources(None, &env(&[("DATABASE_URL", "mysql://x")])).unwrap_err();
+        assert!(err.to_string().contains("DATABASE_URL"), "{err}");
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(parse_duration("90").unwrap(), Duration::from_secs(90));
+        assert_eq!(parse_duration("15m").unwrap(), Duration::from_secs(900));
+        assert_eq!(parse_duration("7d").unwrap(), Duration::from_secs(604_800));
+        assert!(parse_duration("0s").is_err());
+        assert!(parse_duration("3w").is_err());
+    }
+}

@@ -1,0 +1,71 @@
+//! Signing in with email and password.
+
+use secrecy::{ExposeSecret, SecretString};
+use std::{net::IpAddr, time::Instant};
+
+use crate::{
+    domain::{Email, UserStatus, UserView},
+    error::{AppError, FieldError},
+    server::{
+        store::users,
+        throttle::AttemptKeys,
+        AppState,
+    },
+};
+
+/// The one message for every failed sign-in, so it reveals nothing.
+pub const WRONG_CREDENTIALS: &str = "wrong email or password";
+
+/// Checks an email and password. The caller starts the session.
+pub async fn login(
+    state: &AppState,
+    email: &str,
+    password: SecretString,
+    client: Option<IpAddr>,
+) -> Result<UserView, AppError> {
+    let mut missing = Vec::new();
+    if email.trim().is_empty() {
+        missing.push(FieldError { field: "email".into(), message: "enter your email address".into() });
+    }
+    if password.expose_secret().is_empty() {
+        missing.push(FieldError { field: "password".into(), message: "enter your password".into() });
+    }
+    if !missing.is_empty() {
+        return Err(AppError::Validation { fields: missing });
+    }
+    let Ok(email) = Email::parse(email) else {
+        return Err(AppError::unauthenticated(WRONG_CREDENTIALS));
+    };
+    let keys = AttemptKeys::new(&email, client);
+    if let Err(wait) = state.throttle.check(&keys, Instant::now()) {
+        let retry_after_secs = wait.as_secs().max(1);
+        return Err(AppError::TooManyRequests {
+            retry_after_secs,
+            message: format!("too many failed sign-ins: try again in {}", human_wait(retry_after_secs)),
+        });
+    }
+    let user = {
+        let mut conn = state.db.acquire().await?;
+        users::find_by_email(&mut conn, &email).await?
+    };
+    let stored = user.as_ref().and_then(|u| u.password_hash.clone());
+    let password_ok = state.hasher.verify(password, stored).await?;
+    match user {
+        Some(user) if password_ok && user.status == UserStatus::Active => {
+            state.throttle.record_success(&keys);
+            Ok(user.view())
+        }
+        _ => {
+            state.throttle.record_failure(&keys, Instant::now());
+            Err(AppError::unauthenticated(WRONG_CREDENTIALS))
+        }
+    }
+}
+
+fn human_wait(seconds: u64) -> String {
+    if seconds < 90 {
+        format!("{seconds} seconds")
+    } else {
+        format!("{} minutes", seconds.div_ceil(60))
+    }
+}

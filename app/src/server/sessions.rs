@@ -1,0 +1,149 @@
+//! Sessions: tower-sessions over our own database table (both backends), and a
+//! typed wrapper that keeps our keys in one namespace.
+
+use async_trait::async_trait;
+use std::{collections::HashMap, time::Duration};
+use time::OffsetDateTime;
+use tower_sessions::{
+    session::{Id, Record},
+    session_store::{self, ExpiredDeletion},
+    Session, SessionStore,
+};
+
+use crate::{
+    domain::UserId,
+    error::AppError,
+    server::store::{self, Db},
+};
+
+/// Where the signed-in user's id lives in the session data.
+pub const USER_ID_KEY: &str = "portcullis.user_id";
+/// The session cookie's name.
+pub const COOKIE_NAME: &str = "portcullis_session";
+
+/// Keeps sessions in the `sessions` table, shared by every server process.
+#[derive(Clone, Debug)]
+pub struct DbSessionStore {
+    db: Db,
+}
+
+impl DbSessionStore {
+    /// A store over this database.
+    pub fn new(db: Db) -> Self {
+        Self { db }
+    }
+
+    /// Deletes expired sessions every `period`, until the process stops.
+    pub fn spawn_cleanup(&self, period: Duration) -> tokio::task::JoinHandle<()> {
+        let store = self.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(period);
+            loop {
+                tick.tick().await;
+                if let Err(error) = store.delete_expired().await {
+                    tracing::warn!(%error, "could not delete expired sessions");
+                }
+            }
+        })
+    }
+}
+
+fn backend_error(error: impl std::fmt::Display) -> session_store::Error {
+    session_store::Error::Backend(error.to_string())
+}
+
+fn user_of(record: &Record) -> Option<UserId> {
+    record.data.get(USER_ID_KEY).and_then(|v| v.as_str()).and_then(|s| s.parse().ok())
+}
+
+fn millis(at: OffsetDateTime) -> i64 {
+    i64::try_from(at.unix_timestamp_nanos() / 1_000_000).unwrap_or(i64::MAX)
+}
+
+fn encode(record: &Record) -> session_store::Result<String> {
+    serde_json::to_string(&record.data).map_err(|e| session_store::Error::Encode(e.to_string()))
+}
+
+#[async_trait]
+impl SessionStore for DbSessionStore {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        let mut conn = self.db.acquire().await.map_err(backend_error)?;
+        // A collision of 128 random bits is unlikely, but never overwrite one.
+        loop {
+            let data = encode(record)?;
+            let id = record.id.to_string();
+            if store::sessions::insert(&mut conn, &id, user_of(record), &data, millis(record.expiry_date))
+                .await
+                .map_err(backend_error)?
+            {
+                return Ok(());
+            }
+            record.id = Id::default();
+        }
+    }
+
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        let mut conn = self.db.acquire().await.map_err(backend_error)?;
+        let data = encode(record)?;
+        store::sessions::upsert(&mut conn, &record.id.to_string(), user_of(record), &data, millis(record.expiry_date))
+            .await
+            .map_err(backend_error)
+    }
+
+    async fn load(&self, session_id: &Id) -> session_store::Result<Option<Record>> {
+        let mut conn = self.db.acquire().await.map_err(backend_error)?;
+        let Some(row) = store::sessions::find_live(&mut conn, &session_id.to_string(), crate::server::now_ms())
+            .await
+            .map_err(backend_error)?
+        else {
+            return Ok(None);
+        };
+        let data: HashMap<String, serde_json::Value> =
+            serde_json::from_str(&row.data).map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        let expiry_date = OffsetDateTime::from_unix_timestamp_nanos(i128::from(row.expires_at) * 1_000_000)
+            .map_err(|e| session_store::Error::Decode(e.to_string()))?;
+        Ok(Some(Record { id: *session_id, data, expiry_date }))
+    }
+
+    async fn delete(&self, session_id: &Id) -> session_store::Result<()> {
+        let mut conn = self.db.acquire().await.map_err(backend_error)?;
+        store::sessions::delete(&mut conn, &session_id.to_string()).await.map_err(backend_error)
+    }
+}
+
+#[async_trait]
+impl ExpiredDeletion for DbSessionStore {
+    async fn delete_expired(&self) -> session_store::Result<()> {
+        let mut conn = self.db.acquire().await.map_err(backend_error)?;
+        store::sessions::delete_expired(&mut conn, crate::server::now_ms()).await.map_err(backend_error)?;
+        Ok(())
+    }
+}
+
+/// The browser session, with Portcullis's keys.
+#[derive(Clone, Debug)]
+pub struct AuthSession(pub Session);
+
+fn session_error(error: tower_sessions::session::Error) -> AppError {
+    crate::server::http::internal_error("session", error)
+}
+
+impl AuthSession {
+    /// Marks the session as `user`'s, under a new id (against session fixation,
+    /// OWASP ASVS 3.2.1).
+    pub async fn sign_in(&self, user: UserId) -> Result<(), AppError> {
+        self.0.cycle_id().await.map_err(session_error)?;
+        self.0.insert(USER_ID_KEY, user.to_string()).await.map_err(session_error)
+    }
+
+    /// The signed-in user's id, if any.
+    pub async fn user_id(&self) -> Result<Option<UserId>, AppError> {
+        let value: Option<String> = self.0.get(USER_ID_KEY).await.map_err(session_error)?;
+        Ok(value.and_then(|s| s.parse().ok()))
+    }
+
+    /// Deletes the session on the server and expires the cookie.
+    pub async fn sign_out(&self) -> Result<(), AppError> {
+        self.0.flush().await.map_err(session_error)
+    }
+}

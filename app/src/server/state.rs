@@ -1,0 +1,36 @@
+//! What every request handler and server function shares.
+
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+
+use crate::server::{config::Config, password::PasswordHasher, store::Db, throttle::LoginThrottle};
+
+/// Shared, cheaply cloned state of one server process.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub hasher: PasswordHasher,
+    pub throttle: Arc<LoginThrottle>,
+    pub leptos_options: LeptosOptions,
+}
+
+impl AppState {
+    /// State over an open database.
+    pub fn new(db: Db, config: Config, leptos_options: LeptosOptions) -> Self {
+        Self {
+            db,
+            hasher: PasswordHasher::new(config.max_concurrent_hashes),
+            throttle: Arc::new(LoginThrottle::new(config.login_throttle)),
+            config: Arc::new(config),
+            leptos_options,
+        }
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}

@@ -1,0 +1,148 @@
+//! The `users` table.
+
+use sqlx::Row;
+
+use super::{parse_id, Conn, StoreError};
+use crate::domain::{DisplayName, Email, UserId, UserStatus, UserView};
+
+/// A row of `users`.
+#[derive(Clone)]
+pub struct UserRow {
+    pub id: UserId,
+    pub email: Email,
+    pub name: String,
+    pub status: UserStatus,
+    pub password_hash: Option<String>,
+    pub created_at: i64,
+    pub last_seen_at: Option<i64>,
+}
+
+impl std::fmt::Debug for UserRow {
+    // The password hash stays out of logs.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserRow")
+            .field("id", &self.id)
+            .field("email", &self.email)
+            .field("status", &self.status)
+            .finish_non_exhaustive()
+    }
+}
+
+impl UserRow {
+    /// What callers may see.
+    pub fn view(&self) -> UserView {
+        UserView {
+            id: self.id,
+            email: self.email.clone(),
+            name: self.name.clone(),
+            status: self.status,
+            created_at: self.created_at,
+            last_seen_at: self.last_seen_at,
+        }
+    }
+}
+
+/// What is needed to insert a user.
+pub struct NewUser {
+    pub email: Email,
+    pub name: DisplayName,
+    pub password_hash: Option<String>,
+}
+
+const COLUMNS: &str = "id, email, name, status, password_hash, created_at, last_seen_at";
+
+fn from_row(row: &sqlx::any::AnyRow) -> Result<UserRow, StoreError> {
+    let id: String = row.try_get("id")?;
+    let email: String = row.try_get("email")?;
+    let status: String = row.try_get("status")?;
+    Ok(UserRow {
+        id: parse_id("users.id", &id)?,
+        email: Email::parse(&email).map_err(|_| StoreError::Corrupt(format!("users.email holds {email:?}")))?,
+        name: row.try_get("name")?,
+        status: status.parse().map_err(StoreError::Corrupt)?,
+        password_hash: row.try_get("password_hash")?,
+        created_at: row.try_get("created_at")?,
+        last_seen_at: row.try_get("last_seen_at")?,
+    })
+}
+
+/// Inserts an active user; a taken email is a unique violation on `users.email`.
+pub async fn insert(conn: &mut Conn, new: NewUser, now: i64) -> Result<UserRow, StoreError> {
+    let id = UserId::new();
+    sqlx::query(
+        "insert into users (id, email, name, status, password_hash, created_at) values ($1, $2, $3, 'active', $4, $5)",
+    )
+    .bind(id.to_string())
+    .bind(new.email.as_str().to_owned())
+    .bind(new.name.as_str().to_owned())
+    .bind(new.password_hash)
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    find_by_id(conn, id).await?.ok_or_else(|| StoreError::Corrupt("inserted user vanished".into()))
+}
+
+/// The user with this id.
+pub async fn find_by_id(conn: &mut Conn, id: UserId) -> Result<Option<UserRow>, StoreError> {
+    let row = sqlx::query(&format!("select {COLUMNS} from users where id = $1"))
+        .bind(id.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// The user with this (normalised) email.
+pub async fn find_by_email(conn: &mut Conn, email: &Email) -> Result<Option<UserRow>, StoreError> {
+    let row = sqlx::query(&format!("select {COLUMNS} from users where email = $1"))
+        .bind(email.as_str().to_owned())
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// How many users there are, per status: `(active, disabled)`.
+pub async fn count_by_status(conn: &mut Conn) -> Result<(i64, i64), StoreError> {
+    let rows = sqlx::query("select status, count(*) as n from users group by status")
+        .fetch_all(&mut *conn)
+        .await?;
+    let (mut active, mut disabled) = (0, 0);
+    for row in rows {
+        let status: String = row.try_get("status")?;
+        let n: i64 = row.try_get("n")?;
+        match status.parse().map_err(StoreError::Corrupt)? {
+            UserStatus::Active => active = n,
+            UserStatus::Disabled => disabled = n,
+        }
+    }
+    Ok((active, disabled))
+}
+
+/// Renames a user; `false` when there is no such user.
+pub async fn update_name(conn: &mut Conn, id: UserId, name: &DisplayName) -> Result<bool, StoreError> {
+    let done = sqlx::query("update users set name = $1 where id = $2")
+        .bind(name.as_str().to_owned())
+        .bind(id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Replaces a user's password hash; `false` when there is no such user.
+pub async fn set_password_hash(conn: &mut Conn, id: UserId, hash: &str) -> Result<bool, StoreError> {
+    let done = sqlx::query("update users set password_hash = $1 where id = $2")
+        .bind(hash.to_owned())
+        .bind(id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Records that the user was seen now.
+pub async fn touch_last_seen(conn: &mut Conn, id: UserId, now: i64) -> Result<(), StoreError> {
+    sqlx::query("update users set last_seen_at = $1 where id = $2")
+        .bind(now)
+        .bind(id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,121 @@
+//! Small pieces every page uses: toasts, error panels, form errors.
+
+use leptos::prelude::*;
+use leptos::server_fn::error::ServerFnUrlError;
+use leptos_router::hooks::use_query_map;
+
+use crate::error::AppError;
+
+/// Whether a toast reports a success or a failure.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ToastKind {
+    Success,
+    Failure,
+}
+
+#[derive(Clone, Debug)]
+struct Toast {
+    id: u64,
+    kind: ToastKind,
+    message: String,
+}
+
+/// The toasts on screen; `push` shows one for a few seconds.
+#[derive(Clone, Copy)]
+pub struct Toasts {
+    items: RwSignal<Vec<Toast>>,
+    next_id: StoredValue<u64>,
+}
+
+impl Toasts {
+    /// No toasts yet.
+    pub fn new() -> Self {
+        Self { items: RwSignal::new(Vec::new()), next_id: StoredValue::new(0) }
+    }
+
+    /// Shows `message`; it goes away by itself after five seconds.
+    pub fn push(&self, kind: ToastKind, message: impl Into<String>) {
+        let id = self.next_id.get_value();
+        self.next_id.set_value(id + 1);
+        self.items.update(|items| items.push(Toast { id, kind, message: message.into() }));
+        let items = self.items;
+        set_timeout(
+            move || items.update(|items| items.retain(|t| t.id != id)),
+            std::time::Duration::from_secs(5),
+        );
+    }
+
+    fn dismiss(&self, id: u64) {
+        self.items.update(|items| items.retain(|t| t.id != id));
+    }
+}
+
+impl Default for Toasts {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Where toasts appear; announced to screen readers.
+#[component]
+pub fn ToastRegion() -> impl IntoView {
+    let toasts = expect_context::<Toasts>();
+    view! {
+        <div class="toasts" role="status" aria-live="polite">
+            <For each=move || toasts.items.get() key=|t| t.id let:toast>
+                <div class=move || match toast.kind {
+                    ToastKind::Success => "toast toast-success",
+                    ToastKind::Failure => "toast toast-failure",
+                }>
+                    <span>{toast.message.clone()}</span>
+                    <button type="button" class="toast-close" aria-label="Dismiss" on:click=move |_| toasts.dismiss(toast.id)>
+                        "×"
+                    </button>
+                </div>
+            </For>
+        </div>
+    }
+}
+
+/// The error of a form that was posted without JavaScript: the server sent the
+/// browser back here with the error in the query string.
+pub fn error_from_url(server_fn_path: &'static str) -> impl Fn() -> Option<AppError> + Copy {
+    let query = use_query_map();
+    move || {
+        query.with(|q| {
+            let path = q.get("__path")?;
+            if path.trim_start_matches('/') != server_fn_path.trim_start_matches('/') {
+                return None;
+            }
+            q.get("__err").map(|encoded| ServerFnUrlError::<AppError>::decode_err(&encoded))
+        })
+    }
+}
+
+/// A whole-page error: what happened and what to do.
+#[component]
+pub fn ErrorPanel(error: AppError) -> impl IntoView {
+    let (title, hint) = match &error {
+        AppError::Unauthenticated { .. } => ("You are signed out", "Sign in again to continue."),
+        AppError::Forbidden { .. } => ("Not allowed", "Ask an administrator for access."),
+        AppError::NotFound { .. } => ("Not found", "It may have been deleted."),
+        _ => ("Something went wrong", "Try again; if it keeps happening, tell your administrator the reference below."),
+    };
+    view! {
+        <section class="error-panel" role="alert">
+            <h2>{title}</h2>
+            <p>{error.to_string()}</p>
+            <p class="muted">{hint}</p>
+        </section>
+    }
+}
+
+/// The message under a form field, if the error names it.
+#[component]
+pub fn FieldMessage(#[prop(into)] error: Signal<Option<AppError>>, field: &'static str, id: &'static str) -> impl IntoView {
+    move || {
+        error.get().and_then(|e| e.field_message(field).map(str::to_owned)).map(|message| {
+            view! { <p class="field-error" id=id>{message}</p> }
+        })
+    }
+}

@@ -1,0 +1,68 @@
+//! The console: the HTML shell, the routes, the layout and the pages.
+
+mod components;
+mod layout;
+mod pages;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_router::{
+    components::{ParentRoute, Route, Router, Routes},
+    path, SsrMode,
+};
+
+pub use components::{Toasts, ToastKind};
+pub use layout::{ConsoleLayout, Me};
+
+/// Picks the saved theme before the first paint, so a dark page never flashes
+/// white. Runs before the wasm arrives.
+const THEME_BOOT_SCRIPT: &str = "try{var t=localStorage.getItem('portcullis.theme');if(t){document.documentElement.dataset.theme=t}}catch(e){}";
+
+/// The HTML document around the app, rendered on the server.
+pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <meta name="color-scheme" content="light dark"/>
+                <script>{THEME_BOOT_SCRIPT}</script>
+                <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+/// The console's root component.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    provide_context(Toasts::new());
+    // Lets tests (and people debugging) tell when the page has come alive.
+    Effect::new(move |_| {
+        if let Some(body) = document().body() {
+            let _ = body.set_attribute("data-hydrated", "true");
+        }
+    });
+
+    view! {
+        <Stylesheet id="leptos" href="/pkg/portcullis.css"/>
+        <Title formatter=|text: String| if text.is_empty() { "Portcullis".to_owned() } else { format!("{text} · Portcullis") }/>
+        <Router>
+            <Routes fallback=pages::NotFoundPage>
+                <Route path=path!("/login") view=pages::LoginPage ssr=SsrMode::Async/>
+                <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
+                    <Route path=path!("") view=pages::DashboardPage ssr=SsrMode::Async/>
+                    <Route path=path!("account") view=pages::AccountPage ssr=SsrMode::Async/>
+                </ParentRoute>
+            </Routes>
+        </Router>
+        <components::ToastRegion/>
+    }
+}

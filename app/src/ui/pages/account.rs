@@ -1,0 +1,78 @@
+//! `/account`: the signed-in user's own details.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::{
+    api::UpdateDisplayName,
+    domain::DisplayName,
+    error::AppError,
+    ui::{
+        components::{error_from_url, FieldMessage},
+        Me, ToastKind, Toasts,
+    },
+};
+
+/// My account.
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    let me = expect_context::<Me>().0;
+    let toasts = expect_context::<Toasts>();
+    let rename = ServerAction::<UpdateDisplayName>::new();
+    let url_error = error_from_url("/sfn/account/name");
+    let error = Signal::derive(move || match rename.value().get() {
+        Some(Err(error)) => Some(error),
+        Some(Ok(_)) => None,
+        None => url_error(),
+    });
+    Effect::new(move |_| match rename.value().get() {
+        Some(Ok(user)) => {
+            me.set(user);
+            toasts.push(ToastKind::Success, "Your name was saved.");
+        }
+        Some(Err(error)) if !matches!(error, AppError::Validation { .. }) => {
+            toasts.push(ToastKind::Failure, error.to_string());
+        }
+        _ => {}
+    });
+    let typed = RwSignal::new(me.get_untracked().name);
+    let remaining = move || DisplayName::MAX_LEN as i64 - typed.with(|t| t.chars().count() as i64);
+
+    view! {
+        <Title text="My account"/>
+        <h1>"My account"</h1>
+        <section class="panel">
+            <h2>"Profile"</h2>
+            <dl class="facts">
+                <dt>"Email"</dt>
+                <dd data-field="email">{move || me.with(|u| u.email.to_string())}</dd>
+                <dt>"Status"</dt>
+                <dd>{move || me.with(|u| u.status.as_str())}</dd>
+            </dl>
+            <ActionForm action=rename attr:class="form form-inline">
+                <div class="field">
+                    <label for="account-name">"Display name"</label>
+                    <input
+                        id="account-name"
+                        name="name"
+                        type="text"
+                        maxlength=DisplayName::MAX_LEN
+                        autocomplete="name"
+                        required
+                        prop:value=move || typed.get()
+                        on:input=move |ev| typed.set(event_target_value(&ev))
+                        aria-describedby="account-name-help account-name-error"
+                        aria-invalid=move || error.get().and_then(|e| e.field_message("name").map(|_| "true"))
+                    />
+                    <p class="field-help" id="account-name-help">
+                        {move || format!("{} characters left", remaining())}
+                    </p>
+                    <FieldMessage error field="name" id="account-name-error"/>
+                </div>
+                <button type="submit" class="button button-primary" disabled=move || rename.pending().get()>
+                    {move || if rename.pending().get() { "Saving…" } else { "Save" }}
+                </button>
+            </ActionForm>
+        </section>
+    }
+}

@@ -1,0 +1,163 @@
+//! The command line: `serve` (the default), `migrate`, `admin …`.
+
+use clap::{Parser, Subcommand};
+use secrecy::SecretString;
+use std::{io::BufRead, process::ExitCode};
+
+use app::{
+    domain::{DisplayName, Email},
+    server::{services, Config},
+};
+
+/// Portcullis: user and access management for AI model-serving platforms.
+///
+/// Settings come from portcullis.toml (or the file PORTCULLIS_CONFIG names) and
+/// from environment variables; see README.md.
+#[derive(Debug, Parser)]
+#[command(name = "portcullis", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Serve the console and the API (the default).
+    Serve,
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage administrator accounts.
+    #[command(subcommand)]
+    Admin(AdminCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AdminCommand {
+    /// Create a user who can sign in with a password read from standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// Set a user's password (read from standard input) and end their sessions.
+    SetPassword {
+        #[arg(long)]
+        email: String,
+    },
+}
+
+/// Runs the command line and turns failures into a message and exit code 1.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("portcullis: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("portcullis: cannot start the async runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command.unwrap_or(Command::Serve), config)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("portcullis: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_tracing() {
+    let filter = std::env::var("PORTCULLIS_LOG").unwrap_or_else(|_| "info,sqlx=warn".to_owned());
+    let filter = tracing_subscriber::EnvFilter::try_new(&filter)
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).compact().init();
+}
+
+async fn run(command: Command, config: Config) -> Result<(), String> {
+    match command {
+        Command::Serve => serve(config).await,
+        Command::Migrate => {
+            let state = crate::connect(config).await?;
+            tracing::info!("migrations applied");
+            state.db.close().await;
+            Ok(())
+        }
+        Command::Admin(AdminCommand::Create { email, name }) => {
+            let email = Email::parse(&email).map_err(|e| format!("--email: {e}"))?;
+            let name = DisplayName::parse(&name).map_err(|e| format!("--name: {e}"))?;
+            let password = read_password()?;
+            let state = crate::connect(config).await?;
+            let user = services::users::create_with_password(&state, email, name, password)
+                .await
+                .map_err(|e| e.to_string())?;
+            println!("created {} ({})", user.email, user.id);
+            Ok(())
+        }
+        Command::Admin(AdminCommand::SetPassword { email }) => {
+            let email = Email::parse(&email).map_err(|e| format!("--email: {e}"))?;
+            let password = read_password()?;
+            let state = crate::connect(config).await?;
+            let user = services::users::set_password(&state, &email, password).await.map_err(|e| e.to_string())?;
+            println!("password changed for {}; their sessions were ended", user.email);
+            Ok(())
+        }
+    }
+}
+
+/// The first line of standard input, without its line ending.
+fn read_password() -> Result<SecretString, String> {
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+    let password = line.trim_end_matches(['\r', '\n']).to_owned();
+    if password.is_empty() {
+        return Err("give the password on standard input, e.g. `printf '%s' \"$PASSWORD\" | portcullis admin …`".into());
+    }
+    Ok(SecretString::from(password))
+}
+
+async fn serve(config: Config) -> Result<(), String> {
+    let site = config.site_root.join("pkg").join("portcullis.wasm");
+    if !site.exists() {
+        tracing::warn!(
+            "the console's browser files are missing ({}): pages render but do not come alive; \
+             build them with `cargo leptos build --release` or set PORTCULLIS_SITE_ROOT",
+            site.display()
+        );
+    }
+    let listen = config.listen;
+    let state = crate::connect(config).await?;
+    crate::announce_first_admin(&state).await?;
+    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    tracing::info!("Portcullis is serving the console at {}", state.config.base_url);
+    crate::serve(state, listener, shutdown_signal()).await.map_err(|e| format!("server failed: {e}"))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

@@ -1,0 +1,125 @@
+//! The Portcullis server: the router (console pages, server functions, REST
+//! API, health checks) and how a process starts.
+
+pub mod cli;
+mod middleware;
+mod routes;
+
+use axum::{routing::get, Router};
+use leptos::prelude::provide_context;
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use std::{net::SocketAddr, sync::Arc};
+use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
+
+use app::server::{
+    bootstrap::{ensure_first_admin, FirstAdminOutcome},
+    sessions::{DbSessionStore, COOKIE_NAME},
+    store::Db,
+    AppState, Config,
+};
+
+/// Leptos's settings, derived from ours: deployments run the binary, not
+/// cargo-leptos, so nothing is read from Cargo.toml at run time.
+pub fn leptos_options(config: &Config) -> leptos::config::LeptosOptions {
+    leptos::config::LeptosOptions::builder()
+        .output_name("portcullis")
+        .site_root(config.site_root.to_string_lossy().into_owned())
+        .site_pkg_dir("pkg")
+        .site_addr(config.listen)
+        .env(leptos::config::Env::PROD)
+        .build()
+}
+
+/// Opens the database, applies migrations and builds the shared state.
+pub async fn connect(config: Config) -> Result<AppState, String> {
+    let db = Db::connect(&config.database_url)
+        .await
+        .map_err(|e| format!("cannot open the database ({}): {e}", redact_url(&config.database_url)))?;
+    db.migrate().await.map_err(|e| format!("cannot migrate the database: {e}"))?;
+    let options = leptos_options(&config);
+    Ok(AppState::new(db, config, options))
+}
+
+/// Hides the password part of a database URL.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(scheme), Some(at)) if at > scheme => {
+            let credentials = &url[scheme + 3..at];
+            match credentials.split_once(':') {
+                Some((user, _)) => format!("{}{user}:***{}", &url[..scheme + 3], &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// The whole HTTP surface of one process.
+pub fn router(state: AppState) -> Router {
+    let config = Arc::clone(&state.config);
+    let lifetime = time::Duration::seconds(i64::try_from(config.session_lifetime.as_secs()).unwrap_or(i64::MAX));
+    let sessions = SessionManagerLayer::new(DbSessionStore::new(state.db.clone()))
+        .with_name(COOKIE_NAME)
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(config.secure_cookies())
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(lifetime));
+
+    let leptos_options = state.leptos_options.clone();
+    let page_routes = generate_route_list(app::ui::App);
+    let page_state = state.clone();
+    let server_fn_state = state.clone();
+
+    Router::new()
+        .route("/healthz", get(routes::health::alive))
+        .route("/readyz", get(routes::health::ready))
+        .nest("/api/v1", routes::api())
+        .route(
+            "/sfn/{*name}",
+            axum::routing::any(move |req: axum::extract::Request| {
+                let state = server_fn_state.clone();
+                leptos_axum::handle_server_fns_with_context(move || provide_context(state.clone()), req)
+            }),
+        )
+        .leptos_routes_with_context(&state, page_routes, move || provide_context(page_state.clone()), {
+            let options = leptos_options.clone();
+            move || app::ui::shell(options.clone())
+        })
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::ui::shell))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::refuse_cross_origin))
+        .layer(sessions)
+        .layer(axum::middleware::from_fn(middleware::log_request))
+        .with_state(state)
+}
+
+/// Starts serving on `listener` until `shutdown` resolves.
+pub async fn serve(
+    state: AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    DbSessionStore::new(state.db.clone()).spawn_cleanup(std::time::Duration::from_secs(300));
+    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+/// Creates the first admin on an empty database and says how to sign in.
+pub async fn announce_first_admin(state: &AppState) -> Result<(), String> {
+    let login_url = format!("{}/login", state.config.base_url);
+    match ensure_first_admin(state).await.map_err(|e| format!("cannot create the first admin: {e}"))? {
+        FirstAdminOutcome::AlreadyHadUsers => {}
+        FirstAdminOutcome::Created { email } => {
+            tracing::info!(%email, "created the first admin with the configured password; sign in at {login_url}");
+        }
+        FirstAdminOutcome::CreatedWithGeneratedPassword { email, password } => {
+            // Shown once: only its hash is stored.
+            tracing::warn!(
+                "created the first admin. Sign in at {login_url} as {email} with the one-time password {password} \
+                 (shown only now; change it with `portcullis admin set-password --email {email}`)"
+            );
+        }
+    }
+    Ok(())
+}

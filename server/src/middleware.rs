@@ -1,0 +1,89 @@
+//! Request logging and cross-origin refusal.
+
+use axum::{
+    extract::{Request, State},
+    http::{header, HeaderMap, Method},
+    middleware::Next,
+    response::{IntoResponse, Response},
+};
+use std::time::Instant;
+
+use app::{server::AppState, AppError};
+
+/// One log line per request: method, path, status, latency.
+pub async fn log_request(request: Request, next: Next) -> Response {
+    let method = request.method().clone();
+    let path = request.uri().path().to_owned();
+    let started = Instant::now();
+    let response = next.run(request).await;
+    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
+    tracing::info!(target: "portcullis::http", %method, %path, status = response.status().as_u16(), latency_ms = format_args!("{latency_ms:.2}"), "request");
+    response
+}
+
+/// Refuses state-changing requests that a browser sent from another site, so
+/// the session cookie cannot be ridden by a forged form or fetch (the same
+/// rule as Go's `http.CrossOriginProtection`). Programs that send neither
+/// `Sec-Fetch-Site` nor `Origin` are not browsers and are let through.
+pub async fn refuse_cross_origin(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if is_safe(request.method()) || same_origin(request.headers(), &state.config.base_url) {
+        next.run(request).await
+    } else {
+        tracing::warn!(path = %request.uri().path(), "refused a cross-origin request");
+        AppError::forbidden("cross_origin", "this request came from another site and was refused").into_response()
+    }
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+fn same_origin(headers: &HeaderMap, base_url: &str) -> bool {
+    if let Some(site) = headers.get("sec-fetch-site") {
+        return matches!(site.to_str(), Ok("same-origin" | "none"));
+    }
+    let Some(origin) = headers.get(header::ORIGIN) else { return true };
+    let Ok(origin) = origin.to_str() else { return false };
+    if origin == base_url {
+        return true;
+    }
+    // Also accept the host the request was sent to (a second name, a port).
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    match (origin.split_once("://"), host) {
+        (Some((_, origin_host)), Some(host)) => origin_host == host,
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (k, v) in pairs {
+            map.insert(*k, HeaderValue::from_static(v));
+        }
+        map
+    }
+
+    #[test]
+    fn fetch_metadata_decides_when_present() {
+        let base = "http://127.0.0.1:3000";
+        assert!(same_origin(&headers(&[("sec-fetch-site", "same-origin")]), base));
+        assert!(same_origin(&headers(&[("sec-fetch-site", "none")]), base));
+        assert!(!same_origin(&headers(&[("sec-fetch-site", "cross-site")]), base));
+        assert!(!same_origin(&headers(&[("sec-fetch-site", "same-site"), ("origin", "http://127.0.0.1:3000")]), base));
+    }
+
+    #[test]
+    fn origin_must_match_the_base_url_or_the_host() {
+        let base = "https://access.example.com";
+        assert!(same_origin(&headers(&[]), base));
+        assert!(same_origin(&headers(&[("origin", "https://access.example.com")]), base));
+        assert!(same_origin(&headers(&[("origin", "http://10.0.0.5:3000"), ("host", "10.0.0.5:3000")]), base));
+        assert!(!same_origin(&headers(&[("origin", "https://evil.example"), ("host", "access.example.com")]), base));
+        assert!(!same_origin(&headers(&[("origin", "null")]), base));
+    }
+}

@@ -1,0 +1,42 @@
+//! Signing in and out over JSON, and who am I.
+
+use axum::{extract::State, http::StatusCode, Json};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+
+use super::{ApiJson, ApiSession, ClientAddr, SignedIn};
+use app::{domain::UserView, server::AppState, AppError};
+
+#[derive(Deserialize)]
+pub struct LoginBody {
+    email: String,
+    password: String,
+}
+
+#[derive(Serialize)]
+pub struct UserEnvelope {
+    user: UserView,
+}
+
+/// `POST /api/v1/auth/login`: 200 with the user and a new session cookie.
+pub async fn login(
+    State(state): State<AppState>,
+    ApiSession(session): ApiSession,
+    ClientAddr(client): ClientAddr,
+    ApiJson(body): ApiJson<LoginBody>,
+) -> Result<Json<UserEnvelope>, AppError> {
+    let user = app::server::services::auth::login(&state, &body.email, SecretString::from(body.password), client).await?;
+    session.sign_in(user.id).await?;
+    Ok(Json(UserEnvelope { user }))
+}
+
+/// `POST /api/v1/auth/logout`: deletes the session on the server.
+pub async fn logout(ApiSession(session): ApiSession) -> Result<StatusCode, AppError> {
+    session.sign_out().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /api/v1/me`: the signed-in user.
+pub async fn me(SignedIn(user): SignedIn) -> Json<UserEnvelope> {
+    Json(UserEnvelope { user: user.view() })
+}

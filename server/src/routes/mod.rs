@@ -1,0 +1,90 @@
+//! REST handlers under `/api/v1` and the health checks. Each handler reads its
+//! input, finds out who is asking, and calls one service.
+
+pub mod auth;
+pub mod health;
+
+use axum::{
+    extract::{rejection::JsonRejection, ConnectInfo, FromRequest, FromRequestParts, Request},
+    http::request::Parts,
+    routing::{get, post},
+    Router,
+};
+use serde::de::DeserializeOwned;
+use std::net::{IpAddr, SocketAddr};
+use tower_sessions::Session;
+
+use app::{
+    server::{auth::require_user, sessions::AuthSession, store::users::UserRow, AppState},
+    AppError,
+};
+
+/// The REST API, nested under `/api/v1`.
+pub fn api() -> Router<AppState> {
+    Router::new()
+        .route("/auth/login", post(auth::login))
+        .route("/auth/logout", post(auth::logout))
+        .route("/me", get(auth::me))
+        .fallback(|| async { AppError::not_found("this API route") })
+}
+
+/// A JSON body whose rejection is a 400 in our error format.
+pub struct ApiJson<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Json::<T>::from_request(req, state).await {
+            Ok(axum::Json(value)) => Ok(Self(value)),
+            Err(rejection) => Err(json_error(rejection)),
+        }
+    }
+}
+
+fn json_error(rejection: JsonRejection) -> AppError {
+    let message = match &rejection {
+        JsonRejection::MissingJsonContentType(_) => "send the body as JSON with Content-Type: application/json".to_owned(),
+        JsonRejection::JsonDataError(e) => format!("the JSON does not fit: {}", e.body_text()),
+        JsonRejection::JsonSyntaxError(e) => format!("the body is not valid JSON: {}", e.body_text()),
+        other => other.body_text(),
+    };
+    AppError::invalid("body", message)
+}
+
+/// The browser session of this request.
+pub struct ApiSession(pub AuthSession);
+
+impl FromRequestParts<AppState> for ApiSession {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(|(_, message)| app::server::http::internal_error("session layer", message))?;
+        Ok(Self(AuthSession(session)))
+    }
+}
+
+/// The signed-in user making this request, or a 401.
+pub struct SignedIn(pub UserRow);
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        let ApiSession(session) = ApiSession::from_request_parts(parts, state).await?;
+        Ok(Self(require_user(state, &session).await?))
+    }
+}
+
+/// The address of the connected peer, when known.
+pub struct ClientAddr(pub Option<IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        Ok(Self(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip())))
+    }
+}

@@ -1,0 +1,147 @@
+//! Server-rendered pages and the server functions behind their forms.
+
+use reqwest::{header, StatusCode};
+use serde_json::Value;
+
+use crate::backend_tests;
+use crate::helpers::{session_cookie, Backend, TestApp, ADMIN_EMAIL, ADMIN_PASSWORD};
+
+backend_tests!(
+    signed_out_visitors_are_sent_to_login,
+    dashboard_shows_counts_from_the_database,
+    account_rename_through_the_server_function,
+    server_functions_need_a_session,
+    login_form_works_without_javascript,
+    unknown_pages_are_404,
+);
+
+/// The number shown in the dashboard card `name`.
+fn stat(html: &str, name: &str) -> Option<i64> {
+    let start = html.find(&format!(r#"data-stat="{name}""#))?;
+    let after = &html[start..];
+    let open = after.find('>')? + 1;
+    let close = after[open..].find('<')?;
+    after[open..open + close].trim().parse().ok()
+}
+
+async fn page(app: &TestApp, path: &str) -> (StatusCode, String) {
+    let response = app.client.get(app.url(path)).header(header::ACCEPT, "text/html").send().await.unwrap();
+    (response.status(), response.text().await.unwrap())
+}
+
+async fn signed_out_visitors_are_sent_to_login(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let response = app.client.get(app.url("/account")).header(header::ACCEPT, "text/html").send().await.unwrap();
+    assert!(response.status().is_redirection(), "{}", response.status());
+    assert_eq!(response.headers()[header::LOCATION], "/login?next=/account");
+    let (status, html) = page(&app, "/login").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("Sign in"));
+    assert!(html.contains(r#"name="password""#));
+}
+
+async fn dashboard_shows_counts_from_the_database(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    let (status, html) = page(&app, "/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(stat(&html, "users"), Some(1), "{html}");
+    assert_eq!(stat(&html, "sessions"), Some(1), "{html}");
+    // A second user changes the count the page reads.
+    app::server::services::users::create_with_password(
+        &app.state,
+        app::domain::Email::parse("grace@example.com").unwrap(),
+        app::domain::DisplayName::parse("Grace").unwrap(),
+        secrecy::SecretString::from("another long password".to_owned()),
+    )
+    .await
+    .unwrap();
+    let (_, html) = page(&app, "/").await;
+    assert_eq!(stat(&html, "users"), Some(2), "{html}");
+}
+
+async fn account_rename_through_the_server_function(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    let response = app
+        .client
+        .post(app.url("/sfn/account/name"))
+        .form(&[("name", "  Ada Lovelace ")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let user: Value = response.json().await.unwrap();
+    assert_eq!(user["name"], "Ada Lovelace");
+    let me: Value = app.client.get(app.url("/api/v1/me")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(me["user"]["name"], "Ada Lovelace");
+    let (_, html) = page(&app, "/account").await;
+    assert!(html.contains("Ada Lovelace") && html.contains(ADMIN_EMAIL));
+
+    let refused = app.client.post(app.url("/sfn/account/name")).form(&[("name", "   ")]).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let error: Value = refused.json().await.unwrap();
+    assert_eq!(error["kind"], "validation");
+    assert_eq!(error["fields"][0]["field"], "name");
+    let me: Value = app.client.get(app.url("/api/v1/me")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(me["user"]["name"], "Ada Lovelace", "a refused change loses nothing");
+}
+
+async fn server_functions_need_a_session(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let response = app.client.post(app.url("/sfn/account/name")).form(&[("name", "Mallory")]).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+    let response = app.client.get(app.url("/sfn/dashboard")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::UNAUTHORIZED);
+}
+
+async fn login_form_works_without_javascript(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let referer = app.url("/login?next=/account");
+    // A plain form post, as a browser without the wasm sends it.
+    let wrong = app
+        .client
+        .post(app.url("/sfn/login"))
+        .header(header::ACCEPT, "text/html")
+        .header(header::REFERER, &referer)
+        .form(&[("email", ADMIN_EMAIL), ("password", "wrong wrong wrong"), ("next", "/account")])
+        .send()
+        .await
+        .unwrap();
+    assert!(wrong.status().is_redirection());
+    let location = wrong.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    assert!(location.starts_with(&referer) && location.contains("__err="), "{location}");
+    let right = app
+        .client
+        .post(app.url("/sfn/login"))
+        .header(header::ACCEPT, "text/html")
+        .header(header::REFERER, &referer)
+        .form(&[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD), ("next", "/account")])
+        .send()
+        .await
+        .unwrap();
+    assert!(right.status().is_redirection());
+    assert_eq!(right.headers()[header::LOCATION], "/account");
+    assert!(session_cookie(&right).is_some());
+    // An open redirect is not possible through `next`.
+    let evil = app
+        .new_client()
+        .post(app.url("/sfn/login"))
+        .header(header::ACCEPT, "text/html")
+        .form(&[("email", ADMIN_EMAIL), ("password", ADMIN_PASSWORD), ("next", "//evil.example")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(evil.headers()[header::LOCATION], "/");
+}
+
+async fn unknown_pages_are_404(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (status, html) = page(&app, "/no/such/page").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    assert!(html.contains("Page not found"));
+    let api = app.client.get(app.url("/api/v1/no-such-route")).send().await.unwrap();
+    assert_eq!(api.status(), StatusCode::NOT_FOUND);
+    let body: Value = api.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "not_found");
+}

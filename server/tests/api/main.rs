@@ -1,0 +1,10 @@
+//! API tests: the real router on a random port, over a fresh database of each
+//! backend. `backend_tests!` runs every listed test on SQLite and on Postgres.
+
+mod helpers;
+
+mod auth;
+mod console;
+mod csrf;
+mod health;
+mod migrations;
