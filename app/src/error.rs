@@ -112,9 +112,7 @@ impl AppError {
     /// The message for `field`, if this is a validation error naming it.
     pub fn field_message(&self, field: &str) -> Option<&str> {
         match self {
-            Self::Validation { fields } => {
-                fields.iter().find(|f| f.field == field).map(|f| f.message.as_str())
-            }
+            Self::Validation { fields } => fields.iter().find(|f| f.field == field).map(|f| f.message.as_str()),
             _ => None,
         }
     }

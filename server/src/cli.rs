@@ -76,8 +76,8 @@ pub fn main() -> ExitCode {
 
 fn init_tracing() {
     let filter = std::env::var("PORTCULLIS_LOG").unwrap_or_else(|_| "info,sqlx=warn".to_owned());
-    let filter = tracing_subscriber::EnvFilter::try_new(&filter)
-        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let filter =
+        tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt().with_env_filter(filter).with_target(false).compact().init();
 }
 
@@ -115,7 +115,10 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
 /// The first line of standard input, without its line ending.
 fn read_password() -> Result<SecretString, String> {
     let mut line = String::new();
-    std::io::stdin().lock().read_line(&mut line).map_err(|e| format!("cannot read the password from standard input: {e}"))?;
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .map_err(|e| format!("cannot read the password from standard input: {e}"))?;
     let password = line.trim_end_matches(['\r', '\n']).to_owned();
     if password.is_empty() {
         return Err("give the password on standard input, e.g. `printf '%s' \"$PASSWORD\" | portcullis admin …`".into());
@@ -135,7 +138,8 @@ async fn serve(config: Config) -> Result<(), String> {
     let listen = config.listen;
     let state = crate::connect(config).await?;
     crate::announce_first_admin(&state).await?;
-    let listener = tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    let listener =
+        tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
     tracing::info!("Portcullis is serving the console at {}", state.config.base_url);
     crate::serve(state, listener, shutdown_signal()).await.map_err(|e| format!("server failed: {e}"))
 }

@@ -39,9 +39,7 @@ impl Email {
             && !domain.ends_with('.')
             && !domain.contains("..")
             && !local.contains('@')
-            && !trimmed
-                .chars()
-                .any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'));
+            && !trimmed.chars().any(|c| c.is_whitespace() || c.is_control() || matches!(c, '<' | '>' | ',' | ';'));
         if !well_formed {
             return Err(EmailError::Malformed);
         }

@@ -31,7 +31,9 @@ pub async fn ensure_first_admin(state: &AppState) -> Result<FirstAdminOutcome, A
     let shown = generated.then(|| password.expose_secret().to_owned());
     match services::users::create_with_password(state, admin.email.clone(), admin.name.clone(), password).await {
         Ok(user) => Ok(match shown {
-            Some(password) => FirstAdminOutcome::CreatedWithGeneratedPassword { email: user.email.to_string(), password },
+            Some(password) => {
+                FirstAdminOutcome::CreatedWithGeneratedPassword { email: user.email.to_string(), password }
+            }
             None => FirstAdminOutcome::Created { email: user.email.to_string() },
         }),
         // Another process created it first.

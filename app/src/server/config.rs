@@ -110,9 +110,7 @@ impl Config {
         let path = env.get("PORTCULLIS_CONFIG").cloned();
         let file = match path {
             Some(path) => Some(read_file(&path)?),
-            None if std::path::Path::new("portcullis.toml").exists() => {
-                Some(read_file("portcullis.toml")?)
-            }
+            None if std::path::Path::new("portcullis.toml").exists() => Some(read_file("portcullis.toml")?),
             None => None,
         };
         Self::from_sources(file.as_deref(), &env)
@@ -121,10 +119,8 @@ impl Config {
     /// Builds the config from a file's text (if any) and a set of variables.
     pub fn from_sources(file: Option<&str>, env: &BTreeMap<String, String>) -> Result<Self, ConfigError> {
         let file: FileConfig = match file {
-            Some(text) => toml::from_str(text).map_err(|e| ConfigError::Parse {
-                path: "portcullis.toml".into(),
-                message: e.to_string(),
-            })?,
+            Some(text) => toml::from_str(text)
+                .map_err(|e| ConfigError::Parse { path: "portcullis.toml".into(), message: e.to_string() })?,
             None => FileConfig::default(),
         };
         for name in env.keys().filter(|k| k.starts_with("PORTCULLIS_")) {
@@ -142,12 +138,17 @@ impl Config {
         let login = file.login.unwrap_or_default();
 
         let listen = match pick("PORTCULLIS_LISTEN", file.listen) {
-            Some((name, value)) => value.parse().map_err(|_| invalid(&name, "use an address such as 127.0.0.1:3000"))?,
+            Some((name, value)) => {
+                value.parse().map_err(|_| invalid(&name, "use an address such as 127.0.0.1:3000"))?
+            }
             None => SocketAddr::from(([127, 0, 0, 1], 3000)),
         };
         let database_url = match pick("DATABASE_URL", file.database_url) {
             Some((name, value)) => {
-                if !(value.starts_with("sqlite:") || value.starts_with("postgres://") || value.starts_with("postgresql://")) {
+                if !(value.starts_with("sqlite:")
+                    || value.starts_with("postgres://")
+                    || value.starts_with("postgresql://"))
+                {
                     return Err(invalid(&name, "use sqlite://PATH or postgres://USER@HOST/DB"));
                 }
                 value
@@ -173,10 +174,11 @@ impl Config {
             Some((_, value)) => PathBuf::from(value),
             None => PathBuf::from("target/site"),
         };
-        let max_concurrent_hashes = match pick("PORTCULLIS_MAX_CONCURRENT_HASHES", file.max_concurrent_hashes.map(|n| n.to_string())) {
-            Some((name, value)) => parse_count(&name, &value)? as usize,
-            None => 2,
-        };
+        let max_concurrent_hashes =
+            match pick("PORTCULLIS_MAX_CONCURRENT_HASHES", file.max_concurrent_hashes.map(|n| n.to_string())) {
+                Some((name, value)) => parse_count(&name, &value)? as usize,
+                None => 2,
+            };
         let email = match pick("PORTCULLIS_ADMIN_EMAIL", admin.email) {
             Some((name, value)) => Email::parse(&value).map_err(|e| invalid(&name, &e.to_string()))?,
             None => Email::parse("admin@portcullis.local").expect("a valid default"),
@@ -256,7 +258,8 @@ pub fn parse_duration(value: &str) -> Result<Duration, String> {
     let value = value.trim();
     let split = value.find(|c: char| !c.is_ascii_digit()).unwrap_or(value.len());
     let (digits, unit) = value.split_at(split);
-    let amount: u64 = digits.parse().map_err(|_| format!("{value:?} is not a duration: use e.g. 90s, 15m, 12h or 7d"))?;
+    let amount: u64 =
+        digits.parse().map_err(|_| format!("{value:?} is not a duration: use e.g. 90s, 15m, 12h or 7d"))?;
     let seconds = match unit {
         "" | "s" => amount,
         "m" => amount * 60,

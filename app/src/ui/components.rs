@@ -39,10 +39,7 @@ impl Toasts {
         self.next_id.set_value(id + 1);
         self.items.update(|items| items.push(Toast { id, kind, message: message.into() }));
         let items = self.items;
-        set_timeout(
-            move || items.update(|items| items.retain(|t| t.id != id)),
-            std::time::Duration::from_secs(5),
-        );
+        set_timeout(move || items.update(|items| items.retain(|t| t.id != id)), std::time::Duration::from_secs(5));
     }
 
     fn dismiss(&self, id: u64) {
@@ -112,7 +109,11 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
 
 /// The message under a form field, if the error names it.
 #[component]
-pub fn FieldMessage(#[prop(into)] error: Signal<Option<AppError>>, field: &'static str, id: &'static str) -> impl IntoView {
+pub fn FieldMessage(
+    #[prop(into)] error: Signal<Option<AppError>>,
+    field: &'static str,
+    id: &'static str,
+) -> impl IntoView {
     move || {
         error.get().and_then(|e| e.field_message(field).map(str::to_owned)).map(|message| {
             view! { <p class="field-error" id=id>{message}</p> }

@@ -88,11 +88,8 @@ fn ThemeToggle() -> impl IntoView {
     Effect::new(move |_| {
         let root = document().document_element();
         let current = root.as_ref().and_then(|r| r.get_attribute("data-theme"));
-        let prefers_dark = window()
-            .match_media("(prefers-color-scheme: dark)")
-            .ok()
-            .flatten()
-            .is_some_and(|m| m.matches());
+        let prefers_dark =
+            window().match_media("(prefers-color-scheme: dark)").ok().flatten().is_some_and(|m| m.matches());
         dark.set(current.as_deref() == Some("dark") || (current.is_none() && prefers_dark));
     });
     let toggle = move |_| {

@@ -11,12 +11,13 @@ use leptos_router::{
     path, SsrMode,
 };
 
-pub use components::{Toasts, ToastKind};
+pub use components::{ToastKind, Toasts};
 pub use layout::{ConsoleLayout, Me};
 
 /// Picks the saved theme before the first paint, so a dark page never flashes
 /// white. Runs before the wasm arrives.
-const THEME_BOOT_SCRIPT: &str = "try{var t=localStorage.getItem('portcullis.theme');if(t){document.documentElement.dataset.theme=t}}catch(e){}";
+const THEME_BOOT_SCRIPT: &str =
+    "try{var t=localStorage.getItem('portcullis.theme');if(t){document.documentElement.dataset.theme=t}}catch(e){}";
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {

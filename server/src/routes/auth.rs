@@ -25,7 +25,8 @@ pub async fn login(
     ClientAddr(client): ClientAddr,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<Json<UserEnvelope>, AppError> {
-    let user = app::server::services::auth::login(&state, &body.email, SecretString::from(body.password), client).await?;
+    let user =
+        app::server::services::auth::login(&state, &body.email, SecretString::from(body.password), client).await?;
     session.sign_in(user.id).await?;
     Ok(Json(UserEnvelope { user }))
 }

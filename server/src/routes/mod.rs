@@ -44,7 +44,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 
 fn json_error(rejection: JsonRejection) -> AppError {
     let message = match &rejection {
-        JsonRejection::MissingJsonContentType(_) => "send the body as JSON with Content-Type: application/json".to_owned(),
+        JsonRejection::MissingJsonContentType(_) => {
+            "send the body as JSON with Content-Type: application/json".to_owned()
+        }
         JsonRejection::JsonDataError(e) => format!("the JSON does not fit: {}", e.body_text()),
         JsonRejection::JsonSyntaxError(e) => format!("the body is not valid JSON: {}", e.body_text()),
         other => other.body_text(),

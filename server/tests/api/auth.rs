@@ -62,7 +62,8 @@ async fn missing_fields_and_bad_json_are_400(backend: Backend) {
     assert_eq!(response.status(), StatusCode::BAD_REQUEST);
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["error"]["code"], "validation");
-    let fields: Vec<&str> = body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    let fields: Vec<&str> =
+        body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
     assert_eq!(fields, ["email", "password"]);
 
     let response = app
@@ -87,7 +88,10 @@ async fn me_without_a_session_is_401(backend: Backend) {
 async fn cookie_flags_are_strict(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let response = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let cookie = set_cookie_headers(&response).into_iter().find(|c| c.starts_with("portcullis_session=")).expect("session cookie");
+    let cookie = set_cookie_headers(&response)
+        .into_iter()
+        .find(|c| c.starts_with("portcullis_session="))
+        .expect("session cookie");
     assert!(cookie.contains("HttpOnly"), "{cookie}");
     assert!(cookie.contains("SameSite=Lax"), "{cookie}");
     assert!(cookie.contains("Path=/"), "{cookie}");
@@ -97,7 +101,10 @@ async fn cookie_flags_are_strict(backend: Backend) {
 async fn cookie_is_secure_behind_https(backend: Backend) {
     let app = TestApp::spawn_with(backend, &[("PORTCULLIS_BASE_URL", "https://access.example.com")]).await;
     let response = app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await;
-    let cookie = set_cookie_headers(&response).into_iter().find(|c| c.starts_with("portcullis_session=")).expect("session cookie");
+    let cookie = set_cookie_headers(&response)
+        .into_iter()
+        .find(|c| c.starts_with("portcullis_session="))
+        .expect("session cookie");
     assert!(cookie.contains("Secure"), "{cookie}");
 }
 
@@ -143,6 +150,7 @@ async fn sessions_are_shared_by_server_processes(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let cookie = session_cookie(&app.login(ADMIN_EMAIL, ADMIN_PASSWORD).await).expect("cookie");
     let other = app.spawn_second().await;
-    let response = other.new_client().get(other.url("/api/v1/me")).header(header::COOKIE, &cookie).send().await.unwrap();
+    let response =
+        other.new_client().get(other.url("/api/v1/me")).header(header::COOKIE, &cookie).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK, "a session made on one process works on another");
 }

@@ -63,13 +63,8 @@ async fn dashboard_shows_counts_from_the_database(backend: Backend) {
 async fn account_rename_through_the_server_function(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.login_admin().await;
-    let response = app
-        .client
-        .post(app.url("/sfn/account/name"))
-        .form(&[("name", "  Ada Lovelace ")])
-        .send()
-        .await
-        .unwrap();
+    let response =
+        app.client.post(app.url("/sfn/account/name")).form(&[("name", "  Ada Lovelace ")]).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     let user: Value = response.json().await.unwrap();
     assert_eq!(user["name"], "Ada Lovelace");

@@ -11,13 +11,8 @@ backend_tests!(cross_origin_posts_are_refused, same_origin_posts_work);
 async fn cross_origin_posts_are_refused(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.login_admin().await;
-    let forged = app
-        .client
-        .post(app.url("/api/v1/auth/logout"))
-        .header("Origin", "http://evil.example")
-        .send()
-        .await
-        .unwrap();
+    let forged =
+        app.client.post(app.url("/api/v1/auth/logout")).header("Origin", "http://evil.example").send().await.unwrap();
     let (status, code, _) = error_of(forged).await;
     assert_eq!((status, code.as_str()), (StatusCode::FORBIDDEN, "cross_origin"));
 
@@ -49,6 +44,7 @@ async fn same_origin_posts_work(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(response.status(), StatusCode::OK);
-    let response = app.client.post(app.url("/api/v1/auth/logout")).header("Origin", app.base_url.clone()).send().await.unwrap();
+    let response =
+        app.client.post(app.url("/api/v1/auth/logout")).header("Origin", app.base_url.clone()).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
 }

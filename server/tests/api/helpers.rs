@@ -2,7 +2,10 @@
 
 use reqwest::{header, Client, Response, StatusCode};
 use serde_json::{json, Value};
-use std::{collections::BTreeMap, net::SocketAddr, sync::atomic::{AtomicU64, Ordering}};
+use std::{
+    collections::BTreeMap,
+    sync::atomic::{AtomicU64, Ordering},
+};
 use tokio::sync::OnceCell;
 
 use app::server::{AppState, Config};
@@ -98,7 +101,6 @@ async fn drop_stale_databases(conn: &mut sqlx::PgConnection) {
 
 /// A running server and a cookie-keeping client for it.
 pub struct TestApp {
-
     pub database_url: String,
     pub base_url: String,
     pub client: Client,
@@ -157,7 +159,6 @@ impl TestApp {
             portcullis::serve(served, listener, std::future::pending()).await.expect("serve");
         });
         Self {
-
             database_url,
             base_url,
             client: new_client(),
@@ -201,11 +202,7 @@ impl TestApp {
 }
 
 fn new_client() -> Client {
-    Client::builder()
-        .cookie_store(true)
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .expect("client")
+    Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client")
 }
 
 /// The session cookie's `name=value` from a response, if it set one.
@@ -218,12 +215,7 @@ pub fn session_cookie(response: &Response) -> Option<String> {
 
 /// Every `Set-Cookie` header of a response.
 pub fn set_cookie_headers(response: &Response) -> Vec<String> {
-    response
-        .headers()
-        .get_all(header::SET_COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok().map(str::to_owned))
-        .collect()
+    response.headers().get_all(header::SET_COOKIE).iter().filter_map(|v| v.to_str().ok().map(str::to_owned)).collect()
 }
 
 /// The `{"error":{…}}` body's code and message.

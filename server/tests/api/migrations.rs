@@ -31,14 +31,12 @@ async fn migrates_from_empty_and_again(backend: Backend) {
     let db = Db::connect(&url).await.unwrap();
     db.migrate().await.unwrap();
     db.migrate().await.unwrap();
-    let applied: i64 = sqlx::query("select count(*) as n from _sqlx_migrations")
-        .fetch_one(db.pool())
-        .await
-        .unwrap()
-        .get("n");
+    let applied: i64 =
+        sqlx::query("select count(*) as n from _sqlx_migrations").fetch_one(db.pool()).await.unwrap().get("n");
     assert_eq!(applied as usize, step_names("sqlite").len());
     for table in ["users", "sessions"] {
-        let n: i64 = sqlx::query(&format!("select count(*) as n from {table}")).fetch_one(db.pool()).await.unwrap().get("n");
+        let n: i64 =
+            sqlx::query(&format!("select count(*) as n from {table}")).fetch_one(db.pool()).await.unwrap().get("n");
         assert_eq!(n, 0, "{table} starts empty");
     }
     db.close().await;

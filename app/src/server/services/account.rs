@@ -14,9 +14,8 @@ pub async fn update_display_name(state: &AppState, actor: &UserRow, name: &str) 
     if !users::update_name(&mut tx, actor.id, &name).await? {
         return Err(AppError::not_found(format!("user {}", actor.id)));
     }
-    let updated = users::find_by_id(&mut tx, actor.id)
-        .await?
-        .ok_or_else(|| AppError::not_found(format!("user {}", actor.id)))?;
+    let updated =
+        users::find_by_id(&mut tx, actor.id).await?.ok_or_else(|| AppError::not_found(format!("user {}", actor.id)))?;
     tx.commit().await.map_err(crate::server::store::StoreError::from)?;
     Ok(updated.view())
 }

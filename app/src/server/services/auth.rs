@@ -6,11 +6,7 @@ use std::{net::IpAddr, time::Instant};
 use crate::{
     domain::{Email, UserStatus, UserView},
     error::{AppError, FieldError},
-    server::{
-        store::users,
-        throttle::AttemptKeys,
-        AppState,
-    },
+    server::{store::users, throttle::AttemptKeys, AppState},
 };
 
 /// The one message for every failed sign-in, so it reveals nothing.

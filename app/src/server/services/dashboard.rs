@@ -11,10 +11,5 @@ pub async fn stats(state: &AppState, _actor: &UserRow) -> Result<DashboardStats,
     let mut conn = state.db.acquire().await?;
     let (users_active, users_disabled) = store::users::count_by_status(&mut conn).await?;
     let sessions_active = store::sessions::count_signed_in(&mut conn, now_ms()).await?;
-    Ok(DashboardStats {
-        users_total: users_active + users_disabled,
-        users_active,
-        users_disabled,
-        sessions_active,
-    })
+    Ok(DashboardStats { users_total: users_active + users_disabled, users_active, users_disabled, sessions_active })
 }

@@ -24,7 +24,13 @@ pub async fn create_with_password(
     let password_hash = state.hasher.hash(password).await?;
     let mut tx = state.db.begin().await?;
     let email_text = email.to_string();
-    let user = match store::users::insert(&mut tx, NewUser { email, name, password_hash: Some(password_hash) }, now_ms()).await {
+    let user = match store::users::insert(
+        &mut tx,
+        NewUser { email, name, password_hash: Some(password_hash) },
+        now_ms(),
+    )
+    .await
+    {
         Ok(user) => user,
         Err(e) if e.is_unique_violation("users", "email") => {
             return Err(AppError::conflict("email_taken", format!("a user with email {email_text} already exists")))

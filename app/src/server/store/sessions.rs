@@ -13,7 +13,13 @@ pub struct SessionRow {
 }
 
 /// Inserts a new session; `false` if the id is taken (the caller picks another).
-pub async fn insert(conn: &mut Conn, id: &str, user_id: Option<UserId>, data: &str, expires_at: i64) -> Result<bool, StoreError> {
+pub async fn insert(
+    conn: &mut Conn,
+    id: &str,
+    user_id: Option<UserId>,
+    data: &str,
+    expires_at: i64,
+) -> Result<bool, StoreError> {
     let done = sqlx::query(
         "insert into sessions (id, user_id, data, expires_at) values ($1, $2, $3, $4) on conflict (id) do nothing",
     )
@@ -27,7 +33,13 @@ pub async fn insert(conn: &mut Conn, id: &str, user_id: Option<UserId>, data: &s
 }
 
 /// Inserts or replaces a session.
-pub async fn upsert(conn: &mut Conn, id: &str, user_id: Option<UserId>, data: &str, expires_at: i64) -> Result<(), StoreError> {
+pub async fn upsert(
+    conn: &mut Conn,
+    id: &str,
+    user_id: Option<UserId>,
+    data: &str,
+    expires_at: i64,
+) -> Result<(), StoreError> {
     sqlx::query(
         "insert into sessions (id, user_id, data, expires_at) values ($1, $2, $3, $4) \
          on conflict (id) do update set user_id = excluded.user_id, data = excluded.data, expires_at = excluded.expires_at",
@@ -48,8 +60,7 @@ pub async fn find_live(conn: &mut Conn, id: &str, now: i64) -> Result<Option<Ses
         .bind(now)
         .fetch_optional(&mut *conn)
         .await?;
-    row.map(|row| Ok(SessionRow { data: row.try_get("data")?, expires_at: row.try_get("expires_at")? }))
-        .transpose()
+    row.map(|row| Ok(SessionRow { data: row.try_get("data")?, expires_at: row.try_get("expires_at")? })).transpose()
 }
 
 /// Deletes one session.
@@ -60,10 +71,8 @@ pub async fn delete(conn: &mut Conn, id: &str) -> Result<(), StoreError> {
 
 /// Deletes every session of a user (disable, password change); returns how many.
 pub async fn delete_for_user(conn: &mut Conn, user_id: UserId) -> Result<u64, StoreError> {
-    let done = sqlx::query("delete from sessions where user_id = $1")
-        .bind(user_id.to_string())
-        .execute(&mut *conn)
-        .await?;
+    let done =
+        sqlx::query("delete from sessions where user_id = $1").bind(user_id.to_string()).execute(&mut *conn).await?;
     Ok(done.rows_affected())
 }
 

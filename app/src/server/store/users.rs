@@ -102,9 +102,7 @@ pub async fn find_by_email(conn: &mut Conn, email: &Email) -> Result<Option<User
 
 /// How many users there are, per status: `(active, disabled)`.
 pub async fn count_by_status(conn: &mut Conn) -> Result<(i64, i64), StoreError> {
-    let rows = sqlx::query("select status, count(*) as n from users group by status")
-        .fetch_all(&mut *conn)
-        .await?;
+    let rows = sqlx::query("select status, count(*) as n from users group by status").fetch_all(&mut *conn).await?;
     let (mut active, mut disabled) = (0, 0);
     for row in rows {
         let status: String = row.try_get("status")?;

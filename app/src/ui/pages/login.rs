@@ -23,9 +23,7 @@ pub fn LoginPage() -> impl IntoView {
         None => url_error(),
     });
     // Errors that are not about one field show above the button.
-    let banner = move || {
-        error.get().filter(|e| !matches!(e, AppError::Validation { .. })).map(|e| e.to_string())
-    };
+    let banner = move || error.get().filter(|e| !matches!(e, AppError::Validation { .. })).map(|e| e.to_string());
     let show_password = RwSignal::new(false);
 
     view! {

@@ -1,0 +1,52 @@
+import { defineConfig } from '@playwright/test';
+
+// The browser tests run against a real release server process
+// (target/release/portcullis) over a throwaway SQLite file, in Debian's
+// Chromium. Never `npx playwright install`: nothing downloads here.
+const port = Number(process.env.E2E_PORT ?? 3100);
+export const adminEmail = 'admin@example.com';
+export const adminPassword = 'e2e admin password';
+
+export default defineConfig({
+  testDir: './tests',
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 30_000,
+  expect: { timeout: 10_000 },
+  reporter: 'list',
+  use: {
+    baseURL: `http://127.0.0.1:${port}`,
+    trace: 'off',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    },
+  },
+  webServer: {
+    command: 'rm -rf .data && ../target/release/portcullis serve',
+    url: `http://127.0.0.1:${port}/readyz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe',
+    stderr: 'pipe',
+    env: {
+      DATABASE_URL: 'sqlite://.data/e2e.db',
+      PORTCULLIS_LISTEN: `127.0.0.1:${port}`,
+      PORTCULLIS_SITE_ROOT: '../target/site',
+      PORTCULLIS_ADMIN_EMAIL: adminEmail,
+      PORTCULLIS_ADMIN_PASSWORD: adminPassword,
+      PORTCULLIS_ADMIN_NAME: 'Ada Admin',
+      PORTCULLIS_LOG: 'warn',
+    },
+  },
+});

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Runs every test: unit and property tests, the API tests on SQLite and on
+# Postgres (TEST_DATABASE_URL), then the browser tests in Debian's Chromium
+# against a real release server process. Installs what is missing first.
+# Fails if the Postgres or the browser tests did not run.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$PWD"
+all_started=$(date +%s)
+export TEST_DATABASE_URL="${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/postgres}"
+export RUSTFLAGS="--cfg erase_components"
+export RUST_BACKTRACE=0
+logs="$root/target/test-logs"
+mkdir -p "$logs"
+
+phase_started=0
+phase() { phase_started=$(date +%s); printf '\n==> %s\n' "$*"; }
+phase_done() { printf '==> %s took %ss\n' "$1" "$(( $(date +%s) - phase_started ))"; }
+
+phase "tools"
+source scripts/ensure-tools.sh --browser
+phase_done "tools"
+
+phase "postgres"
+if ! pg_isready -d "$TEST_DATABASE_URL" -t 5 >/dev/null 2>&1; then
+  if command -v pg_ctlcluster >/dev/null 2>&1; then
+    echo "Postgres is not answering; starting the local cluster"
+    pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+    sleep 2
+  fi
+fi
+pg_isready -d "$TEST_DATABASE_URL" -t 10 || { echo "Postgres at $TEST_DATABASE_URL does not answer: the Postgres tests cannot run" >&2; exit 1; }
+phase_done "postgres"
+
+phase "unit, property and API tests (SQLite and Postgres)"
+cargo test -p app -p server 2>&1 | tee "$logs/cargo-test.log"
+phase_done "cargo test"
+cargo_passed=$(awk '/^test result:/ { for (i = 1; i <= NF; i++) if ($i == "passed;") s += $(i-1) } END { print s + 0 }' "$logs/cargo-test.log")
+postgres_passed=$(grep -cE '^test [a-z_]+::postgres::.* \.\.\. ok$' "$logs/cargo-test.log" || true)
+sqlite_passed=$(grep -cE '^test [a-z_]+::sqlite::.* \.\.\. ok$' "$logs/cargo-test.log" || true)
+echo "API tests passed: $sqlite_passed on SQLite, $postgres_passed on Postgres"
+if [ "$postgres_passed" -eq 0 ] || [ "$sqlite_passed" -eq 0 ]; then
+  echo "the API tests did not run on both backends" >&2
+  exit 1
+fi
+
+phase "release build (server and wasm)"
+cargo leptos build --release 2>&1 | tail -n 5
+phase_done "release build"
+wasm="target/site/pkg/portcullis.wasm"
+echo "wasm bundle: $(stat -c %s "$wasm") bytes, $(gzip -9 -c "$wasm" | wc -c) bytes gzipped"
+
+phase "browser tests (Playwright, Chromium)"
+(cd end2end && npx playwright test --reporter=list) 2>&1 | tee "$logs/playwright.log"
+phase_done "browser tests"
+browser_passed=$(grep -oE '^ *[0-9]+ passed' "$logs/playwright.log" | tail -n1 | grep -oE '[0-9]+' || echo 0)
+if [ "${browser_passed:-0}" -eq 0 ]; then
+  echo "no browser test ran" >&2
+  exit 1
+fi
+
+echo
+echo "all tests took $(( $(date +%s) - all_started ))s"
+echo "$(( cargo_passed + browser_passed )) passed, 0 failed"
