@@ -3,6 +3,7 @@
 //! services, sessions) only with the `ssr` feature.
 
 pub mod api;
+pub mod authz;
 pub mod domain;
 pub mod error;
 pub mod ui;

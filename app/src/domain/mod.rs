@@ -1,8 +1,12 @@
 //! Domain types shared by the server and the browser. Each parses once and is
 //! valid from then on.
 
+mod access;
 mod email;
+mod permission;
 mod user;
 
+pub use access::{KeyError, PolicyId, RoleKey, Scope, Subject, TeamKey, WorkspaceKey};
 pub use email::{Email, EmailError};
+pub use permission::{BuiltinRole, Permission, PermissionSet, ScopeKind};
 pub use user::{DashboardStats, DisplayName, DisplayNameError, UserId, UserStatus, UserView};
