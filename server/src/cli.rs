@@ -33,7 +33,7 @@ enum Command {
 
 #[derive(Debug, Subcommand)]
 enum AdminCommand {
-    /// Create a user who can sign in with a password read from standard input.
+    /// Create an administrator (global admin role) with a password read from standard input.
     Create {
         #[arg(long)]
         email: String,
@@ -95,7 +95,7 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             let name = DisplayName::parse(&name).map_err(|e| format!("--name: {e}"))?;
             let password = read_password()?;
             let state = crate::connect(config).await?;
-            let user = services::users::create_with_password(&state, email, name, password)
+            let user = services::users::create_with_password(&state, email, name, password, true)
                 .await
                 .map_err(|e| e.to_string())?;
             println!("created {} ({})", user.email, user.id);

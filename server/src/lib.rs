@@ -36,8 +36,10 @@ pub async fn connect(config: Config) -> Result<AppState, String> {
         .await
         .map_err(|e| format!("cannot open the database ({}): {e}", redact_url(&config.database_url)))?;
     db.migrate().await.map_err(|e| format!("cannot migrate the database: {e}"))?;
+    let access =
+        app::server::access::Access::load(&db).await.map_err(|e| format!("cannot load the access data: {e}"))?;
     let options = leptos_options(&config);
-    Ok(AppState::new(db, config, options))
+    Ok(AppState::new(db, access, config, options))
 }
 
 /// Hides the password part of a database URL.

@@ -5,8 +5,10 @@ mod access;
 mod email;
 mod permission;
 mod user;
+mod views;
 
 pub use access::{KeyError, PolicyId, RoleKey, Scope, Subject, TeamKey, WorkspaceKey};
 pub use email::{Email, EmailError};
 pub use permission::{BuiltinRole, Permission, PermissionSet, ScopeKind};
 pub use user::{DashboardStats, DisplayName, DisplayNameError, UserId, UserStatus, UserView};
+pub use views::{EffectivePermission, GrantView, PolicyView, RoleView, WorkspaceView};

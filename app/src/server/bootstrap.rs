@@ -29,7 +29,7 @@ pub async fn ensure_first_admin(state: &AppState) -> Result<FirstAdminOutcome, A
         None => (generate_password(), true),
     };
     let shown = generated.then(|| password.expose_secret().to_owned());
-    match services::users::create_with_password(state, admin.email.clone(), admin.name.clone(), password).await {
+    match services::users::create_with_password(state, admin.email.clone(), admin.name.clone(), password, true).await {
         Ok(user) => Ok(match shown {
             Some(password) => {
                 FirstAdminOutcome::CreatedWithGeneratedPassword { email: user.email.to_string(), password }

@@ -1,6 +1,7 @@
 //! Everything that runs only on the server: configuration, the database, the
 //! session store, password hashing and the services that own each use case.
 
+pub mod access;
 pub mod auth;
 pub mod bootstrap;
 pub mod config;

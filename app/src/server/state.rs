@@ -4,12 +4,13 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
 
-use crate::server::{config::Config, password::PasswordHasher, store::Db, throttle::LoginThrottle};
+use crate::server::{access::Access, config::Config, password::PasswordHasher, store::Db, throttle::LoginThrottle};
 
 /// Shared, cheaply cloned state of one server process.
 #[derive(Clone, Debug)]
 pub struct AppState {
     pub db: Db,
+    pub access: Arc<Access>,
     pub config: Arc<Config>,
     pub hasher: PasswordHasher,
     pub throttle: Arc<LoginThrottle>,
@@ -17,10 +18,11 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// State over an open database.
-    pub fn new(db: Db, config: Config, leptos_options: LeptosOptions) -> Self {
+    /// State over an open, migrated database and its loaded index.
+    pub fn new(db: Db, access: Access, config: Config, leptos_options: LeptosOptions) -> Self {
         Self {
             db,
+            access: Arc::new(access),
             hasher: PasswordHasher::new(config.max_concurrent_hashes),
             throttle: Arc::new(LoginThrottle::new(config.login_throttle)),
             config: Arc::new(config),

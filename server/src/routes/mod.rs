@@ -1,6 +1,7 @@
 //! REST handlers under `/api/v1` and the health checks. Each handler reads its
 //! input, finds out who is asking, and calls one service.
 
+pub mod access;
 pub mod auth;
 pub mod health;
 
@@ -25,6 +26,22 @@ pub fn api() -> Router<AppState> {
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
         .route("/me", get(auth::me))
+        .route("/permissions", get(access::permissions))
+        .route("/roles", get(access::list_roles).post(access::create_role))
+        .route("/roles/{key}", get(access::get_role).patch(access::update_role).delete(access::delete_role))
+        .route("/users", get(access::list_users).post(access::create_user))
+        .route("/users/{id}", get(access::get_user).patch(access::update_user).delete(access::delete_user))
+        .route("/users/{id}/effective-permissions", get(access::effective_permissions))
+        .route("/workspaces", get(access::list_workspaces).post(access::create_workspace))
+        .route(
+            "/workspaces/{key}",
+            get(access::get_workspace).patch(access::update_workspace).delete(access::delete_workspace),
+        )
+        .route("/policies", get(access::list_policies).post(access::create_policy))
+        .route("/policies/{id}", axum::routing::delete(access::delete_policy))
+        .route("/authz/check", post(access::check))
+        .route("/authz/check-batch", post(access::check_batch))
+        .route("/audit", get(access::list_audit))
         .fallback(|| async { AppError::not_found("this API route") })
 }
 

@@ -53,6 +53,7 @@ async fn dashboard_shows_counts_from_the_database(backend: Backend) {
         app::domain::Email::parse("grace@example.com").unwrap(),
         app::domain::DisplayName::parse("Grace").unwrap(),
         secrecy::SecretString::from("another long password".to_owned()),
+        false,
     )
     .await
     .unwrap();

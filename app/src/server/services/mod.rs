@@ -1,7 +1,15 @@
 //! One module per area; each function is one use case: load the facts, decide,
-//! write the change in one transaction.
+//! write the change and its audit entry in one transaction, then update the
+//! in-memory index.
 
 pub mod account;
+pub mod audit;
 pub mod auth;
+pub mod authz;
 pub mod dashboard;
+pub mod guard;
+pub mod people;
+pub mod policies;
+pub mod roles;
 pub mod users;
+pub mod workspaces;

@@ -3,25 +3,35 @@
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::{
-    domain::{DisplayName, Email, UserView},
+    authz::Change,
+    domain::{BuiltinRole, DisplayName, Email, RoleKey, Scope, Subject, UserView},
     error::AppError,
     server::{
         now_ms,
         password::check_strength,
-        store::{self, users::NewUser, StoreError},
+        store::{
+            self,
+            audit::{self, NewAuditEntry},
+            users::NewUser,
+            StoreError,
+        },
         AppState,
     },
 };
 
-/// Creates an active user with a password. A taken email is a 409.
+/// Creates an active user with a password from the command line or at first
+/// start (no actor); `admin` also binds them to the admin role globally. A
+/// taken email is a 409.
 pub async fn create_with_password(
     state: &AppState,
     email: Email,
     name: DisplayName,
     password: SecretString,
+    admin: bool,
 ) -> Result<UserView, AppError> {
     check_strength(password.expose_secret()).map_err(|m| AppError::invalid("password", m))?;
     let password_hash = state.hasher.hash(password).await?;
+    let _writes = state.access.lock_writes().await;
     let mut tx = state.db.begin().await?;
     let email_text = email.to_string();
     let user = match store::users::insert(
@@ -37,8 +47,38 @@ pub async fn create_with_password(
         }
         Err(e) => return Err(e.into()),
     };
+    let mut changes = vec![Change::UserSet { user: user.id, active: true }];
+    let view = user.view();
+    audit::insert(
+        &mut tx,
+        &NewAuditEntry {
+            action: "user.create".into(),
+            target_type: Some("user".into()),
+            target_id: Some(user.id.to_string()),
+            after: serde_json::to_value(&view).ok(),
+            reason: Some(
+                if admin {
+                    "created from the command line or at first start, as an administrator"
+                } else {
+                    "created from the command line"
+                }
+                .into(),
+            ),
+            ..NewAuditEntry::default()
+        },
+        now_ms(),
+    )
+    .await?;
+    if admin {
+        let admin_role = RoleKey::parse(BuiltinRole::Admin.key()).expect("a valid key");
+        let policy =
+            store::access::insert_policy(&mut tx, &Subject::User(user.id), &admin_role, &Scope::Global, now_ms())
+                .await?;
+        changes.push(Change::PolicyAdded(policy.fact()));
+    }
     tx.commit().await.map_err(StoreError::from)?;
-    Ok(user.view())
+    state.access.apply(changes);
+    Ok(view)
 }
 
 /// Sets a user's password and ends all their sessions, in one transaction.

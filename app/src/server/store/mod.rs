@@ -3,6 +3,8 @@
 //! types both backends share, and SQL uses `$N` placeholders, which both
 //! accept. Each backend keeps its own migrations folder with the same steps.
 
+pub mod access;
+pub mod audit;
 pub mod sessions;
 pub mod users;
 

@@ -144,3 +144,35 @@ pub async fn touch_last_seen(conn: &mut Conn, id: UserId, now: i64) -> Result<()
         .await?;
     Ok(())
 }
+
+/// Users whose email or name contains `query` (any case), by email, after the
+/// email `after` (a cursor), at most `limit`.
+pub async fn list(conn: &mut Conn, query: &str, after: Option<&str>, limit: i64) -> Result<Vec<UserRow>, StoreError> {
+    let pattern = format!("%{}%", query.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+    let rows = sqlx::query(&format!(
+        "select {COLUMNS} from users where email > $1 and (email like $2 escape '\\' or lower(name) like $2 escape '\\') \
+         order by email limit $3"
+    ))
+    .bind(after.unwrap_or("").to_owned())
+    .bind(pattern)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(from_row).collect()
+}
+
+/// Sets a user's status; `false` when there is no such user.
+pub async fn set_status(conn: &mut Conn, id: UserId, status: UserStatus) -> Result<bool, StoreError> {
+    let done = sqlx::query("update users set status = $1 where id = $2")
+        .bind(status.as_str())
+        .bind(id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Deletes a user row (sessions, memberships and policies cascade).
+pub async fn delete(conn: &mut Conn, id: UserId) -> Result<(), StoreError> {
+    sqlx::query("delete from users where id = $1").bind(id.to_string()).execute(&mut *conn).await?;
+    Ok(())
+}

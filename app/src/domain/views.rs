@@ -1,0 +1,57 @@
+//! What the REST API and the console receive about access data.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Permission, PolicyId, RoleKey, Scope, Subject, TeamKey, WorkspaceKey};
+
+/// A role as shown to callers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RoleView {
+    pub key: RoleKey,
+    pub name: String,
+    pub description: String,
+    pub permissions: Vec<Permission>,
+    pub builtin: bool,
+}
+
+/// A workspace as shown to callers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkspaceView {
+    pub key: WorkspaceKey,
+    pub name: String,
+    pub description: String,
+    pub created_at: i64,
+}
+
+/// A policy as shown to callers: `workspace` is `null` for a global policy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyView {
+    pub id: PolicyId,
+    pub subject: Subject,
+    pub role: RoleKey,
+    pub workspace: Option<WorkspaceKey>,
+    pub created_at: i64,
+}
+
+/// One way a permission reaches a user.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GrantView {
+    pub policy: PolicyId,
+    pub role: RoleKey,
+    pub workspace: Option<WorkspaceKey>,
+    /// The team the policy is bound to, when it reaches the user through one.
+    pub team: Option<TeamKey>,
+}
+
+/// A permission a user holds, and every policy that grants it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EffectivePermission {
+    pub permission: Permission,
+    pub granted_by: Vec<GrantView>,
+}
+
+impl From<&Scope> for Option<WorkspaceKey> {
+    fn from(scope: &Scope) -> Self {
+        scope.workspace().cloned()
+    }
+}

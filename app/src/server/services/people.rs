@@ -1,0 +1,195 @@
+//! Managing users: `user:read` to see them, `user:manage` to change them.
+
+use secrecy::{ExposeSecret, SecretString};
+
+use crate::{
+    authz::Change,
+    domain::{DisplayName, Email, Permission, UserId, UserStatus, UserView},
+    error::{AppError, FieldError},
+    server::{
+        now_ms,
+        password::check_strength,
+        services::{
+            guard::{attempt, audited, require},
+            policies::keep_an_admin,
+        },
+        store::{self, audit, users::NewUser, users::UserRow, StoreError},
+        AppState,
+    },
+};
+
+/// A new user as a caller sends it; without a password the user cannot sign
+/// in with one until it is set.
+#[derive(Clone, Debug, Default)]
+pub struct UserInput {
+    pub email: Option<String>,
+    pub name: Option<String>,
+    pub password: Option<SecretString>,
+}
+
+/// What a PATCH may change.
+#[derive(Clone, Debug, Default)]
+pub struct UserPatch {
+    pub name: Option<String>,
+    pub status: Option<String>,
+}
+
+fn not_found(id: UserId) -> AppError {
+    AppError::not_found(format!("user {id}"))
+}
+
+/// Users matching `query`, by email, in pages.
+pub async fn list(
+    state: &AppState,
+    actor: &UserRow,
+    query: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<UserView>, AppError> {
+    require(state, actor, Permission::UserRead, None)?;
+    let mut conn = state.db.acquire().await?;
+    Ok(store::users::list(&mut conn, query.trim(), after, limit).await?.iter().map(UserRow::view).collect())
+}
+
+/// One user.
+pub async fn get(state: &AppState, actor: &UserRow, id: UserId) -> Result<UserView, AppError> {
+    if id != actor.id {
+        require(state, actor, Permission::UserRead, None)?;
+    }
+    let mut conn = state.db.acquire().await?;
+    Ok(store::users::find_by_id(&mut conn, id).await?.ok_or_else(|| not_found(id))?.view())
+}
+
+/// Creates a user.
+pub async fn create(state: &AppState, actor: &UserRow, input: UserInput) -> Result<UserView, AppError> {
+    let entry = attempt(actor, "user.create", "user", "");
+    let result = async {
+        require(state, actor, Permission::UserManage, None)?;
+        let mut fields = Vec::new();
+        let email = Email::parse(input.email.as_deref().unwrap_or_default())
+            .map_err(|e| fields.push(FieldError { field: "email".into(), message: e.to_string() }))
+            .ok();
+        let name = DisplayName::parse(input.name.as_deref().unwrap_or_default())
+            .map_err(|e| fields.push(FieldError { field: "name".into(), message: e.to_string() }))
+            .ok();
+        if let Some(password) = &input.password {
+            if let Err(message) = check_strength(password.expose_secret()) {
+                fields.push(FieldError { field: "password".into(), message });
+            }
+        }
+        let (Some(email), Some(name), true) = (email, name, fields.is_empty()) else {
+            return Err(AppError::Validation { fields });
+        };
+        let password_hash = match input.password {
+            Some(password) => Some(state.hasher.hash(password).await?),
+            None => None,
+        };
+        let _writes = state.access.lock_writes().await;
+        let mut tx = state.db.begin().await?;
+        let email_text = email.to_string();
+        let user = match store::users::insert(&mut tx, NewUser { email, name, password_hash }, now_ms()).await {
+            Ok(user) => user,
+            Err(e) if e.is_unique_violation("users", "email") => {
+                return Err(AppError::conflict("email_taken", format!("a user with email {email_text} already exists")))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let view = user.view();
+        let mut success = entry.clone();
+        success.target_id = Some(user.id.to_string());
+        success.after = serde_json::to_value(&view).ok();
+        audit::insert(&mut tx, &success, now_ms()).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        state.access.apply([Change::UserSet { user: user.id, active: true }]);
+        Ok(view)
+    }
+    .await;
+    audited(state, entry, result).await
+}
+
+/// Renames, disables or enables a user. Disabling ends their sessions at once.
+pub async fn update(state: &AppState, actor: &UserRow, id: UserId, patch: UserPatch) -> Result<UserView, AppError> {
+    let action = match patch.status.as_deref() {
+        Some("disabled") => "user.disable",
+        Some("active") => "user.enable",
+        _ => "user.update",
+    };
+    let entry = attempt(actor, action, "user", id);
+    let result = async {
+        require(state, actor, Permission::UserManage, None)?;
+        let mut fields = Vec::new();
+        let name = patch
+            .name
+            .as_deref()
+            .map(DisplayName::parse)
+            .transpose()
+            .map_err(|e| fields.push(FieldError { field: "name".into(), message: e.to_string() }))
+            .ok()
+            .flatten();
+        let status = patch
+            .status
+            .as_deref()
+            .map(str::parse::<UserStatus>)
+            .transpose()
+            .map_err(|message| fields.push(FieldError { field: "status".into(), message }))
+            .ok()
+            .flatten();
+        if !fields.is_empty() {
+            return Err(AppError::Validation { fields });
+        }
+        let _writes = state.access.lock_writes().await;
+        let mut tx = state.db.begin().await?;
+        let before = store::users::find_by_id(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
+        if let Some(name) = &name {
+            store::users::update_name(&mut tx, id, name).await?;
+        }
+        if let Some(status) = status {
+            store::users::set_status(&mut tx, id, status).await?;
+            if status == UserStatus::Disabled {
+                store::sessions::delete_for_user(&mut tx, id).await?;
+                keep_an_admin(&mut tx).await?;
+            }
+        }
+        let after = store::users::find_by_id(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
+        let mut success = entry.clone();
+        success.before = serde_json::to_value(before.view()).ok();
+        success.after = serde_json::to_value(after.view()).ok();
+        audit::insert(&mut tx, &success, now_ms()).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        state.access.apply([Change::UserSet { user: id, active: after.status == UserStatus::Active }]);
+        Ok(after.view())
+    }
+    .await;
+    audited(state, entry, result).await
+}
+
+/// Deletes a user with their sessions, team memberships and policies.
+pub async fn delete(state: &AppState, actor: &UserRow, id: UserId) -> Result<(), AppError> {
+    let entry = attempt(actor, "user.delete", "user", id);
+    let result = async {
+        require(state, actor, Permission::UserManage, None)?;
+        let _writes = state.access.lock_writes().await;
+        let mut tx = state.db.begin().await?;
+        let before = store::users::find_by_id(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
+        let policies = store::access::delete_user_policies(&mut tx, id).await?;
+        let teams = store::access::delete_user_memberships(&mut tx, id).await?;
+        store::sessions::delete_for_user(&mut tx, id).await?;
+        store::users::delete(&mut tx, id).await?;
+        keep_an_admin(&mut tx).await?;
+        let mut success = entry.clone();
+        success.before = Some(serde_json::json!({
+            "user": before.view(),
+            "policies_deleted": policies.len(),
+            "teams_left": teams,
+        }));
+        audit::insert(&mut tx, &success, now_ms()).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        let mut changes: Vec<Change> = policies.iter().map(|p| Change::PolicyRemoved(p.fact())).collect();
+        changes.extend(teams.into_iter().map(|team| Change::MemberRemoved { team, user: id }));
+        changes.push(Change::UserRemoved(id));
+        state.access.apply(changes);
+        Ok(())
+    }
+    .await;
+    audited(state, entry, result).await
+}

@@ -1,0 +1,175 @@
+//! Granting and revoking access.
+
+use crate::{
+    authz::Change,
+    domain::{Permission, PermissionSet, PolicyId, PolicyView, RoleKey, Scope, ScopeKind, Subject, WorkspaceKey},
+    error::AppError,
+    server::{
+        now_ms,
+        services::guard::{attempt, audited, require},
+        store::{
+            self,
+            access::{PolicyFilter, PolicyRow},
+            audit,
+            users::UserRow,
+            StoreError,
+        },
+        AppState,
+    },
+};
+
+/// What a caller asks for when creating a policy.
+#[derive(Clone, Debug)]
+pub struct NewPolicy {
+    pub subject: Subject,
+    pub role: RoleKey,
+    pub workspace: Option<WorkspaceKey>,
+}
+
+/// The policy as callers see it.
+pub fn view(row: &PolicyRow) -> PolicyView {
+    PolicyView {
+        id: row.id,
+        subject: row.subject.clone(),
+        role: row.role.clone(),
+        workspace: row.scope.workspace().cloned(),
+        created_at: row.created_at,
+    }
+}
+
+fn place(workspace: Option<&WorkspaceKey>) -> String {
+    workspace.map_or_else(|| "globally".to_owned(), |w| format!("in workspace {w}"))
+}
+
+/// What a binding of `permissions` at `scope` confers: everything for a
+/// global policy; only workspace permissions for a workspace policy.
+pub fn conferred(permissions: PermissionSet, scope: &Scope) -> PermissionSet {
+    match scope {
+        Scope::Global => permissions,
+        Scope::Workspace(_) => permissions.intersection(PermissionSet::of_scope(ScopeKind::Workspace)),
+    }
+}
+
+/// A 403 `escalation` unless `actor` holds everything in `permissions` at `scope`.
+pub fn forbid_escalation(
+    state: &AppState,
+    actor: &UserRow,
+    permissions: PermissionSet,
+    scope: &Scope,
+) -> Result<(), AppError> {
+    let index = state.access.read();
+    let workspace = scope.workspace().map(WorkspaceKey::as_str);
+    let missing: Vec<Permission> = permissions.iter().filter(|p| !index.check(&actor.id, *p, workspace)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    let keys: Vec<&str> = missing.iter().map(|p| p.key()).collect();
+    Err(AppError::forbidden(
+        "escalation",
+        format!("you cannot grant what you do not hold {}: {}", place(scope.workspace()), keys.join(", ")),
+    ))
+}
+
+/// Binds a subject to a role, globally or in one workspace.
+pub async fn create(state: &AppState, actor: &UserRow, new: NewPolicy) -> Result<PolicyView, AppError> {
+    let mut entry = attempt(actor, "policy.create", "policy", "");
+    entry.workspace = new.workspace.as_ref().map(ToString::to_string);
+    entry.after = serde_json::to_value(serde_json::json!({
+        "subject": new.subject, "role": new.role, "workspace": new.workspace
+    }))
+    .ok();
+    let result = async {
+        let _writes = state.access.lock_writes().await;
+        require(state, actor, Permission::PolicyManage, new.workspace.as_ref())?;
+        let scope = new.workspace.clone().map_or(Scope::Global, Scope::Workspace);
+        let mut tx = state.db.begin().await?;
+        let role = store::access::find_role(&mut tx, &new.role)
+            .await?
+            .ok_or_else(|| AppError::invalid("role", format!("there is no role {}", new.role)))?;
+        if let Some(ws) = &new.workspace {
+            if store::access::find_workspace(&mut tx, ws).await?.is_none() {
+                return Err(AppError::invalid("workspace", format!("there is no workspace {ws}")));
+            }
+        }
+        match &new.subject {
+            Subject::User(user) => {
+                if store::users::find_by_id(&mut tx, *user).await?.is_none() {
+                    return Err(AppError::invalid("subject", format!("there is no user {user}")));
+                }
+            }
+            Subject::Team(team) => {
+                if !store::access::team_exists(&mut tx, team).await? {
+                    return Err(AppError::invalid("subject", format!("there is no team {team}")));
+                }
+            }
+        }
+        forbid_escalation(state, actor, conferred(role.permissions, &scope), &scope)?;
+        let row = match store::access::insert_policy(&mut tx, &new.subject, &new.role, &scope, now_ms()).await {
+            Ok(row) => row,
+            Err(e) if e.is_unique_violation("policies", "binding") => {
+                return Err(AppError::conflict("policy_exists", "this subject already has this role at this scope"))
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let created = view(&row);
+        let mut success = entry.clone();
+        success.target_id = Some(row.id.to_string());
+        success.after = serde_json::to_value(&created).ok();
+        audit::insert(&mut tx, &success, now_ms()).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        state.access.apply([Change::PolicyAdded(row.fact())]);
+        Ok(created)
+    }
+    .await;
+    audited(state, entry, result).await
+}
+
+/// Revokes a policy. The last global admin cannot be removed this way.
+pub async fn delete(state: &AppState, actor: &UserRow, id: PolicyId) -> Result<(), AppError> {
+    let entry = attempt(actor, "policy.delete", "policy", id);
+    let result = async {
+        let _writes = state.access.lock_writes().await;
+        let mut tx = state.db.begin().await?;
+        let row = store::access::find_policy(&mut tx, id)
+            .await?
+            .ok_or_else(|| AppError::not_found(format!("policy {id}")))?;
+        require(state, actor, Permission::PolicyManage, row.scope.workspace())?;
+        store::access::delete_policy(&mut tx, id).await?;
+        keep_an_admin(&mut tx).await?;
+        let mut success = entry.clone();
+        success.workspace = row.scope.workspace().map(ToString::to_string);
+        success.before = serde_json::to_value(view(&row)).ok();
+        audit::insert(&mut tx, &success, now_ms()).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        state.access.apply([Change::PolicyRemoved(row.fact())]);
+        Ok(())
+    }
+    .await;
+    audited(state, entry, result).await
+}
+
+/// A 409 `last_admin` when the change in this transaction leaves no active
+/// user holding `admin` through a global policy.
+pub async fn keep_an_admin(tx: &mut store::Conn) -> Result<(), AppError> {
+    if store::access::count_global_admins(tx).await? == 0 {
+        return Err(AppError::conflict(
+            "last_admin",
+            "this would leave no active administrator: give someone else the admin role globally first",
+        ));
+    }
+    Ok(())
+}
+
+/// Policies the actor may read, filtered, in pages.
+pub async fn list(
+    state: &AppState,
+    actor: &UserRow,
+    filter: PolicyFilter,
+    after: Option<PolicyId>,
+    limit: i64,
+) -> Result<Vec<PolicyView>, AppError> {
+    require(state, actor, Permission::PolicyRead, filter.workspace.as_ref())?;
+    let mut conn = state.db.acquire().await?;
+    let rows = store::access::list_policies(&mut conn, &filter, after, limit).await?;
+    Ok(rows.iter().map(view).collect())
+}

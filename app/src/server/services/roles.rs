@@ -1,0 +1,199 @@
+//! Roles: the built-in ones are fixed; custom ones are created, edited and
+//! deleted by holders of `role:manage` who hold every permission they grant.
+
+use crate::{
+    authz::Change,
+    domain::{Permission, PermissionSet, RoleKey, RoleView, Scope},
+    error::{AppError, FieldError},
+    server::{
+        now_ms,
+        services::{
+            guard::{attempt, audited, require},
+            policies::forbid_escalation,
+        },
+        store::{self, access::RoleRow, audit, users::UserRow, StoreError},
+        AppState,
+    },
+};
+
+/// The fields of a role as a caller sends them.
+#[derive(Clone, Debug, Default)]
+pub struct RoleInput {
+    pub key: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+    pub permissions: Option<Vec<String>>,
+}
+
+/// The role as callers see it.
+pub fn view(row: &RoleRow) -> RoleView {
+    RoleView {
+        key: row.key.clone(),
+        name: row.name.clone(),
+        description: row.description.clone(),
+        permissions: row.permissions.iter().collect(),
+        builtin: row.builtin,
+    }
+}
+
+fn parse_name(name: Option<&str>, fields: &mut Vec<FieldError>) -> String {
+    let name = name.unwrap_or_default().trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        fields.push(FieldError { field: "name".into(), message: "enter a name of 1 to 100 characters".into() });
+    }
+    name.to_owned()
+}
+
+fn parse_permissions(keys: Option<&[String]>, fields: &mut Vec<FieldError>) -> PermissionSet {
+    match PermissionSet::parse_keys(keys.unwrap_or_default()) {
+        Ok(set) => set,
+        Err(unknown) => {
+            fields.push(FieldError {
+                field: "permissions".into(),
+                message: format!("unknown permissions: {} (see GET /api/v1/permissions)", unknown.join(", ")),
+            });
+            PermissionSet::EMPTY
+        }
+    }
+}
+
+/// Every role.
+pub async fn list(state: &AppState, actor: &UserRow) -> Result<Vec<RoleView>, AppError> {
+    require(state, actor, Permission::RoleRead, None)?;
+    let mut conn = state.db.acquire().await?;
+    Ok(store::access::list_roles(&mut conn).await?.iter().map(view).collect())
+}
+
+/// One role.
+pub async fn get(state: &AppState, actor: &UserRow, key: &str) -> Result<RoleView, AppError> {
+    require(state, actor, Permission::RoleRead, None)?;
+    let key = RoleKey::parse(key).map_err(|_| AppError::not_found(format!("role {key}")))?;
+    let mut conn = state.db.acquire().await?;
+    let row =
+        store::access::find_role(&mut conn, &key).await?.ok_or_else(|| AppError::not_found(format!("role {key}")))?;
+    Ok(view(&row))
+}
+
+/// Creates a custom role.
+pub async fn create(state: &AppState, actor: &UserRow, input: RoleInput) -> Result<RoleView, AppError> {
+    let entry = attempt(actor, "role.create", "role", input.key.clone().unwrap_or_default());
+    let result = async {
+        let _writes = state.access.lock_writes().await;
+        require(state, actor, Permission::RoleManage, None)?;
+        let mut fields = Vec::new();
+        let key = match RoleKey::parse(input.key.as_deref().unwrap_or_default()) {
+            Ok(key) => Some(key),
+            Err(e) => {
+                fields.push(FieldError { field: "key".into(), message: e.to_string() });
+                None
+            }
+        };
+        let name = parse_name(input.name.as_deref(), &mut fields);
+        let permissions = parse_permissions(input.permissions.as_deref(), &mut fields);
+        let (Some(key), true) = (key, fields.is_empty()) else { return Err(AppError::Validation { fields }) };
+        forbid_escalation(state, actor, permissions, &Scope::Global)?;
+        let row = RoleRow {
+            key,
+            name,
+            description: input.description.unwrap_or_default().trim().to_owned(),
+            permissions,
+            builtin: false,
+            created_at: now_ms(),
+        };
+        let mut tx = state.db.begin().await?;
+        match store::access::insert_role(&mut tx, &row).await {
+            Ok(()) => {}
+            Err(e) if e.is_unique_violation("roles", "key") => {
+                return Err(AppError::conflict("role_exists", format!("a role with key {} already exists", row.key)))
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let created = view(&row);
+        let mut success = entry.clone();
+        success.after = serde_json::to_value(&created).ok();
+        audit::insert(&mut tx, &success, now_ms()).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        state.access.apply([Change::RoleSet { role: row.key, permissions: row.permissions }]);
+        Ok(created)
+    }
+    .await;
+    audited(state, entry, result).await
+}
+
+/// Edits a custom role; fields left out keep their value.
+pub async fn update(state: &AppState, actor: &UserRow, key: &str, input: RoleInput) -> Result<RoleView, AppError> {
+    let entry = attempt(actor, "role.update", "role", key);
+    let result = async {
+        let _writes = state.access.lock_writes().await;
+        require(state, actor, Permission::RoleManage, None)?;
+        let key = RoleKey::parse(key).map_err(|_| AppError::not_found(format!("role {key}")))?;
+        let mut tx = state.db.begin().await?;
+        let before =
+            store::access::find_role(&mut tx, &key).await?.ok_or_else(|| AppError::not_found(format!("role {key}")))?;
+        if before.builtin {
+            return Err(AppError::conflict("builtin_role", format!("the built-in role {key} cannot be changed")));
+        }
+        let mut fields = Vec::new();
+        let mut after = before.clone();
+        if input.name.is_some() {
+            after.name = parse_name(input.name.as_deref(), &mut fields);
+        }
+        if let Some(description) = input.description {
+            after.description = description.trim().to_owned();
+        }
+        if input.permissions.is_some() {
+            after.permissions = parse_permissions(input.permissions.as_deref(), &mut fields);
+        }
+        if !fields.is_empty() {
+            return Err(AppError::Validation { fields });
+        }
+        // Whoever edits a role could hand out all of it through its policies.
+        forbid_escalation(state, actor, after.permissions, &Scope::Global)?;
+        store::access::update_role(&mut tx, &after).await?;
+        let updated = view(&after);
+        let mut success = entry.clone();
+        success.before = serde_json::to_value(view(&before)).ok();
+        success.after = serde_json::to_value(&updated).ok();
+        audit::insert(&mut tx, &success, now_ms()).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        state.access.apply([Change::RoleSet { role: after.key, permissions: after.permissions }]);
+        Ok(updated)
+    }
+    .await;
+    audited(state, entry, result).await
+}
+
+/// Deletes a custom role that no policy uses.
+pub async fn delete(state: &AppState, actor: &UserRow, key: &str) -> Result<(), AppError> {
+    let entry = attempt(actor, "role.delete", "role", key);
+    let result = async {
+        let _writes = state.access.lock_writes().await;
+        require(state, actor, Permission::RoleManage, None)?;
+        let key = RoleKey::parse(key).map_err(|_| AppError::not_found(format!("role {key}")))?;
+        let mut tx = state.db.begin().await?;
+        let before =
+            store::access::find_role(&mut tx, &key).await?.ok_or_else(|| AppError::not_found(format!("role {key}")))?;
+        if before.builtin {
+            return Err(AppError::conflict("builtin_role", format!("the built-in role {key} cannot be deleted")));
+        }
+        let used_by = store::access::count_policies_with_role(&mut tx, &key).await?;
+        if used_by > 0 {
+            return Err(AppError::conflict(
+                "role_in_use",
+                format!(
+                    "role {key} is used by {used_by} {}: delete them first",
+                    if used_by == 1 { "policy" } else { "policies" }
+                ),
+            ));
+        }
+        store::access::delete_role(&mut tx, &key).await?;
+        let mut success = entry.clone();
+        success.before = serde_json::to_value(view(&before)).ok();
+        audit::insert(&mut tx, &success, now_ms()).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        state.access.apply([Change::RoleRemoved(key)]);
+        Ok(())
+    }
+    .await;
+    audited(state, entry, result).await
+}

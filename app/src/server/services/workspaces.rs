@@ -1,0 +1,187 @@
+//! Workspaces: the tenants that own endpoints, models and datasets.
+
+use crate::{
+    authz::Change,
+    domain::{Permission, WorkspaceKey, WorkspaceView},
+    error::{AppError, FieldError},
+    server::{
+        now_ms,
+        services::guard::{attempt, audited, require},
+        store::{self, access::WorkspaceRow, audit, users::UserRow, StoreError},
+        AppState,
+    },
+};
+
+/// The fields of a workspace as a caller sends them.
+#[derive(Clone, Debug, Default)]
+pub struct WorkspaceInput {
+    pub key: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+}
+
+fn view(row: &WorkspaceRow) -> WorkspaceView {
+    WorkspaceView {
+        key: row.key.clone(),
+        name: row.name.clone(),
+        description: row.description.clone(),
+        created_at: row.created_at,
+    }
+}
+
+fn check_name(name: &str, fields: &mut Vec<FieldError>) {
+    if name.is_empty() || name.chars().count() > 100 {
+        fields.push(FieldError { field: "name".into(), message: "enter a name of 1 to 100 characters".into() });
+    }
+}
+
+fn parse_key(key: &str) -> Result<WorkspaceKey, AppError> {
+    WorkspaceKey::parse(key).map_err(|_| AppError::not_found(format!("workspace {key}")))
+}
+
+async fn load(conn: &mut store::Conn, key: &WorkspaceKey) -> Result<WorkspaceRow, AppError> {
+    store::access::find_workspace(conn, key).await?.ok_or_else(|| AppError::not_found(format!("workspace {key}")))
+}
+
+/// The workspaces the actor can read, by key, in pages.
+pub async fn list(
+    state: &AppState,
+    actor: &UserRow,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<WorkspaceView>, AppError> {
+    let mut conn = state.db.acquire().await?;
+    let mut visible = Vec::new();
+    let mut cursor = after.map(str::to_owned);
+    // Filtering by permission can thin a page out: read on until it is full.
+    loop {
+        let rows = store::access::list_workspaces(&mut conn, cursor.as_deref(), limit).await?;
+        let exhausted = (rows.len() as i64) < limit;
+        cursor = rows.last().map(|r| r.key.to_string());
+        {
+            let index = state.access.read();
+            visible.extend(
+                rows.iter()
+                    .filter(|r| index.check(&actor.id, Permission::WorkspaceRead, Some(r.key.as_str())))
+                    .map(view),
+            );
+        }
+        if exhausted || visible.len() as i64 >= limit {
+            break;
+        }
+    }
+    visible.truncate(limit as usize);
+    Ok(visible)
+}
+
+/// One workspace.
+pub async fn get(state: &AppState, actor: &UserRow, key: &str) -> Result<WorkspaceView, AppError> {
+    let key = parse_key(key)?;
+    require(state, actor, Permission::WorkspaceRead, Some(&key))?;
+    let mut conn = state.db.acquire().await?;
+    Ok(view(&load(&mut conn, &key).await?))
+}
+
+/// Creates a workspace.
+pub async fn create(state: &AppState, actor: &UserRow, input: WorkspaceInput) -> Result<WorkspaceView, AppError> {
+    let mut entry = attempt(actor, "workspace.create", "workspace", input.key.clone().unwrap_or_default());
+    entry.workspace = input.key.clone();
+    let result = async {
+        let _writes = state.access.lock_writes().await;
+        require(state, actor, Permission::WorkspaceCreate, None)?;
+        let mut fields = Vec::new();
+        let key = WorkspaceKey::parse(input.key.as_deref().unwrap_or_default())
+            .map_err(|e| fields.push(FieldError { field: "key".into(), message: e.to_string() }))
+            .ok();
+        let name = input.name.as_deref().unwrap_or_default().trim().to_owned();
+        check_name(&name, &mut fields);
+        let (Some(key), true) = (key, fields.is_empty()) else { return Err(AppError::Validation { fields }) };
+        let row = WorkspaceRow {
+            key,
+            name,
+            description: input.description.unwrap_or_default().trim().to_owned(),
+            created_at: now_ms(),
+        };
+        let mut tx = state.db.begin().await?;
+        match store::access::insert_workspace(&mut tx, &row).await {
+            Ok(()) => {}
+            Err(e) if e.is_unique_violation("workspaces", "key") => {
+                return Err(AppError::conflict(
+                    "workspace_exists",
+                    format!("a workspace with key {} already exists", row.key),
+                ))
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let created = view(&row);
+        let mut success = entry.clone();
+        success.after = serde_json::to_value(&created).ok();
+        audit::insert(&mut tx, &success, now_ms()).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(created)
+    }
+    .await;
+    audited(state, entry, result).await
+}
+
+/// Renames or re-describes a workspace.
+pub async fn update(
+    state: &AppState,
+    actor: &UserRow,
+    key: &str,
+    input: WorkspaceInput,
+) -> Result<WorkspaceView, AppError> {
+    let mut entry = attempt(actor, "workspace.update", "workspace", key);
+    entry.workspace = Some(key.to_owned());
+    let result = async {
+        let key = parse_key(key)?;
+        require(state, actor, Permission::WorkspaceUpdate, Some(&key))?;
+        let mut tx = state.db.begin().await?;
+        let before = load(&mut tx, &key).await?;
+        let mut after = before.clone();
+        let mut fields = Vec::new();
+        if let Some(name) = input.name {
+            after.name = name.trim().to_owned();
+            check_name(&after.name, &mut fields);
+        }
+        if let Some(description) = input.description {
+            after.description = description.trim().to_owned();
+        }
+        if !fields.is_empty() {
+            return Err(AppError::Validation { fields });
+        }
+        store::access::update_workspace(&mut tx, &after).await?;
+        let updated = view(&after);
+        let mut success = entry.clone();
+        success.before = serde_json::to_value(view(&before)).ok();
+        success.after = serde_json::to_value(&updated).ok();
+        audit::insert(&mut tx, &success, now_ms()).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(updated)
+    }
+    .await;
+    audited(state, entry, result).await
+}
+
+/// Deletes a workspace and, in the same transaction, its policies.
+pub async fn delete(state: &AppState, actor: &UserRow, key: &str) -> Result<(), AppError> {
+    let mut entry = attempt(actor, "workspace.delete", "workspace", key);
+    entry.workspace = Some(key.to_owned());
+    let result = async {
+        let _writes = state.access.lock_writes().await;
+        let key = parse_key(key)?;
+        require(state, actor, Permission::WorkspaceDelete, Some(&key))?;
+        let mut tx = state.db.begin().await?;
+        let before = load(&mut tx, &key).await?;
+        let removed = store::access::delete_workspace_policies(&mut tx, &key).await?;
+        store::access::delete_workspace(&mut tx, &key).await?;
+        let mut success = entry.clone();
+        success.before = Some(serde_json::json!({ "workspace": view(&before), "policies_deleted": removed.len() }));
+        audit::insert(&mut tx, &success, now_ms()).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        state.access.apply(removed.iter().map(|p| Change::PolicyRemoved(p.fact())));
+        Ok(())
+    }
+    .await;
+    audited(state, entry, result).await
+}

@@ -1,0 +1,396 @@
+//! Roles, workspaces, team memberships and policies, and the full load of the
+//! facts the authorization index is built from.
+
+use sqlx::{any::AnyRow, Row};
+
+use super::{parse_id, Conn, StoreError};
+use crate::{
+    authz::{Facts, PolicyFact},
+    domain::{
+        BuiltinRole, PermissionSet, PolicyId, RoleKey, Scope, Subject, TeamKey, UserId, UserStatus, WorkspaceKey,
+    },
+};
+
+/// A row of `roles`, with built-in permissions taken from the code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoleRow {
+    pub key: RoleKey,
+    pub name: String,
+    pub description: String,
+    pub permissions: PermissionSet,
+    pub builtin: bool,
+    pub created_at: i64,
+}
+
+/// A row of `workspaces`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WorkspaceRow {
+    pub key: WorkspaceKey,
+    pub name: String,
+    pub description: String,
+    pub created_at: i64,
+}
+
+/// A row of `policies`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PolicyRow {
+    pub id: PolicyId,
+    pub subject: Subject,
+    pub role: RoleKey,
+    pub scope: Scope,
+    pub created_at: i64,
+}
+
+impl PolicyRow {
+    /// The engine's view of this policy.
+    pub fn fact(&self) -> PolicyFact {
+        PolicyFact { id: self.id, subject: self.subject.clone(), role: self.role.clone(), scope: self.scope.clone() }
+    }
+}
+
+fn corrupt(column: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("{column} holds {value:?}"))
+}
+
+fn role_from_row(row: &AnyRow) -> Result<RoleRow, StoreError> {
+    let key: String = row.try_get("key")?;
+    let builtin = row.try_get::<i64, _>("builtin")? != 0;
+    let permissions = match BuiltinRole::parse(&key).filter(|_| builtin) {
+        Some(role) => role.permissions(),
+        None => {
+            let text: String = row.try_get("permissions")?;
+            let keys: Vec<&str> = text.split_whitespace().collect();
+            // A permission removed from the catalog simply stops being granted.
+            PermissionSet::parse_keys(&keys)
+                .unwrap_or_else(|_| keys.iter().filter_map(|k| crate::domain::Permission::parse(k)).collect())
+        }
+    };
+    Ok(RoleRow {
+        key: RoleKey::parse(&key).map_err(|_| corrupt("roles.key", &key))?,
+        name: row.try_get("name")?,
+        description: row.try_get("description")?,
+        permissions,
+        builtin,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+fn permissions_text(permissions: PermissionSet) -> String {
+    permissions.iter().map(|p| p.key()).collect::<Vec<_>>().join(" ")
+}
+
+/// Every role, built-in first, then by key.
+pub async fn list_roles(conn: &mut Conn) -> Result<Vec<RoleRow>, StoreError> {
+    let rows = sqlx::query(
+        "select key, name, description, permissions, builtin, created_at from roles order by builtin desc, key",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(role_from_row).collect()
+}
+
+/// One role.
+pub async fn find_role(conn: &mut Conn, key: &RoleKey) -> Result<Option<RoleRow>, StoreError> {
+    let row = sqlx::query("select key, name, description, permissions, builtin, created_at from roles where key = $1")
+        .bind(key.as_str().to_owned())
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(role_from_row).transpose()
+}
+
+/// Inserts a custom role; a taken key is a unique violation on `roles.key`.
+pub async fn insert_role(conn: &mut Conn, role: &RoleRow) -> Result<(), StoreError> {
+    sqlx::query(
+        "insert into roles (key, name, description, permissions, builtin, created_at) values ($1, $2, $3, $4, 0, $5)",
+    )
+    .bind(role.key.as_str().to_owned())
+    .bind(role.name.clone())
+    .bind(role.description.clone())
+    .bind(permissions_text(role.permissions))
+    .bind(role.created_at)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Rewrites a custom role's name, description and permissions.
+pub async fn update_role(conn: &mut Conn, role: &RoleRow) -> Result<(), StoreError> {
+    sqlx::query("update roles set name = $1, description = $2, permissions = $3 where key = $4 and builtin = 0")
+        .bind(role.name.clone())
+        .bind(role.description.clone())
+        .bind(permissions_text(role.permissions))
+        .bind(role.key.as_str().to_owned())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Deletes a custom role.
+pub async fn delete_role(conn: &mut Conn, key: &RoleKey) -> Result<(), StoreError> {
+    sqlx::query("delete from roles where key = $1 and builtin = 0")
+        .bind(key.as_str().to_owned())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// How many policies use a role.
+pub async fn count_policies_with_role(conn: &mut Conn, key: &RoleKey) -> Result<i64, StoreError> {
+    let row = sqlx::query("select count(*) as n from policies where role_key = $1")
+        .bind(key.as_str().to_owned())
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get("n")?)
+}
+
+fn workspace_from_row(row: &AnyRow) -> Result<WorkspaceRow, StoreError> {
+    let key: String = row.try_get("key")?;
+    Ok(WorkspaceRow {
+        key: WorkspaceKey::parse(&key).map_err(|_| corrupt("workspaces.key", &key))?,
+        name: row.try_get("name")?,
+        description: row.try_get("description")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// Workspaces by key, after `after` (a cursor), at most `limit`.
+pub async fn list_workspaces(
+    conn: &mut Conn,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<WorkspaceRow>, StoreError> {
+    let rows =
+        sqlx::query("select key, name, description, created_at from workspaces where key > $1 order by key limit $2")
+            .bind(after.unwrap_or("").to_owned())
+            .bind(limit)
+            .fetch_all(&mut *conn)
+            .await?;
+    rows.iter().map(workspace_from_row).collect()
+}
+
+/// One workspace.
+pub async fn find_workspace(conn: &mut Conn, key: &WorkspaceKey) -> Result<Option<WorkspaceRow>, StoreError> {
+    let row = sqlx::query("select key, name, description, created_at from workspaces where key = $1")
+        .bind(key.as_str().to_owned())
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(workspace_from_row).transpose()
+}
+
+/// Inserts a workspace; a taken key is a unique violation on `workspaces.key`.
+pub async fn insert_workspace(conn: &mut Conn, workspace: &WorkspaceRow) -> Result<(), StoreError> {
+    sqlx::query("insert into workspaces (key, name, description, created_at) values ($1, $2, $3, $4)")
+        .bind(workspace.key.as_str().to_owned())
+        .bind(workspace.name.clone())
+        .bind(workspace.description.clone())
+        .bind(workspace.created_at)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Rewrites a workspace's name and description.
+pub async fn update_workspace(conn: &mut Conn, workspace: &WorkspaceRow) -> Result<(), StoreError> {
+    sqlx::query("update workspaces set name = $1, description = $2 where key = $3")
+        .bind(workspace.name.clone())
+        .bind(workspace.description.clone())
+        .bind(workspace.key.as_str().to_owned())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Deletes a workspace (its policies must be deleted first, by the caller).
+pub async fn delete_workspace(conn: &mut Conn, key: &WorkspaceKey) -> Result<(), StoreError> {
+    sqlx::query("delete from workspaces where key = $1").bind(key.as_str().to_owned()).execute(&mut *conn).await?;
+    Ok(())
+}
+
+const POLICY_COLUMNS: &str = "id, subject_user_id, subject_team_key, role_key, workspace_key, created_at";
+
+fn policy_from_row(row: &AnyRow) -> Result<PolicyRow, StoreError> {
+    let user: Option<String> = row.try_get("subject_user_id")?;
+    let team: Option<String> = row.try_get("subject_team_key")?;
+    let subject = match (user, team) {
+        (Some(user), None) => Subject::User(parse_id::<UserId>("policies.subject_user_id", &user)?),
+        (None, Some(team)) => {
+            Subject::Team(TeamKey::parse(&team).map_err(|_| corrupt("policies.subject_team_key", &team))?)
+        }
+        _ => return Err(StoreError::Corrupt("a policy without exactly one subject".into())),
+    };
+    let role: String = row.try_get("role_key")?;
+    let workspace: Option<String> = row.try_get("workspace_key")?;
+    Ok(PolicyRow {
+        id: PolicyId(row.try_get("id")?),
+        subject,
+        role: RoleKey::parse(&role).map_err(|_| corrupt("policies.role_key", &role))?,
+        scope: match workspace {
+            None => Scope::Global,
+            Some(ws) => Scope::Workspace(WorkspaceKey::parse(&ws).map_err(|_| corrupt("policies.workspace_key", &ws))?),
+        },
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// The text that makes a binding unique: subject, role and scope.
+fn binding(subject: &Subject, role: &RoleKey, scope: &Scope) -> String {
+    let subject = match subject {
+        Subject::User(user) => format!("user:{user}"),
+        Subject::Team(team) => format!("team:{team}"),
+    };
+    let scope = scope.workspace().map_or("*", |w| w.as_str());
+    format!("{subject}|{role}|{scope}")
+}
+
+/// Inserts a policy; the same binding twice is a unique violation on `policies.binding`.
+pub async fn insert_policy(
+    conn: &mut Conn,
+    subject: &Subject,
+    role: &RoleKey,
+    scope: &Scope,
+    now: i64,
+) -> Result<PolicyRow, StoreError> {
+    let (user, team) = match subject {
+        Subject::User(user) => (Some(user.to_string()), None),
+        Subject::Team(team) => (None, Some(team.to_string())),
+    };
+    let row = sqlx::query(&format!(
+        "insert into policies (subject_user_id, subject_team_key, role_key, workspace_key, binding, created_at) \
+         values ($1, $2, $3, $4, $5, $6) returning {POLICY_COLUMNS}"
+    ))
+    .bind(user)
+    .bind(team)
+    .bind(role.as_str().to_owned())
+    .bind(scope.workspace().map(|w| w.as_str().to_owned()))
+    .bind(binding(subject, role, scope))
+    .bind(now)
+    .fetch_one(&mut *conn)
+    .await?;
+    policy_from_row(&row)
+}
+
+/// One policy.
+pub async fn find_policy(conn: &mut Conn, id: PolicyId) -> Result<Option<PolicyRow>, StoreError> {
+    let row = sqlx::query(&format!("select {POLICY_COLUMNS} from policies where id = $1"))
+        .bind(id.0)
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(policy_from_row).transpose()
+}
+
+/// Deletes one policy.
+pub async fn delete_policy(conn: &mut Conn, id: PolicyId) -> Result<(), StoreError> {
+    sqlx::query("delete from policies where id = $1").bind(id.0).execute(&mut *conn).await?;
+    Ok(())
+}
+
+/// Deletes a workspace's policies and returns them.
+pub async fn delete_workspace_policies(conn: &mut Conn, key: &WorkspaceKey) -> Result<Vec<PolicyRow>, StoreError> {
+    let rows = sqlx::query(&format!("delete from policies where workspace_key = $1 returning {POLICY_COLUMNS}"))
+        .bind(key.as_str().to_owned())
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(policy_from_row).collect()
+}
+
+/// Which policies to list.
+#[derive(Clone, Debug, Default)]
+pub struct PolicyFilter {
+    pub workspace: Option<WorkspaceKey>,
+    pub user: Option<UserId>,
+    pub team: Option<TeamKey>,
+    pub role: Option<RoleKey>,
+}
+
+/// Policies matching `filter` with ids above `after`, oldest first.
+pub async fn list_policies(
+    conn: &mut Conn,
+    filter: &PolicyFilter,
+    after: Option<PolicyId>,
+    limit: i64,
+) -> Result<Vec<PolicyRow>, StoreError> {
+    let rows = sqlx::query(&format!(
+        "select {POLICY_COLUMNS} from policies where id > $1 \
+         and ($2 = '' or workspace_key = $2) and ($3 = '' or subject_user_id = $3) \
+         and ($4 = '' or subject_team_key = $4) and ($5 = '' or role_key = $5) \
+         order by id limit $6"
+    ))
+    .bind(after.map_or(0, |id| id.0))
+    .bind(filter.workspace.as_ref().map_or(String::new(), |w| w.to_string()))
+    .bind(filter.user.map_or(String::new(), |u| u.to_string()))
+    .bind(filter.team.as_ref().map_or(String::new(), |t| t.to_string()))
+    .bind(filter.role.as_ref().map_or(String::new(), |r| r.to_string()))
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(policy_from_row).collect()
+}
+
+/// Active users who hold `admin` through a global policy, directly or
+/// through a team. The product keeps this above zero.
+pub async fn count_global_admins(conn: &mut Conn) -> Result<i64, StoreError> {
+    let row = sqlx::query(
+        "select count(*) as n from users u where u.status = 'active' and (\
+           exists (select 1 from policies p where p.subject_user_id = u.id and p.role_key = 'admin' and p.workspace_key is null) \
+           or exists (select 1 from policies p join team_members m on m.team_key = p.subject_team_key \
+                      where m.user_id = u.id and p.role_key = 'admin' and p.workspace_key is null))",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(row.try_get("n")?)
+}
+
+/// Everything the authorization index needs, in one consistent read.
+pub async fn load_facts(conn: &mut Conn) -> Result<Facts, StoreError> {
+    let mut facts = Facts::default();
+    for row in sqlx::query("select id, status from users").fetch_all(&mut *conn).await? {
+        let id: String = row.try_get("id")?;
+        let status: String = row.try_get("status")?;
+        let status: UserStatus = status.parse().map_err(StoreError::Corrupt)?;
+        facts.users.push((parse_id("users.id", &id)?, status == UserStatus::Active));
+    }
+    facts.roles = list_roles(conn).await?.into_iter().map(|r| (r.key, r.permissions)).collect();
+    for row in sqlx::query("select team_key, user_id from team_members").fetch_all(&mut *conn).await? {
+        let team: String = row.try_get("team_key")?;
+        let user: String = row.try_get("user_id")?;
+        facts.memberships.push((
+            TeamKey::parse(&team).map_err(|_| corrupt("team_members.team_key", &team))?,
+            parse_id("team_members.user_id", &user)?,
+        ));
+    }
+    let rows = sqlx::query(&format!("select {POLICY_COLUMNS} from policies")).fetch_all(&mut *conn).await?;
+    facts.policies = rows.iter().map(|r| policy_from_row(r).map(|p| p.fact())).collect::<Result<_, _>>()?;
+    Ok(facts)
+}
+
+/// Whether a team exists.
+pub async fn team_exists(conn: &mut Conn, key: &TeamKey) -> Result<bool, StoreError> {
+    let row = sqlx::query("select count(*) as n from teams where key = $1")
+        .bind(key.as_str().to_owned())
+        .fetch_one(&mut *conn)
+        .await?;
+    Ok(row.try_get::<i64, _>("n")? > 0)
+}
+
+/// Deletes a user's own policies and returns them.
+pub async fn delete_user_policies(conn: &mut Conn, user: UserId) -> Result<Vec<PolicyRow>, StoreError> {
+    let rows = sqlx::query(&format!("delete from policies where subject_user_id = $1 returning {POLICY_COLUMNS}"))
+        .bind(user.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(policy_from_row).collect()
+}
+
+/// Removes a user from every team and returns the teams.
+pub async fn delete_user_memberships(conn: &mut Conn, user: UserId) -> Result<Vec<TeamKey>, StoreError> {
+    let rows = sqlx::query("delete from team_members where user_id = $1 returning team_key")
+        .bind(user.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let key: String = row.try_get("team_key")?;
+            TeamKey::parse(&key).map_err(|_| corrupt("team_members.team_key", &key))
+        })
+        .collect()
+}

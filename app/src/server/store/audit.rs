@@ -1,0 +1,136 @@
+//! The append-only `audit_log` table.
+
+use serde::{Deserialize, Serialize};
+use sqlx::{any::AnyRow, Row};
+
+use super::{Conn, StoreError};
+
+/// Whether the attempt was carried out or refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Success,
+    Denied,
+}
+
+impl Outcome {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Success => "success",
+            Self::Denied => "denied",
+        }
+    }
+}
+
+/// One entry to write.
+#[derive(Clone, Debug, Default)]
+pub struct NewAuditEntry {
+    pub actor_id: Option<String>,
+    pub actor_email: Option<String>,
+    pub action: String,
+    pub denied: bool,
+    pub target_type: Option<String>,
+    pub target_id: Option<String>,
+    pub workspace: Option<String>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub reason: Option<String>,
+}
+
+/// A stored entry, as the API shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: i64,
+    pub actor_id: Option<String>,
+    pub actor_email: Option<String>,
+    pub action: String,
+    pub outcome: Outcome,
+    pub target_type: Option<String>,
+    pub target_id: Option<String>,
+    pub workspace: Option<String>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub reason: Option<String>,
+}
+
+/// Writes one entry.
+pub async fn insert(conn: &mut Conn, entry: &NewAuditEntry, now: i64) -> Result<(), StoreError> {
+    let outcome = if entry.denied { Outcome::Denied } else { Outcome::Success };
+    sqlx::query(
+        "insert into audit_log (at, actor_id, actor_email, action, outcome, target_type, target_id, workspace_key, \
+         before_json, after_json, reason) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+    )
+    .bind(now)
+    .bind(entry.actor_id.clone())
+    .bind(entry.actor_email.clone())
+    .bind(entry.action.clone())
+    .bind(outcome.as_str())
+    .bind(entry.target_type.clone())
+    .bind(entry.target_id.clone())
+    .bind(entry.workspace.clone())
+    .bind(entry.before.as_ref().map(|v| v.to_string()))
+    .bind(entry.after.as_ref().map(|v| v.to_string()))
+    .bind(entry.reason.clone())
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Which entries to list.
+#[derive(Clone, Debug, Default)]
+pub struct AuditFilter {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub workspace: Option<String>,
+    pub since: Option<i64>,
+    pub until: Option<i64>,
+}
+
+fn parse_json(text: Option<String>) -> Option<serde_json::Value> {
+    text.and_then(|t| serde_json::from_str(&t).ok())
+}
+
+fn from_row(row: &AnyRow) -> Result<AuditRow, StoreError> {
+    let outcome: String = row.try_get("outcome")?;
+    Ok(AuditRow {
+        id: row.try_get("id")?,
+        at: row.try_get("at")?,
+        actor_id: row.try_get("actor_id")?,
+        actor_email: row.try_get("actor_email")?,
+        action: row.try_get("action")?,
+        outcome: if outcome == "denied" { Outcome::Denied } else { Outcome::Success },
+        target_type: row.try_get("target_type")?,
+        target_id: row.try_get("target_id")?,
+        workspace: row.try_get("workspace_key")?,
+        before: parse_json(row.try_get("before_json")?),
+        after: parse_json(row.try_get("after_json")?),
+        reason: row.try_get("reason")?,
+    })
+}
+
+/// Entries matching `filter`, newest first, with ids below `before` (a cursor).
+pub async fn list(
+    conn: &mut Conn,
+    filter: &AuditFilter,
+    before: Option<i64>,
+    limit: i64,
+) -> Result<Vec<AuditRow>, StoreError> {
+    let rows = sqlx::query(
+        "select id, at, actor_id, actor_email, action, outcome, target_type, target_id, workspace_key, before_json, \
+         after_json, reason from audit_log where id < $1 \
+         and ($2 = '' or actor_id = $2 or actor_email = $2) and ($3 = '' or action = $3) \
+         and ($4 = '' or workspace_key = $4) and at >= $5 and at <= $6 \
+         order by id desc limit $7",
+    )
+    .bind(before.unwrap_or(i64::MAX))
+    .bind(filter.actor.clone().unwrap_or_default())
+    .bind(filter.action.clone().unwrap_or_default())
+    .bind(filter.workspace.clone().unwrap_or_default())
+    .bind(filter.since.unwrap_or(i64::MIN))
+    .bind(filter.until.unwrap_or(i64::MAX))
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(from_row).collect()
+}

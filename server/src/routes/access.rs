@@ -1,0 +1,403 @@
+//! REST handlers for the access model: permissions, roles, users, workspaces,
+//! policies, authorization checks and the audit log.
+
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+    Json,
+};
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+use serde_json::{json, Value};
+
+use super::{ApiJson, SignedIn};
+use app::{
+    domain::{Permission, PolicyId, RoleKey, Subject, TeamKey, UserId, WorkspaceKey},
+    server::{
+        services::{
+            audit as audit_service,
+            authz::{self, CheckRequest, CheckResponse},
+            people, policies, roles, workspaces,
+        },
+        store::{access::PolicyFilter, audit::AuditFilter},
+        AppState,
+    },
+    AppError,
+};
+
+const DEFAULT_LIMIT: i64 = 50;
+const MAX_LIMIT: i64 = 500;
+
+/// `limit` and `cursor` of every list.
+#[derive(Debug, Deserialize)]
+pub struct Page {
+    // Text, not a number: query strings flattened into another struct arrive
+    // as strings (serde_urlencoded with `flatten`).
+    limit: Option<String>,
+    cursor: Option<String>,
+}
+
+impl Page {
+    fn limit(&self) -> Result<i64, AppError> {
+        match self.limit.as_deref().map(str::parse::<i64>) {
+            None => Ok(DEFAULT_LIMIT),
+            Some(Ok(n)) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
+            Some(_) => Err(AppError::invalid("limit", format!("use a number from 1 to {MAX_LIMIT}"))),
+        }
+    }
+}
+
+/// `{"items":[…],"next_cursor":…}`: the cursor is set when the page is full.
+#[derive(Serialize)]
+pub struct Listing<T> {
+    items: Vec<T>,
+    next_cursor: Option<String>,
+}
+
+fn listing<T>(items: Vec<T>, limit: i64, cursor_of: impl Fn(&T) -> String) -> Json<Listing<T>> {
+    let next_cursor = if items.len() as i64 == limit { items.last().map(cursor_of) } else { None };
+    Json(Listing { items, next_cursor })
+}
+
+fn parse_user_id(text: &str) -> Result<UserId, AppError> {
+    text.parse().map_err(|_| AppError::not_found(format!("user {text}")))
+}
+
+/// `GET /permissions`: the catalog.
+pub async fn permissions() -> Json<Value> {
+    let items: Vec<Value> = Permission::ALL
+        .iter()
+        .map(|p| json!({ "key": p.key(), "description": p.description(), "scope": p.scope() }))
+        .collect();
+    Json(json!({ "items": items }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RoleBody {
+    key: Option<String>,
+    name: Option<String>,
+    description: Option<String>,
+    permissions: Option<Vec<String>>,
+}
+
+impl From<RoleBody> for roles::RoleInput {
+    fn from(body: RoleBody) -> Self {
+        Self { key: body.key, name: body.name, description: body.description, permissions: body.permissions }
+    }
+}
+
+/// `GET /roles`.
+pub async fn list_roles(State(state): State<AppState>, SignedIn(actor): SignedIn) -> Result<Json<Value>, AppError> {
+    let items = roles::list(&state, &actor).await?;
+    Ok(Json(json!({ "items": items, "next_cursor": null })))
+}
+
+/// `POST /roles`.
+pub async fn create_role(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    ApiJson(body): ApiJson<RoleBody>,
+) -> Result<(StatusCode, Json<app::domain::RoleView>), AppError> {
+    Ok((StatusCode::CREATED, Json(roles::create(&state, &actor, body.into()).await?)))
+}
+
+/// `GET /roles/{key}`.
+pub async fn get_role(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(key): Path<String>,
+) -> Result<Json<app::domain::RoleView>, AppError> {
+    Ok(Json(roles::get(&state, &actor, &key).await?))
+}
+
+/// `PATCH /roles/{key}`.
+pub async fn update_role(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(key): Path<String>,
+    ApiJson(body): ApiJson<RoleBody>,
+) -> Result<Json<app::domain::RoleView>, AppError> {
+    Ok(Json(roles::update(&state, &actor, &key, body.into()).await?))
+}
+
+/// `DELETE /roles/{key}`.
+pub async fn delete_role(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(key): Path<String>,
+) -> Result<StatusCode, AppError> {
+    roles::delete(&state, &actor, &key).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UserQuery {
+    q: Option<String>,
+    #[serde(flatten)]
+    page: Page,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UserBody {
+    email: Option<String>,
+    name: Option<String>,
+    password: Option<String>,
+    status: Option<String>,
+}
+
+/// `GET /users?q=`.
+pub async fn list_users(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Query(query): Query<UserQuery>,
+) -> Result<Json<Listing<app::domain::UserView>>, AppError> {
+    let limit = query.page.limit()?;
+    let items =
+        people::list(&state, &actor, query.q.as_deref().unwrap_or(""), query.page.cursor.as_deref(), limit).await?;
+    Ok(listing(items, limit, |u| u.email.to_string()))
+}
+
+/// `POST /users`.
+pub async fn create_user(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    ApiJson(body): ApiJson<UserBody>,
+) -> Result<(StatusCode, Json<app::domain::UserView>), AppError> {
+    let input =
+        people::UserInput { email: body.email, name: body.name, password: body.password.map(SecretString::from) };
+    Ok((StatusCode::CREATED, Json(people::create(&state, &actor, input).await?)))
+}
+
+/// `GET /users/{id}`.
+pub async fn get_user(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Json<app::domain::UserView>, AppError> {
+    Ok(Json(people::get(&state, &actor, parse_user_id(&id)?).await?))
+}
+
+/// `PATCH /users/{id}`: `name`, `status`.
+pub async fn update_user(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<UserBody>,
+) -> Result<Json<app::domain::UserView>, AppError> {
+    if body.email.is_some() || body.password.is_some() {
+        return Err(AppError::invalid("body", "only name and status can be changed here"));
+    }
+    let patch = people::UserPatch { name: body.name, status: body.status };
+    Ok(Json(people::update(&state, &actor, parse_user_id(&id)?, patch).await?))
+}
+
+/// `DELETE /users/{id}`.
+pub async fn delete_user(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    people::delete(&state, &actor, parse_user_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct WorkspaceQuery {
+    workspace: Option<String>,
+}
+
+/// `GET /users/{id}/effective-permissions?workspace=`.
+pub async fn effective_permissions(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+    Query(query): Query<WorkspaceQuery>,
+) -> Result<Json<Value>, AppError> {
+    let items = authz::effective_permissions(&state, &actor, parse_user_id(&id)?, query.workspace.as_deref())?;
+    Ok(Json(json!({ "items": items })))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct WorkspaceBody {
+    key: Option<String>,
+    name: Option<String>,
+    description: Option<String>,
+}
+
+impl From<WorkspaceBody> for workspaces::WorkspaceInput {
+    fn from(body: WorkspaceBody) -> Self {
+        Self { key: body.key, name: body.name, description: body.description }
+    }
+}
+
+/// `GET /workspaces`: those the caller can read.
+pub async fn list_workspaces(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Query(page): Query<Page>,
+) -> Result<Json<Listing<app::domain::WorkspaceView>>, AppError> {
+    let limit = page.limit()?;
+    let items = workspaces::list(&state, &actor, page.cursor.as_deref(), limit).await?;
+    Ok(listing(items, limit, |w| w.key.to_string()))
+}
+
+/// `POST /workspaces`.
+pub async fn create_workspace(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    ApiJson(body): ApiJson<WorkspaceBody>,
+) -> Result<(StatusCode, Json<app::domain::WorkspaceView>), AppError> {
+    Ok((StatusCode::CREATED, Json(workspaces::create(&state, &actor, body.into()).await?)))
+}
+
+/// `GET /workspaces/{key}`.
+pub async fn get_workspace(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(key): Path<String>,
+) -> Result<Json<app::domain::WorkspaceView>, AppError> {
+    Ok(Json(workspaces::get(&state, &actor, &key).await?))
+}
+
+/// `PATCH /workspaces/{key}`.
+pub async fn update_workspace(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(key): Path<String>,
+    ApiJson(body): ApiJson<WorkspaceBody>,
+) -> Result<Json<app::domain::WorkspaceView>, AppError> {
+    Ok(Json(workspaces::update(&state, &actor, &key, body.into()).await?))
+}
+
+/// `DELETE /workspaces/{key}`: with its policies.
+pub async fn delete_workspace(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(key): Path<String>,
+) -> Result<StatusCode, AppError> {
+    workspaces::delete(&state, &actor, &key).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PolicyQuery {
+    workspace: Option<String>,
+    user_id: Option<String>,
+    team: Option<String>,
+    role: Option<String>,
+    #[serde(flatten)]
+    page: Page,
+}
+
+fn optional<T>(field: &str, value: Option<&str>, parse: impl Fn(&str) -> Option<T>) -> Result<Option<T>, AppError> {
+    match value.map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(text) => {
+            parse(text).map(Some).ok_or_else(|| AppError::invalid(field, format!("{text:?} is not valid here")))
+        }
+    }
+}
+
+/// `GET /policies?workspace=&user_id=&team=&role=`.
+pub async fn list_policies(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Query(query): Query<PolicyQuery>,
+) -> Result<Json<Listing<app::domain::PolicyView>>, AppError> {
+    let limit = query.page.limit()?;
+    let filter = PolicyFilter {
+        workspace: optional("workspace", query.workspace.as_deref(), |t| WorkspaceKey::parse(t).ok())?,
+        user: optional("user_id", query.user_id.as_deref(), |t| t.parse().ok())?,
+        team: optional("team", query.team.as_deref(), |t| TeamKey::parse(t).ok())?,
+        role: optional("role", query.role.as_deref(), |t| RoleKey::parse(t).ok())?,
+    };
+    let after = optional("cursor", query.page.cursor.as_deref(), |t| t.parse().ok().map(PolicyId))?;
+    let items = policies::list(&state, &actor, filter, after, limit).await?;
+    Ok(listing(items, limit, |p| p.id.to_string()))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PolicyBody {
+    subject: Subject,
+    role: RoleKey,
+    #[serde(default)]
+    workspace: Option<WorkspaceKey>,
+}
+
+/// `POST /policies` → 201 with the policy and its `id`.
+pub async fn create_policy(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    ApiJson(body): ApiJson<PolicyBody>,
+) -> Result<(StatusCode, Json<app::domain::PolicyView>), AppError> {
+    let new = policies::NewPolicy { subject: body.subject, role: body.role, workspace: body.workspace };
+    Ok((StatusCode::CREATED, Json(policies::create(&state, &actor, new).await?)))
+}
+
+/// `DELETE /policies/{id}`.
+pub async fn delete_policy(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    let id = id.parse().map(PolicyId).map_err(|_| AppError::not_found(format!("policy {id}")))?;
+    policies::delete(&state, &actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /authz/check`.
+pub async fn check(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    ApiJson(body): ApiJson<CheckRequest>,
+) -> Result<Json<CheckResponse>, AppError> {
+    Ok(Json(authz::check(&state, &actor, &body)?))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct BatchBody {
+    checks: Vec<CheckRequest>,
+}
+
+/// `POST /authz/check-batch`: answers in the order asked.
+pub async fn check_batch(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    ApiJson(body): ApiJson<BatchBody>,
+) -> Result<Json<Value>, AppError> {
+    if body.checks.len() > 1000 {
+        return Err(AppError::invalid("checks", "at most 1000 checks per batch"));
+    }
+    let results = authz::check_batch(&state, &actor, &body.checks)?;
+    Ok(Json(json!({ "results": results })))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AuditQuery {
+    actor: Option<String>,
+    action: Option<String>,
+    workspace: Option<String>,
+    since: Option<String>,
+    until: Option<String>,
+    #[serde(flatten)]
+    page: Page,
+}
+
+/// `GET /audit?actor=&action=&workspace=&since=&until=` (times in ms).
+pub async fn list_audit(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Query(query): Query<AuditQuery>,
+) -> Result<Json<Listing<app::server::store::audit::AuditRow>>, AppError> {
+    let limit = query.page.limit()?;
+    let before = optional("cursor", query.page.cursor.as_deref(), |t| t.parse().ok())?;
+    let filter = AuditFilter {
+        actor: query.actor.filter(|a| !a.is_empty()),
+        action: query.action.filter(|a| !a.is_empty()),
+        workspace: query.workspace.filter(|w| !w.is_empty()),
+        since: optional("since", query.since.as_deref(), |t| t.parse().ok())?,
+        until: optional("until", query.until.as_deref(), |t| t.parse().ok())?,
+    };
+    let items = audit_service::list(&state, &actor, &filter, before, limit).await?;
+    Ok(listing(items, limit, |e| e.id.to_string()))
+}
