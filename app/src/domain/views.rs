@@ -55,3 +55,23 @@ impl From<&Scope> for Option<WorkspaceKey> {
         scope.workspace().cloned()
     }
 }
+
+/// A team as shown to callers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamView {
+    pub key: TeamKey,
+    pub name: String,
+    pub description: String,
+    pub created_at: i64,
+}
+
+/// A member of a team.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MemberView {
+    pub user_id: super::UserId,
+    pub email: String,
+    pub name: String,
+    /// `member` or `maintainer`.
+    pub team_role: String,
+    pub added_at: i64,
+}

@@ -17,7 +17,7 @@ use app::{
         services::{
             audit as audit_service,
             authz::{self, CheckRequest, CheckResponse},
-            people, policies, roles, workspaces,
+            people, policies, roles, teams, workspaces,
         },
         store::{access::PolicyFilter, audit::AuditFilter},
         AppState,
@@ -400,4 +400,103 @@ pub async fn list_audit(
     };
     let items = audit_service::list(&state, &actor, &filter, before, limit).await?;
     Ok(listing(items, limit, |e| e.id.to_string()))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct TeamBody {
+    key: Option<String>,
+    name: Option<String>,
+    description: Option<String>,
+}
+
+impl From<TeamBody> for teams::TeamInput {
+    fn from(body: TeamBody) -> Self {
+        Self { key: body.key, name: body.name, description: body.description }
+    }
+}
+
+/// `GET /teams`.
+pub async fn list_teams(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Query(page): Query<Page>,
+) -> Result<Json<Listing<app::domain::TeamView>>, AppError> {
+    let limit = page.limit()?;
+    let items = teams::list(&state, &actor, page.cursor.as_deref(), limit).await?;
+    Ok(listing(items, limit, |t| t.key.to_string()))
+}
+
+/// `POST /teams`.
+pub async fn create_team(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    ApiJson(body): ApiJson<TeamBody>,
+) -> Result<(StatusCode, Json<app::domain::TeamView>), AppError> {
+    Ok((StatusCode::CREATED, Json(teams::create(&state, &actor, body.into()).await?)))
+}
+
+/// `GET /teams/{key}`.
+pub async fn get_team(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(key): Path<String>,
+) -> Result<Json<app::domain::TeamView>, AppError> {
+    Ok(Json(teams::get(&state, &actor, &key).await?))
+}
+
+/// `PATCH /teams/{key}`.
+pub async fn update_team(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(key): Path<String>,
+    ApiJson(body): ApiJson<TeamBody>,
+) -> Result<Json<app::domain::TeamView>, AppError> {
+    Ok(Json(teams::update(&state, &actor, &key, body.into()).await?))
+}
+
+/// `DELETE /teams/{key}`: with its memberships and policies.
+pub async fn delete_team(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(key): Path<String>,
+) -> Result<StatusCode, AppError> {
+    teams::delete(&state, &actor, &key).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /teams/{key}/members`.
+pub async fn list_members(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(key): Path<String>,
+) -> Result<Json<Value>, AppError> {
+    let items = teams::members(&state, &actor, &key).await?;
+    Ok(Json(json!({ "items": items, "next_cursor": null })))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MemberBody {
+    team_role: Option<String>,
+}
+
+/// `PUT /teams/{key}/members/{user_id}` `{"team_role"}`.
+pub async fn put_member(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path((key, user)): Path<(String, String)>,
+    ApiJson(body): ApiJson<MemberBody>,
+) -> Result<Json<app::domain::MemberView>, AppError> {
+    let user = parse_user_id(&user)?;
+    let role = body.team_role.unwrap_or_else(|| "member".to_owned());
+    Ok(Json(teams::put_member(&state, &actor, &key, user, &role).await?))
+}
+
+/// `DELETE /teams/{key}/members/{user_id}`.
+pub async fn remove_member(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path((key, user)): Path<(String, String)>,
+) -> Result<StatusCode, AppError> {
+    teams::remove_member(&state, &actor, &key, parse_user_id(&user)?).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

@@ -37,6 +37,10 @@ pub fn api() -> Router<AppState> {
             "/workspaces/{key}",
             get(access::get_workspace).patch(access::update_workspace).delete(access::delete_workspace),
         )
+        .route("/teams", get(access::list_teams).post(access::create_team))
+        .route("/teams/{key}", get(access::get_team).patch(access::update_team).delete(access::delete_team))
+        .route("/teams/{key}/members", get(access::list_members))
+        .route("/teams/{key}/members/{user_id}", axum::routing::put(access::put_member).delete(access::remove_member))
         .route("/policies", get(access::list_policies).post(access::create_policy))
         .route("/policies/{id}", axum::routing::delete(access::delete_policy))
         .route("/authz/check", post(access::check))

@@ -9,3 +9,4 @@ mod console;
 mod csrf;
 mod health;
 mod migrations;
+mod teams;

@@ -11,5 +11,6 @@ pub mod guard;
 pub mod people;
 pub mod policies;
 pub mod roles;
+pub mod teams;
 pub mod users;
 pub mod workspaces;

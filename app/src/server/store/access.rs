@@ -394,3 +394,160 @@ pub async fn delete_user_memberships(conn: &mut Conn, user: UserId) -> Result<Ve
         })
         .collect()
 }
+
+/// A row of `teams`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TeamRow {
+    pub key: TeamKey,
+    pub name: String,
+    pub description: String,
+    pub created_at: i64,
+}
+
+/// A member of a team with their team role (`member` or `maintainer`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MemberRow {
+    pub user_id: UserId,
+    pub email: String,
+    pub name: String,
+    pub team_role: String,
+    pub added_at: i64,
+}
+
+fn team_from_row(row: &AnyRow) -> Result<TeamRow, StoreError> {
+    let key: String = row.try_get("key")?;
+    Ok(TeamRow {
+        key: TeamKey::parse(&key).map_err(|_| corrupt("teams.key", &key))?,
+        name: row.try_get("name")?,
+        description: row.try_get("description")?,
+        created_at: row.try_get("created_at")?,
+    })
+}
+
+/// Teams by key, after `after` (a cursor), at most `limit`.
+pub async fn list_teams(conn: &mut Conn, after: Option<&str>, limit: i64) -> Result<Vec<TeamRow>, StoreError> {
+    let rows = sqlx::query("select key, name, description, created_at from teams where key > $1 order by key limit $2")
+        .bind(after.unwrap_or("").to_owned())
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(team_from_row).collect()
+}
+
+/// One team.
+pub async fn find_team(conn: &mut Conn, key: &TeamKey) -> Result<Option<TeamRow>, StoreError> {
+    let row = sqlx::query("select key, name, description, created_at from teams where key = $1")
+        .bind(key.as_str().to_owned())
+        .fetch_optional(&mut *conn)
+        .await?;
+    row.as_ref().map(team_from_row).transpose()
+}
+
+/// Inserts a team; a taken key is a unique violation on `teams.key`.
+pub async fn insert_team(conn: &mut Conn, team: &TeamRow) -> Result<(), StoreError> {
+    sqlx::query("insert into teams (key, name, description, created_at) values ($1, $2, $3, $4)")
+        .bind(team.key.as_str().to_owned())
+        .bind(team.name.clone())
+        .bind(team.description.clone())
+        .bind(team.created_at)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Rewrites a team's name and description.
+pub async fn update_team(conn: &mut Conn, team: &TeamRow) -> Result<(), StoreError> {
+    sqlx::query("update teams set name = $1, description = $2 where key = $3")
+        .bind(team.name.clone())
+        .bind(team.description.clone())
+        .bind(team.key.as_str().to_owned())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Deletes a team with its policies and memberships; returns what went.
+pub async fn delete_team(conn: &mut Conn, key: &TeamKey) -> Result<(Vec<PolicyRow>, Vec<UserId>), StoreError> {
+    let rows = sqlx::query(&format!("delete from policies where subject_team_key = $1 returning {POLICY_COLUMNS}"))
+        .bind(key.as_str().to_owned())
+        .fetch_all(&mut *conn)
+        .await?;
+    let policies = rows.iter().map(policy_from_row).collect::<Result<Vec<_>, _>>()?;
+    let rows = sqlx::query("delete from team_members where team_key = $1 returning user_id")
+        .bind(key.as_str().to_owned())
+        .fetch_all(&mut *conn)
+        .await?;
+    let members = rows
+        .iter()
+        .map(|row| {
+            let id: String = row.try_get("user_id")?;
+            parse_id("team_members.user_id", &id)
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    sqlx::query("delete from teams where key = $1").bind(key.as_str().to_owned()).execute(&mut *conn).await?;
+    Ok((policies, members))
+}
+
+/// A team's members, by email.
+pub async fn list_members(conn: &mut Conn, key: &TeamKey) -> Result<Vec<MemberRow>, StoreError> {
+    let rows = sqlx::query(
+        "select m.user_id, u.email, u.name, m.team_role, m.added_at from team_members m join users u on u.id = m.user_id \
+         where m.team_key = $1 order by u.email",
+    )
+    .bind(key.as_str().to_owned())
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter()
+        .map(|row| {
+            let id: String = row.try_get("user_id")?;
+            Ok(MemberRow {
+                user_id: parse_id("team_members.user_id", &id)?,
+                email: row.try_get("email")?,
+                name: row.try_get("name")?,
+                team_role: row.try_get("team_role")?,
+                added_at: row.try_get("added_at")?,
+            })
+        })
+        .collect()
+}
+
+/// A user's team role in a team, if they are a member.
+pub async fn team_role_of(conn: &mut Conn, key: &TeamKey, user: UserId) -> Result<Option<String>, StoreError> {
+    let row = sqlx::query("select team_role from team_members where team_key = $1 and user_id = $2")
+        .bind(key.as_str().to_owned())
+        .bind(user.to_string())
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map(|r| r.try_get("team_role")).transpose()?)
+}
+
+/// Adds a member or changes their team role.
+pub async fn upsert_member(
+    conn: &mut Conn,
+    key: &TeamKey,
+    user: UserId,
+    team_role: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "insert into team_members (team_key, user_id, team_role, added_at) values ($1, $2, $3, $4) \
+         on conflict (team_key, user_id) do update set team_role = excluded.team_role",
+    )
+    .bind(key.as_str().to_owned())
+    .bind(user.to_string())
+    .bind(team_role.to_owned())
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+/// Removes a member; `false` if they were not one.
+pub async fn remove_member(conn: &mut Conn, key: &TeamKey, user: UserId) -> Result<bool, StoreError> {
+    let done = sqlx::query("delete from team_members where team_key = $1 and user_id = $2")
+        .bind(key.as_str().to_owned())
+        .bind(user.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() == 1)
+}

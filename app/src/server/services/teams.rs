@@ -1,0 +1,289 @@
+//! Teams: `team:manage` for everything; a team's maintainers may add and
+//! remove its members, never handing out more than they hold themselves.
+
+use crate::{
+    authz::Change,
+    domain::{MemberView, Permission, TeamKey, TeamView, UserId},
+    error::{AppError, FieldError},
+    server::{
+        now_ms,
+        services::{
+            guard::{attempt, audited, require},
+            policies::{conferred, forbid_escalation, keep_an_admin},
+        },
+        store::{
+            self,
+            access::{MemberRow, PolicyFilter, TeamRow},
+            audit,
+            users::UserRow,
+            StoreError,
+        },
+        AppState,
+    },
+};
+
+/// The fields of a team as a caller sends them.
+#[derive(Clone, Debug, Default)]
+pub struct TeamInput {
+    pub key: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+}
+
+fn view(row: &TeamRow) -> TeamView {
+    TeamView {
+        key: row.key.clone(),
+        name: row.name.clone(),
+        description: row.description.clone(),
+        created_at: row.created_at,
+    }
+}
+
+fn member_view(row: &MemberRow) -> MemberView {
+    MemberView {
+        user_id: row.user_id,
+        email: row.email.clone(),
+        name: row.name.clone(),
+        team_role: row.team_role.clone(),
+        added_at: row.added_at,
+    }
+}
+
+fn parse_key(key: &str) -> Result<TeamKey, AppError> {
+    TeamKey::parse(key).map_err(|_| AppError::not_found(format!("team {key}")))
+}
+
+async fn load(conn: &mut store::Conn, key: &TeamKey) -> Result<TeamRow, AppError> {
+    store::access::find_team(conn, key).await?.ok_or_else(|| AppError::not_found(format!("team {key}")))
+}
+
+fn check_name(name: &str, fields: &mut Vec<FieldError>) {
+    if name.is_empty() || name.chars().count() > 100 {
+        fields.push(FieldError { field: "name".into(), message: "enter a name of 1 to 100 characters".into() });
+    }
+}
+
+/// Teams by key, in pages.
+pub async fn list(
+    state: &AppState,
+    actor: &UserRow,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<TeamView>, AppError> {
+    require(state, actor, Permission::TeamRead, None)?;
+    let mut conn = state.db.acquire().await?;
+    Ok(store::access::list_teams(&mut conn, after, limit).await?.iter().map(view).collect())
+}
+
+/// One team.
+pub async fn get(state: &AppState, actor: &UserRow, key: &str) -> Result<TeamView, AppError> {
+    require(state, actor, Permission::TeamRead, None)?;
+    let key = parse_key(key)?;
+    let mut conn = state.db.acquire().await?;
+    Ok(view(&load(&mut conn, &key).await?))
+}
+
+/// Creates a team.
+pub async fn create(state: &AppState, actor: &UserRow, input: TeamInput) -> Result<TeamView, AppError> {
+    let entry = attempt(actor, "team.create", "team", input.key.clone().unwrap_or_default());
+    let result = async {
+        require(state, actor, Permission::TeamManage, None)?;
+        let mut fields = Vec::new();
+        let key = TeamKey::parse(input.key.as_deref().unwrap_or_default())
+            .map_err(|e| fields.push(FieldError { field: "key".into(), message: e.to_string() }))
+            .ok();
+        let name = input.name.as_deref().unwrap_or_default().trim().to_owned();
+        check_name(&name, &mut fields);
+        let (Some(key), true) = (key, fields.is_empty()) else { return Err(AppError::Validation { fields }) };
+        let row = TeamRow {
+            key,
+            name,
+            description: input.description.unwrap_or_default().trim().to_owned(),
+            created_at: now_ms(),
+        };
+        let mut tx = state.db.begin().await?;
+        match store::access::insert_team(&mut tx, &row).await {
+            Ok(()) => {}
+            Err(e) if e.is_unique_violation("teams", "key") => {
+                return Err(AppError::conflict("team_exists", format!("a team with key {} already exists", row.key)))
+            }
+            Err(e) => return Err(e.into()),
+        }
+        let created = view(&row);
+        let mut success = entry.clone();
+        success.after = serde_json::to_value(&created).ok();
+        audit::insert(&mut tx, &success, now_ms()).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(created)
+    }
+    .await;
+    audited(state, entry, result).await
+}
+
+/// Renames or re-describes a team.
+pub async fn update(state: &AppState, actor: &UserRow, key: &str, input: TeamInput) -> Result<TeamView, AppError> {
+    let entry = attempt(actor, "team.update", "team", key);
+    let result = async {
+        require(state, actor, Permission::TeamManage, None)?;
+        let key = parse_key(key)?;
+        let mut tx = state.db.begin().await?;
+        let before = load(&mut tx, &key).await?;
+        let mut after = before.clone();
+        let mut fields = Vec::new();
+        if let Some(name) = input.name {
+            after.name = name.trim().to_owned();
+            check_name(&after.name, &mut fields);
+        }
+        if let Some(description) = input.description {
+            after.description = description.trim().to_owned();
+        }
+        if !fields.is_empty() {
+            return Err(AppError::Validation { fields });
+        }
+        store::access::update_team(&mut tx, &after).await?;
+        let updated = view(&after);
+        let mut success = entry.clone();
+        success.before = serde_json::to_value(view(&before)).ok();
+        success.after = serde_json::to_value(&updated).ok();
+        audit::insert(&mut tx, &success, now_ms()).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(updated)
+    }
+    .await;
+    audited(state, entry, result).await
+}
+
+/// Deletes a team with its memberships and policies.
+pub async fn delete(state: &AppState, actor: &UserRow, key: &str) -> Result<(), AppError> {
+    let entry = attempt(actor, "team.delete", "team", key);
+    let result = async {
+        require(state, actor, Permission::TeamManage, None)?;
+        let key = parse_key(key)?;
+        let _writes = state.access.lock_writes().await;
+        let mut tx = state.db.begin().await?;
+        let before = load(&mut tx, &key).await?;
+        let (policies, members) = store::access::delete_team(&mut tx, &key).await?;
+        keep_an_admin(&mut tx).await?;
+        let mut success = entry.clone();
+        success.before = Some(serde_json::json!({
+            "team": view(&before), "members": members.len(), "policies_deleted": policies.len()
+        }));
+        audit::insert(&mut tx, &success, now_ms()).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        let mut changes: Vec<Change> = policies.iter().map(|p| Change::PolicyRemoved(p.fact())).collect();
+        changes.extend(members.into_iter().map(|user| Change::MemberRemoved { team: key.clone(), user }));
+        state.access.apply(changes);
+        Ok(())
+    }
+    .await;
+    audited(state, entry, result).await
+}
+
+/// A team's members.
+pub async fn members(state: &AppState, actor: &UserRow, key: &str) -> Result<Vec<MemberView>, AppError> {
+    require(state, actor, Permission::TeamRead, None)?;
+    let key = parse_key(key)?;
+    let mut conn = state.db.acquire().await?;
+    load(&mut conn, &key).await?;
+    Ok(store::access::list_members(&mut conn, &key).await?.iter().map(member_view).collect())
+}
+
+/// `team:manage`, or being a maintainer of this team.
+async fn may_manage_members(
+    state: &AppState,
+    conn: &mut store::Conn,
+    actor: &UserRow,
+    key: &TeamKey,
+) -> Result<bool, AppError> {
+    if state.access.check(&actor.id, Permission::TeamManage, None) {
+        return Ok(true);
+    }
+    if store::access::team_role_of(conn, key, actor.id).await?.as_deref() == Some("maintainer") {
+        return Ok(false);
+    }
+    Err(AppError::forbidden(
+        "forbidden",
+        format!("you need the permission team:manage globally, or to be a maintainer of team {key}"),
+    ))
+}
+
+/// Adds a member or sets their team role. Maintainers may add plain members.
+pub async fn put_member(
+    state: &AppState,
+    actor: &UserRow,
+    key: &str,
+    user: UserId,
+    team_role: &str,
+) -> Result<MemberView, AppError> {
+    let entry = attempt(actor, "team.member.put", "team", key);
+    let result = async {
+        if !matches!(team_role, "member" | "maintainer") {
+            return Err(AppError::invalid("team_role", "use \"member\" or \"maintainer\""));
+        }
+        let key = parse_key(key)?;
+        let _writes = state.access.lock_writes().await;
+        let mut tx = state.db.begin().await?;
+        load(&mut tx, &key).await?;
+        let full_manager = may_manage_members(state, &mut tx, actor, &key).await?;
+        if !full_manager && team_role == "maintainer" {
+            return Err(AppError::forbidden("forbidden", "only holders of team:manage can make someone a maintainer"));
+        }
+        if store::users::find_by_id(&mut tx, user).await?.is_none() {
+            return Err(AppError::not_found(format!("user {user}")));
+        }
+        // Joining the team confers its policies: the actor must hold all of them.
+        let team_policies = store::access::list_policies(
+            &mut tx,
+            &PolicyFilter { team: Some(key.clone()), ..PolicyFilter::default() },
+            None,
+            i64::MAX,
+        )
+        .await?;
+        let roles = store::access::list_roles(&mut tx).await?;
+        for policy in &team_policies {
+            let permissions = roles.iter().find(|r| r.key == policy.role).map(|r| r.permissions).unwrap_or_default();
+            forbid_escalation(state, actor, conferred(permissions, &policy.scope), &policy.scope)?;
+        }
+        let before = store::access::team_role_of(&mut tx, &key, user).await?;
+        store::access::upsert_member(&mut tx, &key, user, team_role, now_ms()).await?;
+        let member = store::access::list_members(&mut tx, &key)
+            .await?
+            .into_iter()
+            .find(|m| m.user_id == user)
+            .ok_or_else(|| AppError::not_found(format!("user {user}")))?;
+        let mut success = entry.clone();
+        success.before = before.map(|role| serde_json::json!({ "user_id": user, "team_role": role }));
+        success.after = serde_json::to_value(member_view(&member)).ok();
+        audit::insert(&mut tx, &success, now_ms()).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        state.access.apply([Change::MemberAdded { team: key, user }]);
+        Ok(member_view(&member))
+    }
+    .await;
+    audited(state, entry, result).await
+}
+
+/// Removes a member. The team carrying the last admin keeps them.
+pub async fn remove_member(state: &AppState, actor: &UserRow, key: &str, user: UserId) -> Result<(), AppError> {
+    let entry = attempt(actor, "team.member.remove", "team", key);
+    let result = async {
+        let key = parse_key(key)?;
+        let _writes = state.access.lock_writes().await;
+        let mut tx = state.db.begin().await?;
+        load(&mut tx, &key).await?;
+        may_manage_members(state, &mut tx, actor, &key).await?;
+        let Some(role) = store::access::team_role_of(&mut tx, &key, user).await? else {
+            return Err(AppError::not_found(format!("member {user} of team {key}")));
+        };
+        store::access::remove_member(&mut tx, &key, user).await?;
+        keep_an_admin(&mut tx).await?;
+        let mut success = entry.clone();
+        success.before = Some(serde_json::json!({ "user_id": user, "team_role": role }));
+        audit::insert(&mut tx, &success, now_ms()).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        state.access.apply([Change::MemberRemoved { team: key, user }]);
+        Ok(())
+    }
+    .await;
+    audited(state, entry, result).await
+}
