@@ -46,6 +46,7 @@ pub fn api() -> Router<AppState> {
         .route("/authz/check", post(access::check))
         .route("/authz/check-batch", post(access::check_batch))
         .route("/audit", get(access::list_audit))
+        .route("/audit/export.csv", get(access::export_audit))
         .fallback(|| async { AppError::not_found("this API route") })
 }
 

@@ -384,6 +384,21 @@ async fn audit_has_one_entry_per_change_and_records_refusals(backend: Backend) {
     assert_eq!(actions, ["policy.create", "workspace.create"], "newest first");
     // Reading the audit log needs audit:read.
     assert_eq!(dev_client.get(app.url("/api/v1/audit")).send().await.unwrap().status(), StatusCode::FORBIDDEN);
+    assert_eq!(
+        dev_client.get(app.url("/api/v1/audit/export.csv")).send().await.unwrap().status(),
+        StatusCode::FORBIDDEN
+    );
+
+    // The CSV export has the same filtered view.
+    let csv = app.client.get(app.url("/api/v1/audit/export.csv?workspace=audited")).send().await.unwrap();
+    assert_eq!(csv.status(), StatusCode::OK);
+    assert!(csv.headers()["content-type"].to_str().unwrap().starts_with("text/csv"));
+    let text = csv.text().await.unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[0].starts_with("id,at,actor_id,actor_email,action,outcome"));
+    assert!(lines[1].contains("policy.create") && lines[1].contains("\"{\"\"created_at\"\""), "{}", lines[1]);
+    assert!(lines[2].contains("workspace.create"));
 }
 
 async fn bad_input_is_400_naming_the_field(backend: Backend) {
