@@ -14,6 +14,7 @@ mod server_fn_error {
 /// A field of a form or JSON body that was refused, with a message a person
 /// can act on.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FieldError {
     pub field: String,
     pub message: String,

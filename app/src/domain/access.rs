@@ -24,6 +24,7 @@ macro_rules! key_type {
         $(#[$doc])*
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
+        #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
         pub struct $name(String);
 
         impl $name {
@@ -82,6 +83,7 @@ key_type!(
 /// A policy's id.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PolicyId(pub i64);
 
 impl fmt::Display for PolicyId {
@@ -93,6 +95,7 @@ impl fmt::Display for PolicyId {
 /// Who a policy applies to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Subject {
     /// One user.
     #[serde(rename = "user_id")]
@@ -103,6 +106,7 @@ pub enum Subject {
 
 /// Where a policy applies.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Scope {
     /// Everywhere, including global permissions.
     Global,

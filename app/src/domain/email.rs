@@ -5,6 +5,7 @@ use std::fmt;
 /// case-insensitive (`Ada@Example.com` and `ada@example.com` are one user).
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Email(String);
 
 /// Why a string is not an acceptable email address.

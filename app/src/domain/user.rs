@@ -7,6 +7,7 @@ use super::Email;
 /// A user's stable identifier.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UserId(pub Uuid);
 
 impl UserId {
@@ -38,6 +39,7 @@ impl FromStr for UserId {
 /// Whether a user may sign in and be granted anything.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum UserStatus {
     Active,
     Disabled,
@@ -120,6 +122,7 @@ impl From<DisplayName> for String {
 
 /// What the console and the REST API show of a user.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct UserView {
     pub id: UserId,
     pub email: Email,

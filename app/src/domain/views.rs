@@ -6,16 +6,19 @@ use super::{Permission, PolicyId, RoleKey, Scope, Subject, TeamKey, WorkspaceKey
 
 /// A role as shown to callers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct RoleView {
     pub key: RoleKey,
     pub name: String,
     pub description: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = Vec<String>, example = json!(["endpoint:read", "endpoint:invoke"])))]
     pub permissions: Vec<Permission>,
     pub builtin: bool,
 }
 
 /// A workspace as shown to callers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct WorkspaceView {
     pub key: WorkspaceKey,
     pub name: String,
@@ -25,6 +28,7 @@ pub struct WorkspaceView {
 
 /// A policy as shown to callers: `workspace` is `null` for a global policy.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct PolicyView {
     pub id: PolicyId,
     pub subject: Subject,
@@ -35,6 +39,7 @@ pub struct PolicyView {
 
 /// One way a permission reaches a user.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct GrantView {
     pub policy: PolicyId,
     pub role: RoleKey,
@@ -45,7 +50,9 @@ pub struct GrantView {
 
 /// A permission a user holds, and every policy that grants it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct EffectivePermission {
+    #[cfg_attr(feature = "ssr", schema(value_type = String, example = "endpoint:invoke"))]
     pub permission: Permission,
     pub granted_by: Vec<GrantView>,
 }
@@ -58,6 +65,7 @@ impl From<&Scope> for Option<WorkspaceKey> {
 
 /// A team as shown to callers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct TeamView {
     pub key: TeamKey,
     pub name: String,
@@ -67,6 +75,7 @@ pub struct TeamView {
 
 /// A member of a team.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct MemberView {
     pub user_id: super::UserId,
     pub email: String,

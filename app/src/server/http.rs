@@ -7,9 +7,26 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
-use serde_json::json;
+use serde::Serialize;
 
-use crate::error::AppError;
+use crate::error::{AppError, FieldError};
+
+/// The body of every error response: `{"error":{"code","message"}}`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// What went wrong, for programs (`code`) and people (`message`).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    #[schema(example = "validation")]
+    pub code: String,
+    pub message: String,
+    /// The fields that were refused (validation errors only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fields: Option<Vec<FieldError>>,
+}
 
 /// Logs `cause` and returns the opaque error the caller sees.
 pub fn internal_error(context: &str, cause: impl std::fmt::Display) -> AppError {
@@ -21,11 +38,12 @@ pub fn internal_error(context: &str, cause: impl std::fmt::Display) -> AppError 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let status = StatusCode::from_u16(self.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
-        let mut body = json!({ "code": self.code(), "message": self.to_string() });
-        if let AppError::Validation { fields } = &self {
-            body["fields"] = json!(fields);
-        }
-        let mut response = (status, Json(json!({ "error": body }))).into_response();
+        let fields = match &self {
+            AppError::Validation { fields } => Some(fields.clone()),
+            _ => None,
+        };
+        let body = ErrorBody { error: ErrorDetail { code: self.code().to_owned(), message: self.to_string(), fields } };
+        let mut response = (status, Json(body)).into_response();
         if let AppError::TooManyRequests { retry_after_secs, .. } = &self {
             if let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string()) {
                 response.headers_mut().insert(header::RETRY_AFTER, value);

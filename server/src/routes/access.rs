@@ -11,6 +11,11 @@ use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
 use super::{ApiJson, SignedIn};
+#[allow(unused_imports)] // named in the OpenAPI attributes
+use app::{
+    domain::{MemberView, PolicyView, RoleView, TeamView, UserView, WorkspaceView},
+    server::http::ErrorBody,
+};
 use app::{
     domain::{Permission, PolicyId, RoleKey, Subject, TeamKey, UserId, WorkspaceKey},
     server::{
@@ -64,6 +69,7 @@ fn parse_user_id(text: &str) -> Result<UserId, AppError> {
 }
 
 /// `GET /permissions`: the catalog.
+#[utoipa::path(get, path = "/api/v1/permissions", tag = "access", responses((status = 200, description = "The permission catalog: key, description, scope (global or workspace)")))]
 pub async fn permissions() -> Json<Value> {
     let items: Vec<Value> = Permission::ALL
         .iter()
@@ -72,7 +78,7 @@ pub async fn permissions() -> Json<Value> {
     Json(json!({ "items": items }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct RoleBody {
     key: Option<String>,
     name: Option<String>,
@@ -87,12 +93,14 @@ impl From<RoleBody> for roles::RoleInput {
 }
 
 /// `GET /roles`.
+#[utoipa::path(get, path = "/api/v1/roles", tag = "roles", responses((status = 200, description = "Every role"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)))]
 pub async fn list_roles(State(state): State<AppState>, SignedIn(actor): SignedIn) -> Result<Json<Value>, AppError> {
     let items = roles::list(&state, &actor).await?;
     Ok(Json(json!({ "items": items, "next_cursor": null })))
 }
 
 /// `POST /roles`.
+#[utoipa::path(post, path = "/api/v1/roles", tag = "roles", request_body = RoleBody, responses((status = 201, body = RoleView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 409, description = "The key is taken", body = ErrorBody)))]
 pub async fn create_role(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -102,6 +110,7 @@ pub async fn create_role(
 }
 
 /// `GET /roles/{key}`.
+#[utoipa::path(get, path = "/api/v1/roles/{key}", tag = "roles", params(("key" = String, Path)), responses((status = 200, body = RoleView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_role(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -111,6 +120,7 @@ pub async fn get_role(
 }
 
 /// `PATCH /roles/{key}`.
+#[utoipa::path(patch, path = "/api/v1/roles/{key}", tag = "roles", params(("key" = String, Path)), request_body = RoleBody, responses((status = 200, body = RoleView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Built-in roles cannot change", body = ErrorBody)))]
 pub async fn update_role(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -121,6 +131,7 @@ pub async fn update_role(
 }
 
 /// `DELETE /roles/{key}`.
+#[utoipa::path(delete, path = "/api/v1/roles/{key}", tag = "roles", params(("key" = String, Path)), responses((status = 204), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Built-in, or still used by policies", body = ErrorBody)))]
 pub async fn delete_role(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -137,7 +148,7 @@ pub struct UserQuery {
     page: Page,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct UserBody {
     email: Option<String>,
     name: Option<String>,
@@ -146,6 +157,7 @@ pub struct UserBody {
 }
 
 /// `GET /users?q=`.
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(("q" = Option<String>, Query, description = "Part of an email or name"), ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)), responses((status = 200, description = "A page of users"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)))]
 pub async fn list_users(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -158,6 +170,7 @@ pub async fn list_users(
 }
 
 /// `POST /users`.
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = UserBody, responses((status = 201, body = UserView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 409, description = "The email is taken", body = ErrorBody)))]
 pub async fn create_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -169,6 +182,7 @@ pub async fn create_user(
 }
 
 /// `GET /users/{id}`.
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)), responses((status = 200, body = UserView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -178,6 +192,7 @@ pub async fn get_user(
 }
 
 /// `PATCH /users/{id}`: `name`, `status`.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)), request_body = UserBody, responses((status = 200, body = UserView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "It would leave no active administrator", body = ErrorBody)))]
 pub async fn update_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -192,6 +207,7 @@ pub async fn update_user(
 }
 
 /// `DELETE /users/{id}`.
+#[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)), responses((status = 204), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "It would leave no active administrator", body = ErrorBody)))]
 pub async fn delete_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -207,6 +223,7 @@ pub struct WorkspaceQuery {
 }
 
 /// `GET /users/{id}/effective-permissions?workspace=`.
+#[utoipa::path(get, path = "/api/v1/users/{id}/effective-permissions", tag = "authz", params(("id" = String, Path), ("workspace" = Option<String>, Query)), responses((status = 200, description = "Each permission held, with the policies that grant it"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)))]
 pub async fn effective_permissions(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -217,7 +234,7 @@ pub async fn effective_permissions(
     Ok(Json(json!({ "items": items })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct WorkspaceBody {
     key: Option<String>,
     name: Option<String>,
@@ -231,6 +248,7 @@ impl From<WorkspaceBody> for workspaces::WorkspaceInput {
 }
 
 /// `GET /workspaces`: those the caller can read.
+#[utoipa::path(get, path = "/api/v1/workspaces", tag = "workspaces", params(("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)), responses((status = 200, description = "The workspaces the caller can read"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)))]
 pub async fn list_workspaces(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -242,6 +260,7 @@ pub async fn list_workspaces(
 }
 
 /// `POST /workspaces`.
+#[utoipa::path(post, path = "/api/v1/workspaces", tag = "workspaces", request_body = WorkspaceBody, responses((status = 201, body = WorkspaceView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn create_workspace(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -251,6 +270,7 @@ pub async fn create_workspace(
 }
 
 /// `GET /workspaces/{key}`.
+#[utoipa::path(get, path = "/api/v1/workspaces/{key}", tag = "workspaces", params(("key" = String, Path)), responses((status = 200, body = WorkspaceView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_workspace(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -260,6 +280,7 @@ pub async fn get_workspace(
 }
 
 /// `PATCH /workspaces/{key}`.
+#[utoipa::path(patch, path = "/api/v1/workspaces/{key}", tag = "workspaces", params(("key" = String, Path)), request_body = WorkspaceBody, responses((status = 200, body = WorkspaceView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn update_workspace(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -270,6 +291,7 @@ pub async fn update_workspace(
 }
 
 /// `DELETE /workspaces/{key}`: with its policies.
+#[utoipa::path(delete, path = "/api/v1/workspaces/{key}", tag = "workspaces", params(("key" = String, Path)), responses((status = 204, description = "Deleted with its policies"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn delete_workspace(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -299,6 +321,7 @@ fn optional<T>(field: &str, value: Option<&str>, parse: impl Fn(&str) -> Option<
 }
 
 /// `GET /policies?workspace=&user_id=&team=&role=`.
+#[utoipa::path(get, path = "/api/v1/policies", tag = "policies", params(("workspace" = Option<String>, Query), ("user_id" = Option<String>, Query), ("team" = Option<String>, Query), ("role" = Option<String>, Query), ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)), responses((status = 200, description = "A page of policies"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)))]
 pub async fn list_policies(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -316,7 +339,7 @@ pub async fn list_policies(
     Ok(listing(items, limit, |p| p.id.to_string()))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct PolicyBody {
     subject: Subject,
     role: RoleKey,
@@ -325,6 +348,7 @@ pub struct PolicyBody {
 }
 
 /// `POST /policies` → 201 with the policy and its `id`.
+#[utoipa::path(post, path = "/api/v1/policies", tag = "policies", request_body = PolicyBody, responses((status = 201, body = PolicyView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 409, description = "The same binding exists", body = ErrorBody)))]
 pub async fn create_policy(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -335,6 +359,7 @@ pub async fn create_policy(
 }
 
 /// `DELETE /policies/{id}`.
+#[utoipa::path(delete, path = "/api/v1/policies/{id}", tag = "policies", params(("id" = i64, Path)), responses((status = 204), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "It would leave no active administrator", body = ErrorBody)))]
 pub async fn delete_policy(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -346,6 +371,7 @@ pub async fn delete_policy(
 }
 
 /// `POST /authz/check`.
+#[utoipa::path(post, path = "/api/v1/authz/check", tag = "authz", request_body = CheckRequest, responses((status = 200, body = CheckResponse), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)))]
 pub async fn check(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -354,12 +380,13 @@ pub async fn check(
     Ok(Json(authz::check(&state, &actor, &body)?))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct BatchBody {
     checks: Vec<CheckRequest>,
 }
 
 /// `POST /authz/check-batch`: answers in the order asked.
+#[utoipa::path(post, path = "/api/v1/authz/check-batch", tag = "authz", request_body = BatchBody, responses((status = 200, description = "`{\"results\":[…]}`, one CheckResponse per question, in order"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)))]
 pub async fn check_batch(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -384,6 +411,7 @@ pub struct AuditQuery {
 }
 
 /// `GET /audit?actor=&action=&workspace=&since=&until=` (times in ms).
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(("actor" = Option<String>, Query), ("action" = Option<String>, Query), ("workspace" = Option<String>, Query), ("since" = Option<i64>, Query, description = "ms since the epoch"), ("until" = Option<i64>, Query), ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)), responses((status = 200, description = "Newest first"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)))]
 pub async fn list_audit(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -402,7 +430,7 @@ pub async fn list_audit(
     Ok(listing(items, limit, |e| e.id.to_string()))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct TeamBody {
     key: Option<String>,
     name: Option<String>,
@@ -416,6 +444,7 @@ impl From<TeamBody> for teams::TeamInput {
 }
 
 /// `GET /teams`.
+#[utoipa::path(get, path = "/api/v1/teams", tag = "teams", params(("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)), responses((status = 200, description = "A page of teams"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)))]
 pub async fn list_teams(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -427,6 +456,7 @@ pub async fn list_teams(
 }
 
 /// `POST /teams`.
+#[utoipa::path(post, path = "/api/v1/teams", tag = "teams", request_body = TeamBody, responses((status = 201, body = TeamView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn create_team(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -436,6 +466,7 @@ pub async fn create_team(
 }
 
 /// `GET /teams/{key}`.
+#[utoipa::path(get, path = "/api/v1/teams/{key}", tag = "teams", params(("key" = String, Path)), responses((status = 200, body = TeamView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_team(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -445,6 +476,7 @@ pub async fn get_team(
 }
 
 /// `PATCH /teams/{key}`.
+#[utoipa::path(patch, path = "/api/v1/teams/{key}", tag = "teams", params(("key" = String, Path)), request_body = TeamBody, responses((status = 200, body = TeamView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn update_team(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -455,6 +487,7 @@ pub async fn update_team(
 }
 
 /// `DELETE /teams/{key}`: with its memberships and policies.
+#[utoipa::path(delete, path = "/api/v1/teams/{key}", tag = "teams", params(("key" = String, Path)), responses((status = 204), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn delete_team(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -465,6 +498,7 @@ pub async fn delete_team(
 }
 
 /// `GET /teams/{key}/members`.
+#[utoipa::path(get, path = "/api/v1/teams/{key}/members", tag = "teams", params(("key" = String, Path)), responses((status = 200, description = "The members with their team roles"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)))]
 pub async fn list_members(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -474,12 +508,13 @@ pub async fn list_members(
     Ok(Json(json!({ "items": items, "next_cursor": null })))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct MemberBody {
     team_role: Option<String>,
 }
 
 /// `PUT /teams/{key}/members/{user_id}` `{"team_role"}`.
+#[utoipa::path(put, path = "/api/v1/teams/{key}/members/{user_id}", tag = "teams", params(("key" = String, Path), ("user_id" = String, Path)), request_body = MemberBody, responses((status = 200, body = MemberView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn put_member(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -492,6 +527,7 @@ pub async fn put_member(
 }
 
 /// `DELETE /teams/{key}/members/{user_id}`.
+#[utoipa::path(delete, path = "/api/v1/teams/{key}/members/{user_id}", tag = "teams", params(("key" = String, Path), ("user_id" = String, Path)), responses((status = 204), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn remove_member(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -506,6 +542,7 @@ const EXPORT_PAGE: i64 = 1000;
 const EXPORT_MAX: usize = 100_000;
 
 /// `GET /audit/export.csv?…`: the filtered view as CSV, newest first.
+#[utoipa::path(get, path = "/api/v1/audit/export.csv", tag = "audit", params(("actor" = Option<String>, Query), ("action" = Option<String>, Query), ("workspace" = Option<String>, Query), ("since" = Option<i64>, Query), ("until" = Option<i64>, Query)), responses((status = 200, description = "text/csv"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)))]
 pub async fn export_audit(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,

@@ -5,20 +5,25 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, ApiSession, ClientAddr, SignedIn};
-use app::{domain::UserView, server::AppState, AppError};
+use app::{
+    domain::UserView,
+    server::{http::ErrorBody, AppState},
+    AppError,
+};
 
-#[derive(Deserialize)]
+#[derive(Deserialize, utoipa::ToSchema)]
 pub struct LoginBody {
     email: String,
     password: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct UserEnvelope {
     user: UserView,
 }
 
 /// `POST /api/v1/auth/login`: 200 with the user and a new session cookie.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginBody, responses((status = 200, description = "Signed in; a session cookie is set", body = UserEnvelope), (status = 401, description = "Wrong email or password", body = ErrorBody), (status = 429, description = "Too many failed sign-ins", body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     ApiSession(session): ApiSession,
@@ -32,12 +37,14 @@ pub async fn login(
 }
 
 /// `POST /api/v1/auth/logout`: deletes the session on the server.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204, description = "The session was deleted on the server")))]
 pub async fn logout(ApiSession(session): ApiSession) -> Result<StatusCode, AppError> {
     session.sign_out().await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
 /// `GET /api/v1/me`: the signed-in user.
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", responses((status = 200, description = "The signed-in user", body = UserEnvelope), (status = 401, description = "Not signed in", body = ErrorBody)))]
 pub async fn me(SignedIn(user): SignedIn) -> Json<UserEnvelope> {
     Json(UserEnvelope { user: user.view() })
 }

@@ -4,6 +4,7 @@
 pub mod access;
 pub mod auth;
 pub mod health;
+pub mod openapi;
 
 use axum::{
     extract::{rejection::JsonRejection, ConnectInfo, FromRequest, FromRequestParts, Request},
@@ -26,6 +27,7 @@ pub fn api() -> Router<AppState> {
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
         .route("/me", get(auth::me))
+        .route("/openapi.json", get(openapi::document))
         .route("/permissions", get(access::permissions))
         .route("/roles", get(access::list_roles).post(access::create_role))
         .route("/roles/{key}", get(access::get_role).patch(access::update_role).delete(access::delete_role))

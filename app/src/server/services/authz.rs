@@ -10,7 +10,7 @@ use crate::{
 };
 
 /// One question: may `user_id` use `permission` (in `workspace`)?
-#[derive(Clone, Debug, Deserialize)]
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 pub struct CheckRequest {
     pub user_id: UserId,
     pub permission: String,
@@ -19,7 +19,7 @@ pub struct CheckRequest {
 }
 
 /// The answer, with the policies behind an allow.
-#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct CheckResponse {
     pub allowed: bool,
     pub granted_by: Vec<PolicyId>,

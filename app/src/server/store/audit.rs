@@ -8,6 +8,7 @@ use super::{Conn, StoreError};
 /// Whether the attempt was carried out or refused.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[derive(utoipa::ToSchema)]
 pub enum Outcome {
     Success,
     Denied,
@@ -38,7 +39,7 @@ pub struct NewAuditEntry {
 }
 
 /// A stored entry, as the API shows it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct AuditRow {
     pub id: i64,
     pub at: i64,
@@ -49,7 +50,9 @@ pub struct AuditRow {
     pub target_type: Option<String>,
     pub target_id: Option<String>,
     pub workspace: Option<String>,
+    #[schema(value_type = Option<Object>)]
     pub before: Option<serde_json::Value>,
+    #[schema(value_type = Option<Object>)]
     pub after: Option<serde_json::Value>,
     pub reason: Option<String>,
 }

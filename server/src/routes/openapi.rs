@@ -1,0 +1,46 @@
+//! `GET /api/v1/openapi.json`: the OpenAPI 3 document, generated from the
+//! handlers' `#[utoipa::path]` attributes and the types they exchange.
+
+use axum::Json;
+use utoipa::OpenApi;
+
+use super::{access, auth};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Portcullis API",
+        description = "Users, roles, teams, workspaces, policies, authorization checks and the audit log. \
+                       Authenticate with the session cookie from POST /api/v1/auth/login. Errors are \
+                       {\"error\":{\"code\",\"message\"}}; lists take limit and cursor and return \
+                       {\"items\",\"next_cursor\"}."
+    ),
+    paths(
+        auth::login, auth::logout, auth::me,
+        access::permissions,
+        access::list_roles, access::create_role, access::get_role, access::update_role, access::delete_role,
+        access::list_users, access::create_user, access::get_user, access::update_user, access::delete_user,
+        access::effective_permissions,
+        access::list_workspaces, access::create_workspace, access::get_workspace, access::update_workspace,
+        access::delete_workspace,
+        access::list_teams, access::create_team, access::get_team, access::update_team, access::delete_team,
+        access::list_members, access::put_member, access::remove_member,
+        access::list_policies, access::create_policy, access::delete_policy,
+        access::check, access::check_batch,
+        access::list_audit, access::export_audit,
+    ),
+    components(schemas(app::server::store::audit::AuditRow, app::domain::EffectivePermission, app::domain::GrantView)),
+    tags(
+        (name = "auth", description = "Signing in and out"),
+        (name = "authz", description = "Authorization checks and explanations"),
+        (name = "users"), (name = "roles"), (name = "teams"), (name = "workspaces"), (name = "policies"),
+        (name = "audit", description = "The audit log (audit:read)"),
+        (name = "access", description = "The permission catalog"),
+    )
+)]
+pub struct ApiDoc;
+
+/// The document, built once per request (it is small and rarely asked for).
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}
