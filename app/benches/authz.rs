@@ -128,6 +128,26 @@ fn engine(c: &mut Criterion) {
             assert!(black_box(index.check(black_box(u), *p, ws.as_deref())));
         })
     });
+    // The same kind of questions about a few hundred users, as a service
+    // asking about its active callers would: the data stays in cache.
+    let hot_allowed: Vec<_> = allowed.iter().take(256).cloned().collect();
+    let mut i = 0;
+    group.bench_function("check_allowed_hot", |b| {
+        b.iter(|| {
+            let (u, p, ws) = &hot_allowed[i % hot_allowed.len()];
+            i += 1;
+            assert!(black_box(index.check(black_box(u), *p, ws.as_deref())));
+        })
+    });
+    let hot_denied: Vec<_> = denied.iter().take(256).cloned().collect();
+    let mut i = 0;
+    group.bench_function("check_denied_hot", |b| {
+        b.iter(|| {
+            let (u, p, ws) = &hot_denied[i % hot_denied.len()];
+            i += 1;
+            assert!(!black_box(index.check(black_box(u), *p, ws.as_deref())));
+        })
+    });
     let mut i = 0;
     group.bench_function("check_denied", |b| {
         b.iter(|| {

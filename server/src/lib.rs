@@ -101,10 +101,13 @@ pub async fn serve(
     listener: tokio::net::TcpListener,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    DbSessionStore::new(state.db.clone()).spawn_cleanup(std::time::Duration::from_secs(300));
-    axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
+    let cleanup = DbSessionStore::new(state.db.clone()).spawn_cleanup(std::time::Duration::from_secs(300));
+    let served = axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    // The cleanup task holds a pool handle: stop it so the pool can close.
+    cleanup.abort();
+    served
 }
 
 /// Creates the first admin on an empty database and says how to sign in.

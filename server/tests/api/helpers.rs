@@ -108,6 +108,7 @@ pub struct TestApp {
     pub backend: Backend,
     _sqlite_dir: Option<tempfile::TempDir>,
     _site_dir: tempfile::TempDir,
+    _stop: tokio::sync::oneshot::Sender<()>,
 }
 
 impl TestApp {
@@ -155,8 +156,12 @@ impl TestApp {
         let state = portcullis::connect(config).await.expect("connect");
         portcullis::announce_first_admin(&state).await.expect("first admin");
         let served = state.clone();
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         tokio::spawn(async move {
-            portcullis::serve(served, listener, std::future::pending()).await.expect("serve");
+            let shutdown = async move {
+                let _ = stopped.await;
+            };
+            portcullis::serve(served, listener, shutdown).await.expect("serve");
         });
         Self {
             database_url,
@@ -166,6 +171,9 @@ impl TestApp {
             backend,
             _sqlite_dir: sqlite_dir,
             _site_dir: site_dir,
+            // Dropping the sender stops the server, which releases its
+            // database connections (Postgres allows only so many).
+            _stop: stop,
         }
     }
 
