@@ -20,6 +20,7 @@ backend_tests!(
     checking_others_needs_policy_read,
     audit_has_one_entry_per_change_and_records_refusals,
     bad_input_is_400_naming_the_field,
+    users_are_searched_and_paged_with_a_cursor,
 );
 
 const PASSWORD: &str = "a long enough password";
@@ -428,4 +429,41 @@ async fn bad_input_is_400_naming_the_field(backend: Backend) {
     let response =
         post(&app.client, &app, "/api/v1/users", json!({ "email": "admin@example.com", "name": "Dup" })).await;
     assert_eq!(error_of(response).await.1, "email_taken");
+}
+
+async fn users_are_searched_and_paged_with_a_cursor(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    for n in 0..5 {
+        let body = json!({ "email": format!("ml-{n}@example.com"), "name": format!("Machine Learner {n}") });
+        json_of(post(&app.client, &app, "/api/v1/users", body).await, StatusCode::CREATED).await;
+    }
+    json_of(
+        post(&app.client, &app, "/api/v1/users", json!({ "email": "grace@example.com", "name": "Grace" })).await,
+        StatusCode::CREATED,
+    )
+    .await;
+
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let url = match &cursor {
+            Some(c) => format!("/api/v1/users?q=LEARNER&limit=2&cursor={c}"),
+            None => "/api/v1/users?q=LEARNER&limit=2".to_owned(),
+        };
+        let page = json_of(app.client.get(app.url(&url)).send().await.unwrap(), StatusCode::OK).await;
+        let items = page["items"].as_array().unwrap();
+        assert!(items.len() <= 2);
+        seen.extend(items.iter().map(|u| u["email"].as_str().unwrap().to_owned()));
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    assert_eq!(seen, (0..5).map(|n| format!("ml-{n}@example.com")).collect::<Vec<_>>(), "every match once, in order");
+    let by_email =
+        json_of(app.client.get(app.url("/api/v1/users?q=grace@")).send().await.unwrap(), StatusCode::OK).await;
+    assert_eq!(by_email["items"].as_array().unwrap().len(), 1);
+    let none = json_of(app.client.get(app.url("/api/v1/users?q=%25")).send().await.unwrap(), StatusCode::OK).await;
+    assert_eq!(none["items"], json!([]), "a % in the query is a literal, not a wildcard");
 }
