@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 use crate::{
-    domain::{DashboardStats, UserView},
+    domain::{DashboardStats, SignedInUser, UserPage, UserView},
     error::AppError,
 };
 
@@ -29,11 +29,88 @@ pub fn safe_next(next: Option<&str>) -> &str {
     }
 }
 
-/// The signed-in user, or `None`.
+/// The signed-in user and their global permissions, or `None`.
 #[server(prefix = "/sfn", endpoint = "me", input = GetUrl)]
-pub async fn current_user() -> Result<Option<UserView>, AppError> {
+pub async fn current_user() -> Result<Option<SignedInUser>, AppError> {
     let (state, session) = context::state_and_session().await?;
-    context::respond(crate::server::auth::current_user(&state, &session).await.map(|u| u.map(|u| u.view())))
+    let result = crate::server::auth::current_user(&state, &session).await.map(|user| {
+        user.map(|user| SignedInUser {
+            permissions: state.access.read().permissions(&user.id, None),
+            user: user.view(),
+        })
+    });
+    context::respond(result)
+}
+
+/// Users per page in the console.
+#[cfg(feature = "ssr")]
+const USERS_PER_PAGE: i64 = 25;
+
+/// A page of users matching a search and a status.
+#[server(prefix = "/sfn", endpoint = "users/list", input = GetUrl)]
+pub async fn list_users(
+    q: Option<String>,
+    status: Option<String>,
+    cursor: Option<String>,
+) -> Result<UserPage, AppError> {
+    let result = async {
+        let (state, actor) = context::actor().await?;
+        let items = crate::server::services::people::list(
+            &state,
+            &actor,
+            q.as_deref().unwrap_or(""),
+            status.as_deref(),
+            cursor.as_deref().filter(|c| !c.is_empty()),
+            USERS_PER_PAGE,
+        )
+        .await?;
+        let next_cursor =
+            if items.len() as i64 == USERS_PER_PAGE { items.last().map(|u| u.email.to_string()) } else { None };
+        Ok(UserPage { items, next_cursor })
+    }
+    .await;
+    context::respond(result)
+}
+
+/// Creates a user; an empty password means none (they cannot sign in with one yet).
+#[server(prefix = "/sfn", endpoint = "users/create")]
+pub async fn create_user(email: String, name: String, password: Option<String>) -> Result<UserView, AppError> {
+    let result = async {
+        let (state, actor) = context::actor().await?;
+        let input = crate::server::services::people::UserInput {
+            email: Some(email),
+            name: Some(name),
+            password: password.filter(|p| !p.is_empty()).map(secrecy::SecretString::from),
+        };
+        crate::server::services::people::create(&state, &actor, input).await
+    }
+    .await;
+    context::respond(result)
+}
+
+/// Disables or enables a user.
+#[server(prefix = "/sfn", endpoint = "users/status")]
+pub async fn set_user_status(id: String, status: String) -> Result<UserView, AppError> {
+    let result = async {
+        let (state, actor) = context::actor().await?;
+        let id = id.parse().map_err(|_| AppError::not_found(format!("user {id}")))?;
+        let patch = crate::server::services::people::UserPatch { name: None, status: Some(status) };
+        crate::server::services::people::update(&state, &actor, id, patch).await
+    }
+    .await;
+    context::respond(result)
+}
+
+/// Deletes a user with their memberships and policies.
+#[server(prefix = "/sfn", endpoint = "users/delete")]
+pub async fn delete_user(id: String) -> Result<(), AppError> {
+    let result = async {
+        let (state, actor) = context::actor().await?;
+        let id = id.parse().map_err(|_| AppError::not_found(format!("user {id}")))?;
+        crate::server::services::people::delete(&state, &actor, id).await
+    }
+    .await;
+    context::respond(result)
 }
 
 /// Signs in with email and password, then goes to `next` (or the dashboard).

@@ -10,5 +10,5 @@ mod views;
 pub use access::{KeyError, PolicyId, RoleKey, Scope, Subject, TeamKey, WorkspaceKey};
 pub use email::{Email, EmailError};
 pub use permission::{BuiltinRole, Permission, PermissionSet, ScopeKind};
-pub use user::{DashboardStats, DisplayName, DisplayNameError, UserId, UserStatus, UserView};
+pub use user::{DashboardStats, DisplayName, DisplayNameError, SignedInUser, UserId, UserPage, UserStatus, UserView};
 pub use views::{EffectivePermission, GrantView, MemberView, PolicyView, RoleView, TeamView, WorkspaceView};

@@ -134,6 +134,22 @@ pub struct UserView {
     pub last_seen_at: Option<i64>,
 }
 
+/// The signed-in user and the permissions they hold globally, so the console
+/// offers only what they may do (the server checks again on every call).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SignedInUser {
+    pub user: UserView,
+    pub permissions: super::PermissionSet,
+}
+
+/// One page of users.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserPage {
+    pub items: Vec<UserView>,
+    /// Set when there may be more: pass it back as `cursor`.
+    pub next_cursor: Option<String>,
+}
+
 /// The dashboard's counts, read from the database.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DashboardStats {
@@ -141,6 +157,10 @@ pub struct DashboardStats {
     pub users_active: i64,
     pub users_disabled: i64,
     pub sessions_active: i64,
+    pub roles: i64,
+    pub teams: i64,
+    pub workspaces: i64,
+    pub policies: i64,
 }
 
 #[cfg(test)]

@@ -9,13 +9,25 @@ use leptos_router::{
 
 use crate::{
     api::{current_user, Logout},
-    domain::UserView,
+    domain::{Permission, PermissionSet, SignedInUser},
     ui::components::ErrorPanel,
 };
 
 /// The signed-in user as the pages show it; pages that change it update it.
 #[derive(Clone, Copy)]
-pub struct Me(pub RwSignal<UserView>);
+pub struct Me(pub RwSignal<crate::domain::UserView>);
+
+/// What the signed-in user may do globally: the console offers only that
+/// (and the server checks again on every call).
+#[derive(Clone, Copy)]
+pub struct Can(pub PermissionSet);
+
+impl Can {
+    /// Whether the user holds `permission` globally.
+    pub fn has(self, permission: Permission) -> bool {
+        self.0.contains(permission)
+    }
+}
 
 /// Percent-encodes a path for a query string value.
 fn encode_component(text: &str) -> String {
@@ -36,7 +48,7 @@ pub fn ConsoleLayout() -> impl IntoView {
         <Suspense fallback=|| view! { <p class="page-loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match me.await {
-                    Ok(Some(user)) => view! { <ConsoleFrame user/> }.into_any(),
+                    Ok(Some(signed_in)) => view! { <ConsoleFrame signed_in/> }.into_any(),
                     Ok(None) => {
                         let here = location.pathname.get_untracked();
                         let path = if here == "/" { "/login".to_owned() } else { format!("/login?next={}", encode_component(&here)) };
@@ -50,9 +62,11 @@ pub fn ConsoleLayout() -> impl IntoView {
 }
 
 #[component]
-fn ConsoleFrame(user: UserView) -> impl IntoView {
-    let me = RwSignal::new(user);
+fn ConsoleFrame(signed_in: SignedInUser) -> impl IntoView {
+    let me = RwSignal::new(signed_in.user);
     provide_context(Me(me));
+    let can = Can(signed_in.permissions);
+    provide_context(can);
     let logout = ServerAction::<Logout>::new();
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
@@ -63,6 +77,7 @@ fn ConsoleFrame(user: UserView) -> impl IntoView {
             </A>
             <nav class="mainnav" aria-label="Main">
                 <A href="/" exact=true>"Dashboard"</A>
+                {can.has(Permission::UserRead).then(|| view! { <A href="/users">"Users"</A> })}
                 <A href="/account">"My account"</A>
             </nav>
             <div class="topbar-end">

@@ -12,7 +12,7 @@ use leptos_router::{
 };
 
 pub use components::{ToastKind, Toasts};
-pub use layout::{ConsoleLayout, Me};
+pub use layout::{Can, ConsoleLayout, Me};
 
 /// Picks the saved theme before the first paint, so a dark page never flashes
 /// white. Runs before the wasm arrives.
@@ -61,6 +61,7 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=pages::DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("account") view=pages::AccountPage ssr=SsrMode::Async/>
+                    <Route path=path!("users") view=pages::UsersPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -144,6 +144,7 @@ pub async fn delete_role(
 #[derive(Debug, Deserialize)]
 pub struct UserQuery {
     q: Option<String>,
+    status: Option<String>,
     #[serde(flatten)]
     page: Page,
 }
@@ -157,15 +158,22 @@ pub struct UserBody {
 }
 
 /// `GET /users?q=`.
-#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(("q" = Option<String>, Query, description = "Part of an email or name"), ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)), responses((status = 200, description = "A page of users"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(("q" = Option<String>, Query, description = "Part of an email or name"), ("status" = Option<String>, Query, description = "active or disabled"), ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)), responses((status = 200, description = "A page of users"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)))]
 pub async fn list_users(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     Query(query): Query<UserQuery>,
 ) -> Result<Json<Listing<app::domain::UserView>>, AppError> {
     let limit = query.page.limit()?;
-    let items =
-        people::list(&state, &actor, query.q.as_deref().unwrap_or(""), query.page.cursor.as_deref(), limit).await?;
+    let items = people::list(
+        &state,
+        &actor,
+        query.q.as_deref().unwrap_or(""),
+        query.status.as_deref(),
+        query.page.cursor.as_deref(),
+        limit,
+    )
+    .await?;
     Ok(listing(items, limit, |u| u.email.to_string()))
 }
 

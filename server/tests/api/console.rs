@@ -13,6 +13,7 @@ backend_tests!(
     server_functions_need_a_session,
     login_form_works_without_javascript,
     unknown_pages_are_404,
+    users_page_server_functions_enforce_permissions,
 );
 
 /// The number shown in the dashboard card `name`.
@@ -140,4 +141,37 @@ async fn unknown_pages_are_404(backend: Backend) {
     assert_eq!(api.status(), StatusCode::NOT_FOUND);
     let body: Value = api.json().await.unwrap();
     assert_eq!(body["error"]["code"], "not_found");
+}
+
+async fn users_page_server_functions_enforce_permissions(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    let (status, html) = page(&app, "/users").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("admin@example.com") && html.contains("New user"), "{html}");
+
+    // A member without user:read or user:manage: the page shows a 403 panel, and
+    // a forged server-function call is refused whatever the page offers.
+    let created = app
+        .client
+        .post(app.url("/sfn/users/create"))
+        .form(&[("email", "member@example.com"), ("name", "Member"), ("password", "member password 1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::OK);
+    let member = app.new_client();
+    assert_eq!(app.login_with(&member, "member@example.com", "member password 1").await.status(), StatusCode::OK);
+    let html =
+        member.get(app.url("/users")).header(header::ACCEPT, "text/html").send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("Not allowed") && !html.contains("New user"), "{html}");
+    let forged = member
+        .post(app.url("/sfn/users/create"))
+        .form(&[("email", "intruder@example.com"), ("name", "Intruder"), ("password", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let listed: Value = app.client.get(app.url("/api/v1/users?q=intruder")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(listed["items"], serde_json::json!([]));
 }

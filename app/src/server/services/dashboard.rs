@@ -11,5 +11,15 @@ pub async fn stats(state: &AppState, _actor: &UserRow) -> Result<DashboardStats,
     let mut conn = state.db.acquire().await?;
     let (users_active, users_disabled) = store::users::count_by_status(&mut conn).await?;
     let sessions_active = store::sessions::count_signed_in(&mut conn, now_ms()).await?;
-    Ok(DashboardStats { users_total: users_active + users_disabled, users_active, users_disabled, sessions_active })
+    let (roles, teams, workspaces, policies) = store::access::count_rows(&mut conn).await?;
+    Ok(DashboardStats {
+        users_total: users_active + users_disabled,
+        users_active,
+        users_disabled,
+        sessions_active,
+        roles,
+        teams,
+        workspaces,
+        policies,
+    })
 }

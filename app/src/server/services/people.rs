@@ -38,17 +38,22 @@ fn not_found(id: UserId) -> AppError {
     AppError::not_found(format!("user {id}"))
 }
 
-/// Users matching `query`, by email, in pages.
+/// Users matching `query` (and `status`, when given), by email, in pages.
 pub async fn list(
     state: &AppState,
     actor: &UserRow,
     query: &str,
+    status: Option<&str>,
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<UserView>, AppError> {
     require(state, actor, Permission::UserRead, None)?;
+    let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
+        Some(text) => Some(text.parse::<UserStatus>().map_err(|m| AppError::invalid("status", m))?),
+        None => None,
+    };
     let mut conn = state.db.acquire().await?;
-    Ok(store::users::list(&mut conn, query.trim(), after, limit).await?.iter().map(UserRow::view).collect())
+    Ok(store::users::list(&mut conn, query.trim(), status, after, limit).await?.iter().map(UserRow::view).collect())
 }
 
 /// One user.

@@ -551,3 +551,14 @@ pub async fn remove_member(conn: &mut Conn, key: &TeamKey, user: UserId) -> Resu
         .await?;
     Ok(done.rows_affected() == 1)
 }
+
+/// How many roles, teams, workspaces and policies there are.
+pub async fn count_rows(conn: &mut Conn) -> Result<(i64, i64, i64, i64), StoreError> {
+    let row = sqlx::query(
+        "select (select count(*) from roles) as roles, (select count(*) from teams) as teams, \
+         (select count(*) from workspaces) as workspaces, (select count(*) from policies) as policies",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok((row.try_get("roles")?, row.try_get("teams")?, row.try_get("workspaces")?, row.try_get("policies")?))
+}

@@ -147,14 +147,21 @@ pub async fn touch_last_seen(conn: &mut Conn, id: UserId, now: i64) -> Result<()
 
 /// Users whose email or name contains `query` (any case), by email, after the
 /// email `after` (a cursor), at most `limit`.
-pub async fn list(conn: &mut Conn, query: &str, after: Option<&str>, limit: i64) -> Result<Vec<UserRow>, StoreError> {
+pub async fn list(
+    conn: &mut Conn,
+    query: &str,
+    status: Option<UserStatus>,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<UserRow>, StoreError> {
     let pattern = format!("%{}%", query.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
     let rows = sqlx::query(&format!(
         "select {COLUMNS} from users where email > $1 and (email like $2 escape '\\' or lower(name) like $2 escape '\\') \
-         order by email limit $3"
+         and ($3 = '' or status = $3) order by email limit $4"
     ))
     .bind(after.unwrap_or("").to_owned())
     .bind(pattern)
+    .bind(status.map_or("", UserStatus::as_str))
     .bind(limit)
     .fetch_all(&mut *conn)
     .await?;

@@ -23,6 +23,10 @@ pub fn DashboardPage() -> impl IntoView {
                             <li class="stat"><span class="stat-value" data-stat="users-active">{stats.users_active}</span><span class="stat-label">"Active users"</span></li>
                             <li class="stat"><span class="stat-value" data-stat="users-disabled">{stats.users_disabled}</span><span class="stat-label">"Disabled users"</span></li>
                             <li class="stat"><span class="stat-value" data-stat="sessions">{stats.sessions_active}</span><span class="stat-label">"Signed-in sessions"</span></li>
+                            <li class="stat"><span class="stat-value" data-stat="roles">{stats.roles}</span><span class="stat-label">"Roles"</span></li>
+                            <li class="stat"><span class="stat-value" data-stat="teams">{stats.teams}</span><span class="stat-label">"Teams"</span></li>
+                            <li class="stat"><span class="stat-value" data-stat="workspaces">{stats.workspaces}</span><span class="stat-label">"Workspaces"</span></li>
+                            <li class="stat"><span class="stat-value" data-stat="policies">{stats.policies}</span><span class="stat-label">"Policies"</span></li>
                         </ul>
                     }.into_any(),
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),

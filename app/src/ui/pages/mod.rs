@@ -4,8 +4,10 @@ mod account;
 mod dashboard;
 mod login;
 mod not_found;
+mod users;
 
 pub use account::AccountPage;
 pub use dashboard::DashboardPage;
 pub use login::LoginPage;
 pub use not_found::NotFoundPage;
+pub use users::UsersPage;

@@ -1,0 +1,272 @@
+//! `/users`: search and filter users, create, disable or enable, delete.
+//! Filters and paging live in the query string, so a view can be shared.
+
+use leptos::{html, prelude::*};
+use leptos_meta::Title;
+use leptos_router::{components::Form, hooks::use_query_map};
+
+use crate::{
+    api::{list_users, CreateUser, DeleteUser, SetUserStatus},
+    domain::{Permission, UserStatus, UserView},
+    error::AppError,
+    ui::{
+        components::{ErrorPanel, FieldMessage},
+        Can, ToastKind, Toasts,
+    },
+};
+
+fn format_time(ms: Option<i64>) -> String {
+    match ms {
+        None => "never".to_owned(),
+        // ISO-like date without a time-zone library: days since the epoch.
+        Some(ms) => {
+            let days = ms.div_euclid(86_400_000);
+            let (y, m, d) = civil_from_days(days);
+            format!("{y:04}-{m:02}-{d:02}")
+        }
+    }
+}
+
+/// Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
+fn civil_from_days(days: i64) -> (i64, u32, u32) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// The Users page.
+#[component]
+pub fn UsersPage() -> impl IntoView {
+    let can = expect_context::<Can>();
+    let toasts = expect_context::<Toasts>();
+    let query = use_query_map();
+    let q = move || query.with(|m| m.get("q").unwrap_or_default());
+    let status = move || query.with(|m| m.get("status").unwrap_or_default());
+    let cursor = move || query.with(|m| m.get("cursor"));
+
+    let create = ServerAction::<CreateUser>::new();
+    let set_status = ServerAction::<SetUserStatus>::new();
+    let delete = ServerAction::<DeleteUser>::new();
+    let users = Resource::new(
+        move || (q(), status(), cursor(), create.version().get(), set_status.version().get(), delete.version().get()),
+        |(q, status, cursor, ..)| list_users(Some(q), Some(status), cursor),
+    );
+
+    let create_dialog = NodeRef::<html::Dialog>::new();
+    let delete_dialog = NodeRef::<html::Dialog>::new();
+    let pending_delete = RwSignal::new(None::<UserView>);
+    let create_error = Signal::derive(move || create.value().get().and_then(Result::err));
+
+    Effect::new(move |_| match create.value().get() {
+        Some(Ok(user)) => {
+            if let Some(dialog) = create_dialog.get() {
+                dialog.close();
+            }
+            toasts.push(ToastKind::Success, format!("Created {}.", user.email));
+        }
+        Some(Err(error)) if !matches!(error, AppError::Validation { .. }) => {
+            toasts.push(ToastKind::Failure, error.to_string());
+        }
+        _ => {}
+    });
+    Effect::new(move |_| match set_status.value().get() {
+        Some(Ok(user)) => {
+            let verb = if user.status == UserStatus::Disabled { "Disabled" } else { "Enabled" };
+            toasts.push(ToastKind::Success, format!("{verb} {}.", user.email));
+        }
+        Some(Err(error)) => toasts.push(ToastKind::Failure, error.to_string()),
+        None => {}
+    });
+    Effect::new(move |_| match delete.value().get() {
+        Some(Ok(())) => {
+            if let Some(dialog) = delete_dialog.get() {
+                dialog.close();
+            }
+            toasts.push(ToastKind::Success, "The user was deleted.");
+        }
+        Some(Err(error)) => {
+            if let Some(dialog) = delete_dialog.get() {
+                dialog.close();
+            }
+            toasts.push(ToastKind::Failure, error.to_string());
+        }
+        None => {}
+    });
+
+    let open_create = move |_| {
+        if let Some(dialog) = create_dialog.get() {
+            let _ = dialog.show_modal();
+        }
+    };
+    let manage = can.has(Permission::UserManage);
+
+    view! {
+        <Title text="Users"/>
+        <div class="page-head">
+            <h1>"Users"</h1>
+            {manage.then(|| view! {
+                <button type="button" class="button button-primary" on:click=open_create>"New user"</button>
+            })}
+        </div>
+        <Form method="GET" action="" attr:class="filters" attr:role="search">
+            <div class="field">
+                <label for="users-q">"Search"</label>
+                <input id="users-q" name="q" type="search" placeholder="Name or email" prop:value=q/>
+            </div>
+            <div class="field">
+                <label for="users-status">"Status"</label>
+                <select id="users-status" name="status" prop:value=status>
+                    <option value="">"Any"</option>
+                    <option value="active">"Active"</option>
+                    <option value="disabled">"Disabled"</option>
+                </select>
+            </div>
+            <button type="submit" class="button">"Apply"</button>
+        </Form>
+        <Transition fallback=|| view! { <p class="page-loading">"Loading users…"</p> }>
+            {move || Suspend::new(async move {
+                match users.await {
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    Ok(page) if page.items.is_empty() => view! {
+                        <div class="empty-state">
+                            <p>"No users match this search."</p>
+                            <a href="/users">"Show all users"</a>
+                        </div>
+                    }.into_any(),
+                    Ok(page) => {
+                        let next = page.next_cursor.clone().map(|c| {
+                            let mut href = format!("/users?cursor={}", encode(&c));
+                            if !q().is_empty() { href.push_str(&format!("&q={}", encode(&q()))); }
+                            if !status().is_empty() { href.push_str(&format!("&status={}", encode(&status()))); }
+                            href
+                        });
+                        view! {
+                            <table class="table" aria-label="Users">
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Email"</th>
+                                        <th scope="col">"Name"</th>
+                                        <th scope="col">"Status"</th>
+                                        <th scope="col">"Created"</th>
+                                        <th scope="col">"Last seen"</th>
+                                        {manage.then(|| view! { <th scope="col"><span class="sr-only">"Actions"</span></th> })}
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {page.items.into_iter().map(|user| {
+                                        let row_user = user.clone();
+                                        let disabled = user.status == UserStatus::Disabled;
+                                        view! {
+                                            <tr data-email=user.email.to_string()>
+                                                <td>{user.email.to_string()}</td>
+                                                <td>{user.name.clone()}</td>
+                                                <td><span class=if disabled { "badge badge-muted" } else { "badge badge-ok" }>{user.status.as_str()}</span></td>
+                                                <td>{format_time(Some(user.created_at))}</td>
+                                                <td>{format_time(user.last_seen_at)}</td>
+                                                {manage.then(|| {
+                                                    let id = user.id.to_string();
+                                                    let email = user.email.to_string();
+                                                    let toggle_label = format!("{} {email}", if disabled { "Enable" } else { "Disable" });
+                                                    let delete_label = format!("Delete {email}");
+                                                    view! {
+                                                        <td class="row-actions">
+                                                            <ActionForm action=set_status attr:class="inline-form">
+                                                                <input type="hidden" name="id" value=id.clone()/>
+                                                                <input type="hidden" name="status" value=if disabled { "active" } else { "disabled" }/>
+                                                                <button type="submit" class="button button-small" aria-label=toggle_label>
+                                                                    {if disabled { "Enable" } else { "Disable" }}
+                                                                </button>
+                                                            </ActionForm>
+                                                            <button
+                                                                type="button"
+                                                                class="button button-small button-danger"
+                                                                aria-label=delete_label
+                                                                on:click=move |_| {
+                                                                    pending_delete.set(Some(row_user.clone()));
+                                                                    if let Some(dialog) = delete_dialog.get() {
+                                                                        let _ = dialog.show_modal();
+                                                                    }
+                                                                }
+                                                            >
+                                                                "Delete"
+                                                            </button>
+                                                        </td>
+                                                    }
+                                                })}
+                                            </tr>
+                                        }
+                                    }).collect::<Vec<_>>()}
+                                </tbody>
+                            </table>
+                            {next.map(|href| view! { <p class="pager"><a href=href class="button">"Next page"</a></p> })}
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+
+        {manage.then(|| view! {
+        <dialog node_ref=create_dialog class="dialog" aria-labelledby="create-user-title">
+            <h2 id="create-user-title">"New user"</h2>
+            <ActionForm action=create attr:class="form" attr:novalidate=true>
+                <div class="field">
+                    <label for="new-user-email">"Email"</label>
+                    <input id="new-user-email" name="email" type="email" required aria-describedby="new-user-email-error"/>
+                    <FieldMessage error=create_error field="email" id="new-user-email-error"/>
+                </div>
+                <div class="field">
+                    <label for="new-user-name">"Name"</label>
+                    <input id="new-user-name" name="name" type="text" required aria-describedby="new-user-name-error"/>
+                    <FieldMessage error=create_error field="name" id="new-user-name-error"/>
+                </div>
+                <div class="field">
+                    <label for="new-user-password">"Password (optional)"</label>
+                    <input id="new-user-password" name="password" type="password" autocomplete="new-password" aria-describedby="new-user-password-error"/>
+                    <FieldMessage error=create_error field="password" id="new-user-password-error"/>
+                </div>
+                <div class="dialog-actions">
+                    <button type="button" class="button" on:click=move |_| { if let Some(d) = create_dialog.get() { d.close(); } }>"Cancel"</button>
+                    <button type="submit" class="button button-primary" disabled=move || create.pending().get()>"Create user"</button>
+                </div>
+            </ActionForm>
+        </dialog>
+
+        <dialog node_ref=delete_dialog class="dialog" aria-labelledby="delete-user-title">
+            <h2 id="delete-user-title">"Delete user"</h2>
+            {move || pending_delete.get().map(|user| view! {
+                <p>"Delete " <strong>{user.email.to_string()}</strong> "? Their sessions, team memberships and policies go too. This cannot be undone."</p>
+                <ActionForm action=delete attr:class="dialog-actions">
+                    <input type="hidden" name="id" value=user.id.to_string()/>
+                    <button type="button" class="button" on:click=move |_| { if let Some(d) = delete_dialog.get() { d.close(); } }>"Cancel"</button>
+                    <button type="submit" class="button button-danger">"Delete"</button>
+                </ActionForm>
+            })}
+        </dialog>
+        })}
+    }
+}
+
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn dates() {
+        assert_eq!(super::format_time(Some(0)), "1970-01-01");
+        assert_eq!(super::format_time(Some(1_795_382_895_268)), "2026-11-22");
+        assert_eq!(super::format_time(None), "never");
+    }
+}
