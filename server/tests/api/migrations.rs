@@ -41,3 +41,17 @@ async fn migrates_from_empty_and_again(backend: Backend) {
     }
     db.close().await;
 }
+
+/// Postgres over TLS when the URL asks for it (`sslmode=require`).
+#[tokio::test]
+async fn postgres_connections_can_require_tls() {
+    let (url, _) = fresh_database(Backend::Postgres).await;
+    let db = Db::connect(&format!("{url}?sslmode=require")).await.unwrap();
+    let row =
+        sqlx::query("select case when ssl then 1 else 0 end as tls from pg_stat_ssl where pid = pg_backend_pid()")
+            .fetch_one(db.pool())
+            .await
+            .unwrap();
+    assert_eq!(row.get::<i32, _>("tls"), 1, "the connection is encrypted");
+    db.close().await;
+}
