@@ -8,6 +8,7 @@ use crate::{
     server::{
         now_ms,
         services::{
+            fields::check_name,
             guard::{attempt, audited, require},
             policies::forbid_escalation,
         },
@@ -38,9 +39,7 @@ pub fn view(row: &RoleRow) -> RoleView {
 
 fn parse_name(name: Option<&str>, fields: &mut Vec<FieldError>) -> String {
     let name = name.unwrap_or_default().trim();
-    if name.is_empty() || name.chars().count() > 100 {
-        fields.push(FieldError { field: "name".into(), message: "enter a name of 1 to 100 characters".into() });
-    }
+    check_name(name, fields);
     name.to_owned()
 }
 

@@ -4,10 +4,11 @@
 use crate::{
     authz::Change,
     domain::{MemberView, Permission, TeamKey, TeamView, UserId},
-    error::{AppError, FieldError},
+    error::AppError,
     server::{
         now_ms,
         services::{
+            fields::{apply_edit, parse_new, NamedInput},
             guard::{attempt, audited, require},
             policies::{conferred, forbid_escalation, keep_an_admin},
         },
@@ -23,12 +24,7 @@ use crate::{
 };
 
 /// The fields of a team as a caller sends them.
-#[derive(Clone, Debug, Default)]
-pub struct TeamInput {
-    pub key: Option<String>,
-    pub name: Option<String>,
-    pub description: Option<String>,
-}
+pub type TeamInput = NamedInput;
 
 fn view(row: &TeamRow) -> TeamView {
     TeamView {
@@ -57,12 +53,6 @@ async fn load(conn: &mut store::Conn, key: &TeamKey) -> Result<TeamRow, AppError
     store::access::find_team(conn, key).await?.ok_or_else(|| AppError::not_found(format!("team {key}")))
 }
 
-fn check_name(name: &str, fields: &mut Vec<FieldError>) {
-    if name.is_empty() || name.chars().count() > 100 {
-        fields.push(FieldError { field: "name".into(), message: "enter a name of 1 to 100 characters".into() });
-    }
-}
-
 /// Teams by key, in pages.
 pub async fn list(
     state: &AppState,
@@ -89,18 +79,10 @@ pub async fn create(state: &AppState, actor: &UserRow, input: TeamInput) -> Resu
     let result = async {
         require(state, actor, Permission::TeamManage, None)?;
         let mut fields = Vec::new();
-        let key = TeamKey::parse(input.key.as_deref().unwrap_or_default())
-            .map_err(|e| fields.push(FieldError { field: "key".into(), message: e.to_string() }))
-            .ok();
-        let name = input.name.as_deref().unwrap_or_default().trim().to_owned();
-        check_name(&name, &mut fields);
-        let (Some(key), true) = (key, fields.is_empty()) else { return Err(AppError::Validation { fields }) };
-        let row = TeamRow {
-            key,
-            name,
-            description: input.description.unwrap_or_default().trim().to_owned(),
-            created_at: now_ms(),
+        let Some((key, name, description)) = parse_new(&input, TeamKey::parse, &mut fields) else {
+            return Err(AppError::Validation { fields });
         };
+        let row = TeamRow { key, name, description, created_at: now_ms() };
         let mut tx = state.db.begin().await?;
         match store::access::insert_team(&mut tx, &row).await {
             Ok(()) => {}
@@ -130,13 +112,7 @@ pub async fn update(state: &AppState, actor: &UserRow, key: &str, input: TeamInp
         let before = load(&mut tx, &key).await?;
         let mut after = before.clone();
         let mut fields = Vec::new();
-        if let Some(name) = input.name {
-            after.name = name.trim().to_owned();
-            check_name(&after.name, &mut fields);
-        }
-        if let Some(description) = input.description {
-            after.description = description.trim().to_owned();
-        }
+        apply_edit(&mut after.name, &mut after.description, &input, &mut fields);
         if !fields.is_empty() {
             return Err(AppError::Validation { fields });
         }

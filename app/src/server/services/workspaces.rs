@@ -3,22 +3,20 @@
 use crate::{
     authz::Change,
     domain::{Permission, WorkspaceKey, WorkspaceView},
-    error::{AppError, FieldError},
+    error::AppError,
     server::{
         now_ms,
-        services::guard::{attempt, audited, require},
+        services::{
+            fields::{apply_edit, parse_new, NamedInput},
+            guard::{attempt, audited, require},
+        },
         store::{self, access::WorkspaceRow, audit, users::UserRow, StoreError},
         AppState,
     },
 };
 
 /// The fields of a workspace as a caller sends them.
-#[derive(Clone, Debug, Default)]
-pub struct WorkspaceInput {
-    pub key: Option<String>,
-    pub name: Option<String>,
-    pub description: Option<String>,
-}
+pub type WorkspaceInput = NamedInput;
 
 fn view(row: &WorkspaceRow) -> WorkspaceView {
     WorkspaceView {
@@ -26,12 +24,6 @@ fn view(row: &WorkspaceRow) -> WorkspaceView {
         name: row.name.clone(),
         description: row.description.clone(),
         created_at: row.created_at,
-    }
-}
-
-fn check_name(name: &str, fields: &mut Vec<FieldError>) {
-    if name.is_empty() || name.chars().count() > 100 {
-        fields.push(FieldError { field: "name".into(), message: "enter a name of 1 to 100 characters".into() });
     }
 }
 
@@ -90,18 +82,10 @@ pub async fn create(state: &AppState, actor: &UserRow, input: WorkspaceInput) ->
         let _writes = state.access.lock_writes().await;
         require(state, actor, Permission::WorkspaceCreate, None)?;
         let mut fields = Vec::new();
-        let key = WorkspaceKey::parse(input.key.as_deref().unwrap_or_default())
-            .map_err(|e| fields.push(FieldError { field: "key".into(), message: e.to_string() }))
-            .ok();
-        let name = input.name.as_deref().unwrap_or_default().trim().to_owned();
-        check_name(&name, &mut fields);
-        let (Some(key), true) = (key, fields.is_empty()) else { return Err(AppError::Validation { fields }) };
-        let row = WorkspaceRow {
-            key,
-            name,
-            description: input.description.unwrap_or_default().trim().to_owned(),
-            created_at: now_ms(),
+        let Some((key, name, description)) = parse_new(&input, WorkspaceKey::parse, &mut fields) else {
+            return Err(AppError::Validation { fields });
         };
+        let row = WorkspaceRow { key, name, description, created_at: now_ms() };
         let mut tx = state.db.begin().await?;
         match store::access::insert_workspace(&mut tx, &row).await {
             Ok(()) => {}
@@ -140,13 +124,7 @@ pub async fn update(
         let before = load(&mut tx, &key).await?;
         let mut after = before.clone();
         let mut fields = Vec::new();
-        if let Some(name) = input.name {
-            after.name = name.trim().to_owned();
-            check_name(&after.name, &mut fields);
-        }
-        if let Some(description) = input.description {
-            after.description = description.trim().to_owned();
-        }
+        apply_edit(&mut after.name, &mut after.description, &input, &mut fields);
         if !fields.is_empty() {
             return Err(AppError::Validation { fields });
         }

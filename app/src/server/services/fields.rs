@@ -1,0 +1,51 @@
+//! The key, name and description that roles, teams and workspaces share:
+//! parsed once here, with every refused field reported together.
+
+use crate::{domain::KeyError, error::FieldError};
+
+/// Key, name and description as a caller sends them; absent fields keep
+/// their value on an edit.
+#[derive(Clone, Debug, Default)]
+pub struct NamedInput {
+    pub key: Option<String>,
+    pub name: Option<String>,
+    pub description: Option<String>,
+}
+
+/// The longest name, in characters.
+const MAX_NAME: usize = 100;
+
+/// Refuses an empty or overlong name.
+pub fn check_name(name: &str, fields: &mut Vec<FieldError>) {
+    if name.is_empty() || name.chars().count() > MAX_NAME {
+        fields
+            .push(FieldError { field: "name".into(), message: format!("enter a name of 1 to {MAX_NAME} characters") });
+    }
+}
+
+/// A new entity's key, name and description; `None` when a field was refused
+/// (the reasons are in `fields`).
+pub fn parse_new<K>(
+    input: &NamedInput,
+    parse_key: impl Fn(&str) -> Result<K, KeyError>,
+    fields: &mut Vec<FieldError>,
+) -> Option<(K, String, String)> {
+    let key = parse_key(input.key.as_deref().unwrap_or_default())
+        .map_err(|e| fields.push(FieldError { field: "key".into(), message: e.to_string() }))
+        .ok();
+    let name = input.name.as_deref().unwrap_or_default().trim().to_owned();
+    check_name(&name, fields);
+    let description = input.description.as_deref().unwrap_or_default().trim().to_owned();
+    key.filter(|_| fields.is_empty()).map(|key| (key, name, description))
+}
+
+/// Applies an edit of name and description; refused fields go to `fields`.
+pub fn apply_edit(name: &mut String, description: &mut String, input: &NamedInput, fields: &mut Vec<FieldError>) {
+    if let Some(new_name) = &input.name {
+        *name = new_name.trim().to_owned();
+        check_name(name, fields);
+    }
+    if let Some(new_description) = &input.description {
+        *description = new_description.trim().to_owned();
+    }
+}
