@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 use crate::{
-    domain::{DashboardStats, SignedInUser, UserPage, UserView},
+    domain::{DashboardStats, SignedInUser, UserPage, UserView, WorkspacePage, WorkspaceView},
     error::AppError,
 };
 
@@ -96,6 +96,55 @@ pub async fn set_user_status(id: String, status: String) -> Result<UserView, App
         let id = id.parse().map_err(|_| AppError::not_found(format!("user {id}")))?;
         let patch = crate::server::services::people::UserPatch { name: None, status: Some(status) };
         crate::server::services::people::update(&state, &actor, id, patch).await
+    }
+    .await;
+    context::respond(result)
+}
+
+/// Workspaces per page in the console.
+#[cfg(feature = "ssr")]
+const WORKSPACES_PER_PAGE: i64 = 25;
+
+/// A page of the workspaces the signed-in user can read.
+#[server(prefix = "/sfn", endpoint = "workspaces/list", input = GetUrl)]
+pub async fn list_workspaces(cursor: Option<String>) -> Result<WorkspacePage, AppError> {
+    let result = async {
+        let (state, actor) = context::actor().await?;
+        let after = cursor.as_deref().filter(|c| !c.is_empty());
+        let items = crate::server::services::workspaces::list(&state, &actor, after, WORKSPACES_PER_PAGE).await?;
+        let next_cursor =
+            if items.len() as i64 == WORKSPACES_PER_PAGE { items.last().map(|w| w.key.to_string()) } else { None };
+        Ok(WorkspacePage { items, next_cursor })
+    }
+    .await;
+    context::respond(result)
+}
+
+/// Creates a workspace.
+#[server(prefix = "/sfn", endpoint = "workspaces/create")]
+pub async fn create_workspace(
+    key: String,
+    name: String,
+    description: Option<String>,
+) -> Result<WorkspaceView, AppError> {
+    let result = async {
+        let (state, actor) = context::actor().await?;
+        let input = crate::server::services::fields::NamedInput { key: Some(key), name: Some(name), description };
+        crate::server::services::workspaces::create(&state, &actor, input).await
+    }
+    .await;
+    context::respond(result)
+}
+
+/// Deletes a workspace and its policies; `confirm` must repeat its key.
+#[server(prefix = "/sfn", endpoint = "workspaces/delete")]
+pub async fn delete_workspace(key: String, confirm: String) -> Result<(), AppError> {
+    let result = async {
+        let (state, actor) = context::actor().await?;
+        if confirm.trim() != key {
+            return Err(AppError::invalid("confirm", format!("type {key} to confirm")));
+        }
+        crate::server::services::workspaces::delete(&state, &actor, &key).await
     }
     .await;
     context::respond(result)

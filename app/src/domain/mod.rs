@@ -11,4 +11,6 @@ pub use access::{KeyError, PolicyId, RoleKey, Scope, Subject, TeamKey, Workspace
 pub use email::{Email, EmailError};
 pub use permission::{BuiltinRole, Permission, PermissionSet, ScopeKind};
 pub use user::{DashboardStats, DisplayName, DisplayNameError, SignedInUser, UserId, UserPage, UserStatus, UserView};
-pub use views::{EffectivePermission, GrantView, MemberView, PolicyView, RoleView, TeamView, WorkspaceView};
+pub use views::{
+    EffectivePermission, GrantView, MemberView, PolicyView, RoleView, TeamView, WorkspacePage, WorkspaceView,
+};

@@ -84,3 +84,11 @@ pub struct MemberView {
     pub team_role: String,
     pub added_at: i64,
 }
+
+/// One page of workspaces.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkspacePage {
+    pub items: Vec<WorkspaceView>,
+    /// Set when there may be more: pass it back as `cursor`.
+    pub next_cursor: Option<String>,
+}

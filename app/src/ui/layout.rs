@@ -78,6 +78,7 @@ fn ConsoleFrame(signed_in: SignedInUser) -> impl IntoView {
             <nav class="mainnav" aria-label="Main">
                 <A href="/" exact=true>"Dashboard"</A>
                 {can.has(Permission::UserRead).then(|| view! { <A href="/users">"Users"</A> })}
+                <A href="/workspaces">"Workspaces"</A>
                 <A href="/account">"My account"</A>
             </nav>
             <div class="topbar-end">

@@ -62,6 +62,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=pages::DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("account") view=pages::AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("users") view=pages::UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("workspaces") view=pages::WorkspacesPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

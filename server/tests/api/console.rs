@@ -14,6 +14,7 @@ backend_tests!(
     login_form_works_without_javascript,
     unknown_pages_are_404,
     users_page_server_functions_enforce_permissions,
+    deleting_a_workspace_from_the_console_needs_its_key_typed,
 );
 
 /// The number shown in the dashboard card `name`.
@@ -174,4 +175,40 @@ async fn users_page_server_functions_enforce_permissions(backend: Backend) {
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
     let listed: Value = app.client.get(app.url("/api/v1/users?q=intruder")).send().await.unwrap().json().await.unwrap();
     assert_eq!(listed["items"], serde_json::json!([]));
+}
+
+async fn deleting_a_workspace_from_the_console_needs_its_key_typed(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    let created = app
+        .client
+        .post(app.url("/sfn/workspaces/create"))
+        .form(&[("key", "ml-prod"), ("name", "ML")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::OK);
+    let refused = app
+        .client
+        .post(app.url("/sfn/workspaces/delete"))
+        .form(&[("key", "ml-prod"), ("confirm", "ml-pro")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::BAD_REQUEST);
+    let error: Value = refused.json().await.unwrap();
+    assert_eq!(error["fields"][0]["field"], "confirm");
+    assert_eq!(app.client.get(app.url("/api/v1/workspaces/ml-prod")).send().await.unwrap().status(), StatusCode::OK);
+    let deleted = app
+        .client
+        .post(app.url("/sfn/workspaces/delete"))
+        .form(&[("key", "ml-prod"), ("confirm", "ml-prod")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), StatusCode::OK);
+    assert_eq!(
+        app.client.get(app.url("/api/v1/workspaces/ml-prod")).send().await.unwrap().status(),
+        StatusCode::NOT_FOUND
+    );
 }

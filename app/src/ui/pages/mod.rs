@@ -5,9 +5,11 @@ mod dashboard;
 mod login;
 mod not_found;
 mod users;
+mod workspaces;
 
 pub use account::AccountPage;
 pub use dashboard::DashboardPage;
 pub use login::LoginPage;
 pub use not_found::NotFoundPage;
 pub use users::UsersPage;
+pub use workspaces::WorkspacesPage;
