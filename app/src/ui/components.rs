@@ -120,3 +120,59 @@ pub fn FieldMessage(
         })
     }
 }
+
+/// Opens a native modal dialog: the browser traps focus in it and Esc closes it.
+pub fn open_modal(dialog: NodeRef<leptos::html::Dialog>) {
+    if let Some(dialog) = dialog.get() {
+        let _ = dialog.show_modal();
+    }
+}
+
+/// Closes a dialog opened with [`open_modal`].
+pub fn close_modal(dialog: NodeRef<leptos::html::Dialog>) {
+    if let Some(dialog) = dialog.get() {
+        dialog.close();
+    }
+}
+
+/// A modal dialog with a title that names it for screen readers.
+#[component]
+pub fn Modal(
+    node_ref: NodeRef<leptos::html::Dialog>,
+    title: &'static str,
+    title_id: &'static str,
+    children: Children,
+) -> impl IntoView {
+    view! {
+        <dialog node_ref=node_ref class="dialog" aria-labelledby=title_id>
+            <h2 id=title_id>{title}</h2>
+            {children()}
+        </dialog>
+    }
+}
+
+/// Reports each outcome of `action`: a success closes `dialog` (if any) and
+/// shows `success(..)` as a toast; a failure shows a toast too, except
+/// validation errors, which the form shows beside its fields.
+pub fn report_outcome<S>(
+    action: ServerAction<S>,
+    dialog: Option<NodeRef<leptos::html::Dialog>>,
+    success: impl Fn(&S::Output) -> String + 'static,
+) where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    let toasts = expect_context::<Toasts>();
+    Effect::new(move |_| match action.value().get() {
+        Some(Ok(output)) => {
+            if let Some(dialog) = dialog {
+                close_modal(dialog);
+            }
+            toasts.push(ToastKind::Success, success(&output));
+        }
+        Some(Err(error)) if !matches!(error, AppError::Validation { .. }) => {
+            toasts.push(ToastKind::Failure, error.to_string());
+        }
+        _ => {}
+    });
+}

@@ -8,10 +8,9 @@ use leptos_router::{components::Form, hooks::use_query_map};
 use crate::{
     api::{list_users, CreateUser, DeleteUser, SetUserStatus},
     domain::{Permission, UserStatus, UserView},
-    error::AppError,
     ui::{
-        components::{ErrorPanel, FieldMessage},
-        Can, ToastKind, Toasts,
+        components::{close_modal, open_modal, report_outcome, ErrorPanel, FieldMessage, Modal},
+        Can,
     },
 };
 
@@ -44,7 +43,6 @@ fn civil_from_days(days: i64) -> (i64, u32, u32) {
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let can = expect_context::<Can>();
-    let toasts = expect_context::<Toasts>();
     let query = use_query_map();
     let q = move || query.with(|m| m.get("q").unwrap_or_default());
     let status = move || query.with(|m| m.get("status").unwrap_or_default());
@@ -63,47 +61,14 @@ pub fn UsersPage() -> impl IntoView {
     let pending_delete = RwSignal::new(None::<UserView>);
     let create_error = Signal::derive(move || create.value().get().and_then(Result::err));
 
-    Effect::new(move |_| match create.value().get() {
-        Some(Ok(user)) => {
-            if let Some(dialog) = create_dialog.get() {
-                dialog.close();
-            }
-            toasts.push(ToastKind::Success, format!("Created {}.", user.email));
-        }
-        Some(Err(error)) if !matches!(error, AppError::Validation { .. }) => {
-            toasts.push(ToastKind::Failure, error.to_string());
-        }
-        _ => {}
+    report_outcome(create, Some(create_dialog), |user| format!("Created {}.", user.email));
+    report_outcome(set_status, None, |user| {
+        let verb = if user.status == UserStatus::Disabled { "Disabled" } else { "Enabled" };
+        format!("{verb} {}.", user.email)
     });
-    Effect::new(move |_| match set_status.value().get() {
-        Some(Ok(user)) => {
-            let verb = if user.status == UserStatus::Disabled { "Disabled" } else { "Enabled" };
-            toasts.push(ToastKind::Success, format!("{verb} {}.", user.email));
-        }
-        Some(Err(error)) => toasts.push(ToastKind::Failure, error.to_string()),
-        None => {}
-    });
-    Effect::new(move |_| match delete.value().get() {
-        Some(Ok(())) => {
-            if let Some(dialog) = delete_dialog.get() {
-                dialog.close();
-            }
-            toasts.push(ToastKind::Success, "The user was deleted.");
-        }
-        Some(Err(error)) => {
-            if let Some(dialog) = delete_dialog.get() {
-                dialog.close();
-            }
-            toasts.push(ToastKind::Failure, error.to_string());
-        }
-        None => {}
-    });
+    report_outcome(delete, Some(delete_dialog), |_| "The user was deleted.".to_owned());
 
-    let open_create = move |_| {
-        if let Some(dialog) = create_dialog.get() {
-            let _ = dialog.show_modal();
-        }
-    };
+    let open_create = move |_| open_modal(create_dialog);
     let manage = can.has(Permission::UserManage);
 
     view! {
@@ -189,9 +154,7 @@ pub fn UsersPage() -> impl IntoView {
                                                                 aria-label=delete_label
                                                                 on:click=move |_| {
                                                                     pending_delete.set(Some(row_user.clone()));
-                                                                    if let Some(dialog) = delete_dialog.get() {
-                                                                        let _ = dialog.show_modal();
-                                                                    }
+                                                                    open_modal(delete_dialog);
                                                                 }
                                                             >
                                                                 "Delete"
@@ -212,8 +175,7 @@ pub fn UsersPage() -> impl IntoView {
         </Transition>
 
         {manage.then(|| view! {
-        <dialog node_ref=create_dialog class="dialog" aria-labelledby="create-user-title">
-            <h2 id="create-user-title">"New user"</h2>
+        <Modal node_ref=create_dialog title="New user" title_id="create-user-title">
             <ActionForm action=create attr:class="form" attr:novalidate=true>
                 <div class="field">
                     <label for="new-user-email">"Email"</label>
@@ -231,23 +193,22 @@ pub fn UsersPage() -> impl IntoView {
                     <FieldMessage error=create_error field="password" id="new-user-password-error"/>
                 </div>
                 <div class="dialog-actions">
-                    <button type="button" class="button" on:click=move |_| { if let Some(d) = create_dialog.get() { d.close(); } }>"Cancel"</button>
+                    <button type="button" class="button" on:click=move |_| close_modal(create_dialog)>"Cancel"</button>
                     <button type="submit" class="button button-primary" disabled=move || create.pending().get()>"Create user"</button>
                 </div>
             </ActionForm>
-        </dialog>
+        </Modal>
 
-        <dialog node_ref=delete_dialog class="dialog" aria-labelledby="delete-user-title">
-            <h2 id="delete-user-title">"Delete user"</h2>
+        <Modal node_ref=delete_dialog title="Delete user" title_id="delete-user-title">
             {move || pending_delete.get().map(|user| view! {
                 <p>"Delete " <strong>{user.email.to_string()}</strong> "? Their sessions, team memberships and policies go too. This cannot be undone."</p>
                 <ActionForm action=delete attr:class="dialog-actions">
                     <input type="hidden" name="id" value=user.id.to_string()/>
-                    <button type="button" class="button" on:click=move |_| { if let Some(d) = delete_dialog.get() { d.close(); } }>"Cancel"</button>
+                    <button type="button" class="button" on:click=move |_| close_modal(delete_dialog)>"Cancel"</button>
                     <button type="submit" class="button button-danger">"Delete"</button>
                 </ActionForm>
             })}
-        </dialog>
+        </Modal>
         })}
     }
 }

@@ -8,10 +8,9 @@ use leptos_router::hooks::use_query_map;
 use crate::{
     api::{list_workspaces, CreateWorkspace, DeleteWorkspace},
     domain::{Permission, WorkspaceView},
-    error::AppError,
     ui::{
-        components::{ErrorPanel, FieldMessage},
-        Can, ToastKind, Toasts,
+        components::{close_modal, open_modal, report_outcome, ErrorPanel, FieldMessage, Modal},
+        Can,
     },
 };
 
@@ -19,7 +18,6 @@ use crate::{
 #[component]
 pub fn WorkspacesPage() -> impl IntoView {
     let can = expect_context::<Can>();
-    let toasts = expect_context::<Toasts>();
     let query = use_query_map();
     let cursor = move || query.with(|m| m.get("cursor"));
     let create = ServerAction::<CreateWorkspace>::new();
@@ -35,37 +33,11 @@ pub fn WorkspacesPage() -> impl IntoView {
     let create_error = Signal::derive(move || create.value().get().and_then(Result::err));
     let delete_error = Signal::derive(move || delete.value().get().and_then(Result::err));
 
-    Effect::new(move |_| match create.value().get() {
-        Some(Ok(workspace)) => {
-            if let Some(dialog) = create_dialog.get() {
-                dialog.close();
-            }
-            toasts.push(ToastKind::Success, format!("Created workspace {}.", workspace.key));
-        }
-        Some(Err(error)) if !matches!(error, AppError::Validation { .. }) => {
-            toasts.push(ToastKind::Failure, error.to_string());
-        }
-        _ => {}
-    });
-    Effect::new(move |_| match delete.value().get() {
-        Some(Ok(())) => {
-            if let Some(dialog) = delete_dialog.get() {
-                dialog.close();
-            }
-            toasts.push(ToastKind::Success, "The workspace and its policies were deleted.");
-        }
-        Some(Err(error)) if !matches!(error, AppError::Validation { .. }) => {
-            toasts.push(ToastKind::Failure, error.to_string());
-        }
-        _ => {}
-    });
+    report_outcome(create, Some(create_dialog), |workspace| format!("Created workspace {}.", workspace.key));
+    report_outcome(delete, Some(delete_dialog), |_| "The workspace and its policies were deleted.".to_owned());
 
     let may_create = can.has(Permission::WorkspaceCreate);
-    let open_create = move |_| {
-        if let Some(dialog) = create_dialog.get() {
-            let _ = dialog.show_modal();
-        }
-    };
+    let open_create = move |_| open_modal(create_dialog);
 
     view! {
         <Title text="Workspaces"/>
@@ -115,9 +87,7 @@ pub fn WorkspacesPage() -> impl IntoView {
                                                             on:click=move |_| {
                                                                 typed_key.set(String::new());
                                                                 pending_delete.set(Some(target.clone()));
-                                                                if let Some(dialog) = delete_dialog.get() {
-                                                                    let _ = dialog.show_modal();
-                                                                }
+                                                                open_modal(delete_dialog);
                                                             }
                                                         >
                                                             "Delete"
@@ -137,8 +107,7 @@ pub fn WorkspacesPage() -> impl IntoView {
         </Transition>
 
         {may_create.then(|| view! {
-            <dialog node_ref=create_dialog class="dialog" aria-labelledby="create-workspace-title">
-                <h2 id="create-workspace-title">"New workspace"</h2>
+            <Modal node_ref=create_dialog title="New workspace" title_id="create-workspace-title">
                 <ActionForm action=create attr:class="form" attr:novalidate=true>
                     <div class="field">
                         <label for="new-workspace-key">"Key"</label>
@@ -156,15 +125,14 @@ pub fn WorkspacesPage() -> impl IntoView {
                         <textarea id="new-workspace-description" name="description" rows="3"></textarea>
                     </div>
                     <div class="dialog-actions">
-                        <button type="button" class="button" on:click=move |_| { if let Some(d) = create_dialog.get() { d.close(); } }>"Cancel"</button>
+                        <button type="button" class="button" on:click=move |_| close_modal(create_dialog)>"Cancel"</button>
                         <button type="submit" class="button button-primary" disabled=move || create.pending().get()>"Create workspace"</button>
                     </div>
                 </ActionForm>
-            </dialog>
+            </Modal>
         })}
 
-        <dialog node_ref=delete_dialog class="dialog" aria-labelledby="delete-workspace-title">
-            <h2 id="delete-workspace-title">"Delete workspace"</h2>
+        <Modal node_ref=delete_dialog title="Delete workspace" title_id="delete-workspace-title">
             {move || pending_delete.get().map(|workspace| {
                 let key = workspace.key.to_string();
                 let expected = key.clone();
@@ -186,12 +154,12 @@ pub fn WorkspacesPage() -> impl IntoView {
                             <FieldMessage error=delete_error field="confirm" id="delete-workspace-confirm-error"/>
                         </div>
                         <div class="dialog-actions">
-                            <button type="button" class="button" on:click=move |_| { if let Some(d) = delete_dialog.get() { d.close(); } }>"Cancel"</button>
+                            <button type="button" class="button" on:click=move |_| close_modal(delete_dialog)>"Cancel"</button>
                             <button type="submit" class="button button-danger" disabled=move || typed_key.get().trim() != expected>"Delete"</button>
                         </div>
                     </ActionForm>
                 }
             })}
-        </dialog>
+        </Modal>
     }
 }
