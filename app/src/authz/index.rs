@@ -286,7 +286,7 @@ impl AccessIndex {
     /// globally. This is the hot path: a few lookups, no allocation.
     #[inline]
     pub fn check(&self, user: &UserId, permission: Permission, workspace: Option<&str>) -> bool {
-        let Some((entry, teams)) = self.active_user(user) else { return false };
+        let Some((_, entry, teams)) = self.active_user(user) else { return false };
         let workspace = self.asked_workspace(permission, workspace);
         entry.allows(permission, workspace)
             || teams.iter().any(|t| self.subjects[*t as usize].allows(permission, workspace))
@@ -302,8 +302,7 @@ impl AccessIndex {
 
     /// Every policy that allows the check, with how it reaches the user.
     pub fn grants_for(&self, user: &UserId, permission: Permission, workspace: Option<&str>) -> Vec<Grant> {
-        let Some(user_ix) = self.users.get(user).copied() else { return Vec::new() };
-        let Some((_, teams)) = self.active_user(user) else { return Vec::new() };
+        let Some((user_ix, _, teams)) = self.active_user(user) else { return Vec::new() };
         let workspace = self.asked_workspace(permission, workspace);
         let mut found = Vec::new();
         for subject in std::iter::once(user_ix).chain(teams.iter().copied()) {
@@ -344,10 +343,11 @@ impl AccessIndex {
         }
     }
 
-    fn active_user(&self, user: &UserId) -> Option<(&SubjectEntry, &[SubjectIx])> {
-        let entry = &self.subjects[*self.users.get(user)? as usize];
+    fn active_user(&self, user: &UserId) -> Option<(SubjectIx, &SubjectEntry, &[SubjectIx])> {
+        let ix = *self.users.get(user)?;
+        let entry = &self.subjects[ix as usize];
         match &entry.user {
-            Some(UserState { active: true, teams }) => Some((entry, teams.as_slice())),
+            Some(UserState { active: true, teams }) => Some((ix, entry, teams.as_slice())),
             _ => None,
         }
     }

@@ -92,13 +92,12 @@ pub async fn create(state: &AppState, actor: &UserRow, input: UserInput) -> Resu
         let _writes = state.access.lock_writes().await;
         let mut tx = state.db.begin().await?;
         let email_text = email.to_string();
-        let user = match store::users::insert(&mut tx, NewUser { email, name, password_hash }, now_ms()).await {
-            Ok(user) => user,
-            Err(e) if e.is_unique_violation("users", "email") => {
-                return Err(AppError::conflict("email_taken", format!("a user with email {email_text} already exists")))
-            }
-            Err(e) => return Err(e.into()),
-        };
+        let user =
+            store::users::insert(&mut tx, NewUser { email, name, password_hash }, now_ms()).await.map_err(|e| {
+                e.conflict_on("users", "email", "email_taken", || {
+                    format!("a user with email {email_text} already exists")
+                })
+            })?;
         let view = user.view();
         let mut success = entry.clone();
         success.target_id = Some(user.id.to_string());

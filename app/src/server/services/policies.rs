@@ -104,13 +104,12 @@ pub async fn create(state: &AppState, actor: &UserRow, new: NewPolicy) -> Result
             }
         }
         forbid_escalation(state, actor, conferred(role.permissions, &scope), &scope)?;
-        let row = match store::access::insert_policy(&mut tx, &new.subject, &new.role, &scope, now_ms()).await {
-            Ok(row) => row,
-            Err(e) if e.is_unique_violation("policies", "binding") => {
-                return Err(AppError::conflict("policy_exists", "this subject already has this role at this scope"))
-            }
-            Err(e) => return Err(e.into()),
-        };
+        let row =
+            store::access::insert_policy(&mut tx, &new.subject, &new.role, &scope, now_ms()).await.map_err(|e| {
+                e.conflict_on("policies", "binding", "policy_exists", || {
+                    "this subject already has this role at this scope".into()
+                })
+            })?;
         let created = view(&row);
         let mut success = entry.clone();
         success.target_id = Some(row.id.to_string());

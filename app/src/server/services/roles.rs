@@ -56,6 +56,17 @@ fn parse_permissions(keys: Option<&[String]>, fields: &mut Vec<FieldError>) -> P
     }
 }
 
+/// A custom role by key: 404 if missing, 409 `builtin_role` if built in.
+async fn load_custom_role(conn: &mut store::Conn, key: &str, verb: &str) -> Result<RoleRow, AppError> {
+    let not_found = || AppError::not_found(format!("role {key}"));
+    let key = RoleKey::parse(key).map_err(|_| not_found())?;
+    let role = store::access::find_role(conn, &key).await?.ok_or_else(not_found)?;
+    if role.builtin {
+        return Err(AppError::conflict("builtin_role", format!("the built-in role {key} cannot be {verb}")));
+    }
+    Ok(role)
+}
+
 /// Every role.
 pub async fn list(state: &AppState, actor: &UserRow) -> Result<Vec<RoleView>, AppError> {
     require(state, actor, Permission::RoleRead, None)?;
@@ -100,13 +111,9 @@ pub async fn create(state: &AppState, actor: &UserRow, input: RoleInput) -> Resu
             created_at: now_ms(),
         };
         let mut tx = state.db.begin().await?;
-        match store::access::insert_role(&mut tx, &row).await {
-            Ok(()) => {}
-            Err(e) if e.is_unique_violation("roles", "key") => {
-                return Err(AppError::conflict("role_exists", format!("a role with key {} already exists", row.key)))
-            }
-            Err(e) => return Err(e.into()),
-        }
+        store::access::insert_role(&mut tx, &row).await.map_err(|e| {
+            e.conflict_on("roles", "key", "role_exists", || format!("a role with key {} already exists", row.key))
+        })?;
         let created = view(&row);
         let mut success = entry.clone();
         success.after = serde_json::to_value(&created).ok();
@@ -125,13 +132,8 @@ pub async fn update(state: &AppState, actor: &UserRow, key: &str, input: RoleInp
     let result = async {
         let _writes = state.access.lock_writes().await;
         require(state, actor, Permission::RoleManage, None)?;
-        let key = RoleKey::parse(key).map_err(|_| AppError::not_found(format!("role {key}")))?;
         let mut tx = state.db.begin().await?;
-        let before =
-            store::access::find_role(&mut tx, &key).await?.ok_or_else(|| AppError::not_found(format!("role {key}")))?;
-        if before.builtin {
-            return Err(AppError::conflict("builtin_role", format!("the built-in role {key} cannot be changed")));
-        }
+        let before = load_custom_role(&mut tx, key, "changed").await?;
         let mut fields = Vec::new();
         let mut after = before.clone();
         if input.name.is_some() {
@@ -168,13 +170,9 @@ pub async fn delete(state: &AppState, actor: &UserRow, key: &str) -> Result<(), 
     let result = async {
         let _writes = state.access.lock_writes().await;
         require(state, actor, Permission::RoleManage, None)?;
-        let key = RoleKey::parse(key).map_err(|_| AppError::not_found(format!("role {key}")))?;
         let mut tx = state.db.begin().await?;
-        let before =
-            store::access::find_role(&mut tx, &key).await?.ok_or_else(|| AppError::not_found(format!("role {key}")))?;
-        if before.builtin {
-            return Err(AppError::conflict("builtin_role", format!("the built-in role {key} cannot be deleted")));
-        }
+        let before = load_custom_role(&mut tx, key, "deleted").await?;
+        let key = before.key.clone();
         let used_by = store::access::count_policies_with_role(&mut tx, &key).await?;
         if used_by > 0 {
             return Err(AppError::conflict(

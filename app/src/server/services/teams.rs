@@ -84,13 +84,9 @@ pub async fn create(state: &AppState, actor: &UserRow, input: TeamInput) -> Resu
         };
         let row = TeamRow { key, name, description, created_at: now_ms() };
         let mut tx = state.db.begin().await?;
-        match store::access::insert_team(&mut tx, &row).await {
-            Ok(()) => {}
-            Err(e) if e.is_unique_violation("teams", "key") => {
-                return Err(AppError::conflict("team_exists", format!("a team with key {} already exists", row.key)))
-            }
-            Err(e) => return Err(e.into()),
-        }
+        store::access::insert_team(&mut tx, &row).await.map_err(|e| {
+            e.conflict_on("teams", "key", "team_exists", || format!("a team with key {} already exists", row.key))
+        })?;
         let created = view(&row);
         let mut success = entry.clone();
         success.after = serde_json::to_value(&created).ok();

@@ -34,19 +34,11 @@ pub async fn create_with_password(
     let _writes = state.access.lock_writes().await;
     let mut tx = state.db.begin().await?;
     let email_text = email.to_string();
-    let user = match store::users::insert(
-        &mut tx,
-        NewUser { email, name, password_hash: Some(password_hash) },
-        now_ms(),
-    )
-    .await
-    {
-        Ok(user) => user,
-        Err(e) if e.is_unique_violation("users", "email") => {
-            return Err(AppError::conflict("email_taken", format!("a user with email {email_text} already exists")))
-        }
-        Err(e) => return Err(e.into()),
-    };
+    let user = store::users::insert(&mut tx, NewUser { email, name, password_hash: Some(password_hash) }, now_ms())
+        .await
+        .map_err(|e| {
+            e.conflict_on("users", "email", "email_taken", || format!("a user with email {email_text} already exists"))
+        })?;
     let mut changes = vec![Change::UserSet { user: user.id, active: true }];
     let view = user.view();
     audit::insert(

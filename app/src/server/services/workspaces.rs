@@ -87,16 +87,11 @@ pub async fn create(state: &AppState, actor: &UserRow, input: WorkspaceInput) ->
         };
         let row = WorkspaceRow { key, name, description, created_at: now_ms() };
         let mut tx = state.db.begin().await?;
-        match store::access::insert_workspace(&mut tx, &row).await {
-            Ok(()) => {}
-            Err(e) if e.is_unique_violation("workspaces", "key") => {
-                return Err(AppError::conflict(
-                    "workspace_exists",
-                    format!("a workspace with key {} already exists", row.key),
-                ))
-            }
-            Err(e) => return Err(e.into()),
-        }
+        store::access::insert_workspace(&mut tx, &row).await.map_err(|e| {
+            e.conflict_on("workspaces", "key", "workspace_exists", || {
+                format!("a workspace with key {} already exists", row.key)
+            })
+        })?;
         let created = view(&row);
         let mut success = entry.clone();
         success.after = serde_json::to_value(&created).ok();

@@ -52,6 +52,18 @@ impl StoreError {
     }
 }
 
+impl StoreError {
+    /// A 409 `code` when this is a unique violation of `table.column` (the
+    /// caller asked for something that exists), else the internal error.
+    pub fn conflict_on(self, table: &str, column: &str, code: &str, message: impl FnOnce() -> String) -> AppError {
+        if self.is_unique_violation(table, column) {
+            AppError::conflict(code, message())
+        } else {
+            self.into()
+        }
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
         crate::server::http::internal_error("database", error)
