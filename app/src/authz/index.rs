@@ -1,5 +1,4 @@
 use rustc_hash::FxHashMap;
-use smallvec::SmallVec;
 
 use crate::domain::{
     Permission, PermissionSet, PolicyId, RoleKey, Scope, ScopeKind, Subject, TeamKey, UserId, WorkspaceKey,
@@ -74,6 +73,8 @@ type RoleIx = u16;
 /// The scope of a grant: a workspace number, or `GLOBAL`.
 type ScopeIx = u32;
 const GLOBAL: ScopeIx = u32::MAX;
+/// Team numbers kept inside a user's hot entry; more spill to the cold side.
+const INLINE_TEAMS: usize = 3;
 
 /// One policy bound to a subject.
 #[derive(Clone, Copy, Debug)]
@@ -83,99 +84,60 @@ struct GrantEntry {
     policy: PolicyId,
 }
 
-/// A user or a team, with what its own policies grant, pre-merged per scope
-/// so that a check reads one bitset per subject and workspace.
+/// What a check reads of a subject (a user or a team), packed into half a
+/// cache line: checks spread over 100,000 users are bound by memory
+/// latency, so one subject costs one line here plus one or two in the
+/// workspace arena.
+// INVARIANT: `global` and the arena slice `ws_start..ws_start + ws_len` are
+// the union of the role permissions of the subject's grants, per scope; the
+// slice is sorted by scope and holds no empty set. `teams[..min(team_count,
+// INLINE_TEAMS)]` and the cold `extra_teams` are the user's teams.
+#[derive(Clone, Copy, Debug, Default)]
+#[repr(C, align(32))]
+struct HotSubject {
+    global: PermissionSet,
+    ws_start: u32,
+    ws_len: u32,
+    teams: [SubjectIx; INLINE_TEAMS],
+    team_count: u16,
+    active: bool,
+}
+
+/// What only writes and explanations read.
 #[derive(Clone, Debug, Default)]
-struct SubjectEntry {
-    /// `None` for a team.
-    user: Option<UserState>,
+struct ColdSubject {
     /// `Some` for a team: its key, for explanations.
     team: Option<TeamKey>,
-    // INVARIANT: `global` and `by_workspace` are the union of the role
-    // permissions of `grants`, per scope; `by_workspace` is sorted by scope
-    // and has no empty sets.
-    global: PermissionSet,
-    by_workspace: Vec<(ScopeIx, PermissionSet)>,
     grants: Vec<GrantEntry>,
-}
-
-#[derive(Clone, Debug, Default)]
-struct UserState {
-    active: bool,
-    teams: SmallVec<[SubjectIx; 4]>,
-}
-
-impl SubjectEntry {
-    #[inline]
-    fn allows(&self, permission: Permission, workspace: Option<ScopeIx>) -> bool {
-        self.global.contains(permission)
-            || workspace.is_some_and(|ws| {
-                self.by_workspace
-                    .binary_search_by_key(&ws, |(scope, _)| *scope)
-                    .is_ok_and(|i| self.by_workspace[i].1.contains(permission))
-            })
-    }
-
-    /// Recomputes the merged set of one scope from the grants.
-    fn refresh_scope(&mut self, scope: ScopeIx, role_permissions: &[PermissionSet]) {
-        let merged = self
-            .grants
-            .iter()
-            .filter(|g| g.scope == scope)
-            .fold(PermissionSet::EMPTY, |acc, g| acc.union(role_permissions[g.role as usize]));
-        if scope == GLOBAL {
-            self.global = merged;
-            return;
-        }
-        match (self.by_workspace.binary_search_by_key(&scope, |(s, _)| *s), merged.is_empty()) {
-            (Ok(i), true) => {
-                self.by_workspace.remove(i);
-            }
-            (Ok(i), false) => self.by_workspace[i].1 = merged,
-            (Err(i), false) => self.by_workspace.insert(i, (scope, merged)),
-            (Err(_), true) => {}
-        }
-    }
-
-    /// Recomputes every merged set (after a role changed).
-    fn refresh_all(&mut self, role_permissions: &[PermissionSet]) {
-        self.global = PermissionSet::EMPTY;
-        self.by_workspace.clear();
-        for grant in &self.grants {
-            let permissions = role_permissions[grant.role as usize];
-            if grant.scope == GLOBAL {
-                self.global = self.global.union(permissions);
-            } else {
-                self.by_workspace.push((grant.scope, permissions));
-            }
-        }
-        self.by_workspace.sort_unstable_by_key(|(scope, _)| *scope);
-        self.by_workspace.dedup_by(|later, earlier| {
-            if later.0 == earlier.0 {
-                earlier.1 = earlier.1.union(later.1);
-                true
-            } else {
-                false
-            }
-        });
-        self.by_workspace.retain(|(_, set)| !set.is_empty());
-        self.by_workspace.shrink_to_fit();
-    }
+    /// Slots reserved in the arena from `ws_start`.
+    ws_capacity: u32,
+    /// A user's teams beyond the inline ones.
+    extra_teams: Vec<SubjectIx>,
 }
 
 /// The in-memory index: per subject, its policies and their permissions
 /// merged per scope. A check touches the user's entry and those of their
 /// teams, nothing proportional to the number of policies.
+///
+/// Layout: `hot` (32 bytes per subject) and the workspace arena
+/// (`ws_scopes`/`ws_sets`, each subject owning one slice, sorted by scope)
+/// are all a check reads; grants and team keys live in `cold`.
 #[derive(Clone, Debug, Default)]
 pub struct AccessIndex {
     users: FxHashMap<UserId, SubjectIx>,
     teams: FxHashMap<TeamKey, SubjectIx>,
-    subjects: Vec<SubjectEntry>,
+    hot: Vec<HotSubject>,
+    cold: Vec<ColdSubject>,
+    // Scopes and sets apart, so a binary search reads 16 scopes per line.
+    ws_scopes: Vec<ScopeIx>,
+    ws_sets: Vec<PermissionSet>,
     workspaces: FxHashMap<WorkspaceKey, ScopeIx>,
     workspace_keys: Vec<WorkspaceKey>,
     roles: FxHashMap<RoleKey, RoleIx>,
     role_keys: Vec<RoleKey>,
     role_permissions: Vec<PermissionSet>,
+    /// Policies per role, so "used by N policies" needs no query.
+    role_policy_counts: Vec<u32>,
     policy_count: usize,
 }
 
@@ -199,16 +161,26 @@ impl AccessIndex {
         for (team, user) in &facts.memberships {
             index.apply(Change::MemberAdded { team: team.clone(), user: *user });
         }
-        // Grants first, merged sets once per subject at the end: O(policies).
+        // Grants first, then every subject's merged sets laid out once, in
+        // subject order, with no spare room: O(policies).
         for policy in &facts.policies {
             index.insert_grant(policy.clone());
         }
-        let role_permissions = std::mem::take(&mut index.role_permissions);
-        for subject in &mut index.subjects {
-            subject.grants.shrink_to_fit();
-            subject.refresh_all(&role_permissions);
+        let mut merged = Vec::new();
+        for ix in 0..index.hot.len() {
+            index.cold[ix].grants.shrink_to_fit();
+            let global = index.merge_grants(ix as SubjectIx, &mut merged);
+            index.hot[ix].global = global;
+            index.hot[ix].ws_start = index.ws_scopes.len() as u32;
+            index.hot[ix].ws_len = merged.len() as u32;
+            index.cold[ix].ws_capacity = merged.len() as u32;
+            index.ws_scopes.extend(merged.iter().map(|(scope, _)| *scope));
+            index.ws_sets.extend(merged.iter().map(|(_, set)| *set));
         }
-        index.role_permissions = role_permissions;
+        index.ws_scopes.shrink_to_fit();
+        index.ws_sets.shrink_to_fit();
+        index.hot.shrink_to_fit();
+        index.cold.shrink_to_fit();
         index
     }
 
@@ -217,16 +189,14 @@ impl AccessIndex {
         match change {
             Change::UserSet { user, active } => {
                 let ix = self.user_ix_or_insert(user);
-                if let Some(state) = &mut self.subjects[ix as usize].user {
-                    state.active = active;
-                }
+                self.hot[ix as usize].active = active;
             }
             Change::UserRemoved(user) => {
                 if let Some(ix) = self.users.get(&user).copied() {
-                    if let Some(state) = &mut self.subjects[ix as usize].user {
-                        state.active = false;
-                        state.teams.clear();
-                    }
+                    let hot = &mut self.hot[ix as usize];
+                    hot.active = false;
+                    hot.team_count = 0;
+                    self.cold[ix as usize].extra_teams = Vec::new();
                 }
             }
             Change::RoleSet { role, permissions } => {
@@ -241,23 +211,26 @@ impl AccessIndex {
             Change::MemberAdded { team, user } => {
                 let team_ix = self.team_ix_or_insert(team);
                 let user_ix = self.user_ix_or_insert(user);
-                if let Some(state) = &mut self.subjects[user_ix as usize].user {
-                    if !state.teams.contains(&team_ix) {
-                        state.teams.push(team_ix);
+                if !self.teams_of(user_ix).any(|t| t == team_ix) {
+                    let hot = &mut self.hot[user_ix as usize];
+                    let count = hot.team_count as usize;
+                    if count < INLINE_TEAMS {
+                        hot.teams[count] = team_ix;
+                    } else {
+                        self.cold[user_ix as usize].extra_teams.push(team_ix);
                     }
+                    hot.team_count += 1;
                 }
             }
             Change::MemberRemoved { team, user } => {
                 if let (Some(team_ix), Some(user_ix)) = (self.teams.get(&team).copied(), self.users.get(&user).copied())
                 {
-                    if let Some(state) = &mut self.subjects[user_ix as usize].user {
-                        state.teams.retain(|t| *t != team_ix);
-                    }
+                    self.remove_membership(user_ix, team_ix);
                 }
             }
             Change::PolicyAdded(policy) => {
                 if let Some((subject, scope)) = self.insert_grant(policy) {
-                    self.subjects[subject as usize].refresh_scope(scope, &self.role_permissions);
+                    self.refresh_scope(subject, scope);
                 }
             }
             Change::PolicyRemoved(policy) => {
@@ -270,12 +243,12 @@ impl AccessIndex {
                     Scope::Workspace(key) => self.workspaces.get(key).copied(),
                 };
                 if let (Some(subject), Some(scope)) = (subject.copied(), scope) {
-                    let entry = &mut self.subjects[subject as usize];
-                    let before = entry.grants.len();
-                    entry.grants.retain(|g| g.policy != policy.id);
-                    if entry.grants.len() < before {
+                    let grants = &mut self.cold[subject as usize].grants;
+                    if let Some(position) = grants.iter().position(|g| g.policy == policy.id) {
+                        let removed = grants.remove(position);
+                        self.role_policy_counts[removed.role as usize] -= 1;
                         self.policy_count -= 1;
-                        entry.refresh_scope(scope, &self.role_permissions);
+                        self.refresh_scope(subject, scope);
                     }
                 }
             }
@@ -286,10 +259,45 @@ impl AccessIndex {
     /// globally. This is the hot path: a few lookups, no allocation.
     #[inline]
     pub fn check(&self, user: &UserId, permission: Permission, workspace: Option<&str>) -> bool {
-        let Some((_, entry, teams)) = self.active_user(user) else { return false };
+        let Some(&ix) = self.users.get(user) else { return false };
+        let hot = &self.hot[ix as usize];
+        if !hot.active {
+            return false;
+        }
         let workspace = self.asked_workspace(permission, workspace);
-        entry.allows(permission, workspace)
-            || teams.iter().any(|t| self.subjects[*t as usize].allows(permission, workspace))
+        if self.allows(hot, permission, workspace) {
+            return true;
+        }
+        let count = hot.team_count as usize;
+        hot.teams[..count.min(INLINE_TEAMS)].iter().any(|t| self.allows(&self.hot[*t as usize], permission, workspace))
+            || (count > INLINE_TEAMS
+                && self.cold[ix as usize]
+                    .extra_teams
+                    .iter()
+                    .any(|t| self.allows(&self.hot[*t as usize], permission, workspace)))
+    }
+
+    /// Answers many questions at once, in order. Same answers as `check`,
+    /// but in stages (find every user, then read every entry, then decide)
+    /// so that the memory reads of different questions overlap instead of
+    /// waiting for each other: at 100,000 users a lone check is bound by
+    /// memory latency, a batch by bandwidth.
+    pub fn check_many(&self, questions: &[(UserId, Permission, Option<&str>)]) -> Vec<bool> {
+        let entries: Vec<Option<(SubjectIx, HotSubject)>> = questions
+            .iter()
+            .map(|(user, _, _)| self.users.get(user).copied())
+            .map(|ix| ix.map(|ix| (ix, self.hot[ix as usize])))
+            .collect();
+        questions
+            .iter()
+            .zip(entries)
+            .map(|((_, permission, workspace), entry)| {
+                let Some((ix, hot)) = entry.filter(|(_, hot)| hot.active) else { return false };
+                let workspace = self.asked_workspace(*permission, *workspace);
+                self.allows(&hot, *permission, workspace)
+                    || self.teams_of(ix).any(|t| self.allows(&self.hot[t as usize], *permission, workspace))
+            })
+            .collect()
     }
 
     /// The ids of every policy that allows the check (empty when denied).
@@ -302,15 +310,15 @@ impl AccessIndex {
 
     /// Every policy that allows the check, with how it reaches the user.
     pub fn grants_for(&self, user: &UserId, permission: Permission, workspace: Option<&str>) -> Vec<Grant> {
-        let Some((user_ix, _, teams)) = self.active_user(user) else { return Vec::new() };
+        let Some(user_ix) = self.active_user(user) else { return Vec::new() };
         let workspace = self.asked_workspace(permission, workspace);
         let mut found = Vec::new();
-        for subject in std::iter::once(user_ix).chain(teams.iter().copied()) {
-            let entry = &self.subjects[subject as usize];
-            for grant in &entry.grants {
+        for subject in std::iter::once(user_ix).chain(self.teams_of(user_ix)) {
+            let cold = &self.cold[subject as usize];
+            for grant in &cold.grants {
                 let in_scope = grant.scope == GLOBAL || Some(grant.scope) == workspace;
                 if in_scope && self.role_permissions[grant.role as usize].contains(permission) {
-                    found.push(self.describe(grant, entry));
+                    found.push(self.describe(grant, cold));
                 }
             }
         }
@@ -332,6 +340,11 @@ impl AccessIndex {
         Permission::ALL.iter().copied().filter(|p| self.check(user, *p, workspace)).collect()
     }
 
+    /// How many policies bind `role`.
+    pub fn policies_with_role(&self, role: &RoleKey) -> usize {
+        self.roles.get(role).map_or(0, |ix| self.role_policy_counts[*ix as usize] as usize)
+    }
+
     /// How much the index holds.
     pub fn stats(&self) -> IndexStats {
         IndexStats {
@@ -343,12 +356,42 @@ impl AccessIndex {
         }
     }
 
-    fn active_user(&self, user: &UserId) -> Option<(SubjectIx, &SubjectEntry, &[SubjectIx])> {
+    #[inline]
+    fn allows(&self, hot: &HotSubject, permission: Permission, workspace: Option<ScopeIx>) -> bool {
+        hot.global.contains(permission)
+            || workspace.is_some_and(|ws| {
+                let start = hot.ws_start as usize;
+                self.ws_scopes[start..start + hot.ws_len as usize]
+                    .binary_search(&ws)
+                    .is_ok_and(|i| self.ws_sets[start + i].contains(permission))
+            })
+    }
+
+    fn active_user(&self, user: &UserId) -> Option<SubjectIx> {
         let ix = *self.users.get(user)?;
-        let entry = &self.subjects[ix as usize];
-        match &entry.user {
-            Some(UserState { active: true, teams }) => Some((ix, entry, teams.as_slice())),
-            _ => None,
+        self.hot[ix as usize].active.then_some(ix)
+    }
+
+    fn teams_of(&self, user: SubjectIx) -> impl Iterator<Item = SubjectIx> + '_ {
+        let hot = &self.hot[user as usize];
+        let inline = (hot.team_count as usize).min(INLINE_TEAMS);
+        hot.teams[..inline].iter().chain(self.cold[user as usize].extra_teams.iter()).copied()
+    }
+
+    fn remove_membership(&mut self, user: SubjectIx, team: SubjectIx) {
+        let hot = &mut self.hot[user as usize];
+        let extra = &mut self.cold[user as usize].extra_teams;
+        let inline = (hot.team_count as usize).min(INLINE_TEAMS);
+        if let Some(i) = hot.teams[..inline].iter().position(|t| *t == team) {
+            // Keep the inline slots full: the last team takes the freed one.
+            hot.teams[i] = match extra.pop() {
+                Some(moved) => moved,
+                None => hot.teams[inline - 1],
+            };
+            hot.team_count -= 1;
+        } else if let Some(i) = extra.iter().position(|t| *t == team) {
+            extra.swap_remove(i);
+            hot.team_count -= 1;
         }
     }
 
@@ -373,13 +416,96 @@ impl AccessIndex {
             Scope::Workspace(key) => self.workspace_ix_or_insert(key),
         };
         let role = self.role_ix_or_insert(policy.role);
-        let grants = &mut self.subjects[subject as usize].grants;
+        let grants = &mut self.cold[subject as usize].grants;
         if grants.iter().any(|g| g.policy == policy.id) {
             return None;
         }
         grants.push(GrantEntry { scope, role, policy: policy.id });
+        self.role_policy_counts[role as usize] += 1;
         self.policy_count += 1;
         Some((subject, scope))
+    }
+
+    /// The subject's global set, and its workspace sets sorted by scope
+    /// (into `merged`), from its grants.
+    fn merge_grants(&self, subject: SubjectIx, merged: &mut Vec<(ScopeIx, PermissionSet)>) -> PermissionSet {
+        merged.clear();
+        let mut global = PermissionSet::EMPTY;
+        for grant in &self.cold[subject as usize].grants {
+            let permissions = self.role_permissions[grant.role as usize];
+            if grant.scope == GLOBAL {
+                global = global.union(permissions);
+            } else {
+                merged.push((grant.scope, permissions));
+            }
+        }
+        merged.sort_unstable_by_key(|(scope, _)| *scope);
+        merged.dedup_by(|later, earlier| {
+            if later.0 == earlier.0 {
+                earlier.1 = earlier.1.union(later.1);
+                true
+            } else {
+                false
+            }
+        });
+        merged.retain(|(_, set)| !set.is_empty());
+        global
+    }
+
+    /// Recomputes the merged set of one scope of a subject from its grants.
+    fn refresh_scope(&mut self, subject: SubjectIx, scope: ScopeIx) {
+        let merged = self.cold[subject as usize]
+            .grants
+            .iter()
+            .filter(|g| g.scope == scope)
+            .fold(PermissionSet::EMPTY, |acc, g| acc.union(self.role_permissions[g.role as usize]));
+        let hot = self.hot[subject as usize];
+        if scope == GLOBAL {
+            self.hot[subject as usize].global = merged;
+            return;
+        }
+        let start = hot.ws_start as usize;
+        let len = hot.ws_len as usize;
+        match (self.ws_scopes[start..start + len].binary_search(&scope), merged.is_empty()) {
+            (Ok(i), true) => {
+                self.ws_scopes.copy_within(start + i + 1..start + len, start + i);
+                self.ws_sets.copy_within(start + i + 1..start + len, start + i);
+                self.hot[subject as usize].ws_len -= 1;
+            }
+            (Ok(i), false) => self.ws_sets[start + i] = merged,
+            (Err(i), false) => {
+                let start = self.reserve_slots(subject, len + 1);
+                self.ws_scopes.copy_within(start + i..start + len, start + i + 1);
+                self.ws_sets.copy_within(start + i..start + len, start + i + 1);
+                self.ws_scopes[start + i] = scope;
+                self.ws_sets[start + i] = merged;
+                self.hot[subject as usize].ws_len += 1;
+            }
+            (Err(_), true) => {}
+        }
+    }
+
+    /// Makes room for `needed` workspace sets in the subject's arena slice,
+    /// moving it to the end of the arena (doubling) when it is full; returns
+    /// the slice's start. The old slots are left unused: a subject leaves
+    /// behind less than it now holds, so the arena stays under twice its
+    /// live size without a compaction pass.
+    fn reserve_slots(&mut self, subject: SubjectIx, needed: usize) -> usize {
+        let hot = self.hot[subject as usize];
+        let cold = &mut self.cold[subject as usize];
+        if needed <= cold.ws_capacity as usize {
+            return hot.ws_start as usize;
+        }
+        let (old, len) = (hot.ws_start as usize, hot.ws_len as usize);
+        let capacity = needed.max(2 * cold.ws_capacity as usize).max(4);
+        let start = self.ws_scopes.len();
+        self.ws_scopes.extend_from_within(old..old + len);
+        self.ws_sets.extend_from_within(old..old + len);
+        self.ws_scopes.resize(start + capacity, GLOBAL);
+        self.ws_sets.resize(start + capacity, PermissionSet::EMPTY);
+        cold.ws_capacity = capacity as u32;
+        self.hot[subject as usize].ws_start = u32::try_from(start).expect("workspace arena under 4 G entries");
+        start
     }
 
     /// A role's permissions changed: every subject with a policy of that role
@@ -389,15 +515,25 @@ impl AccessIndex {
             return;
         }
         self.role_permissions[role as usize] = permissions;
-        let role_permissions = &self.role_permissions;
-        for subject in &mut self.subjects {
-            if subject.grants.iter().any(|g| g.role == role) {
-                subject.refresh_all(role_permissions);
+        let mut merged = Vec::new();
+        for subject in 0..self.hot.len() {
+            if !self.cold[subject].grants.iter().any(|g| g.role == role) {
+                continue;
+            }
+            let subject = subject as SubjectIx;
+            let global = self.merge_grants(subject, &mut merged);
+            let start = self.reserve_slots(subject, merged.len());
+            let hot = &mut self.hot[subject as usize];
+            hot.global = global;
+            hot.ws_len = merged.len() as u32;
+            for (i, (scope, set)) in merged.iter().enumerate() {
+                self.ws_scopes[start + i] = *scope;
+                self.ws_sets[start + i] = *set;
             }
         }
     }
 
-    fn describe(&self, grant: &GrantEntry, subject: &SubjectEntry) -> Grant {
+    fn describe(&self, grant: &GrantEntry, subject: &ColdSubject) -> Grant {
         Grant {
             policy: grant.policy,
             role: self.role_keys[grant.role as usize].clone(),
@@ -410,14 +546,20 @@ impl AccessIndex {
         }
     }
 
+    fn push_subject(&mut self, team: Option<TeamKey>) -> SubjectIx {
+        let ix = SubjectIx::try_from(self.hot.len()).expect("under 4 G subjects");
+        self.hot.push(HotSubject { ws_start: self.ws_scopes.len() as u32, ..HotSubject::default() });
+        self.cold.push(ColdSubject { team, ..ColdSubject::default() });
+        ix
+    }
+
     fn user_ix_or_insert(&mut self, user: UserId) -> SubjectIx {
         if let Some(ix) = self.users.get(&user) {
             return *ix;
         }
-        let ix = self.subjects.len() as SubjectIx;
         // A user first seen through a membership or policy is not active
         // until a `UserSet` says so.
-        self.subjects.push(SubjectEntry { user: Some(UserState::default()), ..SubjectEntry::default() });
+        let ix = self.push_subject(None);
         self.users.insert(user, ix);
         ix
     }
@@ -426,8 +568,7 @@ impl AccessIndex {
         if let Some(ix) = self.teams.get(&team) {
             return *ix;
         }
-        let ix = self.subjects.len() as SubjectIx;
-        self.subjects.push(SubjectEntry { team: Some(team.clone()), ..SubjectEntry::default() });
+        let ix = self.push_subject(Some(team.clone()));
         self.teams.insert(team, ix);
         ix
     }
@@ -449,7 +590,16 @@ impl AccessIndex {
         let ix = self.role_keys.len() as RoleIx;
         self.role_keys.push(role.clone());
         self.role_permissions.push(PermissionSet::EMPTY);
+        self.role_policy_counts.push(0);
         self.roles.insert(role, ix);
         ix
+    }
+}
+
+#[cfg(test)]
+mod layout {
+    #[test]
+    fn hot_subject_is_half_a_cache_line() {
+        assert_eq!(std::mem::size_of::<super::HotSubject>(), 32);
     }
 }

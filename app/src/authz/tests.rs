@@ -6,8 +6,10 @@ use super::{reference, AccessIndex, Change, Facts, PolicyFact};
 use crate::domain::{Permission, PermissionSet, PolicyId, RoleKey, Scope, Subject, TeamKey, UserId, WorkspaceKey};
 
 const USERS: usize = 4;
-const TEAMS: usize = 3;
-const WORKSPACES: usize = 3;
+// Six teams and workspaces: users spill past the inline team slots and
+// subjects outgrow their workspace slices.
+const TEAMS: usize = 6;
+const WORKSPACES: usize = 6;
 const ROLES: usize = 4;
 
 fn user(i: usize) -> UserId {
@@ -42,8 +44,8 @@ fn facts() -> impl Strategy<Value = Facts> {
     (
         proptest::collection::vec(any::<bool>(), USERS),
         proptest::collection::vec(permission_set(), ROLES),
-        proptest::collection::vec((0..TEAMS, 0..USERS), 0..8),
-        proptest::collection::vec(any::<u8>(), 0..12),
+        proptest::collection::vec((0..TEAMS, 0..USERS), 0..16),
+        proptest::collection::vec(any::<u8>(), 0..24),
     )
         .prop_flat_map(|(active, roles, members, policy_seeds)| {
             let policies: Vec<_> = (0..policy_seeds.len()).map(|i| policy(i as i64 + 1)).collect();
@@ -152,7 +154,7 @@ proptest! {
     }
 
     #[test]
-    fn changes_applied_one_by_one_agree_with_the_rule(start in facts(), edits in proptest::collection::vec(edit(), 0..20)) {
+    fn changes_applied_one_by_one_agree_with_the_rule(start in facts(), edits in proptest::collection::vec(edit(), 0..40)) {
         let mut facts = start;
         let mut index = AccessIndex::build(&facts);
         for edit in edits {
@@ -161,6 +163,10 @@ proptest! {
             }
         }
         assert_agrees(&index, &facts)?;
+        for r in 0..ROLES {
+            let expected = facts.policies.iter().filter(|p| p.role == role(r)).count();
+            prop_assert_eq!(index.policies_with_role(&role(r)), expected);
+        }
         // And an index built from the final facts says the same.
         assert_agrees(&AccessIndex::build(&facts), &facts)?;
     }
@@ -209,4 +215,23 @@ fn explain_names_the_team() {
     assert_eq!(grants[0].policy, PolicyId(7));
     assert_eq!(grants[0].via_team, Some(team(0)));
     assert_eq!(grants[0].scope, Scope::Workspace(workspace(1)));
+}
+
+proptest! {
+    #[test]
+    fn check_many_answers_as_check_does(facts in facts()) {
+        let index = AccessIndex::build(&facts);
+        let mut questions = Vec::new();
+        let workspaces: Vec<Option<String>> =
+            std::iter::once(None).chain((0..WORKSPACES).map(|w| Some(workspace(w).to_string()))).collect();
+        for u in (0..USERS).map(user).chain(std::iter::once(user(99))) {
+            for p in Permission::ALL {
+                for ws in &workspaces {
+                    questions.push((u, *p, ws.as_deref()));
+                }
+            }
+        }
+        let one_by_one: Vec<bool> = questions.iter().map(|(u, p, ws)| index.check(u, *p, *ws)).collect();
+        prop_assert_eq!(index.check_many(&questions), one_by_one);
+    }
 }
