@@ -210,7 +210,13 @@ impl TestApp {
 }
 
 fn new_client() -> Client {
-    Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client")
+    Client::builder()
+        .cookie_store(true)
+        .redirect(reqwest::redirect::Policy::none())
+        // A server that never answers fails its test instead of hanging the suite.
+        .timeout(std::time::Duration::from_secs(30))
+        .build()
+        .expect("client")
 }
 
 /// The session cookie's `name=value` from a response, if it set one.
