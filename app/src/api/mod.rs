@@ -12,6 +12,9 @@ use crate::{
 
 #[cfg(feature = "ssr")]
 mod context;
+mod roles;
+
+pub use roles::*;
 
 /// Where a sign-in may send the browser next: only paths on this site
 /// (`/x`, not `//evil.example` or `https://…`), else the dashboard.

@@ -14,6 +14,9 @@ pub struct RoleView {
     #[cfg_attr(feature = "ssr", schema(value_type = Vec<String>, example = json!(["endpoint:read", "endpoint:invoke"])))]
     pub permissions: Vec<Permission>,
     pub builtin: bool,
+    /// How many policies bind it (a role in use cannot be deleted).
+    #[serde(default)]
+    pub used_by: u64,
 }
 
 /// A workspace as shown to callers.

@@ -139,13 +139,17 @@ pub fn close_modal(dialog: NodeRef<leptos::html::Dialog>) {
 #[component]
 pub fn Modal(
     node_ref: NodeRef<leptos::html::Dialog>,
-    title: &'static str,
+    #[prop(into)] title: Signal<String>,
     title_id: &'static str,
+    /// For dialogs that hold a table, such as the permission matrix.
+    #[prop(optional)]
+    wide: bool,
     children: Children,
 ) -> impl IntoView {
+    let class = if wide { "dialog dialog-wide" } else { "dialog" };
     view! {
-        <dialog node_ref=node_ref class="dialog" aria-labelledby=title_id>
-            <h2 id=title_id>{title}</h2>
+        <dialog node_ref=node_ref class=class aria-labelledby=title_id>
+            <h2 id=title_id>{move || title.get()}</h2>
             {children()}
         </dialog>
     }

@@ -79,6 +79,7 @@ fn ConsoleFrame(signed_in: SignedInUser) -> impl IntoView {
                 <A href="/" exact=true>"Dashboard"</A>
                 {can.has(Permission::UserRead).then(|| view! { <A href="/users">"Users"</A> })}
                 <A href="/workspaces">"Workspaces"</A>
+                {can.has(Permission::RoleRead).then(|| view! { <A href="/roles">"Roles"</A> })}
                 <A href="/account">"My account"</A>
             </nav>
             <div class="topbar-end">

@@ -15,6 +15,7 @@ backend_tests!(
     unknown_pages_are_404,
     users_page_server_functions_enforce_permissions,
     deleting_a_workspace_from_the_console_needs_its_key_typed,
+    roles_page_saves_ticked_permissions_and_counts_policies,
 );
 
 /// The number shown in the dashboard card `name`.
@@ -211,4 +212,69 @@ async fn deleting_a_workspace_from_the_console_needs_its_key_typed(backend: Back
         app.client.get(app.url("/api/v1/workspaces/ml-prod")).send().await.unwrap().status(),
         StatusCode::NOT_FOUND
     );
+}
+
+async fn roles_page_saves_ticked_permissions_and_counts_policies(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    // The matrix posts its ticked boxes as `permissions[]`, once each.
+    let form = "mode=create&key=operator&name=Operator&description=&permissions%5B%5D=endpoint%3Aread&permissions%5B%5D=endpoint%3Ainvoke";
+    let response = app
+        .client
+        .post(app.url("/sfn/roles/save"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    let role: Value = response.json().await.unwrap();
+    assert_eq!(role["permissions"], serde_json::json!(["endpoint:read", "endpoint:invoke"]));
+    assert_eq!(role["used_by"], 0);
+
+    // No box ticked: an empty role, not an error; unknown mode: 400 naming it.
+    let emptied = app
+        .client
+        .post(app.url("/sfn/roles/save"))
+        .form(&[("mode", "update"), ("key", "operator"), ("name", "Operator")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(emptied.status(), StatusCode::OK);
+    let role: Value = emptied.json().await.unwrap();
+    assert_eq!(role["permissions"], serde_json::json!([]));
+    let odd = app
+        .client
+        .post(app.url("/sfn/roles/save"))
+        .form(&[("mode", "rename"), ("key", "operator"), ("name", "Operator")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(odd.status(), StatusCode::BAD_REQUEST);
+
+    // "Used by" comes from the index and follows policies as they come and go.
+    let ws = app
+        .client
+        .post(app.url("/api/v1/workspaces"))
+        .json(&serde_json::json!({"key": "ml", "name": "ML"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ws.status(), StatusCode::CREATED);
+    let me: Value = app.client.get(app.url("/api/v1/me")).send().await.unwrap().json().await.unwrap();
+    let policy = app
+        .client
+        .post(app.url("/api/v1/policies"))
+        .json(&serde_json::json!({"subject": {"user_id": me["user"]["id"]}, "role": "operator", "workspace": "ml"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(policy.status(), StatusCode::CREATED);
+    let roles: Vec<Value> = app.client.get(app.url("/sfn/roles/list")).send().await.unwrap().json().await.unwrap();
+    let operator = roles.iter().find(|r| r["key"] == "operator").unwrap();
+    assert_eq!(operator["used_by"], 1);
+    let admin = roles.iter().find(|r| r["key"] == "admin").unwrap();
+    assert_eq!(admin["used_by"], 1);
+    let refused = app.client.post(app.url("/sfn/roles/delete")).form(&[("key", "operator")]).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
 }

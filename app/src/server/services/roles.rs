@@ -26,9 +26,10 @@ pub struct RoleInput {
     pub permissions: Option<Vec<String>>,
 }
 
-/// The role as callers see it.
-pub fn view(row: &RoleRow) -> RoleView {
+/// The role as callers see it (with `used_by` from the index).
+pub fn view(state: &AppState, row: &RoleRow) -> RoleView {
     RoleView {
+        used_by: state.access.read().policies_with_role(&row.key) as u64,
         key: row.key.clone(),
         name: row.name.clone(),
         description: row.description.clone(),
@@ -71,7 +72,7 @@ async fn load_custom_role(conn: &mut store::Conn, key: &str, verb: &str) -> Resu
 pub async fn list(state: &AppState, actor: &UserRow) -> Result<Vec<RoleView>, AppError> {
     require(state, actor, Permission::RoleRead, None)?;
     let mut conn = state.db.acquire().await?;
-    Ok(store::access::list_roles(&mut conn).await?.iter().map(view).collect())
+    Ok(store::access::list_roles(&mut conn).await?.iter().map(|row| view(state, row)).collect())
 }
 
 /// One role.
@@ -81,7 +82,7 @@ pub async fn get(state: &AppState, actor: &UserRow, key: &str) -> Result<RoleVie
     let mut conn = state.db.acquire().await?;
     let row =
         store::access::find_role(&mut conn, &key).await?.ok_or_else(|| AppError::not_found(format!("role {key}")))?;
-    Ok(view(&row))
+    Ok(view(state, &row))
 }
 
 /// Creates a custom role.
@@ -114,7 +115,7 @@ pub async fn create(state: &AppState, actor: &UserRow, input: RoleInput) -> Resu
         store::access::insert_role(&mut tx, &row).await.map_err(|e| {
             e.conflict_on("roles", "key", "role_exists", || format!("a role with key {} already exists", row.key))
         })?;
-        let created = view(&row);
+        let created = view(state, &row);
         let mut success = entry.clone();
         success.after = serde_json::to_value(&created).ok();
         audit::insert(&mut tx, &success, now_ms()).await?;
@@ -151,9 +152,9 @@ pub async fn update(state: &AppState, actor: &UserRow, key: &str, input: RoleInp
         // Whoever edits a role could hand out all of it through its policies.
         forbid_escalation(state, actor, after.permissions, &Scope::Global)?;
         store::access::update_role(&mut tx, &after).await?;
-        let updated = view(&after);
+        let updated = view(state, &after);
         let mut success = entry.clone();
-        success.before = serde_json::to_value(view(&before)).ok();
+        success.before = serde_json::to_value(view(state, &before)).ok();
         success.after = serde_json::to_value(&updated).ok();
         audit::insert(&mut tx, &success, now_ms()).await?;
         tx.commit().await.map_err(StoreError::from)?;
@@ -185,7 +186,7 @@ pub async fn delete(state: &AppState, actor: &UserRow, key: &str) -> Result<(), 
         }
         store::access::delete_role(&mut tx, &key).await?;
         let mut success = entry.clone();
-        success.before = serde_json::to_value(view(&before)).ok();
+        success.before = serde_json::to_value(view(state, &before)).ok();
         audit::insert(&mut tx, &success, now_ms()).await?;
         tx.commit().await.map_err(StoreError::from)?;
         state.access.apply([Change::RoleRemoved(key)]);

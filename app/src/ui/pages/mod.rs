@@ -4,6 +4,7 @@ mod account;
 mod dashboard;
 mod login;
 mod not_found;
+mod roles;
 mod users;
 mod workspaces;
 
@@ -11,5 +12,6 @@ pub use account::AccountPage;
 pub use dashboard::DashboardPage;
 pub use login::LoginPage;
 pub use not_found::NotFoundPage;
+pub use roles::RolesPage;
 pub use users::UsersPage;
 pub use workspaces::WorkspacesPage;

@@ -1,0 +1,60 @@
+//! Server functions of the Roles page.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+#[cfg(feature = "ssr")]
+use super::context;
+use crate::{domain::RoleView, error::AppError};
+
+/// Every role, built-in first, with how many policies use each.
+#[server(prefix = "/sfn", endpoint = "roles/list", input = GetUrl)]
+pub async fn list_roles() -> Result<Vec<RoleView>, AppError> {
+    let result = async {
+        let (state, actor) = context::actor().await?;
+        crate::server::services::roles::list(&state, &actor).await
+    }
+    .await;
+    context::respond(result)
+}
+
+/// Creates a custom role (`mode` = `create`) or edits one (`update`). The
+/// form sends its ticked permissions as `permissions[]`; none ticked sends
+/// nothing, which is an empty role.
+#[server(prefix = "/sfn", endpoint = "roles/save")]
+pub async fn save_role(
+    mode: String,
+    key: String,
+    name: String,
+    description: Option<String>,
+    permissions: Option<Vec<String>>,
+) -> Result<RoleView, AppError> {
+    use crate::server::services::roles::{self, RoleInput};
+    let result = async {
+        let (state, actor) = context::actor().await?;
+        let input = RoleInput {
+            key: Some(key.clone()),
+            name: Some(name),
+            description: Some(description.unwrap_or_default()),
+            permissions: Some(permissions.unwrap_or_default()),
+        };
+        match mode.as_str() {
+            "create" => roles::create(&state, &actor, input).await,
+            "update" => roles::update(&state, &actor, &key, input).await,
+            _ => Err(AppError::invalid("mode", "mode must be create or update")),
+        }
+    }
+    .await;
+    context::respond(result)
+}
+
+/// Deletes a custom role that no policy uses.
+#[server(prefix = "/sfn", endpoint = "roles/delete")]
+pub async fn delete_role(key: String) -> Result<(), AppError> {
+    let result = async {
+        let (state, actor) = context::actor().await?;
+        crate::server::services::roles::delete(&state, &actor, &key).await
+    }
+    .await;
+    context::respond(result)
+}

@@ -1,0 +1,61 @@
+import { test, expect } from '@playwright/test';
+import { hydrated, screenshot, signIn } from './helpers';
+
+test('roles page: built-ins read-only, create in the matrix with a validation error, duplicate, delete', async ({ page }) => {
+  await signIn(page);
+  await page.getByRole('link', { name: 'Roles' }).click();
+  await expect(page.getByRole('heading', { name: 'Roles' })).toBeVisible();
+  await hydrated(page);
+
+  // A built-in role is shown, not edited.
+  const admin = page.locator('tr[data-key="admin"]');
+  await expect(admin).toContainText('built-in');
+  await expect(admin).toContainText('1 policy');
+  await expect(admin.getByRole('button', { name: 'Edit role admin' })).toHaveCount(0);
+  await expect(admin.getByRole('button', { name: 'Delete role admin' })).toHaveCount(0);
+  await admin.getByRole('button', { name: 'View role admin' }).click();
+  const viewer = page.getByRole('dialog', { name: 'Role admin' });
+  await expect(viewer.getByRole('checkbox', { name: /^endpoint:invoke/ })).toBeChecked();
+  await expect(viewer.getByRole('checkbox', { name: /^endpoint:invoke/ })).toBeDisabled();
+  await viewer.getByRole('button', { name: 'Close' }).click();
+
+  // A new role: a missing name is refused beside the field, the ticks stay.
+  await page.getByRole('button', { name: 'New role' }).click();
+  const editor = page.getByRole('dialog', { name: 'New role' });
+  await editor.getByLabel('Key', { exact: true }).fill('endpoint-operator');
+  await editor.getByRole('checkbox', { name: /^endpoint:create/ }).check();
+  await editor.getByRole('checkbox', { name: /^endpoint:update/ }).check();
+  await editor.getByRole('checkbox', { name: /^endpoint:delete/ }).check();
+  await editor.getByRole('button', { name: 'Create role' }).click();
+  await expect(editor.locator('#role-name-error')).toBeVisible();
+  await expect(editor.getByLabel('Key', { exact: true })).toHaveValue('endpoint-operator');
+  await expect(editor.getByRole('checkbox', { name: /^endpoint:delete/ })).toBeChecked();
+  await editor.getByLabel('Name', { exact: true }).fill('Endpoint operator');
+  await editor.getByRole('button', { name: 'Create role' }).click();
+  await expect(page.getByRole('status')).toContainText('Saved role endpoint-operator.');
+  const created = page.locator('tr[data-key="endpoint-operator"]');
+  await expect(created).toContainText('0 policies');
+  await expect(created.locator('td').nth(2)).toHaveText('3');
+  await screenshot(page, 'roles');
+
+  // Duplicate a built-in as a starting point.
+  await page.locator('tr[data-key="viewer"]').getByRole('button', { name: 'Duplicate role viewer' }).click();
+  const copy = page.getByRole('dialog', { name: 'New role' });
+  await expect(copy.getByLabel('Key', { exact: true })).toHaveValue('viewer-copy');
+  await expect(copy.getByRole('checkbox', { name: /^model:read/ })).toBeChecked();
+  await copy.getByRole('checkbox', { name: /^dataset:read/ }).uncheck();
+  await copy.getByRole('button', { name: 'Create role' }).click();
+  await expect(page.getByRole('status')).toContainText('Saved role viewer-copy.');
+  await expect(page.locator('tr[data-key="viewer-copy"]')).toContainText('Copy of');
+
+  // Edit, then delete.
+  await page.getByRole('button', { name: 'Edit role viewer-copy' }).click();
+  const edit = page.getByRole('dialog', { name: 'Edit role viewer-copy' });
+  await expect(edit.getByRole('checkbox', { name: /^dataset:read/ })).not.toBeChecked();
+  await edit.getByRole('checkbox', { name: /^dataset:read/ }).check();
+  await edit.getByRole('button', { name: 'Save changes' }).click();
+  await expect(page.getByRole('status')).toContainText('Saved role viewer-copy.');
+  await page.getByRole('button', { name: 'Delete role viewer-copy' }).click();
+  await page.getByRole('dialog', { name: 'Delete role' }).getByRole('button', { name: 'Delete role' }).click();
+  await expect(page.locator('tr[data-key="viewer-copy"]')).toHaveCount(0);
+});
