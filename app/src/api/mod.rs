@@ -12,8 +12,10 @@ use crate::{
 
 #[cfg(feature = "ssr")]
 mod context;
+mod policies;
 mod roles;
 
+pub use policies::*;
 pub use roles::*;
 
 /// Where a sign-in may send the browser next: only paths on this site

@@ -95,3 +95,28 @@ pub struct WorkspacePage {
     /// Set when there may be more: pass it back as `cursor`.
     pub next_cursor: Option<String>,
 }
+
+/// A policy with its subject named for people (email or team key).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyListing {
+    pub policy: PolicyView,
+    /// `ada@example.com (Ada)` for a user, `team:ml-eng` for a team.
+    pub subject_label: String,
+}
+
+/// One page of policies.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyPage {
+    pub items: Vec<PolicyListing>,
+    /// Set when there may be more: pass it back as `cursor`.
+    pub next_cursor: Option<String>,
+}
+
+/// What the policy form offers: roles (with what they grant), workspaces
+/// and teams the viewer may see.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PolicyChoices {
+    pub roles: Vec<RoleView>,
+    pub workspaces: Vec<WorkspaceView>,
+    pub teams: Vec<TeamView>,
+}

@@ -80,6 +80,7 @@ fn ConsoleFrame(signed_in: SignedInUser) -> impl IntoView {
                 {can.has(Permission::UserRead).then(|| view! { <A href="/users">"Users"</A> })}
                 <A href="/workspaces">"Workspaces"</A>
                 {can.has(Permission::RoleRead).then(|| view! { <A href="/roles">"Roles"</A> })}
+                <A href="/policies">"Policies"</A>
                 <A href="/account">"My account"</A>
             </nav>
             <div class="topbar-end">

@@ -64,6 +64,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("users") view=pages::UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("workspaces") view=pages::WorkspacesPage ssr=SsrMode::Async/>
                     <Route path=path!("roles") view=pages::RolesPage ssr=SsrMode::Async/>
+                    <Route path=path!("policies") view=pages::PoliciesPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -16,6 +16,7 @@ backend_tests!(
     users_page_server_functions_enforce_permissions,
     deleting_a_workspace_from_the_console_needs_its_key_typed,
     roles_page_saves_ticked_permissions_and_counts_policies,
+    policies_page_names_subjects_and_refuses_what_the_caller_may_not_do,
 );
 
 /// The number shown in the dashboard card `name`.
@@ -277,4 +278,67 @@ async fn roles_page_saves_ticked_permissions_and_counts_policies(backend: Backen
     assert_eq!(admin["used_by"], 1);
     let refused = app.client.post(app.url("/sfn/roles/delete")).form(&[("key", "operator")]).send().await.unwrap();
     assert_eq!(refused.status(), StatusCode::CONFLICT);
+}
+
+async fn policies_page_names_subjects_and_refuses_what_the_caller_may_not_do(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    let created = app
+        .client
+        .post(app.url("/sfn/users/create"))
+        .form(&[("email", "member@example.com"), ("name", "Member"), ("password", "member password 1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::OK);
+
+    // The subject is typed as an email (or team:key); unknown ones name the field.
+    let unknown = app
+        .client
+        .post(app.url("/sfn/policies/create"))
+        .form(&[("subject", "ghost@example.com"), ("role", "viewer"), ("workspace", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
+    let error: Value = unknown.json().await.unwrap();
+    assert_eq!(error["kind"], "validation");
+    assert_eq!(error["fields"][0]["field"], "subject");
+    assert!(error["fields"][0]["message"].as_str().unwrap().contains("ghost@example.com"), "{error}");
+    let granted = app
+        .client
+        .post(app.url("/sfn/policies/create"))
+        .form(&[("subject", "member@example.com"), ("role", "viewer"), ("workspace", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(granted.status(), StatusCode::OK);
+
+    let page: Value = app
+        .client
+        .get(app.url("/sfn/policies/list?subject=member%40example.com"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{page}");
+    assert_eq!(items[0]["subject_label"], "member@example.com (Member)");
+    assert_eq!(items[0]["policy"]["role"], "viewer");
+
+    // The member (a global viewer) may not grant anything: a forged call is refused.
+    let member = app.new_client();
+    assert_eq!(app.login_with(&member, "member@example.com", "member password 1").await.status(), StatusCode::OK);
+    let forged = member
+        .post(app.url("/sfn/policies/create"))
+        .form(&[("subject", "member@example.com"), ("role", "admin"), ("workspace", "")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+    let id = items[0]["policy"]["id"].as_i64().unwrap().to_string();
+    let forged = member.post(app.url("/sfn/policies/delete")).form(&[("id", id.as_str())]).send().await.unwrap();
+    assert_eq!(forged.status(), StatusCode::FORBIDDEN);
 }

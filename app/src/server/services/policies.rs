@@ -172,3 +172,52 @@ pub async fn list(
     let rows = store::access::list_policies(&mut conn, &filter, after, limit).await?;
     Ok(rows.iter().map(view).collect())
 }
+
+/// A subject as a person types it: `team:<key>`, or a user's email (with or
+/// without `user:` in front). An unknown one is a validation error on `field`.
+pub async fn resolve_subject(state: &AppState, text: &str, field: &str) -> Result<Subject, AppError> {
+    let text = text.trim();
+    if let Some(key) = text.strip_prefix("team:") {
+        let team = crate::domain::TeamKey::parse(key.trim()).map_err(|e| AppError::invalid(field, e.to_string()))?;
+        let mut conn = state.db.acquire().await?;
+        return match store::access::find_team(&mut conn, &team).await? {
+            Some(_) => Ok(Subject::Team(team)),
+            None => Err(AppError::invalid(field, format!("there is no team {team}"))),
+        };
+    }
+    let email = text.strip_prefix("user:").unwrap_or(text).trim();
+    if email.is_empty() {
+        return Err(AppError::invalid(field, "pick a user (their email) or a team (team:key)"));
+    }
+    let email = crate::domain::Email::parse(email)
+        .map_err(|_| AppError::invalid(field, "type a user's email, or team: and a team's key"))?;
+    let mut conn = state.db.acquire().await?;
+    match store::users::find_by_email(&mut conn, &email).await? {
+        Some(user) => Ok(Subject::User(user.id)),
+        None => Err(AppError::invalid(field, format!("there is no user {email}"))),
+    }
+}
+
+/// A page of policies the actor may read, each with its subject named.
+pub async fn list_labelled(
+    state: &AppState,
+    actor: &UserRow,
+    filter: PolicyFilter,
+    after: Option<PolicyId>,
+    limit: i64,
+) -> Result<Vec<crate::domain::PolicyListing>, AppError> {
+    let policies = list(state, actor, filter, after, limit).await?;
+    let mut conn = state.db.acquire().await?;
+    let mut listed = Vec::with_capacity(policies.len());
+    for policy in policies {
+        let subject_label = match &policy.subject {
+            Subject::Team(team) => format!("team:{team}"),
+            Subject::User(id) => match store::users::find_by_id(&mut conn, *id).await? {
+                Some(user) => format!("{} ({})", user.email, user.name),
+                None => id.to_string(),
+            },
+        };
+        listed.push(crate::domain::PolicyListing { policy, subject_label });
+    }
+    Ok(listed)
+}

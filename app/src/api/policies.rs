@@ -1,0 +1,103 @@
+//! Server functions of the Policies page.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+#[cfg(feature = "ssr")]
+use super::context;
+use crate::{
+    domain::{PolicyChoices, PolicyPage, PolicyView},
+    error::AppError,
+};
+
+/// Policies per page in the console.
+#[cfg(feature = "ssr")]
+const POLICIES_PER_PAGE: i64 = 25;
+
+/// A page of policies, filtered by workspace, role and subject (`team:key`
+/// or a user's email); empty filters are left out.
+#[server(prefix = "/sfn", endpoint = "policies/list", input = GetUrl)]
+pub async fn list_policies(
+    workspace: Option<String>,
+    role: Option<String>,
+    subject: Option<String>,
+    cursor: Option<String>,
+) -> Result<PolicyPage, AppError> {
+    use crate::domain::{PolicyId, RoleKey, Subject, WorkspaceKey};
+    use crate::server::{services::policies, store::access::PolicyFilter};
+    let result = async {
+        let (state, actor) = context::actor().await?;
+        let given = |v: Option<String>| v.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
+        let mut filter = PolicyFilter::default();
+        if let Some(ws) = given(workspace) {
+            filter.workspace =
+                Some(WorkspaceKey::parse(&ws).map_err(|e| AppError::invalid("workspace", e.to_string()))?);
+        }
+        if let Some(role) = given(role) {
+            filter.role = Some(RoleKey::parse(&role).map_err(|e| AppError::invalid("role", e.to_string()))?);
+        }
+        if let Some(subject) = given(subject) {
+            match policies::resolve_subject(&state, &subject, "subject").await? {
+                Subject::User(user) => filter.user = Some(user),
+                Subject::Team(team) => filter.team = Some(team),
+            }
+        }
+        let after = given(cursor).and_then(|c| c.parse().ok()).map(PolicyId);
+        let items = policies::list_labelled(&state, &actor, filter, after, POLICIES_PER_PAGE).await?;
+        let next_cursor = if items.len() as i64 == POLICIES_PER_PAGE {
+            items.last().map(|p| p.policy.id.0.to_string())
+        } else {
+            None
+        };
+        Ok(PolicyPage { items, next_cursor })
+    }
+    .await;
+    context::respond(result)
+}
+
+/// The roles, workspaces and teams the policy form offers; what the viewer
+/// may not read is simply not offered.
+#[server(prefix = "/sfn", endpoint = "policies/choices", input = GetUrl)]
+pub async fn load_policy_choices() -> Result<PolicyChoices, AppError> {
+    use crate::server::services::{roles, teams, workspaces};
+    let result = async {
+        let (state, actor) = context::actor().await?;
+        Ok(PolicyChoices {
+            roles: roles::list(&state, &actor).await.unwrap_or_default(),
+            workspaces: workspaces::list(&state, &actor, None, 1_000).await.unwrap_or_default(),
+            teams: teams::list(&state, &actor, None, 1_000).await.unwrap_or_default(),
+        })
+    }
+    .await;
+    context::respond(result)
+}
+
+/// Binds a role to a subject, globally (empty `workspace`) or in a workspace.
+#[server(prefix = "/sfn", endpoint = "policies/create")]
+pub async fn create_policy(subject: String, role: String, workspace: Option<String>) -> Result<PolicyView, AppError> {
+    use crate::domain::{RoleKey, WorkspaceKey};
+    use crate::server::services::policies::{self, NewPolicy};
+    let result = async {
+        let (state, actor) = context::actor().await?;
+        let subject = policies::resolve_subject(&state, &subject, "subject").await?;
+        let role = RoleKey::parse(role.trim()).map_err(|_| AppError::invalid("role", "pick a role"))?;
+        let workspace = match workspace.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
+            None => None,
+            Some(ws) => Some(WorkspaceKey::parse(ws).map_err(|e| AppError::invalid("workspace", e.to_string()))?),
+        };
+        policies::create(&state, &actor, NewPolicy { subject, role, workspace }).await
+    }
+    .await;
+    context::respond(result)
+}
+
+/// Deletes a policy.
+#[server(prefix = "/sfn", endpoint = "policies/delete")]
+pub async fn delete_policy(id: i64) -> Result<(), AppError> {
+    let result = async {
+        let (state, actor) = context::actor().await?;
+        crate::server::services::policies::delete(&state, &actor, crate::domain::PolicyId(id)).await
+    }
+    .await;
+    context::respond(result)
+}

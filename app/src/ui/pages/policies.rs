@@ -1,0 +1,233 @@
+//! `/policies`: every binding the viewer may read, filtered by workspace,
+//! role and subject in the query string; create with a subject picker (users
+//! by email as you type, teams), a role picker that shows what the role
+//! grants, and a scope picker; delete after confirming.
+
+use leptos::{html, prelude::*};
+use leptos_meta::Title;
+use leptos_router::{components::Form, hooks::use_query_map};
+
+use crate::{
+    api::{list_policies, list_users, load_policy_choices, CreatePolicy, DeletePolicy},
+    domain::{Permission, PolicyListing, RoleView},
+    ui::{
+        components::{close_modal, open_modal, report_outcome, ErrorPanel, FieldMessage, Modal},
+        Can,
+    },
+};
+
+/// The Policies page.
+#[component]
+pub fn PoliciesPage() -> impl IntoView {
+    let can = expect_context::<Can>();
+    let query = use_query_map();
+    let param = move |name: &'static str| move || query.with(|m| m.get(name).unwrap_or_default());
+    let (workspace, role, subject) = (param("workspace"), param("role"), param("subject"));
+    let cursor = move || query.with(|m| m.get("cursor"));
+
+    let create = ServerAction::<CreatePolicy>::new();
+    let delete = ServerAction::<DeletePolicy>::new();
+    let policies = Resource::new(
+        move || (workspace(), role(), subject(), cursor(), create.version().get(), delete.version().get()),
+        |(workspace, role, subject, cursor, ..)| list_policies(Some(workspace), Some(role), Some(subject), cursor),
+    );
+    let choices = Resource::new(|| (), |_| load_policy_choices());
+    let create_dialog = NodeRef::<html::Dialog>::new();
+    let delete_dialog = NodeRef::<html::Dialog>::new();
+    let pending_delete = RwSignal::new(None::<PolicyListing>);
+    let create_error = Signal::derive(move || create.value().get().and_then(Result::err));
+
+    // Type-ahead: users whose name or email matches what is typed.
+    let typed_subject = RwSignal::new(String::new());
+    let user_matches = Resource::new(
+        move || typed_subject.get(),
+        |typed| async move {
+            let q = typed.trim().trim_start_matches("user:").to_owned();
+            if q.len() < 2 || typed.starts_with("team:") {
+                return Vec::new();
+            }
+            list_users(Some(q), Some("active".to_owned()), None).await.map(|page| page.items).unwrap_or_default()
+        },
+    );
+    let chosen_role = RwSignal::new(String::new());
+
+    report_outcome(create, Some(create_dialog), |policy| format!("Created policy #{}.", policy.id));
+    report_outcome(delete, Some(delete_dialog), |_| "The policy was deleted.".to_owned());
+
+    // Creating needs policy:manage at the policy's scope; holders of it
+    // globally are offered the button, the server decides for the rest.
+    let may_manage = can.has(Permission::PolicyManage);
+
+    view! {
+        <Title text="Policies"/>
+        <div class="page-head">
+            <h1>"Policies"</h1>
+            {may_manage.then(|| view! {
+                <button type="button" class="button button-primary" on:click=move |_| {
+                    create.value().set(None);
+                    open_modal(create_dialog);
+                }>"New policy"</button>
+            })}
+        </div>
+        <p class="page-intro">"A policy binds a role to a user or a team, globally or in one workspace."</p>
+        <Form method="GET" action="/policies" attr:class="filters" attr:role="search">
+            <div class="field">
+                <label for="filter-workspace">"Workspace"</label>
+                <input id="filter-workspace" name="workspace" type="search" placeholder="any" prop:value=workspace/>
+            </div>
+            <div class="field">
+                <label for="filter-role">"Role"</label>
+                <input id="filter-role" name="role" type="search" placeholder="any" prop:value=role/>
+            </div>
+            <div class="field">
+                <label for="filter-subject">"Subject"</label>
+                <input id="filter-subject" name="subject" type="search" placeholder="email or team:key" prop:value=subject/>
+            </div>
+            <button type="submit" class="button">"Filter"</button>
+        </Form>
+        <Transition fallback=|| view! { <p class="page-loading">"Loading policies…"</p> }>
+            {move || Suspend::new(async move {
+                match policies.await {
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    Ok(page) if page.items.is_empty() => view! {
+                        <div class="empty-state"><p>"No policy matches."</p></div>
+                    }.into_any(),
+                    Ok(page) => {
+                        let next = page.next_cursor.clone().map(|c| {
+                            format!("/policies?workspace={}&role={}&subject={}&cursor={c}", workspace(), role(), subject())
+                        });
+                        view! {
+                            <table class="table" aria-label="Policies">
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"#"</th>
+                                        <th scope="col">"Subject"</th>
+                                        <th scope="col">"Role"</th>
+                                        <th scope="col">"Scope"</th>
+                                        <th scope="col"><span class="sr-only">"Actions"</span></th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {page.items.into_iter().map(|listing| {
+                                        let id = listing.policy.id.0;
+                                        let scope = listing.policy.workspace.as_ref()
+                                            .map_or_else(|| "Global".to_owned(), |w| w.to_string());
+                                        let target = listing.clone();
+                                        view! {
+                                            <tr data-policy=id>
+                                                <td>{id}</td>
+                                                <td>{listing.subject_label.clone()}</td>
+                                                <td><code>{listing.policy.role.to_string()}</code></td>
+                                                <td>{scope}</td>
+                                                <td class="row-actions">
+                                                    {may_manage.then(|| view! {
+                                                        <button type="button" class="button button-small button-danger"
+                                                            aria-label=format!("Delete policy {id}")
+                                                            on:click=move |_| {
+                                                                pending_delete.set(Some(target.clone()));
+                                                                open_modal(delete_dialog);
+                                                            }>"Delete"</button>
+                                                    })}
+                                                </td>
+                                            </tr>
+                                        }
+                                    }).collect::<Vec<_>>()}
+                                </tbody>
+                            </table>
+                            {next.map(|href| view! { <p class="pager"><a href=href class="button">"Next page"</a></p> })}
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+
+        {may_manage.then(|| view! {
+            <Modal node_ref=create_dialog title="New policy" title_id="create-policy-title">
+                <ActionForm action=create attr:class="form" attr:novalidate=true>
+                    <div class="field">
+                        <label for="new-policy-subject">"Subject"</label>
+                        <input id="new-policy-subject" name="subject" type="text" list="subject-options" autocomplete="off"
+                            aria-describedby="new-policy-subject-help new-policy-subject-error"
+                            on:input=move |ev| typed_subject.set(event_target_value(&ev))/>
+                        <p class="field-help" id="new-policy-subject-help">"A user's email, or team: and a team's key."</p>
+                        <datalist id="subject-options">
+                            <Transition>
+                                {move || Suspend::new(async move {
+                                    let users = user_matches.await;
+                                    let teams = choices.await.map(|c| c.teams).unwrap_or_default();
+                                    view! {
+                                        {users.into_iter().map(|u| view! {
+                                            <option value=u.email.to_string()>{u.name.clone()}</option>
+                                        }).collect::<Vec<_>>()}
+                                        {teams.into_iter().map(|t| view! {
+                                            <option value=format!("team:{}", t.key)>{t.name.clone()}</option>
+                                        }).collect::<Vec<_>>()}
+                                    }
+                                })}
+                            </Transition>
+                        </datalist>
+                        <FieldMessage error=create_error field="subject" id="new-policy-subject-error"/>
+                    </div>
+                    <Transition>
+                        {move || Suspend::new(async move {
+                            let choices = choices.await.unwrap_or_default();
+                            let roles = choices.roles.clone();
+                            let grants = move || {
+                                let key = chosen_role.get();
+                                roles.iter().find(|r: &&RoleView| r.key.as_str() == key).map(|r| {
+                                    r.permissions.iter().map(|p| p.key()).collect::<Vec<_>>().join(", ")
+                                })
+                            };
+                            view! {
+                                <div class="field">
+                                    <label for="new-policy-role">"Role"</label>
+                                    <select id="new-policy-role" name="role" aria-describedby="new-policy-role-grants new-policy-role-error"
+                                        on:change=move |ev| chosen_role.set(event_target_value(&ev))>
+                                        <option value="">"Pick a role…"</option>
+                                        {choices.roles.iter().map(|r| view! {
+                                            <option value=r.key.to_string()>{format!("{} ({})", r.name, r.key)}</option>
+                                        }).collect::<Vec<_>>()}
+                                    </select>
+                                    <p class="field-help" id="new-policy-role-grants">
+                                        {move || grants().map(|g| format!("Grants: {g}")).unwrap_or_default()}
+                                    </p>
+                                    <FieldMessage error=create_error field="role" id="new-policy-role-error"/>
+                                </div>
+                                <div class="field">
+                                    <label for="new-policy-workspace">"Scope"</label>
+                                    <select id="new-policy-workspace" name="workspace" aria-describedby="new-policy-workspace-error">
+                                        <option value="">"Global (every workspace, and the platform)"</option>
+                                        {choices.workspaces.iter().map(|w| view! {
+                                            <option value=w.key.to_string()>{format!("Workspace {} ({})", w.name, w.key)}</option>
+                                        }).collect::<Vec<_>>()}
+                                    </select>
+                                    <FieldMessage error=create_error field="workspace" id="new-policy-workspace-error"/>
+                                </div>
+                            }
+                        })}
+                    </Transition>
+                    <div class="dialog-actions">
+                        <button type="button" class="button" on:click=move |_| close_modal(create_dialog)>"Cancel"</button>
+                        <button type="submit" class="button button-primary" disabled=move || create.pending().get()>"Create policy"</button>
+                    </div>
+                </ActionForm>
+            </Modal>
+        })}
+
+        <Modal node_ref=delete_dialog title="Delete policy" title_id="delete-policy-title">
+            {move || pending_delete.get().map(|listing| view! {
+                <p>
+                    "Remove " <code>{listing.policy.role.to_string()}</code> " from " <strong>{listing.subject_label.clone()}</strong>
+                    {listing.policy.workspace.as_ref().map_or_else(|| " globally".to_owned(), |w| format!(" in {w}"))} "?"
+                </p>
+                <ActionForm action=delete attr:class="form">
+                    <input type="hidden" name="id" value=listing.policy.id.0/>
+                    <div class="dialog-actions">
+                        <button type="button" class="button" on:click=move |_| close_modal(delete_dialog)>"Cancel"</button>
+                        <button type="submit" class="button button-danger">"Delete policy"</button>
+                    </div>
+                </ActionForm>
+            })}
+        </Modal>
+    }
+}
