@@ -10,11 +10,13 @@ use crate::{
     error::AppError,
 };
 
+mod audit;
 #[cfg(feature = "ssr")]
 mod context;
 mod policies;
 mod roles;
 
+pub use audit::*;
 pub use policies::*;
 pub use roles::*;
 

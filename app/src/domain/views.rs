@@ -120,3 +120,27 @@ pub struct PolicyChoices {
     pub workspaces: Vec<WorkspaceView>,
     pub teams: Vec<TeamView>,
 }
+
+/// One audit log entry as the console shows it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditEntryView {
+    pub id: i64,
+    pub at: i64,
+    pub actor_email: Option<String>,
+    pub action: String,
+    /// `success` or `denied`.
+    pub outcome: String,
+    pub target: Option<String>,
+    pub workspace: Option<String>,
+    pub before: Option<serde_json::Value>,
+    pub after: Option<serde_json::Value>,
+    pub reason: Option<String>,
+}
+
+/// One page of the audit log, newest first.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub items: Vec<AuditEntryView>,
+    /// Set when there may be more: pass it back as `cursor`.
+    pub next_cursor: Option<String>,
+}

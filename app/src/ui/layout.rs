@@ -81,6 +81,7 @@ fn ConsoleFrame(signed_in: SignedInUser) -> impl IntoView {
                 <A href="/workspaces">"Workspaces"</A>
                 {can.has(Permission::RoleRead).then(|| view! { <A href="/roles">"Roles"</A> })}
                 <A href="/policies">"Policies"</A>
+                {can.has(Permission::AuditRead).then(|| view! { <A href="/audit">"Audit"</A> })}
                 <A href="/account">"My account"</A>
             </nav>
             <div class="topbar-end">

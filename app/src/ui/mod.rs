@@ -1,6 +1,7 @@
 //! The console: the HTML shell, the routes, the layout and the pages.
 
 mod components;
+pub mod dates;
 mod layout;
 mod pages;
 
@@ -65,6 +66,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("workspaces") view=pages::WorkspacesPage ssr=SsrMode::Async/>
                     <Route path=path!("roles") view=pages::RolesPage ssr=SsrMode::Async/>
                     <Route path=path!("policies") view=pages::PoliciesPage ssr=SsrMode::Async/>
+                    <Route path=path!("audit") view=pages::AuditPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

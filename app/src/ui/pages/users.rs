@@ -20,23 +20,10 @@ fn format_time(ms: Option<i64>) -> String {
         // ISO-like date without a time-zone library: days since the epoch.
         Some(ms) => {
             let days = ms.div_euclid(86_400_000);
-            let (y, m, d) = civil_from_days(days);
+            let (y, m, d) = crate::ui::dates::civil_from_days(days);
             format!("{y:04}-{m:02}-{d:02}")
         }
     }
-}
-
-/// Gregorian date of a day count since 1970-01-01 (Howard Hinnant's algorithm).
-fn civil_from_days(days: i64) -> (i64, u32, u32) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 /// The Users page.

@@ -1,0 +1,228 @@
+//! `/audit`: the audit log newest first, filtered by actor, action,
+//! workspace and days in the query string; each entry's before and after
+//! shown as a diff; CSV export of the filtered view.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{components::Form, hooks::use_query_map};
+use serde_json::Value;
+
+use crate::{
+    api::list_audit,
+    domain::AuditEntryView,
+    ui::{
+        components::ErrorPanel,
+        dates::{day_start_ms, format_timestamp},
+    },
+};
+
+/// One changed field: name, value before, value after (`None`: absent).
+type FieldChange = (String, Option<String>, Option<String>);
+
+/// The top-level fields that differ between `before` and `after`, in order.
+fn diff(before: Option<&Value>, after: Option<&Value>) -> Vec<FieldChange> {
+    let fields = |v: Option<&Value>| match v {
+        Some(Value::Object(map)) => map.iter().map(|(k, v)| (k.clone(), v.clone())).collect::<Vec<_>>(),
+        Some(other) => vec![("value".to_owned(), other.clone())],
+        None => Vec::new(),
+    };
+    let (before, after) = (fields(before), fields(after));
+    let keys: Vec<&String> = before.iter().chain(after.iter()).map(|(k, _)| k).collect();
+    let mut seen = Vec::new();
+    let show = |v: &Value| match v {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    keys.into_iter()
+        .filter(|k| {
+            let first = !seen.contains(k);
+            seen.push(*k);
+            first
+        })
+        .filter_map(|key| {
+            let old = before.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+            let new = after.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+            (old != new).then(|| (key.clone(), old.map(show), new.map(show)))
+        })
+        .collect()
+}
+
+/// The percent-encoded value for a query string.
+fn encode(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+#[component]
+fn AuditDiff(entry: AuditEntryView) -> impl IntoView {
+    let changes = diff(entry.before.as_ref(), entry.after.as_ref());
+    if changes.is_empty() {
+        return view! { <span class="muted">"—"</span> }.into_any();
+    }
+    view! {
+        <details class="audit-diff">
+            <summary>{format!("{} field{}", changes.len(), if changes.len() == 1 { "" } else { "s" })}</summary>
+            <table class="diff" aria-label=format!("Changes of entry {}", entry.id)>
+                <thead><tr><th scope="col">"Field"</th><th scope="col">"Before"</th><th scope="col">"After"</th></tr></thead>
+                <tbody>
+                    {changes.into_iter().map(|(field, old, new)| view! {
+                        <tr>
+                            <th scope="row">{field}</th>
+                            <td class="diff-old">{old.unwrap_or_else(|| "—".to_owned())}</td>
+                            <td class="diff-new">{new.unwrap_or_else(|| "—".to_owned())}</td>
+                        </tr>
+                    }).collect::<Vec<_>>()}
+                </tbody>
+            </table>
+        </details>
+    }
+    .into_any()
+}
+
+/// The Audit page.
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let query = use_query_map();
+    let param = move |name: &'static str| move || query.with(|m| m.get(name).unwrap_or_default());
+    let (actor, action, workspace, since, until) =
+        (param("actor"), param("action"), param("workspace"), param("since"), param("until"));
+    let cursor = move || query.with(|m| m.get("cursor"));
+    let entries = Resource::new(
+        move || (actor(), action(), workspace(), since(), until(), cursor()),
+        |(actor, action, workspace, since, until, cursor)| {
+            list_audit(Some(actor), Some(action), Some(workspace), Some(since), Some(until), cursor)
+        },
+    );
+    // The export takes the same filters, with days as milliseconds.
+    let export_href = move || {
+        let mut href = format!(
+            "/api/v1/audit/export.csv?actor={}&action={}&workspace={}",
+            encode(&actor()),
+            encode(&action()),
+            encode(&workspace())
+        );
+        if let Some(ms) = day_start_ms(&since()) {
+            href += &format!("&since={ms}");
+        }
+        if let Some(ms) = day_start_ms(&until()) {
+            href += &format!("&until={}", ms + 86_400_000 - 1);
+        }
+        href
+    };
+    let filters_query = move || {
+        format!(
+            "actor={}&action={}&workspace={}&since={}&until={}",
+            encode(&actor()),
+            encode(&action()),
+            encode(&workspace()),
+            encode(&since()),
+            encode(&until())
+        )
+    };
+
+    view! {
+        <Title text="Audit log"/>
+        <div class="page-head">
+            <h1>"Audit log"</h1>
+            <a class="button" href=export_href download="audit.csv">"Export CSV"</a>
+        </div>
+        <Form method="GET" action="/audit" attr:class="filters" attr:role="search">
+            <div class="field">
+                <label for="audit-actor">"Actor"</label>
+                <input id="audit-actor" name="actor" type="search" placeholder="email" prop:value=actor/>
+            </div>
+            <div class="field">
+                <label for="audit-action">"Action"</label>
+                <input id="audit-action" name="action" type="search" placeholder="e.g. policy.create" prop:value=action/>
+            </div>
+            <div class="field">
+                <label for="audit-workspace">"Workspace"</label>
+                <input id="audit-workspace" name="workspace" type="search" placeholder="key" prop:value=workspace/>
+            </div>
+            <div class="field">
+                <label for="audit-since">"From"</label>
+                <input id="audit-since" name="since" type="date" prop:value=since/>
+            </div>
+            <div class="field">
+                <label for="audit-until">"To"</label>
+                <input id="audit-until" name="until" type="date" prop:value=until/>
+            </div>
+            <button type="submit" class="button">"Filter"</button>
+        </Form>
+        <Transition fallback=|| view! { <p class="page-loading">"Loading the audit log…"</p> }>
+            {move || Suspend::new(async move {
+                match entries.await {
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    Ok(page) if page.items.is_empty() => view! {
+                        <div class="empty-state"><p>"No entry matches."</p></div>
+                    }.into_any(),
+                    Ok(page) => {
+                        let next = page.next_cursor.clone().map(|c| format!("/audit?{}&cursor={c}", filters_query()));
+                        view! {
+                            <table class="table" aria-label="Audit log">
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Time (UTC)"</th>
+                                        <th scope="col">"Actor"</th>
+                                        <th scope="col">"Action"</th>
+                                        <th scope="col">"Target"</th>
+                                        <th scope="col">"Workspace"</th>
+                                        <th scope="col">"Changes"</th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {page.items.into_iter().map(|entry| {
+                                        let denied = entry.outcome == "denied";
+                                        let id = entry.id;
+                                        view! {
+                                            <tr data-entry=id>
+                                                <td>{format_timestamp(entry.at)}</td>
+                                                <td>{entry.actor_email.clone().unwrap_or_else(|| "system".to_owned())}</td>
+                                                <td>
+                                                    <code>{entry.action.clone()}</code>
+                                                    {denied.then(|| view! { <span class="badge badge-denied">"denied"</span> })}
+                                                    {entry.reason.clone().map(|r| view! { <div class="muted small">{r}</div> })}
+                                                </td>
+                                                <td>{entry.target.clone().unwrap_or_default()}</td>
+                                                <td>{entry.workspace.clone().unwrap_or_default()}</td>
+                                                <td><AuditDiff entry/></td>
+                                            </tr>
+                                        }
+                                    }).collect::<Vec<_>>()}
+                                </tbody>
+                            </table>
+                            {next.map(|href| view! { <p class="pager"><a href=href class="button">"Older entries"</a></p> })}
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::diff;
+    use serde_json::json;
+
+    #[test]
+    fn diff_lists_changed_added_and_removed_fields_only() {
+        let before = json!({"name": "Ada", "status": "active", "email": "ada@example.com"});
+        let after = json!({"name": "Ada", "status": "disabled", "team": "ml"});
+        let changes = diff(Some(&before), Some(&after));
+        assert_eq!(
+            changes,
+            vec![
+                ("email".to_owned(), Some("ada@example.com".to_owned()), None),
+                ("status".to_owned(), Some("active".to_owned()), Some("disabled".to_owned())),
+                ("team".to_owned(), None, Some("ml".to_owned())),
+            ]
+        );
+        assert!(diff(None, None).is_empty());
+        assert_eq!(diff(None, Some(&json!({"key": "ml"}))).len(), 1);
+    }
+}
