@@ -144,3 +144,22 @@ pub struct AuditPage {
     /// Set when there may be more: pass it back as `cursor`.
     pub next_cursor: Option<String>,
 }
+
+/// A team a user belongs to, with their role in it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MembershipView {
+    pub team: TeamKey,
+    pub team_role: String,
+}
+
+/// Everything the user detail page shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UserDetail {
+    pub user: crate::domain::UserView,
+    pub teams: Vec<MembershipView>,
+    /// The user's own policies; `None` when the viewer may not read policies.
+    pub policies: Option<Vec<PolicyListing>>,
+    /// The workspace the effective permissions are for (`None`: global).
+    pub workspace: Option<WorkspaceKey>,
+    pub effective: Vec<EffectivePermission>,
+}

@@ -63,6 +63,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("") view=pages::DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("account") view=pages::AccountPage ssr=SsrMode::Async/>
                     <Route path=path!("users") view=pages::UsersPage ssr=SsrMode::Async/>
+                    <Route path=path!("users/:id") view=pages::UserDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("workspaces") view=pages::WorkspacesPage ssr=SsrMode::Async/>
                     <Route path=path!("roles") view=pages::RolesPage ssr=SsrMode::Async/>
                     <Route path=path!("policies") view=pages::PoliciesPage ssr=SsrMode::Async/>

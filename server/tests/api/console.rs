@@ -17,6 +17,7 @@ backend_tests!(
     deleting_a_workspace_from_the_console_needs_its_key_typed,
     roles_page_saves_ticked_permissions_and_counts_policies,
     policies_page_names_subjects_and_refuses_what_the_caller_may_not_do,
+    user_detail_explains_each_permission,
 );
 
 /// The number shown in the dashboard card `name`.
@@ -341,4 +342,40 @@ async fn policies_page_names_subjects_and_refuses_what_the_caller_may_not_do(bac
     let id = items[0]["policy"]["id"].as_i64().unwrap().to_string();
     let forged = member.post(app.url("/sfn/policies/delete")).form(&[("id", id.as_str())]).send().await.unwrap();
     assert_eq!(forged.status(), StatusCode::FORBIDDEN);
+}
+
+async fn user_detail_explains_each_permission(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    let me: Value = app.client.get(app.url("/api/v1/me")).send().await.unwrap().json().await.unwrap();
+    let id = me["user"]["id"].as_str().unwrap().to_owned();
+    let detail: Value = app
+        .client
+        .get(app.url(&format!("/sfn/users/detail?id={id}&workspace=ml")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["workspace"], "ml");
+    assert_eq!(detail["policies"][0]["policy"]["role"], "admin");
+    let invoke = detail["effective"].as_array().unwrap().iter().find(|e| e["permission"] == "endpoint:invoke").unwrap();
+    assert_eq!(invoke["granted_by"][0]["role"], "admin");
+
+    // A member without user:read may see themselves, not others.
+    let created = app
+        .client
+        .post(app.url("/sfn/users/create"))
+        .form(&[("email", "member@example.com"), ("name", "Member"), ("password", "member password 1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::OK);
+    let member = app.new_client();
+    assert_eq!(app.login_with(&member, "member@example.com", "member password 1").await.status(), StatusCode::OK);
+    let refused = member.get(app.url(&format!("/sfn/users/detail?id={id}"))).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+    let missing = app.client.get(app.url("/sfn/users/detail?id=not-a-uuid")).send().await.unwrap();
+    assert_eq!(missing.status(), StatusCode::NOT_FOUND);
 }

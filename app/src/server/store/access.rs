@@ -562,3 +562,18 @@ pub async fn count_rows(conn: &mut Conn) -> Result<(i64, i64, i64, i64), StoreEr
     .await?;
     Ok((row.try_get("roles")?, row.try_get("teams")?, row.try_get("workspaces")?, row.try_get("policies")?))
 }
+
+/// The teams `user` belongs to, with their team role, by key.
+pub async fn teams_of_user(conn: &mut Conn, user: UserId) -> Result<Vec<(TeamKey, String)>, StoreError> {
+    let rows = sqlx::query("select team_key, team_role from team_members where user_id = $1 order by team_key")
+        .bind(user.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            let key: String = row.try_get("team_key")?;
+            let team = TeamKey::parse(&key).map_err(|e| StoreError::Corrupt(format!("team_members.team_key: {e}")))?;
+            Ok((team, row.try_get("team_role")?))
+        })
+        .collect()
+}

@@ -7,6 +7,7 @@ mod login;
 mod not_found;
 mod policies;
 mod roles;
+mod user_detail;
 mod users;
 mod workspaces;
 
@@ -17,5 +18,6 @@ pub use login::LoginPage;
 pub use not_found::NotFoundPage;
 pub use policies::PoliciesPage;
 pub use roles::RolesPage;
+pub use user_detail::UserDetailPage;
 pub use users::UsersPage;
 pub use workspaces::WorkspacesPage;

@@ -117,7 +117,7 @@ pub fn UsersPage() -> impl IntoView {
                                         view! {
                                             <tr data-email=user.email.to_string()>
                                                 <td>{user.email.to_string()}</td>
-                                                <td>{user.name.clone()}</td>
+                                                <td><a href=format!("/users/{}", user.id)>{user.name.clone()}</a></td>
                                                 <td><span class=if disabled { "badge badge-muted" } else { "badge badge-ok" }>{user.status.as_str()}</span></td>
                                                 <td>{format_time(Some(user.created_at))}</td>
                                                 <td>{format_time(user.last_seen_at)}</td>

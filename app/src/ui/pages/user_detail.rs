@@ -1,0 +1,112 @@
+//! `/users/{id}`: one user's teams, own policies, and effective permissions
+//! (globally, or in the workspace named in the query string), each with the
+//! policies that grant it.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{
+    components::Form,
+    hooks::{use_params_map, use_query_map},
+};
+
+use crate::{api::load_user_detail, domain::GrantView, ui::components::ErrorPanel};
+
+fn describe_grant(grant: &GrantView) -> String {
+    let scope = grant.workspace.as_ref().map_or_else(|| "globally".to_owned(), |w| format!("in {w}"));
+    let via = grant.team.as_ref().map(|t| format!(", through team {t}")).unwrap_or_default();
+    format!("policy #{}: {} {scope}{via}", grant.policy.0, grant.role)
+}
+
+/// The user detail page.
+#[component]
+pub fn UserDetailPage() -> impl IntoView {
+    let params = use_params_map();
+    let query = use_query_map();
+    let id = move || params.with(|p| p.get("id").unwrap_or_default());
+    let workspace = move || query.with(|q| q.get("workspace").unwrap_or_default());
+    let detail = Resource::new(move || (id(), workspace()), |(id, ws)| load_user_detail(id, Some(ws)));
+
+    view! {
+        <Title text="User"/>
+        <p><a href="/users">"← Users"</a></p>
+        <Transition fallback=|| view! { <p class="page-loading">"Loading the user…"</p> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    Ok(detail) => {
+                        let scope_label = detail.workspace.as_ref()
+                            .map_or_else(|| "globally".to_owned(), |w| format!("in workspace {w}"));
+                        view! {
+                            <div class="page-head">
+                                <h1>{detail.user.name.clone()}</h1>
+                                <span class=if detail.user.status.as_str() == "active" { "badge badge-ok" } else { "badge badge-muted" }>
+                                    {detail.user.status.as_str()}
+                                </span>
+                            </div>
+                            <p class="muted">{detail.user.email.to_string()}</p>
+
+                            <section class="panel" aria-labelledby="user-teams">
+                                <h2 id="user-teams">"Teams"</h2>
+                                {if detail.teams.is_empty() {
+                                    view! { <p class="muted">"Not in any team."</p> }.into_any()
+                                } else {
+                                    view! {
+                                        <ul class="plain-list">
+                                            {detail.teams.iter().map(|m| view! {
+                                                <li><code>{m.team.to_string()}</code> " — " {m.team_role.clone()}</li>
+                                            }).collect::<Vec<_>>()}
+                                        </ul>
+                                    }.into_any()
+                                }}
+                            </section>
+
+                            <section class="panel" aria-labelledby="user-policies">
+                                <h2 id="user-policies">"Policies bound to this user"</h2>
+                                {match detail.policies.clone() {
+                                    None => view! { <p class="muted">"You may not read policies."</p> }.into_any(),
+                                    Some(items) if items.is_empty() => view! { <p class="muted">"None (access may still come through teams)."</p> }.into_any(),
+                                    Some(items) => view! {
+                                        <ul class="plain-list">
+                                            {items.into_iter().map(|p| {
+                                                let scope = p.policy.workspace.as_ref().map_or_else(|| "Global".to_owned(), |w| w.to_string());
+                                                view! { <li>"#" {p.policy.id.0} " " <code>{p.policy.role.to_string()}</code> " — " {scope}</li> }
+                                            }).collect::<Vec<_>>()}
+                                        </ul>
+                                    }.into_any(),
+                                }}
+                            </section>
+
+                            <section class="panel" aria-labelledby="user-effective">
+                                <h2 id="user-effective">"Effective permissions " {scope_label}</h2>
+                                <Form method="GET" action="" attr:class="filters">
+                                    <div class="field">
+                                        <label for="effective-workspace">"Workspace"</label>
+                                        <input id="effective-workspace" name="workspace" type="search" placeholder="empty: global" prop:value=workspace/>
+                                    </div>
+                                    <button type="submit" class="button">"Show"</button>
+                                </Form>
+                                {if detail.effective.is_empty() {
+                                    view! { <p class="muted">"No permission here."</p> }.into_any()
+                                } else {
+                                    view! {
+                                        <table class="table" aria-label="Effective permissions">
+                                            <thead><tr><th scope="col">"Permission"</th><th scope="col">"Granted by"</th></tr></thead>
+                                            <tbody>
+                                                {detail.effective.iter().map(|e| view! {
+                                                    <tr data-permission=e.permission.key()>
+                                                        <td><code>{e.permission.key()}</code><div class="muted small">{e.permission.description()}</div></td>
+                                                        <td>{e.granted_by.iter().map(|g| view! { <div>{describe_grant(g)}</div> }).collect::<Vec<_>>()}</td>
+                                                    </tr>
+                                                }).collect::<Vec<_>>()}
+                                            </tbody>
+                                        </table>
+                                    }.into_any()
+                                }}
+                            </section>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
