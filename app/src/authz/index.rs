@@ -340,6 +340,33 @@ impl AccessIndex {
         Permission::ALL.iter().copied().filter(|p| self.check(user, *p, workspace)).collect()
     }
 
+    /// The workspaces where `user` holds `permission`, by key; `None` when
+    /// they hold it globally (so in every workspace).
+    pub fn workspaces_with(&self, user: &UserId, permission: Permission) -> Option<Vec<WorkspaceKey>> {
+        if self.check(user, permission, None) {
+            return None;
+        }
+        let Some(user_ix) = self.active_user(user) else { return Some(Vec::new()) };
+        if permission.scope() != ScopeKind::Workspace {
+            return Some(Vec::new());
+        }
+        let mut scopes: Vec<ScopeIx> = std::iter::once(user_ix)
+            .chain(self.teams_of(user_ix))
+            .flat_map(|subject| {
+                let hot = &self.hot[subject as usize];
+                let start = hot.ws_start as usize;
+                (start..start + hot.ws_len as usize)
+                    .filter(|i| self.ws_sets[*i].contains(permission))
+                    .map(|i| self.ws_scopes[i])
+            })
+            .collect();
+        scopes.sort_unstable();
+        scopes.dedup();
+        let mut keys: Vec<WorkspaceKey> = scopes.into_iter().map(|s| self.workspace_keys[s as usize].clone()).collect();
+        keys.sort();
+        Some(keys)
+    }
+
     /// How many policies bind `role`.
     pub fn policies_with_role(&self, role: &RoleKey) -> usize {
         self.roles.get(role).map_or(0, |ix| self.role_policy_counts[*ix as usize] as usize)

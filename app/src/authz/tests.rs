@@ -219,6 +219,23 @@ fn explain_names_the_team() {
 
 proptest! {
     #[test]
+    fn workspaces_with_lists_exactly_where_check_allows(facts in facts()) {
+        let index = AccessIndex::build(&facts);
+        for u in (0..USERS).map(user) {
+            for p in Permission::ALL {
+                let allowed: Vec<WorkspaceKey> = (0..WORKSPACES)
+                    .map(workspace)
+                    .filter(|w| index.check(&u, *p, Some(w.as_str())))
+                    .collect();
+                match index.workspaces_with(&u, *p) {
+                    None => prop_assert!(index.check(&u, *p, None)),
+                    Some(listed) => prop_assert_eq!(listed, allowed),
+                }
+            }
+        }
+    }
+
+    #[test]
     fn check_many_answers_as_check_does(facts in facts()) {
         let index = AccessIndex::build(&facts);
         let mut questions = Vec::new();

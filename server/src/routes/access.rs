@@ -341,6 +341,7 @@ pub async fn list_policies(
         user: optional("user_id", query.user_id.as_deref(), |t| t.parse().ok())?,
         team: optional("team", query.team.as_deref(), |t| TeamKey::parse(t).ok())?,
         role: optional("role", query.role.as_deref(), |t| RoleKey::parse(t).ok())?,
+        within: None,
     };
     let after = optional("cursor", query.page.cursor.as_deref(), |t| t.parse().ok().map(PolicyId))?;
     let items = policies::list(&state, &actor, filter, after, limit).await?;

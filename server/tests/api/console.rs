@@ -18,6 +18,7 @@ backend_tests!(
     roles_page_saves_ticked_permissions_and_counts_policies,
     policies_page_names_subjects_and_refuses_what_the_caller_may_not_do,
     user_detail_explains_each_permission,
+    workspace_viewers_see_only_their_workspaces_policies,
 );
 
 /// The number shown in the dashboard card `name`.
@@ -378,4 +379,61 @@ async fn user_detail_explains_each_permission(backend: Backend) {
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     let missing = app.client.get(app.url("/sfn/users/detail?id=not-a-uuid")).send().await.unwrap();
     assert_eq!(missing.status(), StatusCode::NOT_FOUND);
+}
+
+async fn workspace_viewers_see_only_their_workspaces_policies(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    for key in ["ws-a", "ws-b"] {
+        let created = app
+            .client
+            .post(app.url("/api/v1/workspaces"))
+            .json(&serde_json::json!({"key": key, "name": key}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), StatusCode::CREATED);
+    }
+    for (email, ws) in [("one@example.com", "ws-a"), ("two@example.com", "ws-a"), ("three@example.com", "ws-b")] {
+        let created = app
+            .client
+            .post(app.url("/sfn/users/create"))
+            .form(&[("email", email), ("name", email), ("password", "member password 1")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(created.status(), StatusCode::OK);
+        let granted = app
+            .client
+            .post(app.url("/sfn/policies/create"))
+            .form(&[("subject", email), ("role", "developer"), ("workspace", ws)])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(granted.status(), StatusCode::OK);
+    }
+    let one = app.new_client();
+    assert_eq!(app.login_with(&one, "one@example.com", "member password 1").await.status(), StatusCode::OK);
+    let page: Value = one.get(app.url("/sfn/policies/list")).send().await.unwrap().json().await.unwrap();
+    let workspaces: Vec<&str> =
+        page["items"].as_array().unwrap().iter().map(|p| p["policy"]["workspace"].as_str().unwrap()).collect();
+    assert_eq!(workspaces, ["ws-a", "ws-a"], "{page}");
+    let rest: Value = one.get(app.url("/api/v1/policies")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(rest["items"].as_array().unwrap().len(), 2, "{rest}");
+    let other = one.get(app.url("/sfn/policies/list?workspace=ws-b")).send().await.unwrap();
+    assert_eq!(other.status(), StatusCode::FORBIDDEN);
+
+    // Someone with no policy:read anywhere is refused, not shown an empty list.
+    let created = app
+        .client
+        .post(app.url("/sfn/users/create"))
+        .form(&[("email", "none@example.com"), ("name", "None"), ("password", "member password 1")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::OK);
+    let none = app.new_client();
+    assert_eq!(app.login_with(&none, "none@example.com", "member password 1").await.status(), StatusCode::OK);
+    let refused = none.get(app.url("/sfn/policies/list")).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
 }

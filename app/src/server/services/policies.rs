@@ -159,15 +159,25 @@ pub async fn keep_an_admin(tx: &mut store::Conn) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Policies the actor may read, filtered, in pages.
+/// Policies the actor may read, filtered, in pages. Without a workspace
+/// filter, a viewer who holds `policy:read` only in some workspaces sees the
+/// policies of those workspaces.
 pub async fn list(
     state: &AppState,
     actor: &UserRow,
-    filter: PolicyFilter,
+    mut filter: PolicyFilter,
     after: Option<PolicyId>,
     limit: i64,
 ) -> Result<Vec<PolicyView>, AppError> {
-    require(state, actor, Permission::PolicyRead, filter.workspace.as_ref())?;
+    if filter.workspace.is_none() {
+        match state.access.read().workspaces_with(&actor.id, Permission::PolicyRead) {
+            None => {}
+            Some(readable) if !readable.is_empty() => filter.within = Some(readable),
+            Some(_) => require(state, actor, Permission::PolicyRead, None)?,
+        }
+    } else {
+        require(state, actor, Permission::PolicyRead, filter.workspace.as_ref())?;
+    }
     let mut conn = state.db.acquire().await?;
     let rows = store::access::list_policies(&mut conn, &filter, after, limit).await?;
     Ok(rows.iter().map(view).collect())

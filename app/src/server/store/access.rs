@@ -300,6 +300,9 @@ pub struct PolicyFilter {
     pub user: Option<UserId>,
     pub team: Option<TeamKey>,
     pub role: Option<RoleKey>,
+    /// Only policies in these workspaces (what a viewer without a global
+    /// `policy:read` may see); `None`: no such restriction.
+    pub within: Option<Vec<WorkspaceKey>>,
 }
 
 /// Policies matching `filter` with ids above `after`, oldest first.
@@ -309,20 +312,31 @@ pub async fn list_policies(
     after: Option<PolicyId>,
     limit: i64,
 ) -> Result<Vec<PolicyRow>, StoreError> {
-    let rows = sqlx::query(&format!(
+    let within = match &filter.within {
+        Some(keys) if keys.is_empty() => return Ok(Vec::new()),
+        Some(keys) => {
+            let placeholders: Vec<String> = (0..keys.len()).map(|i| format!("${}", i + 7)).collect();
+            format!(" and workspace_key in ({})", placeholders.join(", "))
+        }
+        None => String::new(),
+    };
+    let sql = format!(
         "select {POLICY_COLUMNS} from policies where id > $1 \
          and ($2 = '' or workspace_key = $2) and ($3 = '' or subject_user_id = $3) \
-         and ($4 = '' or subject_team_key = $4) and ($5 = '' or role_key = $5) \
+         and ($4 = '' or subject_team_key = $4) and ($5 = '' or role_key = $5){within} \
          order by id limit $6"
-    ))
-    .bind(after.map_or(0, |id| id.0))
-    .bind(filter.workspace.as_ref().map_or(String::new(), |w| w.to_string()))
-    .bind(filter.user.map_or(String::new(), |u| u.to_string()))
-    .bind(filter.team.as_ref().map_or(String::new(), |t| t.to_string()))
-    .bind(filter.role.as_ref().map_or(String::new(), |r| r.to_string()))
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
+    );
+    let mut query = sqlx::query(&sql)
+        .bind(after.map_or(0, |id| id.0))
+        .bind(filter.workspace.as_ref().map_or(String::new(), |w| w.to_string()))
+        .bind(filter.user.map_or(String::new(), |u| u.to_string()))
+        .bind(filter.team.as_ref().map_or(String::new(), |t| t.to_string()))
+        .bind(filter.role.as_ref().map_or(String::new(), |r| r.to_string()))
+        .bind(limit);
+    for key in filter.within.iter().flatten() {
+        query = query.bind(key.to_string());
+    }
+    let rows = query.fetch_all(&mut *conn).await?;
     rows.iter().map(policy_from_row).collect()
 }
 
