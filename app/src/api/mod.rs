@@ -83,37 +83,12 @@ pub async fn list_users(
 /// `workspace`, or globally), each permission with the policies behind it.
 #[server(prefix = "/sfn", endpoint = "users/detail", input = GetUrl)]
 pub async fn load_user_detail(id: String, workspace: Option<String>) -> Result<crate::domain::UserDetail, AppError> {
-    use crate::domain::{MembershipView, UserDetail, UserId, WorkspaceKey};
-    use crate::server::{
-        services::{authz, people, policies},
-        store::access::{teams_of_user, PolicyFilter},
-    };
+    use crate::domain::UserId;
     let result = async {
         let (state, actor) = context::actor().await?;
         let id: UserId = id.parse().map_err(|_| AppError::not_found(format!("user {id}")))?;
-        let user = people::get(&state, &actor, id).await?;
-        let workspace = match workspace.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
-            None => None,
-            Some(ws) => Some(WorkspaceKey::parse(ws).map_err(|e| AppError::invalid("workspace", e.to_string()))?),
-        };
-        let teams = {
-            let mut conn = state.db.acquire().await?;
-            teams_of_user(&mut conn, id).await.map_err(AppError::from)?
-        };
-        let filter = PolicyFilter { user: Some(id), ..PolicyFilter::default() };
-        let policies = match policies::list_labelled(&state, &actor, filter, None, 200).await {
-            Ok(items) => Some(items),
-            Err(AppError::Forbidden { .. }) => None,
-            Err(other) => return Err(other),
-        };
-        let effective = authz::effective_permissions(&state, &actor, id, workspace.as_ref().map(|w| w.as_str()))?;
-        Ok(UserDetail {
-            user,
-            teams: teams.into_iter().map(|(team, team_role)| MembershipView { team, team_role }).collect(),
-            policies,
-            workspace,
-            effective,
-        })
+        let workspace = context::optional_workspace(workspace.as_deref(), "workspace")?;
+        crate::server::services::people::detail(&state, &actor, id, workspace).await
     }
     .await;
     context::respond(result)

@@ -23,16 +23,15 @@ pub async fn list_policies(
     subject: Option<String>,
     cursor: Option<String>,
 ) -> Result<PolicyPage, AppError> {
-    use crate::domain::{PolicyId, RoleKey, Subject, WorkspaceKey};
+    use crate::domain::{PolicyId, RoleKey, Subject};
     use crate::server::{services::policies, store::access::PolicyFilter};
     let result = async {
         let (state, actor) = context::actor().await?;
         let given = |v: Option<String>| v.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-        let mut filter = PolicyFilter::default();
-        if let Some(ws) = given(workspace) {
-            filter.workspace =
-                Some(WorkspaceKey::parse(&ws).map_err(|e| AppError::invalid("workspace", e.to_string()))?);
-        }
+        let mut filter = PolicyFilter {
+            workspace: context::optional_workspace(workspace.as_deref(), "workspace")?,
+            ..PolicyFilter::default()
+        };
         if let Some(role) = given(role) {
             filter.role = Some(RoleKey::parse(&role).map_err(|e| AppError::invalid("role", e.to_string()))?);
         }
@@ -75,16 +74,13 @@ pub async fn load_policy_choices() -> Result<PolicyChoices, AppError> {
 /// Binds a role to a subject, globally (empty `workspace`) or in a workspace.
 #[server(prefix = "/sfn", endpoint = "policies/create")]
 pub async fn create_policy(subject: String, role: String, workspace: Option<String>) -> Result<PolicyView, AppError> {
-    use crate::domain::{RoleKey, WorkspaceKey};
+    use crate::domain::RoleKey;
     use crate::server::services::policies::{self, NewPolicy};
     let result = async {
         let (state, actor) = context::actor().await?;
         let subject = policies::resolve_subject(&state, &subject, "subject").await?;
         let role = RoleKey::parse(role.trim()).map_err(|_| AppError::invalid("role", "pick a role"))?;
-        let workspace = match workspace.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
-            None => None,
-            Some(ws) => Some(WorkspaceKey::parse(ws).map_err(|e| AppError::invalid("workspace", e.to_string()))?),
-        };
+        let workspace = context::optional_workspace(workspace.as_deref(), "workspace")?;
         policies::create(&state, &actor, NewPolicy { subject, role, workspace }).await
     }
     .await;

@@ -264,17 +264,7 @@ impl AccessIndex {
         if !hot.active {
             return false;
         }
-        let workspace = self.asked_workspace(permission, workspace);
-        if self.allows(hot, permission, workspace) {
-            return true;
-        }
-        let count = hot.team_count as usize;
-        hot.teams[..count.min(INLINE_TEAMS)].iter().any(|t| self.allows(&self.hot[*t as usize], permission, workspace))
-            || (count > INLINE_TEAMS
-                && self.cold[ix as usize]
-                    .extra_teams
-                    .iter()
-                    .any(|t| self.allows(&self.hot[*t as usize], permission, workspace)))
+        self.decide(ix, hot, permission, self.asked_workspace(permission, workspace))
     }
 
     /// Answers many questions at once, in order. Same answers as `check`,
@@ -293,9 +283,7 @@ impl AccessIndex {
             .zip(entries)
             .map(|((_, permission, workspace), entry)| {
                 let Some((ix, hot)) = entry.filter(|(_, hot)| hot.active) else { return false };
-                let workspace = self.asked_workspace(*permission, *workspace);
-                self.allows(&hot, *permission, workspace)
-                    || self.teams_of(ix).any(|t| self.allows(&self.hot[t as usize], *permission, workspace))
+                self.decide(ix, &hot, *permission, self.asked_workspace(*permission, *workspace))
             })
             .collect()
     }
@@ -381,6 +369,22 @@ impl AccessIndex {
             workspaces: self.workspaces.len(),
             policies: self.policy_count,
         }
+    }
+
+    /// The decision for an active user: their own sets, then each team's.
+    /// Only a user in more than `INLINE_TEAMS` teams reaches the cold side.
+    #[inline]
+    fn decide(&self, ix: SubjectIx, hot: &HotSubject, permission: Permission, workspace: Option<ScopeIx>) -> bool {
+        if self.allows(hot, permission, workspace) {
+            return true;
+        }
+        let count = hot.team_count as usize;
+        hot.teams[..count.min(INLINE_TEAMS)].iter().any(|t| self.allows(&self.hot[*t as usize], permission, workspace))
+            || (count > INLINE_TEAMS
+                && self.cold[ix as usize]
+                    .extra_teams
+                    .iter()
+                    .any(|t| self.allows(&self.hot[*t as usize], permission, workspace)))
     }
 
     #[inline]

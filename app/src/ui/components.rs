@@ -180,3 +180,29 @@ pub fn report_outcome<S>(
         _ => {}
     });
 }
+
+/// Percent-encodes a value for a query string (`/` may stay: RFC 3986
+/// allows it there, and `next=/users` stays readable).
+pub fn encode_query_value(text: &str) -> String {
+    text.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect()
+}
+
+/// The link to the next page of a list, when there is one.
+#[component]
+pub fn Pager(href: Option<String>, #[prop(default = "Next page")] label: &'static str) -> impl IntoView {
+    href.map(|href| view! { <p class="pager"><a href=href class="button">{label}</a></p> })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn encodes_query_values() {
+        assert_eq!(super::encode_query_value("/users?q=a b"), "/users%3Fq%3Da%20b");
+        assert_eq!(super::encode_query_value("ada+x@example.com"), "ada%2Bx%40example.com");
+    }
+}

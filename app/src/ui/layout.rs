@@ -29,16 +29,6 @@ impl Can {
     }
 }
 
-/// Percent-encodes a path for a query string value.
-fn encode_component(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
-            other => format!("%{other:02X}"),
-        })
-        .collect()
-}
-
 /// Guards the console pages and draws the frame around them.
 #[component]
 pub fn ConsoleLayout() -> impl IntoView {
@@ -51,7 +41,7 @@ pub fn ConsoleLayout() -> impl IntoView {
                     Ok(Some(signed_in)) => view! { <ConsoleFrame signed_in/> }.into_any(),
                     Ok(None) => {
                         let here = location.pathname.get_untracked();
-                        let path = if here == "/" { "/login".to_owned() } else { format!("/login?next={}", encode_component(&here)) };
+                        let path = if here == "/" { "/login".to_owned() } else { format!("/login?next={}", crate::ui::components::encode_query_value(&here)) };
                         view! { <Redirect path/> }.into_any()
                     }
                     Err(error) => view! { <main class="page"><ErrorPanel error/></main> }.into_any(),
@@ -131,13 +121,5 @@ fn ThemeToggle() -> impl IntoView {
         >
             {move || if dark.get() { "Light theme" } else { "Dark theme" }}
         </button>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn encodes_query_values() {
-        assert_eq!(super::encode_component("/users?q=a b"), "/users%3Fq%3Da%20b");
     }
 }

@@ -285,14 +285,7 @@ async fn roles_page_saves_ticked_permissions_and_counts_policies(backend: Backen
 async fn policies_page_names_subjects_and_refuses_what_the_caller_may_not_do(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.login_admin().await;
-    let created = app
-        .client
-        .post(app.url("/sfn/users/create"))
-        .form(&[("email", "member@example.com"), ("name", "Member"), ("password", "member password 1")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), StatusCode::OK);
+    create_member(&app, "member@example.com", "Member").await;
 
     // The subject is typed as an email (or team:key); unknown ones name the field.
     let unknown = app
@@ -331,8 +324,7 @@ async fn policies_page_names_subjects_and_refuses_what_the_caller_may_not_do(bac
     assert_eq!(items[0]["policy"]["role"], "viewer");
 
     // The member (a global viewer) may not grant anything: a forged call is refused.
-    let member = app.new_client();
-    assert_eq!(app.login_with(&member, "member@example.com", "member password 1").await.status(), StatusCode::OK);
+    let member = signed_in(&app, "member@example.com").await;
     let forged = member
         .post(app.url("/sfn/policies/create"))
         .form(&[("subject", "member@example.com"), ("role", "admin"), ("workspace", "")])
@@ -365,16 +357,8 @@ async fn user_detail_explains_each_permission(backend: Backend) {
     assert_eq!(invoke["granted_by"][0]["role"], "admin");
 
     // A member without user:read may see themselves, not others.
-    let created = app
-        .client
-        .post(app.url("/sfn/users/create"))
-        .form(&[("email", "member@example.com"), ("name", "Member"), ("password", "member password 1")])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), StatusCode::OK);
-    let member = app.new_client();
-    assert_eq!(app.login_with(&member, "member@example.com", "member password 1").await.status(), StatusCode::OK);
+    create_member(&app, "member@example.com", "Member").await;
+    let member = signed_in(&app, "member@example.com").await;
     let refused = member.get(app.url(&format!("/sfn/users/detail?id={id}"))).send().await.unwrap();
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
     let missing = app.client.get(app.url("/sfn/users/detail?id=not-a-uuid")).send().await.unwrap();
@@ -395,14 +379,7 @@ async fn workspace_viewers_see_only_their_workspaces_policies(backend: Backend) 
         assert_eq!(created.status(), StatusCode::CREATED);
     }
     for (email, ws) in [("one@example.com", "ws-a"), ("two@example.com", "ws-a"), ("three@example.com", "ws-b")] {
-        let created = app
-            .client
-            .post(app.url("/sfn/users/create"))
-            .form(&[("email", email), ("name", email), ("password", "member password 1")])
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(created.status(), StatusCode::OK);
+        create_member(&app, email, email).await;
         let granted = app
             .client
             .post(app.url("/sfn/policies/create"))
@@ -412,8 +389,7 @@ async fn workspace_viewers_see_only_their_workspaces_policies(backend: Backend) 
             .unwrap();
         assert_eq!(granted.status(), StatusCode::OK);
     }
-    let one = app.new_client();
-    assert_eq!(app.login_with(&one, "one@example.com", "member password 1").await.status(), StatusCode::OK);
+    let one = signed_in(&app, "one@example.com").await;
     let page: Value = one.get(app.url("/sfn/policies/list")).send().await.unwrap().json().await.unwrap();
     let workspaces: Vec<&str> =
         page["items"].as_array().unwrap().iter().map(|p| p["policy"]["workspace"].as_str().unwrap()).collect();
@@ -424,16 +400,27 @@ async fn workspace_viewers_see_only_their_workspaces_policies(backend: Backend) 
     assert_eq!(other.status(), StatusCode::FORBIDDEN);
 
     // Someone with no policy:read anywhere is refused, not shown an empty list.
+    create_member(&app, "none@example.com", "None").await;
+    let none = signed_in(&app, "none@example.com").await;
+    let refused = none.get(app.url("/sfn/policies/list")).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+}
+
+/// Creates a user with the password "member password 1" through the console.
+async fn create_member(app: &TestApp, email: &str, name: &str) {
     let created = app
         .client
         .post(app.url("/sfn/users/create"))
-        .form(&[("email", "none@example.com"), ("name", "None"), ("password", "member password 1")])
+        .form(&[("email", email), ("name", name), ("password", "member password 1")])
         .send()
         .await
         .unwrap();
     assert_eq!(created.status(), StatusCode::OK);
-    let none = app.new_client();
-    assert_eq!(app.login_with(&none, "none@example.com", "member password 1").await.status(), StatusCode::OK);
-    let refused = none.get(app.url("/sfn/policies/list")).send().await.unwrap();
-    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+}
+
+/// A client of its own, signed in as a member made by `create_member`.
+async fn signed_in(app: &TestApp, email: &str) -> reqwest::Client {
+    let client = app.new_client();
+    assert_eq!(app.login_with(&client, email, "member password 1").await.status(), StatusCode::OK);
+    client
 }

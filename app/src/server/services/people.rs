@@ -65,6 +65,37 @@ pub async fn get(state: &AppState, actor: &UserRow, id: UserId) -> Result<UserVi
     Ok(store::users::find_by_id(&mut conn, id).await?.ok_or_else(|| not_found(id))?.view())
 }
 
+/// A user with their teams, their own policies (`None` when the actor may
+/// not read policies) and what they may do in `workspace` (or globally).
+pub async fn detail(
+    state: &AppState,
+    actor: &UserRow,
+    id: UserId,
+    workspace: Option<crate::domain::WorkspaceKey>,
+) -> Result<crate::domain::UserDetail, AppError> {
+    use crate::domain::{MembershipView, UserDetail};
+    use crate::server::services::{authz, policies};
+    let user = get(state, actor, id).await?;
+    let teams = {
+        let mut conn = state.db.acquire().await?;
+        store::access::teams_of_user(&mut conn, id).await?
+    };
+    let filter = store::access::PolicyFilter { user: Some(id), ..Default::default() };
+    let policies = match policies::list_labelled(state, actor, filter, None, 200).await {
+        Ok(items) => Some(items),
+        Err(AppError::Forbidden { .. }) => None,
+        Err(other) => return Err(other),
+    };
+    let effective = authz::effective_permissions(state, actor, id, workspace.as_ref().map(|w| w.as_str()))?;
+    Ok(UserDetail {
+        user,
+        teams: teams.into_iter().map(|(team, team_role)| MembershipView { team, team_role }).collect(),
+        policies,
+        workspace,
+        effective,
+    })
+}
+
 /// Creates a user.
 pub async fn create(state: &AppState, actor: &UserRow, input: UserInput) -> Result<UserView, AppError> {
     let entry = attempt(actor, "user.create", "user", "");

@@ -217,17 +217,29 @@ pub async fn list_labelled(
     limit: i64,
 ) -> Result<Vec<crate::domain::PolicyListing>, AppError> {
     let policies = list(state, actor, filter, after, limit).await?;
+    // One query for every user the page names.
+    let mut user_ids: Vec<_> = policies
+        .iter()
+        .filter_map(|p| match p.subject {
+            Subject::User(id) => Some(id),
+            Subject::Team(_) => None,
+        })
+        .collect();
+    user_ids.sort();
+    user_ids.dedup();
     let mut conn = state.db.acquire().await?;
-    let mut listed = Vec::with_capacity(policies.len());
-    for policy in policies {
-        let subject_label = match &policy.subject {
-            Subject::Team(team) => format!("team:{team}"),
-            Subject::User(id) => match store::users::find_by_id(&mut conn, *id).await? {
-                Some(user) => format!("{} ({})", user.email, user.name),
-                None => id.to_string(),
-            },
-        };
-        listed.push(crate::domain::PolicyListing { policy, subject_label });
-    }
-    Ok(listed)
+    let users = store::users::find_many(&mut conn, &user_ids).await?;
+    Ok(policies
+        .into_iter()
+        .map(|policy| {
+            let subject_label = match &policy.subject {
+                Subject::Team(team) => format!("team:{team}"),
+                Subject::User(id) => users
+                    .iter()
+                    .find(|u| u.id == *id)
+                    .map_or_else(|| id.to_string(), |user| format!("{} ({})", user.email, user.name)),
+            };
+            crate::domain::PolicyListing { policy, subject_label }
+        })
+        .collect())
 }

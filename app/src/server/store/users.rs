@@ -91,6 +91,20 @@ pub async fn find_by_id(conn: &mut Conn, id: UserId) -> Result<Option<UserRow>, 
     row.as_ref().map(from_row).transpose()
 }
 
+/// The users with these ids (missing ones are left out), in no order.
+pub async fn find_many(conn: &mut Conn, ids: &[UserId]) -> Result<Vec<UserRow>, StoreError> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+    let sql = format!("select {COLUMNS} from users where id in ({})", placeholders.join(", "));
+    let mut query = sqlx::query(&sql);
+    for id in ids {
+        query = query.bind(id.to_string());
+    }
+    query.fetch_all(&mut *conn).await?.iter().map(from_row).collect()
+}
+
 /// The user with this (normalised) email.
 pub async fn find_by_email(conn: &mut Conn, email: &Email) -> Result<Option<UserRow>, StoreError> {
     let row = sqlx::query(&format!("select {COLUMNS} from users where email = $1"))

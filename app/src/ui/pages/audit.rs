@@ -11,7 +11,7 @@ use crate::{
     api::list_audit,
     domain::AuditEntryView,
     ui::{
-        components::ErrorPanel,
+        components::{encode_query_value, ErrorPanel, Pager},
         dates::{day_start_ms, format_timestamp},
     },
 };
@@ -43,16 +43,6 @@ fn diff(before: Option<&Value>, after: Option<&Value>) -> Vec<FieldChange> {
             let old = before.iter().find(|(k, _)| k == key).map(|(_, v)| v);
             let new = after.iter().find(|(k, _)| k == key).map(|(_, v)| v);
             (old != new).then(|| (key.clone(), old.map(show), new.map(show)))
-        })
-        .collect()
-}
-
-/// The percent-encoded value for a query string.
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            other => format!("%{other:02X}"),
         })
         .collect()
 }
@@ -101,9 +91,9 @@ pub fn AuditPage() -> impl IntoView {
     let export_href = move || {
         let mut href = format!(
             "/api/v1/audit/export.csv?actor={}&action={}&workspace={}",
-            encode(&actor()),
-            encode(&action()),
-            encode(&workspace())
+            encode_query_value(&actor()),
+            encode_query_value(&action()),
+            encode_query_value(&workspace())
         );
         if let Some(ms) = day_start_ms(&since()) {
             href += &format!("&since={ms}");
@@ -116,11 +106,11 @@ pub fn AuditPage() -> impl IntoView {
     let filters_query = move || {
         format!(
             "actor={}&action={}&workspace={}&since={}&until={}",
-            encode(&actor()),
-            encode(&action()),
-            encode(&workspace()),
-            encode(&since()),
-            encode(&until())
+            encode_query_value(&actor()),
+            encode_query_value(&action()),
+            encode_query_value(&workspace()),
+            encode_query_value(&since()),
+            encode_query_value(&until())
         )
     };
 
@@ -195,7 +185,7 @@ pub fn AuditPage() -> impl IntoView {
                                     }).collect::<Vec<_>>()}
                                 </tbody>
                             </table>
-                            {next.map(|href| view! { <p class="pager"><a href=href class="button">"Older entries"</a></p> })}
+                            <Pager href=next label="Older entries"/>
                         }.into_any()
                     }
                 }

@@ -11,7 +11,9 @@ use crate::{
     api::{list_policies, list_users, load_policy_choices, CreatePolicy, DeletePolicy},
     domain::{Permission, PolicyListing, RoleView},
     ui::{
-        components::{close_modal, open_modal, report_outcome, ErrorPanel, FieldMessage, Modal},
+        components::{
+            close_modal, encode_query_value, open_modal, report_outcome, ErrorPanel, FieldMessage, Modal, Pager,
+        },
         Can,
     },
 };
@@ -94,7 +96,12 @@ pub fn PoliciesPage() -> impl IntoView {
                     }.into_any(),
                     Ok(page) => {
                         let next = page.next_cursor.clone().map(|c| {
-                            format!("/policies?workspace={}&role={}&subject={}&cursor={c}", workspace(), role(), subject())
+                            format!(
+                                "/policies?workspace={}&role={}&subject={}&cursor={c}",
+                                encode_query_value(&workspace()),
+                                encode_query_value(&role()),
+                                encode_query_value(&subject())
+                            )
                         });
                         view! {
                             <table class="table" aria-label="Policies">
@@ -134,7 +141,7 @@ pub fn PoliciesPage() -> impl IntoView {
                                     }).collect::<Vec<_>>()}
                                 </tbody>
                             </table>
-                            {next.map(|href| view! { <p class="pager"><a href=href class="button">"Next page"</a></p> })}
+                            <Pager href=next/>
                         }.into_any()
                     }
                 }

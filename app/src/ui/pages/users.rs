@@ -9,7 +9,9 @@ use crate::{
     api::{list_users, CreateUser, DeleteUser, SetUserStatus},
     domain::{Permission, UserStatus, UserView},
     ui::{
-        components::{close_modal, open_modal, report_outcome, ErrorPanel, FieldMessage, Modal},
+        components::{
+            close_modal, encode_query_value, open_modal, report_outcome, ErrorPanel, FieldMessage, Modal, Pager,
+        },
         Can,
     },
 };
@@ -93,9 +95,9 @@ pub fn UsersPage() -> impl IntoView {
                     }.into_any(),
                     Ok(page) => {
                         let next = page.next_cursor.clone().map(|c| {
-                            let mut href = format!("/users?cursor={}", encode(&c));
-                            if !q().is_empty() { href.push_str(&format!("&q={}", encode(&q()))); }
-                            if !status().is_empty() { href.push_str(&format!("&status={}", encode(&status()))); }
+                            let mut href = format!("/users?cursor={}", encode_query_value(&c));
+                            if !q().is_empty() { href.push_str(&format!("&q={}", encode_query_value(&q()))); }
+                            if !status().is_empty() { href.push_str(&format!("&status={}", encode_query_value(&status()))); }
                             href
                         });
                         view! {
@@ -154,7 +156,7 @@ pub fn UsersPage() -> impl IntoView {
                                     }).collect::<Vec<_>>()}
                                 </tbody>
                             </table>
-                            {next.map(|href| view! { <p class="pager"><a href=href class="button">"Next page"</a></p> })}
+                            <Pager href=next/>
                         }.into_any()
                     }
                 }
@@ -198,15 +200,6 @@ pub fn UsersPage() -> impl IntoView {
         </Modal>
         })}
     }
-}
-
-fn encode(text: &str) -> String {
-    text.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => (b as char).to_string(),
-            other => format!("%{other:02X}"),
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use crate::{
     api::{list_workspaces, CreateWorkspace, DeleteWorkspace},
     domain::{Permission, WorkspaceView},
     ui::{
-        components::{close_modal, open_modal, report_outcome, ErrorPanel, FieldMessage, Modal},
+        components::{close_modal, open_modal, report_outcome, ErrorPanel, FieldMessage, Modal, Pager},
         Can,
     },
 };
@@ -99,7 +99,7 @@ pub fn WorkspacesPage() -> impl IntoView {
                                     }).collect::<Vec<_>>()}
                                 </tbody>
                             </table>
-                            {next.map(|href| view! { <p class="pager"><a href=href class="button">"Next page"</a></p> })}
+                            <Pager href=next/>
                         }.into_any()
                     }
                 }
