@@ -13,7 +13,7 @@ test('audit page: newest first, filter by action in the query string, diff, CSV 
   await dialog.getByRole('button', { name: 'Create workspace' }).click();
   await expect(page.getByRole('status')).toContainText('Created workspace audit-demo.');
 
-  await page.getByRole('link', { name: 'Audit' }).click();
+  await page.getByRole('link', { name: 'Audit', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Audit log' })).toBeVisible();
   await hydrated(page);
   await expect(page.getByRole('table', { name: 'Audit log' })).toContainText('workspace.create');

@@ -22,3 +22,63 @@ export async function signIn(page: Page, email = adminEmail, password = adminPas
 export async function screenshot(page: Page, name: string) {
   await page.screenshot({ path: `../docs/screenshots/${name}.png`, fullPage: true });
 }
+
+/** Signs out by dropping the session cookie, then signs in as someone else. */
+export async function signInAs(page: Page, email: string, password: string) {
+  await page.context().clearCookies();
+  await signIn(page, email, password);
+}
+
+/** Creates a user with a password through the Users page. */
+export async function createUser(page: Page, email: string, name: string, password: string) {
+  await page.goto('/users');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'New user' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New user' });
+  await dialog.getByLabel('Email').fill(email);
+  await dialog.getByLabel('Name').fill(name);
+  await dialog.getByLabel('Password (optional)').fill(password);
+  await dialog.getByRole('button', { name: 'Create user' }).click();
+  await expect(page.getByRole('status')).toContainText(`Created ${email}.`);
+}
+
+/** Creates a workspace through the Workspaces page. */
+export async function createWorkspace(page: Page, key: string, name: string) {
+  await page.goto('/workspaces');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'New workspace' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New workspace' });
+  await dialog.getByLabel('Key').fill(key);
+  await dialog.getByLabel('Name').fill(name);
+  await dialog.getByRole('button', { name: 'Create workspace' }).click();
+  await expect(page.getByRole('status')).toContainText(`Created workspace ${key}.`);
+}
+
+/** Binds `role` to `subject` (an email or team:key), globally or in `workspace`. */
+export async function createPolicy(page: Page, subject: string, role: string, workspace = '') {
+  await page.goto('/policies');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'New policy' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New policy' });
+  await dialog.getByLabel('Subject').fill(subject);
+  await dialog.getByLabel('Role').selectOption(role);
+  await dialog.getByLabel('Scope').selectOption(workspace);
+  await dialog.getByRole('button', { name: 'Create policy' }).click();
+  await expect(page.getByRole('status')).toContainText('Created policy #');
+}
+
+/** Creates a custom role through the Roles page's matrix. */
+export async function createRole(page: Page, key: string, name: string, permissions: RegExp[]) {
+  await page.goto('/roles');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'New role' }).click();
+  const editor = page.getByRole('dialog', { name: 'New role' });
+  await editor.getByLabel('Key', { exact: true }).fill(key);
+  await editor.getByLabel('Name', { exact: true }).fill(name);
+  for (const permission of permissions) {
+    const boxes = editor.getByRole('checkbox', { name: permission });
+    for (const box of await boxes.all()) await box.check();
+  }
+  await editor.getByRole('button', { name: 'Create role' }).click();
+  await expect(page.getByRole('status')).toContainText(`Saved role ${key}.`);
+}

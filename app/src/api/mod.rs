@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 use crate::{
-    domain::{DashboardStats, SignedInUser, UserPage, UserView, WorkspacePage, WorkspaceView},
+    domain::{DashboardStats, SignedInUser, UserPage, UserView},
     error::AppError,
 };
 
@@ -15,10 +15,14 @@ mod audit;
 mod context;
 mod policies;
 mod roles;
+mod teams;
+mod workspaces;
 
 pub use audit::*;
 pub use policies::*;
 pub use roles::*;
+pub use teams::*;
+pub use workspaces::*;
 
 /// Where a sign-in may send the browser next: only paths on this site
 /// (`/x`, not `//evil.example` or `https://…`), else the dashboard.
@@ -53,11 +57,13 @@ pub async fn current_user() -> Result<Option<SignedInUser>, AppError> {
 #[cfg(feature = "ssr")]
 const USERS_PER_PAGE: i64 = 25;
 
-/// A page of users matching a search and a status.
+/// A page of users matching a search and a status, sorted by `sort`
+/// (`email`, `name` or `newest`).
 #[server(prefix = "/sfn", endpoint = "users/list", input = GetUrl)]
 pub async fn list_users(
     q: Option<String>,
     status: Option<String>,
+    sort: Option<String>,
     cursor: Option<String>,
 ) -> Result<UserPage, AppError> {
     let result = async {
@@ -67,6 +73,7 @@ pub async fn list_users(
             &actor,
             q.as_deref().unwrap_or(""),
             status.as_deref(),
+            sort.as_deref(),
             cursor.as_deref().filter(|c| !c.is_empty()),
             USERS_PER_PAGE,
         )
@@ -123,50 +130,14 @@ pub async fn set_user_status(id: String, status: String) -> Result<UserView, App
     context::respond(result)
 }
 
-/// Workspaces per page in the console.
-#[cfg(feature = "ssr")]
-const WORKSPACES_PER_PAGE: i64 = 25;
-
-/// A page of the workspaces the signed-in user can read.
-#[server(prefix = "/sfn", endpoint = "workspaces/list", input = GetUrl)]
-pub async fn list_workspaces(cursor: Option<String>) -> Result<WorkspacePage, AppError> {
+/// Renames a user.
+#[server(prefix = "/sfn", endpoint = "users/rename")]
+pub async fn rename_user(id: String, name: String) -> Result<UserView, AppError> {
     let result = async {
         let (state, actor) = context::actor().await?;
-        let after = cursor.as_deref().filter(|c| !c.is_empty());
-        let items = crate::server::services::workspaces::list(&state, &actor, after, WORKSPACES_PER_PAGE).await?;
-        let next_cursor =
-            if items.len() as i64 == WORKSPACES_PER_PAGE { items.last().map(|w| w.key.to_string()) } else { None };
-        Ok(WorkspacePage { items, next_cursor })
-    }
-    .await;
-    context::respond(result)
-}
-
-/// Creates a workspace.
-#[server(prefix = "/sfn", endpoint = "workspaces/create")]
-pub async fn create_workspace(
-    key: String,
-    name: String,
-    description: Option<String>,
-) -> Result<WorkspaceView, AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
-        let input = crate::server::services::fields::NamedInput { key: Some(key), name: Some(name), description };
-        crate::server::services::workspaces::create(&state, &actor, input).await
-    }
-    .await;
-    context::respond(result)
-}
-
-/// Deletes a workspace and its policies; `confirm` must repeat its key.
-#[server(prefix = "/sfn", endpoint = "workspaces/delete")]
-pub async fn delete_workspace(key: String, confirm: String) -> Result<(), AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
-        if confirm.trim() != key {
-            return Err(AppError::invalid("confirm", format!("type {key} to confirm")));
-        }
-        crate::server::services::workspaces::delete(&state, &actor, &key).await
+        let id = id.parse().map_err(|_| AppError::not_found(format!("user {id}")))?;
+        let patch = crate::server::services::people::UserPatch { name: Some(name), status: None };
+        crate::server::services::people::update(&state, &actor, id, patch).await
     }
     .await;
     context::respond(result)

@@ -63,8 +63,8 @@ pub async fn load_policy_choices() -> Result<PolicyChoices, AppError> {
         let (state, actor) = context::actor().await?;
         Ok(PolicyChoices {
             roles: roles::list(&state, &actor).await.unwrap_or_default(),
-            workspaces: workspaces::list(&state, &actor, None, 1_000).await.unwrap_or_default(),
-            teams: teams::list(&state, &actor, None, 1_000).await.unwrap_or_default(),
+            workspaces: workspaces::list(&state, &actor, "", None, 1_000).await.unwrap_or_default(),
+            teams: teams::list(&state, &actor, "", None, 1_000).await.unwrap_or_default(),
         })
     }
     .await;
@@ -93,6 +93,38 @@ pub async fn delete_policy(id: i64) -> Result<(), AppError> {
     let result = async {
         let (state, actor) = context::actor().await?;
         crate::server::services::policies::delete(&state, &actor, crate::domain::PolicyId(id)).await
+    }
+    .await;
+    context::respond(result)
+}
+
+/// The access explorer: what the user with `user` (an email) may do in
+/// `workspace` (empty: globally), and the policies behind each permission.
+#[server(prefix = "/sfn", endpoint = "access/explain", input = GetUrl)]
+pub async fn explain_access(
+    user: String,
+    workspace: Option<String>,
+) -> Result<crate::domain::AccessExplanation, AppError> {
+    let result = async {
+        let (state, actor) = context::actor().await?;
+        let workspace = context::optional_workspace(workspace.as_deref(), "workspace")?;
+        crate::server::services::authz::explain_user(&state, &actor, &user, workspace).await
+    }
+    .await;
+    context::respond(result)
+}
+
+/// The access explorer: who holds `permission` in `workspace` (empty:
+/// globally), and through which policies.
+#[server(prefix = "/sfn", endpoint = "access/holders", input = GetUrl)]
+pub async fn permission_holders(
+    permission: String,
+    workspace: Option<String>,
+) -> Result<crate::domain::PermissionHolders, AppError> {
+    let result = async {
+        let (state, actor) = context::actor().await?;
+        let workspace = context::optional_workspace(workspace.as_deref(), "workspace")?;
+        crate::server::services::authz::holders(&state, &actor, &permission, workspace).await
     }
     .await;
     context::respond(result)

@@ -355,6 +355,74 @@ impl AccessIndex {
         Some(keys)
     }
 
+    /// Every active user who holds `permission` (in `workspace`, or globally
+    /// with `None`), sorted. Scans every user: for the access explorer, not
+    /// for the hot path (about 5 ms at 100,000 users).
+    pub fn holders(&self, permission: Permission, workspace: Option<&str>) -> Vec<UserId> {
+        let scope = self.asked_workspace(permission, workspace);
+        let mut found: Vec<UserId> = self
+            .users
+            .iter()
+            .filter(|(_, ix)| {
+                let hot = &self.hot[**ix as usize];
+                hot.active && self.decide(**ix, hot, permission, scope)
+            })
+            .map(|(user, _)| *user)
+            .collect();
+        found.sort_unstable();
+        found
+    }
+
+    /// Every active user who holds some workspace permission in `workspace`
+    /// (through a policy of theirs or of a team, scoped to it or global),
+    /// sorted.
+    pub fn with_access(&self, workspace: &str) -> Vec<UserId> {
+        let workspace_permissions = PermissionSet::of_scope(ScopeKind::Workspace);
+        let scope = self.workspaces.get(workspace).copied();
+        let reaches = |hot: &HotSubject| {
+            !hot.global.intersection(workspace_permissions).is_empty()
+                || scope.is_some_and(|ws| {
+                    let start = hot.ws_start as usize;
+                    self.ws_scopes[start..start + hot.ws_len as usize]
+                        .binary_search(&ws)
+                        .is_ok_and(|i| !self.ws_sets[start + i].intersection(workspace_permissions).is_empty())
+                })
+        };
+        let mut found: Vec<UserId> = self
+            .users
+            .iter()
+            .filter(|(_, ix)| {
+                let hot = &self.hot[**ix as usize];
+                hot.active && (reaches(hot) || self.teams_of(**ix).any(|t| reaches(&self.hot[t as usize])))
+            })
+            .map(|(user, _)| *user)
+            .collect();
+        found.sort_unstable();
+        found
+    }
+
+    /// The policies through which `user` reaches `workspace`: their own and
+    /// their teams', scoped to it or global, granting some workspace
+    /// permission.
+    pub fn grants_in(&self, user: &UserId, workspace: &str) -> Vec<Grant> {
+        let Some(user_ix) = self.active_user(user) else { return Vec::new() };
+        let workspace_permissions = PermissionSet::of_scope(ScopeKind::Workspace);
+        let scope = self.workspaces.get(workspace).copied();
+        let mut found = Vec::new();
+        for subject in std::iter::once(user_ix).chain(self.teams_of(user_ix)) {
+            let cold = &self.cold[subject as usize];
+            for grant in &cold.grants {
+                let in_scope = grant.scope == GLOBAL || Some(grant.scope) == scope;
+                let confers =
+                    !self.role_permissions[grant.role as usize].intersection(workspace_permissions).is_empty();
+                if in_scope && confers {
+                    found.push(self.describe(grant, cold));
+                }
+            }
+        }
+        found
+    }
+
     /// How many policies bind `role`.
     pub fn policies_with_role(&self, role: &RoleKey) -> usize {
         self.roles.get(role).map_or(0, |ix| self.role_policy_counts[*ix as usize] as usize)

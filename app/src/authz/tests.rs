@@ -251,4 +251,39 @@ proptest! {
         let one_by_one: Vec<bool> = questions.iter().map(|(u, p, ws)| index.check(u, *p, *ws)).collect();
         prop_assert_eq!(index.check_many(&questions), one_by_one);
     }
+
+    #[test]
+    fn holders_are_exactly_the_users_check_allows(facts in facts()) {
+        let index = AccessIndex::build(&facts);
+        let workspaces: Vec<Option<String>> = std::iter::once(None)
+            .chain((0..WORKSPACES).map(|w| Some(workspace(w).to_string())))
+            .chain(std::iter::once(Some("elsewhere".to_owned())))
+            .collect();
+        for p in Permission::ALL {
+            for ws in &workspaces {
+                let mut expected: Vec<UserId> =
+                    (0..USERS).map(user).filter(|u| index.check(u, *p, ws.as_deref())).collect();
+                expected.sort();
+                prop_assert_eq!(index.holders(*p, ws.as_deref()), expected, "{} {:?}", p, ws);
+            }
+        }
+    }
+
+    #[test]
+    fn with_access_lists_users_holding_a_workspace_permission_there(facts in facts()) {
+        let index = AccessIndex::build(&facts);
+        let workspace_permissions = PermissionSet::of_scope(crate::domain::ScopeKind::Workspace);
+        for w in (0..WORKSPACES).map(workspace).chain(std::iter::once(WorkspaceKey::parse("elsewhere").unwrap())) {
+            let mut expected: Vec<UserId> = (0..USERS)
+                .map(user)
+                .filter(|u| workspace_permissions.iter().any(|p| index.check(u, p, Some(w.as_str()))))
+                .collect();
+            expected.sort();
+            prop_assert_eq!(index.with_access(w.as_str()), expected.clone(), "{}", w);
+            // Each of them is reached by some grant, and only they are.
+            for u in (0..USERS).map(user) {
+                prop_assert_eq!(!index.grants_in(&u, w.as_str()).is_empty(), expected.contains(&u), "{} {}", u, w);
+            }
+        }
+    }
 }

@@ -12,6 +12,7 @@ pub use email::{Email, EmailError};
 pub use permission::{BuiltinRole, Permission, PermissionSet, ScopeKind};
 pub use user::{DashboardStats, DisplayName, DisplayNameError, SignedInUser, UserId, UserPage, UserStatus, UserView};
 pub use views::{
-    AuditEntryView, AuditPage, EffectivePermission, GrantView, MemberView, MembershipView, PolicyChoices,
-    PolicyListing, PolicyPage, PolicyView, RoleView, TeamView, UserDetail, WorkspacePage, WorkspaceView,
+    AccessExplanation, AuditEntryView, AuditPage, EffectivePermission, GrantView, MemberView, MembershipView,
+    PeopleWithAccess, PermissionHolders, PersonAccess, PolicyChoices, PolicyListing, PolicyPage, PolicyView, RoleView,
+    TeamDetail, TeamPage, TeamView, UserDetail, WorkspaceDetail, WorkspacePage, WorkspaceView,
 };

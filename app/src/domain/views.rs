@@ -163,3 +163,69 @@ pub struct UserDetail {
     pub workspace: Option<WorkspaceKey>,
     pub effective: Vec<EffectivePermission>,
 }
+
+/// One page of teams.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamPage {
+    pub items: Vec<TeamView>,
+    pub next_cursor: Option<String>,
+}
+
+/// Everything the team page shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TeamDetail {
+    pub team: TeamView,
+    pub members: Vec<MemberView>,
+    /// The team's policies; `None` when the viewer may not read policies.
+    pub policies: Option<Vec<PolicyListing>>,
+    /// Whether the viewer may rename or delete the team and name maintainers.
+    pub may_manage: bool,
+    /// Whether the viewer may add and remove members (`team:manage`, or a
+    /// maintainer of this team).
+    pub may_manage_members: bool,
+}
+
+/// A person who has access, and the policies through which they have it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PersonAccess {
+    pub user_id: super::UserId,
+    pub email: String,
+    pub name: String,
+    pub grants: Vec<GrantView>,
+}
+
+/// People with access, capped to a first page, with how many there are.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeopleWithAccess {
+    pub people: Vec<PersonAccess>,
+    pub total: usize,
+}
+
+/// Everything the workspace page shows.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkspaceDetail {
+    pub workspace: WorkspaceView,
+    /// Policies scoped to this workspace; `None` when the viewer may not read them.
+    pub policies: Option<Vec<PolicyListing>>,
+    /// People holding some workspace permission here; `None` when the viewer
+    /// may not read users.
+    pub people: Option<PeopleWithAccess>,
+    pub may_update: bool,
+    pub may_delete: bool,
+}
+
+/// The access explorer's answer to "what may this user do here, and why".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccessExplanation {
+    pub user: super::UserView,
+    pub workspace: Option<WorkspaceKey>,
+    pub effective: Vec<EffectivePermission>,
+}
+
+/// The access explorer's answer to "who holds this permission here".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PermissionHolders {
+    pub permission: Permission,
+    pub workspace: Option<WorkspaceKey>,
+    pub holders: PeopleWithAccess,
+}

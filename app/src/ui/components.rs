@@ -112,11 +112,11 @@ pub fn ErrorPanel(error: AppError) -> impl IntoView {
 pub fn FieldMessage(
     #[prop(into)] error: Signal<Option<AppError>>,
     field: &'static str,
-    id: &'static str,
+    #[prop(into)] id: String,
 ) -> impl IntoView {
     move || {
         error.get().and_then(|e| e.field_message(field).map(str::to_owned)).map(|message| {
-            view! { <p class="field-error" id=id>{message}</p> }
+            view! { <p class="field-error" id=id.clone()>{message}</p> }
         })
     }
 }
@@ -190,6 +190,20 @@ pub fn encode_query_value(text: &str) -> String {
             other => format!("%{other:02X}"),
         })
         .collect()
+}
+
+/// A search box over a list, kept in the query string as `q`.
+#[component]
+pub fn SearchForm(id: &'static str, value: impl Fn() -> String + Send + Sync + 'static) -> impl IntoView {
+    view! {
+        <leptos_router::components::Form method="GET" action="" attr:class="filters" attr:role="search">
+            <div class="field">
+                <label for=id>"Search"</label>
+                <input id=id name="q" type="search" placeholder="Key or name" prop:value=value/>
+            </div>
+            <button type="submit" class="button">"Apply"</button>
+        </leptos_router::components::Form>
+    }
 }
 
 /// The link to the next page of a list, when there is one.

@@ -69,6 +69,7 @@ fn ConsoleFrame(signed_in: SignedInUser) -> impl IntoView {
                 <A href="/" exact=true>"Dashboard"</A>
                 {can.has(Permission::UserRead).then(|| view! { <A href="/users">"Users"</A> })}
                 <A href="/workspaces">"Workspaces"</A>
+                {can.has(Permission::TeamRead).then(|| view! { <A href="/teams">"Teams"</A> })}
                 {can.has(Permission::RoleRead).then(|| view! { <A href="/roles">"Roles"</A> })}
                 <A href="/policies">"Policies"</A>
                 {can.has(Permission::AuditRead).then(|| view! { <A href="/audit">"Audit"</A> })}

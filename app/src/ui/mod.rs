@@ -1,5 +1,6 @@
 //! The console: the HTML shell, the routes, the layout and the pages.
 
+mod access_views;
 mod components;
 pub mod dates;
 mod layout;
@@ -65,8 +66,12 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("users") view=pages::UsersPage ssr=SsrMode::Async/>
                     <Route path=path!("users/:id") view=pages::UserDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("workspaces") view=pages::WorkspacesPage ssr=SsrMode::Async/>
+                    <Route path=path!("workspaces/:key") view=pages::WorkspaceDetailPage ssr=SsrMode::Async/>
+                    <Route path=path!("teams") view=pages::TeamsPage ssr=SsrMode::Async/>
+                    <Route path=path!("teams/:key") view=pages::TeamDetailPage ssr=SsrMode::Async/>
                     <Route path=path!("roles") view=pages::RolesPage ssr=SsrMode::Async/>
                     <Route path=path!("policies") view=pages::PoliciesPage ssr=SsrMode::Async/>
+                    <Route path=path!("policies/explorer") view=pages::ExplorerPage ssr=SsrMode::Async/>
                     <Route path=path!("audit") view=pages::AuditPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>

@@ -40,6 +40,8 @@ pub struct Page {
     // as strings (serde_urlencoded with `flatten`).
     limit: Option<String>,
     cursor: Option<String>,
+    /// Search text, for the lists that take one (workspaces, teams).
+    q: Option<String>,
 }
 
 impl Page {
@@ -143,8 +145,9 @@ pub async fn delete_role(
 
 #[derive(Debug, Deserialize)]
 pub struct UserQuery {
-    q: Option<String>,
     status: Option<String>,
+    /// `email` (the default), `name` or `newest`.
+    sort: Option<String>,
     #[serde(flatten)]
     page: Page,
 }
@@ -158,7 +161,7 @@ pub struct UserBody {
 }
 
 /// `GET /users?q=`.
-#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(("q" = Option<String>, Query, description = "Part of an email or name"), ("status" = Option<String>, Query, description = "active or disabled"), ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)), responses((status = 200, description = "A page of users"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(("q" = Option<String>, Query, description = "Part of an email or name"), ("status" = Option<String>, Query, description = "active or disabled"), ("sort" = Option<String>, Query, description = "email (the default), name or newest"), ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)), responses((status = 200, description = "A page of users"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)))]
 pub async fn list_users(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -168,8 +171,9 @@ pub async fn list_users(
     let items = people::list(
         &state,
         &actor,
-        query.q.as_deref().unwrap_or(""),
+        query.page.q.as_deref().unwrap_or(""),
         query.status.as_deref(),
+        query.sort.as_deref(),
         query.page.cursor.as_deref(),
         limit,
     )
@@ -256,14 +260,15 @@ impl From<WorkspaceBody> for workspaces::WorkspaceInput {
 }
 
 /// `GET /workspaces`: those the caller can read.
-#[utoipa::path(get, path = "/api/v1/workspaces", tag = "workspaces", params(("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)), responses((status = 200, description = "The workspaces the caller can read"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/workspaces", tag = "workspaces", params(("q" = Option<String>, Query, description = "Only those whose key or name contains this"), ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)), responses((status = 200, description = "The workspaces the caller can read"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)))]
 pub async fn list_workspaces(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     Query(page): Query<Page>,
 ) -> Result<Json<Listing<app::domain::WorkspaceView>>, AppError> {
     let limit = page.limit()?;
-    let items = workspaces::list(&state, &actor, page.cursor.as_deref(), limit).await?;
+    let items =
+        workspaces::list(&state, &actor, page.q.as_deref().unwrap_or(""), page.cursor.as_deref(), limit).await?;
     Ok(listing(items, limit, |w| w.key.to_string()))
 }
 
@@ -453,14 +458,14 @@ impl From<TeamBody> for teams::TeamInput {
 }
 
 /// `GET /teams`.
-#[utoipa::path(get, path = "/api/v1/teams", tag = "teams", params(("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)), responses((status = 200, description = "A page of teams"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/teams", tag = "teams", params(("q" = Option<String>, Query, description = "Only those whose key or name contains this"), ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)), responses((status = 200, description = "A page of teams"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)))]
 pub async fn list_teams(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     Query(page): Query<Page>,
 ) -> Result<Json<Listing<app::domain::TeamView>>, AppError> {
     let limit = page.limit()?;
-    let items = teams::list(&state, &actor, page.cursor.as_deref(), limit).await?;
+    let items = teams::list(&state, &actor, page.q.as_deref().unwrap_or(""), page.cursor.as_deref(), limit).await?;
     Ok(listing(items, limit, |t| t.key.to_string()))
 }
 

@@ -19,6 +19,11 @@ backend_tests!(
     policies_page_names_subjects_and_refuses_what_the_caller_may_not_do,
     user_detail_explains_each_permission,
     workspace_viewers_see_only_their_workspaces_policies,
+    teams_page_manages_teams_and_members_by_email,
+    workspace_page_shows_policies_and_people_with_access,
+    access_explorer_explains_and_finds_holders,
+    users_are_renamed_from_the_console,
+    users_sort_by_name_or_newest_and_page_by_key,
 );
 
 /// The number shown in the dashboard card `name`.
@@ -404,6 +409,256 @@ async fn workspace_viewers_see_only_their_workspaces_policies(backend: Backend) 
     let none = signed_in(&app, "none@example.com").await;
     let refused = none.get(app.url("/sfn/policies/list")).send().await.unwrap();
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+}
+
+async fn post_form(client: &reqwest::Client, app: &TestApp, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
+    client.post(app.url(path)).form(form).send().await.unwrap()
+}
+
+async fn get_json(client: &reqwest::Client, app: &TestApp, path: &str) -> (StatusCode, Value) {
+    let response = client.get(app.url(path)).send().await.unwrap();
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+/// The field a validation error names.
+async fn invalid_field(response: reqwest::Response) -> String {
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let body = response.text().await.unwrap();
+    let error: Value = serde_json::from_str(&body).unwrap_or_else(|_| panic!("not JSON: {body}"));
+    error["fields"][0]["field"].as_str().map(str::to_owned).unwrap_or_else(|| panic!("{body}"))
+}
+
+async fn teams_page_manages_teams_and_members_by_email(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    let admin = &app.client;
+    let bad =
+        post_form(admin, &app, "/sfn/teams/save", &[("mode", "create"), ("key", "Bad Key"), ("name", "ML")]).await;
+    assert_eq!(invalid_field(bad).await, "key");
+    let created =
+        post_form(admin, &app, "/sfn/teams/save", &[("mode", "create"), ("key", "ml-eng"), ("name", "ML engineers")])
+            .await;
+    assert_eq!(created.status(), StatusCode::OK);
+    let (_, found) = get_json(admin, &app, "/sfn/teams/list?q=engineers").await;
+    assert_eq!(found["items"][0]["key"], "ml-eng", "{found}");
+    let (_, none) = get_json(admin, &app, "/sfn/teams/list?q=nothing-like-it").await;
+    assert_eq!(none["items"].as_array().unwrap().len(), 0);
+
+    create_member(&app, "ada@example.com", "Ada").await;
+    let unknown = post_form(
+        admin,
+        &app,
+        "/sfn/teams/members/put",
+        &[("key", "ml-eng"), ("email", "nobody@example.com"), ("team_role", "member")],
+    )
+    .await;
+    assert_eq!(invalid_field(unknown).await, "email");
+    let added = post_form(
+        admin,
+        &app,
+        "/sfn/teams/members/put",
+        &[("key", "ml-eng"), ("email", " ada@example.com "), ("team_role", "member")],
+    )
+    .await;
+    assert_eq!(added.status(), StatusCode::OK);
+    let (status, detail) = get_json(admin, &app, "/sfn/teams/detail?key=ml-eng").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(detail["members"][0]["email"], "ada@example.com", "{detail}");
+    assert_eq!(detail["may_manage"], true);
+    assert_eq!(detail["policies"].as_array().unwrap().len(), 0);
+
+    // A plain member may read the team but not add people, nor learn who exists.
+    let ada = signed_in(&app, "ada@example.com").await;
+    let refused = post_form(
+        &ada,
+        &app,
+        "/sfn/teams/members/put",
+        &[("key", "ml-eng"), ("email", "nobody@example.com"), ("team_role", "member")],
+    )
+    .await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+
+    let renamed = post_form(
+        admin,
+        &app,
+        "/sfn/teams/save",
+        &[("mode", "update"), ("key", "ml-eng"), ("name", "ML"), ("description", "Model people")],
+    )
+    .await;
+    assert_eq!(renamed.status(), StatusCode::OK);
+    let empty_name =
+        post_form(admin, &app, "/sfn/teams/save", &[("mode", "update"), ("key", "ml-eng"), ("name", " ")]).await;
+    assert_eq!(invalid_field(empty_name).await, "name");
+    let ada_id = detail["members"][0]["user_id"].as_str().unwrap().to_owned();
+    let removed = post_form(admin, &app, "/sfn/teams/members/remove", &[("key", "ml-eng"), ("user_id", &ada_id)]).await;
+    assert_eq!(removed.status(), StatusCode::OK);
+    let (_, detail) = get_json(admin, &app, "/sfn/teams/detail?key=ml-eng").await;
+    assert_eq!(detail["team"]["name"], "ML");
+    assert_eq!(detail["members"].as_array().unwrap().len(), 0);
+    let deleted = post_form(admin, &app, "/sfn/teams/delete", &[("key", "ml-eng")]).await;
+    assert_eq!(deleted.status(), StatusCode::OK);
+    let (status, _) = get_json(admin, &app, "/sfn/teams/detail?key=ml-eng").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+async fn workspace_page_shows_policies_and_people_with_access(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    let admin = &app.client;
+    for key in ["ws-a", "ws-b"] {
+        let created = post_form(admin, &app, "/sfn/workspaces/create", &[("key", key), ("name", key)]).await;
+        assert_eq!(created.status(), StatusCode::OK);
+    }
+    for email in ["one@example.com", "two@example.com", "three@example.com"] {
+        create_member(&app, email, email).await;
+    }
+    post_form(admin, &app, "/sfn/teams/save", &[("mode", "create"), ("key", "builders"), ("name", "Builders")]).await;
+    let added = post_form(
+        admin,
+        &app,
+        "/sfn/teams/members/put",
+        &[("key", "builders"), ("email", "two@example.com"), ("team_role", "member")],
+    )
+    .await;
+    assert_eq!(added.status(), StatusCode::OK);
+    for (subject, ws) in [("one@example.com", "ws-a"), ("team:builders", "ws-a"), ("three@example.com", "ws-b")] {
+        let granted = post_form(
+            admin,
+            &app,
+            "/sfn/policies/create",
+            &[("subject", subject), ("role", "developer"), ("workspace", ws)],
+        )
+        .await;
+        assert_eq!(granted.status(), StatusCode::OK);
+    }
+    let (status, detail) = get_json(admin, &app, "/sfn/workspaces/detail?key=ws-a").await;
+    assert_eq!(status, StatusCode::OK, "{detail}");
+    assert_eq!(detail["policies"].as_array().unwrap().len(), 2, "{detail}");
+    let people = &detail["people"]["people"];
+    let emails: Vec<&str> = people.as_array().unwrap().iter().map(|p| p["email"].as_str().unwrap()).collect();
+    assert_eq!(emails, [ADMIN_EMAIL, "one@example.com", "two@example.com"], "{detail}");
+    assert_eq!(detail["people"]["total"], 3);
+    let two = people.as_array().unwrap().iter().find(|p| p["email"] == "two@example.com").unwrap();
+    assert_eq!(two["grants"][0]["team"], "builders", "{two}");
+    assert_eq!(detail["may_update"], true);
+
+    let empty = post_form(admin, &app, "/sfn/workspaces/update", &[("key", "ws-a"), ("name", "")]).await;
+    assert_eq!(invalid_field(empty).await, "name");
+    let renamed =
+        post_form(admin, &app, "/sfn/workspaces/update", &[("key", "ws-a"), ("name", "Alpha"), ("description", "A")])
+            .await;
+    assert_eq!(renamed.status(), StatusCode::OK);
+    let (_, found) = get_json(admin, &app, "/sfn/workspaces/list?q=alpha").await;
+    let keys: Vec<&str> = found["items"].as_array().unwrap().iter().map(|w| w["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["ws-a"], "{found}");
+
+    // A developer of ws-b cannot open ws-a's page; in their own they may
+    // edit it (developers hold workspace:update) but not delete it.
+    let three = signed_in(&app, "three@example.com").await;
+    let (status, _) = get_json(&three, &app, "/sfn/workspaces/detail?key=ws-a").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, own) = get_json(&three, &app, "/sfn/workspaces/detail?key=ws-b").await;
+    assert_eq!(status, StatusCode::OK, "{own}");
+    assert_eq!((own["may_update"].as_bool(), own["may_delete"].as_bool()), (Some(true), Some(false)), "{own}");
+    let (status, _) = get_json(admin, &app, "/sfn/workspaces/detail?key=no-such-place").await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+async fn access_explorer_explains_and_finds_holders(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    let admin = &app.client;
+    post_form(admin, &app, "/sfn/workspaces/create", &[("key", "ws-a"), ("name", "A")]).await;
+    create_member(&app, "one@example.com", "One").await;
+    let granted = post_form(
+        admin,
+        &app,
+        "/sfn/policies/create",
+        &[("subject", "one@example.com"), ("role", "developer"), ("workspace", "ws-a")],
+    )
+    .await;
+    assert_eq!(granted.status(), StatusCode::OK);
+
+    let (status, answer) = get_json(admin, &app, "/sfn/access/explain?user=one%40example.com&workspace=ws-a").await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    let create = answer["effective"].as_array().unwrap().iter().find(|e| e["permission"] == "endpoint:create");
+    assert_eq!(create.unwrap()["granted_by"][0]["role"], "developer", "{answer}");
+    let (_, global) = get_json(admin, &app, "/sfn/access/explain?user=one%40example.com&workspace=").await;
+    assert_eq!(global["effective"].as_array().unwrap().len(), 0, "{global}");
+    let unknown = admin.get(app.url("/sfn/access/explain?user=ghost%40example.com")).send().await.unwrap();
+    assert_eq!(invalid_field(unknown).await, "user");
+
+    let (status, holders) =
+        get_json(admin, &app, "/sfn/access/holders?permission=endpoint%3Acreate&workspace=ws-a").await;
+    assert_eq!(status, StatusCode::OK, "{holders}");
+    let emails: Vec<&str> =
+        holders["holders"]["people"].as_array().unwrap().iter().map(|p| p["email"].as_str().unwrap()).collect();
+    assert_eq!(emails, [ADMIN_EMAIL, "one@example.com"], "{holders}");
+    let (_, global) = get_json(admin, &app, "/sfn/access/holders?permission=endpoint%3Acreate").await;
+    assert_eq!(global["holders"]["total"], 1, "only the admin holds it globally: {global}");
+    let bad = admin.get(app.url("/sfn/access/holders?permission=endpoint%3Afly")).send().await.unwrap();
+    assert_eq!(invalid_field(bad).await, "permission");
+
+    // A developer of ws-a reads policies there, not globally.
+    let one = signed_in(&app, "one@example.com").await;
+    let (status, _) = get_json(&one, &app, "/sfn/access/holders?permission=endpoint%3Acreate&workspace=ws-a").await;
+    assert_eq!(status, StatusCode::OK);
+    let (status, _) = get_json(&one, &app, "/sfn/access/holders?permission=endpoint%3Acreate").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+}
+
+async fn users_are_renamed_from_the_console(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    create_member(&app, "ada@example.com", "Ada").await;
+    let (_, page) = get_json(&app.client, &app, "/sfn/users/list?q=ada%40").await;
+    let id = page["items"][0]["id"].as_str().unwrap().to_owned();
+    let renamed = post_form(&app.client, &app, "/sfn/users/rename", &[("id", &id), ("name", "Ada Lovelace")]).await;
+    assert_eq!(renamed.status(), StatusCode::OK);
+    let user: Value = renamed.json().await.unwrap();
+    assert_eq!(user["name"], "Ada Lovelace");
+    let empty = post_form(&app.client, &app, "/sfn/users/rename", &[("id", &id), ("name", "  ")]).await;
+    assert_eq!(invalid_field(empty).await, "name");
+    let ada = signed_in(&app, "ada@example.com").await;
+    let refused = post_form(&ada, &app, "/sfn/users/rename", &[("id", &id), ("name", "Someone else")]).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+}
+
+async fn users_sort_by_name_or_newest_and_page_by_key(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    for (email, name) in
+        [("a-sorty@example.com", "Zed"), ("m-sorty@example.com", "Amy"), ("z-sorty@example.com", "Mid")]
+    {
+        create_member(&app, email, name).await;
+    }
+    // Walks every page of one order, one user per page, by the REST API.
+    async fn walk(app: &TestApp, sort: &str) -> Vec<String> {
+        let mut emails = Vec::new();
+        let mut cursor = String::new();
+        loop {
+            let path = format!("/api/v1/users?q=sorty&sort={sort}&limit=1&cursor={cursor}");
+            let (status, page) = get_json(&app.client, app, &path).await;
+            assert_eq!(status, StatusCode::OK, "{page}");
+            assert!(
+                page["items"].as_array().is_some_and(|items| !items.is_empty()) || page["next_cursor"].is_null(),
+                "{path}: {page}"
+            );
+            emails.extend(page["items"].as_array().unwrap().iter().map(|u| u["email"].as_str().unwrap().to_owned()));
+            match page["next_cursor"].as_str() {
+                Some(next) => cursor = next.replace('@', "%40"),
+                None => return emails,
+            }
+        }
+    }
+    assert_eq!(walk(&app, "email").await, ["a-sorty@example.com", "m-sorty@example.com", "z-sorty@example.com"]);
+    assert_eq!(walk(&app, "name").await, ["m-sorty@example.com", "z-sorty@example.com", "a-sorty@example.com"]);
+    assert_eq!(walk(&app, "newest").await, ["z-sorty@example.com", "m-sorty@example.com", "a-sorty@example.com"]);
+    let (_, console) = get_json(&app.client, &app, "/sfn/users/list?q=sorty&sort=name").await;
+    assert_eq!(console["items"][0]["name"], "Amy", "{console}");
+    let bad = app.client.get(app.url("/sfn/users/list?sort=shoe-size")).send().await.unwrap();
+    assert_eq!(invalid_field(bad).await, "sort");
 }
 
 /// Creates a user with the password "member password 1" through the console.

@@ -4,7 +4,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     authz::{AccessIndex, Grant},
-    domain::{EffectivePermission, GrantView, Permission, PolicyId, UserId},
+    domain::{
+        AccessExplanation, EffectivePermission, GrantView, PeopleWithAccess, Permission, PermissionHolders,
+        PersonAccess, PolicyId, UserId, WorkspaceKey,
+    },
     error::AppError,
     server::{services::guard::require, store::users::UserRow, AppState},
 };
@@ -102,4 +105,89 @@ pub fn effective_permissions(
             granted_by: grants.into_iter().map(grant_view).collect(),
         })
         .collect())
+}
+
+/// At most this many people are listed by the access explorer and the
+/// workspace page; the total is always given.
+pub const PEOPLE_SHOWN: usize = 200;
+
+/// Names the first [`PEOPLE_SHOWN`] of `users` (sorted by email), each with
+/// the grants `grants_of` finds for them.
+async fn people_with_access(
+    state: &AppState,
+    users: Vec<UserId>,
+    grants_of: impl Fn(&AccessIndex, &UserId) -> Vec<Grant>,
+) -> Result<PeopleWithAccess, AppError> {
+    let total = users.len();
+    let shown = &users[..total.min(PEOPLE_SHOWN)];
+    let rows = {
+        let mut conn = state.db.acquire().await?;
+        crate::server::store::users::find_many(&mut conn, shown).await?
+    };
+    let mut people: Vec<PersonAccess> = {
+        let index = state.access.read();
+        rows.into_iter()
+            .map(|row| PersonAccess {
+                grants: grants_of(&index, &row.id).into_iter().map(grant_view).collect(),
+                user_id: row.id,
+                email: row.email.to_string(),
+                name: row.name.to_string(),
+            })
+            .collect()
+    };
+    people.sort_by(|a, b| a.email.cmp(&b.email));
+    Ok(PeopleWithAccess { people, total })
+}
+
+/// Who holds `permission` in `workspace` (or globally), and through which
+/// policies. Needs `policy:read` there.
+pub async fn holders(
+    state: &AppState,
+    actor: &UserRow,
+    permission: &str,
+    workspace: Option<WorkspaceKey>,
+) -> Result<PermissionHolders, AppError> {
+    let permission = parse_permission(permission.trim(), "permission")?;
+    require(state, actor, Permission::PolicyRead, workspace.as_ref())?;
+    let ws = workspace.as_ref().map(WorkspaceKey::as_str);
+    let users = state.access.read().holders(permission, ws);
+    let holders = people_with_access(state, users, |index, user| index.grants_for(user, permission, ws)).await?;
+    Ok(PermissionHolders { permission, workspace, holders })
+}
+
+/// Everyone holding some workspace permission in `workspace`, directly or
+/// through a team, with the policies that reach them. Needs `policy:read` there.
+pub async fn people_in_workspace(
+    state: &AppState,
+    actor: &UserRow,
+    workspace: &WorkspaceKey,
+) -> Result<PeopleWithAccess, AppError> {
+    require(state, actor, Permission::PolicyRead, Some(workspace))?;
+    let users = state.access.read().with_access(workspace.as_str());
+    people_with_access(state, users, |index, user| index.grants_in(user, workspace.as_str())).await
+}
+
+/// What the user with `email` may do in `workspace` (or globally), and why.
+pub async fn explain_user(
+    state: &AppState,
+    actor: &UserRow,
+    email: &str,
+    workspace: Option<WorkspaceKey>,
+) -> Result<AccessExplanation, AppError> {
+    let email =
+        crate::domain::Email::parse(email.trim()).map_err(|_| AppError::invalid("user", "type the email of a user"))?;
+    let user = {
+        let mut conn = state.db.acquire().await?;
+        crate::server::store::users::find_by_email(&mut conn, &email).await?
+    };
+    // A stranger's email is only named as unknown to those who may read users.
+    let user = match user {
+        Some(user) => user,
+        None => {
+            require(state, actor, Permission::UserRead, None)?;
+            return Err(AppError::invalid("user", format!("there is no user {email}")));
+        }
+    };
+    let effective = effective_permissions(state, actor, user.id, workspace.as_ref().map(WorkspaceKey::as_str))?;
+    Ok(AccessExplanation { user: user.view(), workspace, effective })
 }

@@ -38,22 +38,32 @@ fn not_found(id: UserId) -> AppError {
     AppError::not_found(format!("user {id}"))
 }
 
-/// Users matching `query` (and `status`, when given), by email, in pages.
+/// Users matching `query` (and `status`, when given), in the order `sort`
+/// names (`email`, `name` or `newest`; email when empty), in pages.
 pub async fn list(
     state: &AppState,
     actor: &UserRow,
     query: &str,
     status: Option<&str>,
+    sort: Option<&str>,
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<UserView>, AppError> {
     require(state, actor, Permission::UserRead, None)?;
-    let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
+    fn given(v: Option<&str>) -> Option<&str> {
+        v.map(str::trim).filter(|s| !s.is_empty())
+    }
+    let status = match given(status) {
         Some(text) => Some(text.parse::<UserStatus>().map_err(|m| AppError::invalid("status", m))?),
         None => None,
     };
+    let order = match given(sort) {
+        Some(text) => text.parse::<store::users::UserOrder>().map_err(|m| AppError::invalid("sort", m))?,
+        None => store::users::UserOrder::default(),
+    };
     let mut conn = state.db.acquire().await?;
-    Ok(store::users::list(&mut conn, query.trim(), status, after, limit).await?.iter().map(UserRow::view).collect())
+    let rows = store::users::list(&mut conn, query.trim(), status, order, given(after), limit).await?;
+    Ok(rows.iter().map(UserRow::view).collect())
 }
 
 /// One user.

@@ -53,16 +53,17 @@ async fn load(conn: &mut store::Conn, key: &TeamKey) -> Result<TeamRow, AppError
     store::access::find_team(conn, key).await?.ok_or_else(|| AppError::not_found(format!("team {key}")))
 }
 
-/// Teams by key, in pages.
+/// Teams whose key or name contains `query`, by key, in pages.
 pub async fn list(
     state: &AppState,
     actor: &UserRow,
+    query: &str,
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<TeamView>, AppError> {
     require(state, actor, Permission::TeamRead, None)?;
     let mut conn = state.db.acquire().await?;
-    Ok(store::access::list_teams(&mut conn, after, limit).await?.iter().map(view).collect())
+    Ok(store::access::list_teams(&mut conn, query, after, limit).await?.iter().map(view).collect())
 }
 
 /// One team.
@@ -258,4 +259,56 @@ pub async fn remove_member(state: &AppState, actor: &UserRow, key: &str, user: U
     }
     .await;
     audited(state, entry, result).await
+}
+
+/// A team with its members, its policies (when the actor may read them)
+/// and what the actor may change.
+pub async fn detail(state: &AppState, actor: &UserRow, key: &str) -> Result<crate::domain::TeamDetail, AppError> {
+    require(state, actor, Permission::TeamRead, None)?;
+    let key = parse_key(key)?;
+    let (team, members, actor_role) = {
+        let mut conn = state.db.acquire().await?;
+        let team = load(&mut conn, &key).await?;
+        let members = store::access::list_members(&mut conn, &key).await?;
+        let actor_role = store::access::team_role_of(&mut conn, &key, actor.id).await?;
+        (team, members, actor_role)
+    };
+    let filter = PolicyFilter { team: Some(key), ..PolicyFilter::default() };
+    let policies = match crate::server::services::policies::list_labelled(state, actor, filter, None, 200).await {
+        Ok(items) => Some(items),
+        Err(AppError::Forbidden { .. }) => None,
+        Err(other) => return Err(other),
+    };
+    let may_manage = state.access.check(&actor.id, Permission::TeamManage, None);
+    Ok(crate::domain::TeamDetail {
+        team: view(&team),
+        members: members.iter().map(member_view).collect(),
+        policies,
+        may_manage,
+        may_manage_members: may_manage || actor_role.as_deref() == Some("maintainer"),
+    })
+}
+
+/// [`put_member`] for the user with `email`, as the console's picker sends
+/// it. Whether there is such a user is only told to those who may add members.
+pub async fn put_member_by_email(
+    state: &AppState,
+    actor: &UserRow,
+    key: &str,
+    email: &str,
+    team_role: &str,
+) -> Result<MemberView, AppError> {
+    let team = parse_key(key)?;
+    let user = {
+        let mut conn = state.db.acquire().await?;
+        load(&mut conn, &team).await?;
+        if let Err(refused) = may_manage_members(state, &mut conn, actor, &team).await {
+            return audited(state, attempt(actor, "team.member.put", "team", key), Err(refused)).await;
+        }
+        let email = crate::domain::Email::parse(email.trim()).map_err(|e| AppError::invalid("email", e.to_string()))?;
+        store::users::find_by_email(&mut conn, &email)
+            .await?
+            .ok_or_else(|| AppError::invalid("email", format!("there is no user {email}")))?
+    };
+    put_member(state, actor, key, user.id, team_role).await
 }

@@ -35,10 +35,12 @@ async fn load(conn: &mut store::Conn, key: &WorkspaceKey) -> Result<WorkspaceRow
     store::access::find_workspace(conn, key).await?.ok_or_else(|| AppError::not_found(format!("workspace {key}")))
 }
 
-/// The workspaces the actor can read, by key, in pages.
+/// The workspaces the actor can read whose key or name contains `query`,
+/// by key, in pages.
 pub async fn list(
     state: &AppState,
     actor: &UserRow,
+    query: &str,
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<WorkspaceView>, AppError> {
@@ -47,7 +49,7 @@ pub async fn list(
     let mut cursor = after.map(str::to_owned);
     // Filtering by permission can thin a page out: read on until it is full.
     loop {
-        let rows = store::access::list_workspaces(&mut conn, cursor.as_deref(), limit).await?;
+        let rows = store::access::list_workspaces(&mut conn, query, cursor.as_deref(), limit).await?;
         let exhausted = (rows.len() as i64) < limit;
         cursor = rows.last().map(|r| r.key.to_string());
         {
@@ -157,4 +159,35 @@ pub async fn delete(state: &AppState, actor: &UserRow, key: &str) -> Result<(), 
     }
     .await;
     audited(state, entry, result).await
+}
+
+/// A workspace with its policies and the people who have access (each
+/// `None` when the actor may not read them), and what the actor may change.
+pub async fn detail(state: &AppState, actor: &UserRow, key: &str) -> Result<crate::domain::WorkspaceDetail, AppError> {
+    use crate::server::services::{authz, policies};
+    let key = parse_key(key)?;
+    require(state, actor, Permission::WorkspaceRead, Some(&key))?;
+    let workspace = {
+        let mut conn = state.db.acquire().await?;
+        load(&mut conn, &key).await?
+    };
+    let filter = store::access::PolicyFilter { workspace: Some(key.clone()), ..Default::default() };
+    let policies = match policies::list_labelled(state, actor, filter, None, 200).await {
+        Ok(items) => Some(items),
+        Err(AppError::Forbidden { .. }) => None,
+        Err(other) => return Err(other),
+    };
+    let people = match authz::people_in_workspace(state, actor, &key).await {
+        Ok(people) => Some(people),
+        Err(AppError::Forbidden { .. }) => None,
+        Err(other) => return Err(other),
+    };
+    let index = state.access.read();
+    Ok(crate::domain::WorkspaceDetail {
+        workspace: view(&workspace),
+        policies,
+        people,
+        may_update: index.check(&actor.id, Permission::WorkspaceUpdate, Some(key.as_str())),
+        may_delete: index.check(&actor.id, Permission::WorkspaceDelete, Some(key.as_str())),
+    })
 }

@@ -153,19 +153,36 @@ fn workspace_from_row(row: &AnyRow) -> Result<WorkspaceRow, StoreError> {
     })
 }
 
-/// Workspaces by key, after `after` (a cursor), at most `limit`.
+/// Rows of a table of named things (workspaces, teams) whose key or name
+/// contains `query` (any case), by key, after `after`, at most `limit`.
+async fn search_named(
+    conn: &mut Conn,
+    table: &'static str,
+    query: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<AnyRow>, StoreError> {
+    let sql = format!(
+        "select key, name, description, created_at from {table} where key > $1 \
+         and ($2 = '%%' or key like $2 escape '\\' or lower(name) like $2 escape '\\') order by key limit $3"
+    );
+    Ok(sqlx::query(&sql)
+        .bind(after.unwrap_or("").to_owned())
+        .bind(super::like_pattern(query))
+        .bind(limit)
+        .fetch_all(&mut *conn)
+        .await?)
+}
+
+/// Workspaces whose key or name contains `query`, by key, after `after`
+/// (a cursor), at most `limit`.
 pub async fn list_workspaces(
     conn: &mut Conn,
+    query: &str,
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<WorkspaceRow>, StoreError> {
-    let rows =
-        sqlx::query("select key, name, description, created_at from workspaces where key > $1 order by key limit $2")
-            .bind(after.unwrap_or("").to_owned())
-            .bind(limit)
-            .fetch_all(&mut *conn)
-            .await?;
-    rows.iter().map(workspace_from_row).collect()
+    search_named(conn, "workspaces", query, after, limit).await?.iter().map(workspace_from_row).collect()
 }
 
 /// One workspace.
@@ -312,32 +329,32 @@ pub async fn list_policies(
     after: Option<PolicyId>,
     limit: i64,
 ) -> Result<Vec<PolicyRow>, StoreError> {
-    let within = match &filter.within {
+    let mut conditions = super::Conditions::new();
+    if let Some(after) = after {
+        conditions.int(after.0, |p| format!("id > {p}"));
+    }
+    if let Some(workspace) = &filter.workspace {
+        conditions.text(workspace.as_str(), |p| format!("workspace_key = {p}"));
+    }
+    if let Some(user) = filter.user {
+        conditions.text(user.to_string(), |p| format!("subject_user_id = {p}"));
+    }
+    if let Some(team) = &filter.team {
+        conditions.text(team.as_str(), |p| format!("subject_team_key = {p}"));
+    }
+    if let Some(role) = &filter.role {
+        conditions.text(role.as_str(), |p| format!("role_key = {p}"));
+    }
+    match &filter.within {
         Some(keys) if keys.is_empty() => return Ok(Vec::new()),
         Some(keys) => {
-            let placeholders: Vec<String> = (0..keys.len()).map(|i| format!("${}", i + 7)).collect();
-            format!(" and workspace_key in ({})", placeholders.join(", "))
+            conditions.any_of(keys.iter().map(|k| k.to_string()), |list| format!("workspace_key in ({list})"));
         }
-        None => String::new(),
-    };
-    let sql = format!(
-        "select {POLICY_COLUMNS} from policies where id > $1 \
-         and ($2 = '' or workspace_key = $2) and ($3 = '' or subject_user_id = $3) \
-         and ($4 = '' or subject_team_key = $4) and ($5 = '' or role_key = $5){within} \
-         order by id limit $6"
-    );
-    let mut query = sqlx::query(&sql)
-        .bind(after.map_or(0, |id| id.0))
-        .bind(filter.workspace.as_ref().map_or(String::new(), |w| w.to_string()))
-        .bind(filter.user.map_or(String::new(), |u| u.to_string()))
-        .bind(filter.team.as_ref().map_or(String::new(), |t| t.to_string()))
-        .bind(filter.role.as_ref().map_or(String::new(), |r| r.to_string()))
-        .bind(limit);
-    for key in filter.within.iter().flatten() {
-        query = query.bind(key.to_string());
+        None => {}
     }
-    let rows = query.fetch_all(&mut *conn).await?;
-    rows.iter().map(policy_from_row).collect()
+    let limit = conditions.extra(limit);
+    let sql = format!("select {POLICY_COLUMNS} from policies{} order by id limit {limit}", conditions.where_clause());
+    conditions.fetch_all(conn, &sql).await?.iter().map(policy_from_row).collect()
 }
 
 /// Active users who hold `admin` through a global policy, directly or
@@ -438,14 +455,15 @@ fn team_from_row(row: &AnyRow) -> Result<TeamRow, StoreError> {
     })
 }
 
-/// Teams by key, after `after` (a cursor), at most `limit`.
-pub async fn list_teams(conn: &mut Conn, after: Option<&str>, limit: i64) -> Result<Vec<TeamRow>, StoreError> {
-    let rows = sqlx::query("select key, name, description, created_at from teams where key > $1 order by key limit $2")
-        .bind(after.unwrap_or("").to_owned())
-        .bind(limit)
-        .fetch_all(&mut *conn)
-        .await?;
-    rows.iter().map(team_from_row).collect()
+/// Teams whose key or name contains `query`, by key, after `after` (a
+/// cursor), at most `limit`.
+pub async fn list_teams(
+    conn: &mut Conn,
+    query: &str,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<TeamRow>, StoreError> {
+    search_named(conn, "teams", query, after, limit).await?.iter().map(team_from_row).collect()
 }
 
 /// One team.

@@ -119,21 +119,31 @@ pub async fn list(
     before: Option<i64>,
     limit: i64,
 ) -> Result<Vec<AuditRow>, StoreError> {
-    let rows = sqlx::query(
+    let mut conditions = super::Conditions::new();
+    if let Some(before) = before {
+        conditions.int(before, |p| format!("id < {p}"));
+    }
+    if let Some(actor) = filter.actor.clone().filter(|a| !a.is_empty()) {
+        conditions.text(actor, |p| format!("(actor_id = {p} or actor_email = {p})"));
+    }
+    if let Some(action) = filter.action.clone().filter(|a| !a.is_empty()) {
+        conditions.text(action, |p| format!("action = {p}"));
+    }
+    if let Some(workspace) = filter.workspace.clone().filter(|w| !w.is_empty()) {
+        conditions.text(workspace, |p| format!("workspace_key = {p}"));
+    }
+    if let Some(since) = filter.since {
+        conditions.int(since, |p| format!("at >= {p}"));
+    }
+    if let Some(until) = filter.until {
+        conditions.int(until, |p| format!("at <= {p}"));
+    }
+    let limit = conditions.extra(limit);
+    let sql = format!(
         "select id, at, actor_id, actor_email, action, outcome, target_type, target_id, workspace_key, before_json, \
-         after_json, reason from audit_log where id < $1 \
-         and ($2 = '' or actor_id = $2 or actor_email = $2) and ($3 = '' or action = $3) \
-         and ($4 = '' or workspace_key = $4) and at >= $5 and at <= $6 \
-         order by id desc limit $7",
-    )
-    .bind(before.unwrap_or(i64::MAX))
-    .bind(filter.actor.clone().unwrap_or_default())
-    .bind(filter.action.clone().unwrap_or_default())
-    .bind(filter.workspace.clone().unwrap_or_default())
-    .bind(filter.since.unwrap_or(i64::MIN))
-    .bind(filter.until.unwrap_or(i64::MAX))
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
+         after_json, reason from audit_log{} order by id desc limit {limit}",
+        conditions.where_clause()
+    );
+    let rows = conditions.fetch_all(conn, &sql).await?;
     rows.iter().map(from_row).collect()
 }

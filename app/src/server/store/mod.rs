@@ -181,3 +181,90 @@ pub(crate) fn parse_id<T: FromStr>(column: &str, value: &str) -> Result<T, Store
 
 /// For functions that run inside or outside a transaction alike.
 pub type Conn = AnyConnection;
+
+/// A `like` pattern (with `escape '\'`) for rows containing `query`, any case.
+pub fn like_pattern(query: &str) -> String {
+    let escaped = query.trim().to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// A value bound to a placeholder of [`Conditions`].
+#[derive(Clone, Debug)]
+enum BoundValue {
+    Text(String),
+    Int(i64),
+}
+
+/// The `and`-joined conditions of a list query, holding only those its
+/// filter sets: a catch-all like `($2 = '' or workspace_key = $2)` keeps the
+/// database from using the column's index, and a rare filter then reads the
+/// whole table.
+#[derive(Clone, Debug, Default)]
+pub struct Conditions {
+    clauses: Vec<String>,
+    values: Vec<BoundValue>,
+}
+
+impl Conditions {
+    /// No condition yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    fn placeholder(&mut self, value: BoundValue) -> String {
+        self.values.push(value);
+        format!("${}", self.values.len())
+    }
+
+    /// Adds the condition `clause(p)`, `p` being the placeholder of `value`.
+    pub fn text(&mut self, value: impl Into<String>, clause: impl FnOnce(&str) -> String) -> &mut Self {
+        let p = self.placeholder(BoundValue::Text(value.into()));
+        self.clauses.push(clause(&p));
+        self
+    }
+
+    /// Adds the condition `clause(list)`, `list` being the comma-separated
+    /// placeholders of `values` (for `in (…)`).
+    pub fn any_of(
+        &mut self,
+        values: impl IntoIterator<Item = String>,
+        clause: impl FnOnce(&str) -> String,
+    ) -> &mut Self {
+        let list: Vec<String> = values.into_iter().map(|v| self.placeholder(BoundValue::Text(v))).collect();
+        self.clauses.push(clause(&list.join(", ")));
+        self
+    }
+
+    /// As [`Conditions::text`], for a number.
+    pub fn int(&mut self, value: i64, clause: impl FnOnce(&str) -> String) -> &mut Self {
+        let p = self.placeholder(BoundValue::Int(value));
+        self.clauses.push(clause(&p));
+        self
+    }
+
+    /// A placeholder for a value bound after the conditions (a limit, say).
+    pub fn extra(&mut self, value: i64) -> String {
+        self.placeholder(BoundValue::Int(value))
+    }
+
+    /// `where a and b …`, or nothing.
+    pub fn where_clause(&self) -> String {
+        if self.clauses.is_empty() {
+            String::new()
+        } else {
+            format!(" where {}", self.clauses.join(" and "))
+        }
+    }
+
+    /// Runs `sql` (built around [`Conditions::where_clause`]) with the values bound.
+    pub async fn fetch_all(&self, conn: &mut Conn, sql: &str) -> Result<Vec<sqlx::any::AnyRow>, StoreError> {
+        let mut query = sqlx::query(sql);
+        for value in &self.values {
+            query = match value {
+                BoundValue::Text(text) => query.bind(text.clone()),
+                BoundValue::Int(n) => query.bind(*n),
+            };
+        }
+        Ok(query.fetch_all(&mut *conn).await?)
+    }
+}

@@ -159,27 +159,68 @@ pub async fn touch_last_seen(conn: &mut Conn, id: UserId, now: i64) -> Result<()
     Ok(())
 }
 
-/// Users whose email or name contains `query` (any case), by email, after the
-/// email `after` (a cursor), at most `limit`.
+/// The order of a user list.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum UserOrder {
+    /// By email (the default).
+    #[default]
+    Email,
+    /// By name, then email.
+    Name,
+    /// Newest first.
+    Newest,
+}
+
+impl std::str::FromStr for UserOrder {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "email" => Ok(Self::Email),
+            "name" => Ok(Self::Name),
+            "newest" => Ok(Self::Newest),
+            _ => Err("sort by email, name or newest".to_owned()),
+        }
+    }
+}
+
+/// Users whose email or name contains `query` (any case), in `order`, after
+/// the user with the email `after` (a cursor), at most `limit`.
 pub async fn list(
     conn: &mut Conn,
     query: &str,
     status: Option<UserStatus>,
+    order: UserOrder,
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<UserRow>, StoreError> {
-    let pattern = format!("%{}%", query.to_lowercase().replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-    let rows = sqlx::query(&format!(
-        "select {COLUMNS} from users where email > $1 and (email like $2 escape '\\' or lower(name) like $2 escape '\\') \
-         and ($3 = '' or status = $3) order by email limit $4"
-    ))
-    .bind(after.unwrap_or("").to_owned())
-    .bind(pattern)
-    .bind(status.map_or("", UserStatus::as_str))
-    .bind(limit)
-    .fetch_all(&mut *conn)
-    .await?;
-    rows.iter().map(from_row).collect()
+    let mut conditions = super::Conditions::new();
+    if let Some(after) = after {
+        // Keyset paging: the cursor row's own sort key, so a page never
+        // repeats or skips a row whatever the order.
+        conditions.text(after, |p| match order {
+            UserOrder::Email => format!("email > {p}"),
+            UserOrder::Name => format!("(name, email) > (select name, email from users where email = {p})"),
+            UserOrder::Newest => {
+                format!("(created_at, email) < (select created_at, email from users where email = {p})")
+            }
+        });
+    }
+    if !query.trim().is_empty() {
+        conditions.text(super::like_pattern(query), |p| {
+            format!("(email like {p} escape '\\' or lower(name) like {p} escape '\\')")
+        });
+    }
+    if let Some(status) = status {
+        conditions.text(status.as_str(), |p| format!("status = {p}"));
+    }
+    let order_by = match order {
+        UserOrder::Email => "email",
+        UserOrder::Name => "name, email",
+        UserOrder::Newest => "created_at desc, email desc",
+    };
+    let limit = conditions.extra(limit);
+    let sql = format!("select {COLUMNS} from users{} order by {order_by} limit {limit}", conditions.where_clause());
+    conditions.fetch_all(conn, &sql).await?.iter().map(from_row).collect()
 }
 
 /// Sets a user's status; `false` when there is no such user.

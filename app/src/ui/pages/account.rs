@@ -74,5 +74,11 @@ pub fn AccountPage() -> impl IntoView {
                 </button>
             </ActionForm>
         </section>
+        <section class="panel">
+            <h2>"Access"</h2>
+            <p>
+                <a href=move || format!("/users/{}", me.with(|u| u.id))>"My access: what I may do, and why"</a>
+            </p>
+        </section>
     }
 }

@@ -8,9 +8,10 @@ use leptos_meta::Title;
 use leptos_router::{components::Form, hooks::use_query_map};
 
 use crate::{
-    api::{list_policies, list_users, load_policy_choices, CreatePolicy, DeletePolicy},
+    api::{list_policies, load_policy_choices, CreatePolicy, DeletePolicy},
     domain::{Permission, PolicyListing, RoleView},
     ui::{
+        access_views::{user_matches, user_options},
         components::{
             close_modal, encode_query_value, open_modal, report_outcome, ErrorPanel, FieldMessage, Modal, Pager,
         },
@@ -41,16 +42,7 @@ pub fn PoliciesPage() -> impl IntoView {
 
     // Type-ahead: users whose name or email matches what is typed.
     let typed_subject = RwSignal::new(String::new());
-    let user_matches = Resource::new(
-        move || typed_subject.get(),
-        |typed| async move {
-            let q = typed.trim().trim_start_matches("user:").to_owned();
-            if q.len() < 2 || typed.starts_with("team:") {
-                return Vec::new();
-            }
-            list_users(Some(q), Some("active".to_owned()), None).await.map(|page| page.items).unwrap_or_default()
-        },
-    );
+    let user_matches = user_matches(typed_subject);
     let chosen_role = RwSignal::new(String::new());
 
     report_outcome(create, Some(create_dialog), |policy| format!("Created policy #{}.", policy.id));
@@ -64,12 +56,15 @@ pub fn PoliciesPage() -> impl IntoView {
         <Title text="Policies"/>
         <div class="page-head">
             <h1>"Policies"</h1>
-            {may_manage.then(|| view! {
-                <button type="button" class="button button-primary" on:click=move |_| {
-                    create.value().set(None);
-                    open_modal(create_dialog);
-                }>"New policy"</button>
-            })}
+            <div class="row-actions">
+                <a class="button" href="/policies/explorer">"Access explorer"</a>
+                {may_manage.then(|| view! {
+                    <button type="button" class="button button-primary" on:click=move |_| {
+                        create.value().set(None);
+                        open_modal(create_dialog);
+                    }>"New policy"</button>
+                })}
+            </div>
         </div>
         <p class="page-intro">"A policy binds a role to a user or a team, globally or in one workspace."</p>
         <Form method="GET" action="/policies" attr:class="filters" attr:role="search">
@@ -163,9 +158,7 @@ pub fn PoliciesPage() -> impl IntoView {
                                     let users = user_matches.await;
                                     let teams = choices.await.map(|c| c.teams).unwrap_or_default();
                                     view! {
-                                        {users.into_iter().map(|u| view! {
-                                            <option value=u.email.to_string()>{u.name.clone()}</option>
-                                        }).collect::<Vec<_>>()}
+                                        {user_options(users)}
                                         {teams.into_iter().map(|t| view! {
                                             <option value=format!("team:{}", t.key)>{t.name.clone()}</option>
                                         }).collect::<Vec<_>>()}

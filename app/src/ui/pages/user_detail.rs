@@ -9,13 +9,10 @@ use leptos_router::{
     hooks::{use_params_map, use_query_map},
 };
 
-use crate::{api::load_user_detail, domain::GrantView, ui::components::ErrorPanel};
-
-fn describe_grant(grant: &GrantView) -> String {
-    let scope = grant.workspace.as_ref().map_or_else(|| "globally".to_owned(), |w| format!("in {w}"));
-    let via = grant.team.as_ref().map(|t| format!(", through team {t}")).unwrap_or_default();
-    format!("policy #{}: {} {scope}{via}", grant.policy.0, grant.role)
-}
+use crate::{
+    api::load_user_detail,
+    ui::{access_views::EffectiveTable, components::ErrorPanel},
+};
 
 /// The user detail page.
 #[component]
@@ -85,23 +82,7 @@ pub fn UserDetailPage() -> impl IntoView {
                                     </div>
                                     <button type="submit" class="button">"Show"</button>
                                 </Form>
-                                {if detail.effective.is_empty() {
-                                    view! { <p class="muted">"No permission here."</p> }.into_any()
-                                } else {
-                                    view! {
-                                        <table class="table" aria-label="Effective permissions">
-                                            <thead><tr><th scope="col">"Permission"</th><th scope="col">"Granted by"</th></tr></thead>
-                                            <tbody>
-                                                {detail.effective.iter().map(|e| view! {
-                                                    <tr data-permission=e.permission.key()>
-                                                        <td><code>{e.permission.key()}</code><div class="muted small">{e.permission.description()}</div></td>
-                                                        <td>{e.granted_by.iter().map(|g| view! { <div>{describe_grant(g)}</div> }).collect::<Vec<_>>()}</td>
-                                                    </tr>
-                                                }).collect::<Vec<_>>()}
-                                            </tbody>
-                                        </table>
-                                    }.into_any()
-                                }}
+                                <EffectiveTable effective=detail.effective.clone() label="Effective permissions"/>
                             </section>
                         }.into_any()
                     }

@@ -1,4 +1,4 @@
-//! `/users`: search and filter users, create, disable or enable, delete.
+//! `/users`: search and filter users, create, rename, disable or enable, delete.
 //! Filters and paging live in the query string, so a view can be shared.
 
 use leptos::{html, prelude::*};
@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::{components::Form, hooks::use_query_map};
 
 use crate::{
-    api::{list_users, CreateUser, DeleteUser, SetUserStatus},
+    api::{list_users, CreateUser, DeleteUser, RenameUser, SetUserStatus},
     domain::{Permission, UserStatus, UserView},
     ui::{
         components::{
@@ -35,20 +35,30 @@ pub fn UsersPage() -> impl IntoView {
     let query = use_query_map();
     let q = move || query.with(|m| m.get("q").unwrap_or_default());
     let status = move || query.with(|m| m.get("status").unwrap_or_default());
+    let sort = move || query.with(|m| m.get("sort").unwrap_or_default());
     let cursor = move || query.with(|m| m.get("cursor"));
 
     let create = ServerAction::<CreateUser>::new();
     let set_status = ServerAction::<SetUserStatus>::new();
     let delete = ServerAction::<DeleteUser>::new();
+    let rename = ServerAction::<RenameUser>::new();
     let users = Resource::new(
-        move || (q(), status(), cursor(), create.version().get(), set_status.version().get(), delete.version().get()),
-        |(q, status, cursor, ..)| list_users(Some(q), Some(status), cursor),
+        move || {
+            let versions =
+                (create.version().get(), set_status.version().get(), delete.version().get(), rename.version().get());
+            (q(), status(), sort(), cursor(), versions)
+        },
+        |(q, status, sort, cursor, ..)| list_users(Some(q), Some(status), Some(sort), cursor),
     );
 
     let create_dialog = NodeRef::<html::Dialog>::new();
     let delete_dialog = NodeRef::<html::Dialog>::new();
+    let rename_dialog = NodeRef::<html::Dialog>::new();
     let pending_delete = RwSignal::new(None::<UserView>);
+    let pending_rename = RwSignal::new(None::<UserView>);
+    let typed_name = RwSignal::new(String::new());
     let create_error = Signal::derive(move || create.value().get().and_then(Result::err));
+    let rename_error = Signal::derive(move || rename.value().get().and_then(Result::err));
 
     report_outcome(create, Some(create_dialog), |user| format!("Created {}.", user.email));
     report_outcome(set_status, None, |user| {
@@ -56,6 +66,7 @@ pub fn UsersPage() -> impl IntoView {
         format!("{verb} {}.", user.email)
     });
     report_outcome(delete, Some(delete_dialog), |_| "The user was deleted.".to_owned());
+    report_outcome(rename, Some(rename_dialog), |user| format!("Renamed {} to {}.", user.email, user.name));
 
     let open_create = move |_| open_modal(create_dialog);
     let manage = can.has(Permission::UserManage);
@@ -81,6 +92,14 @@ pub fn UsersPage() -> impl IntoView {
                     <option value="disabled">"Disabled"</option>
                 </select>
             </div>
+            <div class="field">
+                <label for="users-sort">"Sort by"</label>
+                <select id="users-sort" name="sort" prop:value=sort>
+                    <option value="">"Email"</option>
+                    <option value="name">"Name"</option>
+                    <option value="newest">"Newest first"</option>
+                </select>
+            </div>
             <button type="submit" class="button">"Apply"</button>
         </Form>
         <Transition fallback=|| view! { <p class="page-loading">"Loading users…"</p> }>
@@ -98,6 +117,7 @@ pub fn UsersPage() -> impl IntoView {
                             let mut href = format!("/users?cursor={}", encode_query_value(&c));
                             if !q().is_empty() { href.push_str(&format!("&q={}", encode_query_value(&q()))); }
                             if !status().is_empty() { href.push_str(&format!("&status={}", encode_query_value(&status()))); }
+                            if !sort().is_empty() { href.push_str(&format!("&sort={}", encode_query_value(&sort()))); }
                             href
                         });
                         view! {
@@ -128,8 +148,23 @@ pub fn UsersPage() -> impl IntoView {
                                                     let email = user.email.to_string();
                                                     let toggle_label = format!("{} {email}", if disabled { "Enable" } else { "Disable" });
                                                     let delete_label = format!("Delete {email}");
+                                                    let rename_label = format!("Rename {email}");
+                                                    let rename_user = row_user.clone();
                                                     view! {
                                                         <td class="row-actions">
+                                                            <button
+                                                                type="button"
+                                                                class="button button-small"
+                                                                aria-label=rename_label
+                                                                on:click=move |_| {
+                                                                    typed_name.set(rename_user.name.clone());
+                                                                    pending_rename.set(Some(rename_user.clone()));
+                                                                    rename.value().set(None);
+                                                                    open_modal(rename_dialog);
+                                                                }
+                                                            >
+                                                                "Rename"
+                                                            </button>
                                                             <ActionForm action=set_status attr:class="inline-form">
                                                                 <input type="hidden" name="id" value=id.clone()/>
                                                                 <input type="hidden" name="status" value=if disabled { "active" } else { "disabled" }/>
@@ -186,6 +221,26 @@ pub fn UsersPage() -> impl IntoView {
                     <button type="submit" class="button button-primary" disabled=move || create.pending().get()>"Create user"</button>
                 </div>
             </ActionForm>
+        </Modal>
+
+        <Modal node_ref=rename_dialog title="Rename user" title_id="rename-user-title">
+            {move || pending_rename.get().map(|user| view! {
+                <p class="muted">{user.email.to_string()}</p>
+                <ActionForm action=rename attr:class="form" attr:novalidate=true>
+                    <input type="hidden" name="id" value=user.id.to_string()/>
+                    <div class="field">
+                        <label for="rename-user-name">"Name"</label>
+                        <input id="rename-user-name" name="name" type="text" required aria-describedby="rename-user-name-error"
+                            prop:value=move || typed_name.get()
+                            on:input=move |ev| typed_name.set(event_target_value(&ev))/>
+                        <FieldMessage error=rename_error field="name" id="rename-user-name-error"/>
+                    </div>
+                    <div class="dialog-actions">
+                        <button type="button" class="button" on:click=move |_| close_modal(rename_dialog)>"Cancel"</button>
+                        <button type="submit" class="button button-primary" disabled=move || rename.pending().get()>"Save"</button>
+                    </div>
+                </ActionForm>
+            })}
         </Modal>
 
         <Modal node_ref=delete_dialog title="Delete user" title_id="delete-user-title">

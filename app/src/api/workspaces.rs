@@ -1,0 +1,90 @@
+//! Server functions of the Workspaces pages.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+#[cfg(feature = "ssr")]
+use super::context;
+use crate::{
+    domain::{WorkspaceDetail, WorkspacePage, WorkspaceView},
+    error::AppError,
+};
+
+/// Workspaces per page in the console.
+#[cfg(feature = "ssr")]
+const WORKSPACES_PER_PAGE: i64 = 25;
+
+/// A page of the workspaces the signed-in user can read whose key or name
+/// contains `q`.
+#[server(prefix = "/sfn", endpoint = "workspaces/list", input = GetUrl)]
+pub async fn list_workspaces(q: Option<String>, cursor: Option<String>) -> Result<WorkspacePage, AppError> {
+    let result = async {
+        let (state, actor) = context::actor().await?;
+        let after = cursor.as_deref().filter(|c| !c.is_empty());
+        let query = q.as_deref().unwrap_or("");
+        let items =
+            crate::server::services::workspaces::list(&state, &actor, query, after, WORKSPACES_PER_PAGE).await?;
+        let next_cursor =
+            if items.len() as i64 == WORKSPACES_PER_PAGE { items.last().map(|w| w.key.to_string()) } else { None };
+        Ok(WorkspacePage { items, next_cursor })
+    }
+    .await;
+    context::respond(result)
+}
+
+/// Creates a workspace.
+#[server(prefix = "/sfn", endpoint = "workspaces/create")]
+pub async fn create_workspace(
+    key: String,
+    name: String,
+    description: Option<String>,
+) -> Result<WorkspaceView, AppError> {
+    let result = async {
+        let (state, actor) = context::actor().await?;
+        let input = crate::server::services::fields::NamedInput { key: Some(key), name: Some(name), description };
+        crate::server::services::workspaces::create(&state, &actor, input).await
+    }
+    .await;
+    context::respond(result)
+}
+
+/// Deletes a workspace and its policies; `confirm` must repeat its key.
+#[server(prefix = "/sfn", endpoint = "workspaces/delete")]
+pub async fn delete_workspace(key: String, confirm: String) -> Result<(), AppError> {
+    let result = async {
+        let (state, actor) = context::actor().await?;
+        if confirm.trim() != key {
+            return Err(AppError::invalid("confirm", format!("type {key} to confirm")));
+        }
+        crate::server::services::workspaces::delete(&state, &actor, &key).await
+    }
+    .await;
+    context::respond(result)
+}
+
+/// A workspace with its policies and the people who have access.
+#[server(prefix = "/sfn", endpoint = "workspaces/detail", input = GetUrl)]
+pub async fn load_workspace_detail(key: String) -> Result<WorkspaceDetail, AppError> {
+    let result = async {
+        let (state, actor) = context::actor().await?;
+        crate::server::services::workspaces::detail(&state, &actor, key.trim()).await
+    }
+    .await;
+    context::respond(result)
+}
+
+/// Renames or re-describes a workspace (its key cannot change).
+#[server(prefix = "/sfn", endpoint = "workspaces/update")]
+pub async fn update_workspace(
+    key: String,
+    name: String,
+    description: Option<String>,
+) -> Result<WorkspaceView, AppError> {
+    let result = async {
+        let (state, actor) = context::actor().await?;
+        let input = crate::server::services::fields::NamedInput { key: None, name: Some(name), description };
+        crate::server::services::workspaces::update(&state, &actor, key.trim(), input).await
+    }
+    .await;
+    context::respond(result)
+}

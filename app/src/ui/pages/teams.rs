@@ -1,0 +1,332 @@
+//! `/teams`: search, create and delete teams; `/teams/{key}`: a team's
+//! members (add with a type-ahead user picker, change their team role,
+//! remove), its policies, rename.
+
+use leptos::{html, prelude::*};
+use leptos_meta::Title;
+use leptos_router::hooks::{use_params_map, use_query_map};
+
+use crate::{
+    api::{list_teams, load_team_detail, DeleteTeam, PutTeamMember, RemoveTeamMember, SaveTeam},
+    domain::{MemberView, Permission, TeamView},
+    ui::{
+        access_views::{user_matches, user_options, NameDescriptionFields, NewNamedFields},
+        components::{
+            close_modal, encode_query_value, open_modal, report_outcome, ErrorPanel, FieldMessage, Modal, Pager,
+            SearchForm,
+        },
+        Can,
+    },
+};
+
+/// The Teams page.
+#[component]
+pub fn TeamsPage() -> impl IntoView {
+    let can = expect_context::<Can>();
+    let query = use_query_map();
+    let q = move || query.with(|m| m.get("q").unwrap_or_default());
+    let cursor = move || query.with(|m| m.get("cursor"));
+    let save = ServerAction::<SaveTeam>::new();
+    let delete = ServerAction::<DeleteTeam>::new();
+    let teams = Resource::new(
+        move || (q(), cursor(), save.version().get(), delete.version().get()),
+        |(q, cursor, ..)| list_teams(Some(q), cursor),
+    );
+    let create_dialog = NodeRef::<html::Dialog>::new();
+    let delete_dialog = NodeRef::<html::Dialog>::new();
+    let pending_delete = RwSignal::new(None::<TeamView>);
+    let save_error = Signal::derive(move || save.value().get().and_then(Result::err));
+    report_outcome(save, Some(create_dialog), |team| format!("Created team {}.", team.key));
+    report_outcome(delete, Some(delete_dialog), |_| {
+        "The team, its memberships and its policies were deleted.".to_owned()
+    });
+
+    let manage = can.has(Permission::TeamManage);
+    view! {
+        <Title text="Teams"/>
+        <div class="page-head">
+            <h1>"Teams"</h1>
+            {manage.then(|| view! {
+                <button type="button" class="button button-primary" on:click=move |_| open_modal(create_dialog)>"New team"</button>
+            })}
+        </div>
+        <SearchForm id="teams-q" value=q/>
+        <Transition fallback=|| view! { <p class="page-loading">"Loading teams…"</p> }>
+            {move || Suspend::new(async move {
+                match teams.await {
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    Ok(page) if page.items.is_empty() => view! {
+                        <div class="empty-state">
+                            {if q().is_empty() {
+                                view! { <p>"There is no team yet."</p> }.into_any()
+                            } else {
+                                view! { <p>"No team matches this search."</p><a href="/teams">"Show all teams"</a> }.into_any()
+                            }}
+                        </div>
+                    }.into_any(),
+                    Ok(page) => {
+                        let next = page.next_cursor.clone().map(|c| {
+                            format!("/teams?q={}&cursor={}", encode_query_value(&q()), encode_query_value(&c))
+                        });
+                        view! {
+                            <table class="table" aria-label="Teams">
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Key"</th>
+                                        <th scope="col">"Name"</th>
+                                        <th scope="col">"Description"</th>
+                                        {manage.then(|| view! { <th scope="col"><span class="sr-only">"Actions"</span></th> })}
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {page.items.into_iter().map(|team| {
+                                        let target = team.clone();
+                                        let label = format!("Delete team {}", team.key);
+                                        view! {
+                                            <tr data-key=team.key.to_string()>
+                                                <td><a href=format!("/teams/{}", team.key)><code>{team.key.to_string()}</code></a></td>
+                                                <td>{team.name.clone()}</td>
+                                                <td class="muted">{team.description.clone()}</td>
+                                                {manage.then(|| view! {
+                                                    <td class="row-actions">
+                                                        <button type="button" class="button button-small button-danger" aria-label=label
+                                                            on:click=move |_| {
+                                                                pending_delete.set(Some(target.clone()));
+                                                                open_modal(delete_dialog);
+                                                            }>
+                                                            "Delete"
+                                                        </button>
+                                                    </td>
+                                                })}
+                                            </tr>
+                                        }
+                                    }).collect::<Vec<_>>()}
+                                </tbody>
+                            </table>
+                            <Pager href=next/>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+
+        {manage.then(|| view! {
+            <Modal node_ref=create_dialog title="New team" title_id="create-team-title">
+                <ActionForm action=save attr:class="form" attr:novalidate=true>
+                    <input type="hidden" name="mode" value="create"/>
+                    <NewNamedFields prefix="new-team" error=save_error key_example="ml-eng"/>
+                    <div class="dialog-actions">
+                        <button type="button" class="button" on:click=move |_| close_modal(create_dialog)>"Cancel"</button>
+                        <button type="submit" class="button button-primary" disabled=move || save.pending().get()>"Create team"</button>
+                    </div>
+                </ActionForm>
+            </Modal>
+
+            <Modal node_ref=delete_dialog title="Delete team" title_id="delete-team-title">
+                {move || pending_delete.get().map(|team| view! {
+                    <p>"Delete " <strong>{team.name.clone()}</strong> " (" <code>{team.key.to_string()}</code> ")? Its members lose what the team's policies gave them, and the policies are deleted too."</p>
+                    <ActionForm action=delete attr:class="dialog-actions">
+                        <input type="hidden" name="key" value=team.key.to_string()/>
+                        <button type="button" class="button" on:click=move |_| close_modal(delete_dialog)>"Cancel"</button>
+                        <button type="submit" class="button button-danger">"Delete"</button>
+                    </ActionForm>
+                })}
+            </Modal>
+        })}
+    }
+}
+
+/// One team: members and policies.
+#[component]
+pub fn TeamDetailPage() -> impl IntoView {
+    let params = use_params_map();
+    let key = move || params.with(|p| p.get("key").unwrap_or_default());
+    let save = ServerAction::<SaveTeam>::new();
+    let put_member = ServerAction::<PutTeamMember>::new();
+    let remove_member = ServerAction::<RemoveTeamMember>::new();
+    let detail = Resource::new(
+        move || (key(), save.version().get(), put_member.version().get(), remove_member.version().get()),
+        |(key, ..)| load_team_detail(key),
+    );
+    let edit_dialog = NodeRef::<html::Dialog>::new();
+    let remove_dialog = NodeRef::<html::Dialog>::new();
+    let pending_remove = RwSignal::new(None::<MemberView>);
+    let save_error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let member_error = Signal::derive(move || put_member.value().get().and_then(Result::err));
+    let (typed_name, typed_description) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    report_outcome(save, Some(edit_dialog), |team| format!("Saved team {}.", team.key));
+    report_outcome(put_member, None, |member| format!("{} is now a {} of the team.", member.email, member.team_role));
+    report_outcome(remove_member, Some(remove_dialog), |_| "The member was removed.".to_owned());
+
+    // Type-ahead: active users whose name or email matches what is typed.
+    let typed_member = RwSignal::new(String::new());
+    let matches = user_matches(typed_member);
+    // Clear the picker after a member was added.
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = put_member.value().get() {
+            typed_member.set(String::new());
+        }
+    });
+
+    view! {
+        <Title text="Team"/>
+        <p><a href="/teams">"← Teams"</a></p>
+        <Transition fallback=|| view! { <p class="page-loading">"Loading the team…"</p> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    Ok(detail) => {
+                        let team = detail.team.clone();
+                        let team_key = team.key.to_string();
+                        let may_manage = detail.may_manage;
+                        let may_manage_members = detail.may_manage_members;
+                        let (edit_name, edit_description) = (team.name.clone(), team.description.clone());
+                        view! {
+                            <div class="page-head">
+                                <h1>{team.name.clone()}</h1>
+                                {may_manage.then(|| view! {
+                                    <button type="button" class="button" on:click=move |_| {
+                                        typed_name.set(edit_name.clone());
+                                        typed_description.set(edit_description.clone());
+                                        save.value().set(None);
+                                        open_modal(edit_dialog);
+                                    }>"Edit team"</button>
+                                })}
+                            </div>
+                            <p class="muted"><code>{team_key.clone()}</code> {(!team.description.is_empty()).then(|| format!(" · {}", team.description))}</p>
+
+                            <section class="panel" aria-labelledby="team-members">
+                                <h2 id="team-members">"Members (" {detail.members.len()} ")"</h2>
+                                {may_manage_members.then(|| {
+                                    let key = team_key.clone();
+                                    view! {
+                                        <ActionForm action=put_member attr:class="filters" attr:novalidate=true>
+                                            <input type="hidden" name="key" value=key/>
+                                            <div class="field">
+                                                <label for="add-member-email">"Add a member"</label>
+                                                <input id="add-member-email" name="email" type="text" list="member-options" autocomplete="off"
+                                                    placeholder="Name or email" aria-describedby="add-member-email-error"
+                                                    prop:value=move || typed_member.get()
+                                                    on:input=move |ev| typed_member.set(event_target_value(&ev))/>
+                                                <datalist id="member-options">
+                                                    <Transition>
+                                                        {move || Suspend::new(async move { user_options(matches.await) })}
+                                                    </Transition>
+                                                </datalist>
+                                                <FieldMessage error=member_error field="email" id="add-member-email-error"/>
+                                            </div>
+                                            <div class="field">
+                                                <label for="add-member-role">"Team role"</label>
+                                                <select id="add-member-role" name="team_role">
+                                                    <option value="member">"member"</option>
+                                                    {may_manage.then(|| view! { <option value="maintainer">"maintainer"</option> })}
+                                                </select>
+                                            </div>
+                                            <button type="submit" class="button button-primary" disabled=move || put_member.pending().get()>"Add"</button>
+                                        </ActionForm>
+                                    }
+                                })}
+                                {if detail.members.is_empty() {
+                                    view! { <p class="muted">"No members yet."</p> }.into_any()
+                                } else {
+                                    view! {
+                                        <table class="table" aria-label="Members">
+                                            <thead>
+                                                <tr>
+                                                    <th scope="col">"Email"</th>
+                                                    <th scope="col">"Name"</th>
+                                                    <th scope="col">"Team role"</th>
+                                                    {may_manage_members.then(|| view! { <th scope="col"><span class="sr-only">"Actions"</span></th> })}
+                                                </tr>
+                                            </thead>
+                                            <tbody>
+                                                {detail.members.iter().map(|member| {
+                                                    let target = member.clone();
+                                                    let label = format!("Remove {}", member.email);
+                                                    view! {
+                                                        <tr data-email=member.email.clone()>
+                                                            <td><a href=format!("/users/{}", member.user_id)>{member.email.clone()}</a></td>
+                                                            <td>{member.name.clone()}</td>
+                                                            <td><span class="badge">{member.team_role.clone()}</span></td>
+                                                            {may_manage_members.then(|| view! {
+                                                                <td class="row-actions">
+                                                                    <button type="button" class="button button-small button-danger" aria-label=label
+                                                                        on:click=move |_| {
+                                                                            pending_remove.set(Some(target.clone()));
+                                                                            open_modal(remove_dialog);
+                                                                        }>
+                                                                        "Remove"
+                                                                    </button>
+                                                                </td>
+                                                            })}
+                                                        </tr>
+                                                    }
+                                                }).collect::<Vec<_>>()}
+                                            </tbody>
+                                        </table>
+                                    }.into_any()
+                                }}
+                            </section>
+
+                            <section class="panel" aria-labelledby="team-policies">
+                                <h2 id="team-policies">"Policies of this team"</h2>
+                                <TeamPolicies policies=detail.policies.clone() team_key=team_key.clone()/>
+                            </section>
+
+                            <Modal node_ref=remove_dialog title="Remove member" title_id="remove-member-title">
+                                {move || pending_remove.get().map(|member| {
+                                    let key = team_key.clone();
+                                    view! {
+                                        <p>"Remove " <strong>{member.email.clone()}</strong> " from the team? They lose what the team's policies give them."</p>
+                                        <ActionForm action=remove_member attr:class="dialog-actions">
+                                            <input type="hidden" name="key" value=key/>
+                                            <input type="hidden" name="user_id" value=member.user_id.to_string()/>
+                                            <button type="button" class="button" on:click=move |_| close_modal(remove_dialog)>"Cancel"</button>
+                                            <button type="submit" class="button button-danger">"Remove"</button>
+                                        </ActionForm>
+                                    }
+                                })}
+                            </Modal>
+                            <Modal node_ref=edit_dialog title="Edit team" title_id="edit-team-title">
+                                <ActionForm action=save attr:class="form" attr:novalidate=true>
+                                    <input type="hidden" name="mode" value="update"/>
+                                    <input type="hidden" name="key" value=team.key.to_string()/>
+                                    <NameDescriptionFields prefix="edit-team" error=save_error
+                                        name=Some(typed_name) description=Some(typed_description)/>
+                                    <div class="dialog-actions">
+                                        <button type="button" class="button" on:click=move |_| close_modal(edit_dialog)>"Cancel"</button>
+                                        <button type="submit" class="button button-primary" disabled=move || save.pending().get()>"Save"</button>
+                                    </div>
+                                </ActionForm>
+                            </Modal>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+/// The policies bound to a team, with a link to manage them on the Policies page.
+#[component]
+fn TeamPolicies(policies: Option<Vec<crate::domain::PolicyListing>>, team_key: String) -> impl IntoView {
+    let link = format!("/policies?subject={}", encode_query_value(&format!("team:{team_key}")));
+    match policies {
+        None => view! { <p class="muted">"You may not read policies."</p> }.into_any(),
+        Some(items) if items.is_empty() => view! {
+            <p class="muted">"No policy is bound to this team: its members get nothing through it yet. "
+                <a href="/policies">"Create one on the Policies page."</a></p>
+        }
+        .into_any(),
+        Some(items) => view! {
+            <ul class="plain-list">
+                {items.into_iter().map(|p| {
+                    let scope = p.policy.workspace.as_ref().map_or_else(|| "Global".to_owned(), |w| format!("in {w}"));
+                    view! { <li>"#" {p.policy.id.0} " " <code>{p.policy.role.to_string()}</code> " — " {scope}</li> }
+                }).collect::<Vec<_>>()}
+            </ul>
+            <p><a href=link>"Manage these on the Policies page"</a></p>
+        }
+        .into_any(),
+    }
+}

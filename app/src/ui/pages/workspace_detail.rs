@@ -1,0 +1,132 @@
+//! `/workspaces/{key}`: a workspace's policies and the people who have access
+//! (directly or through a team); rename, re-describe, delete.
+
+use leptos::{html, prelude::*};
+use leptos_meta::Title;
+use leptos_router::hooks::{use_navigate, use_params_map};
+
+use crate::{
+    api::{load_workspace_detail, DeleteWorkspace, UpdateWorkspace},
+    domain::PolicyListing,
+    ui::{
+        access_views::{NameDescriptionFields, PeopleTable},
+        components::{close_modal, encode_query_value, open_modal, report_outcome, ErrorPanel, Modal},
+        pages::workspaces::ConfirmWorkspaceDelete,
+    },
+};
+
+/// The workspace page.
+#[component]
+pub fn WorkspaceDetailPage() -> impl IntoView {
+    let params = use_params_map();
+    let key = move || params.with(|p| p.get("key").unwrap_or_default());
+    let update = ServerAction::<UpdateWorkspace>::new();
+    let delete = ServerAction::<DeleteWorkspace>::new();
+    let detail = Resource::new(move || (key(), update.version().get()), |(key, _)| load_workspace_detail(key));
+    let edit_dialog = NodeRef::<html::Dialog>::new();
+    let delete_dialog = NodeRef::<html::Dialog>::new();
+    let update_error = Signal::derive(move || update.value().get().and_then(Result::err));
+    let (typed_name, typed_description) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
+    let typed_key = RwSignal::new(String::new());
+    report_outcome(update, Some(edit_dialog), |ws| format!("Saved workspace {}.", ws.key));
+    report_outcome(delete, Some(delete_dialog), |_| "The workspace and its policies were deleted.".to_owned());
+    // After a delete there is nothing left to show here.
+    let navigate = use_navigate();
+    Effect::new(move |_| {
+        if let Some(Ok(())) = delete.value().get() {
+            navigate("/workspaces", Default::default());
+        }
+    });
+
+    view! {
+        <Title text="Workspace"/>
+        <p><a href="/workspaces">"← Workspaces"</a></p>
+        <Transition fallback=|| view! { <p class="page-loading">"Loading the workspace…"</p> }>
+            {move || Suspend::new(async move {
+                match detail.await {
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    Ok(detail) => {
+                        let workspace = detail.workspace.clone();
+                        let ws_key = workspace.key.to_string();
+                        let (edit_name, edit_description) = (workspace.name.clone(), workspace.description.clone());
+                        let policies_link = format!("/policies?workspace={}", encode_query_value(&ws_key));
+                        view! {
+                            <div class="page-head">
+                                <h1>{workspace.name.clone()}</h1>
+                                <div class="row-actions">
+                                    {detail.may_update.then(|| view! {
+                                        <button type="button" class="button" on:click=move |_| {
+                                            typed_name.set(edit_name.clone());
+                                            typed_description.set(edit_description.clone());
+                                            update.value().set(None);
+                                            open_modal(edit_dialog);
+                                        }>"Edit workspace"</button>
+                                    })}
+                                    {detail.may_delete.then(|| view! {
+                                        <button type="button" class="button button-danger" on:click=move |_| {
+                                            typed_key.set(String::new());
+                                            open_modal(delete_dialog);
+                                        }>"Delete workspace"</button>
+                                    })}
+                                </div>
+                            </div>
+                            <p class="muted"><code>{ws_key.clone()}</code> {(!workspace.description.is_empty()).then(|| format!(" · {}", workspace.description))}</p>
+
+                            <section class="panel" aria-labelledby="workspace-policies">
+                                <h2 id="workspace-policies">"Policies in this workspace"</h2>
+                                <WorkspacePolicies policies=detail.policies.clone()/>
+                                <p><a href=policies_link>"Manage them on the Policies page"</a></p>
+                            </section>
+
+                            <section class="panel" aria-labelledby="workspace-people">
+                                <h2 id="workspace-people">"People with access"</h2>
+                                <p class="muted small">"Everyone holding a workspace permission here: through a policy of this workspace or a global one, bound to them or to a team they are in."</p>
+                                {match detail.people.clone() {
+                                    None => view! { <p class="muted">"You may not read who has access here."</p> }.into_any(),
+                                    Some(people) => view! { <PeopleTable people label="People with access"/> }.into_any(),
+                                }}
+                            </section>
+
+                            <Modal node_ref=edit_dialog title="Edit workspace" title_id="edit-workspace-title">
+                                <ActionForm action=update attr:class="form" attr:novalidate=true>
+                                    <input type="hidden" name="key" value=ws_key.clone()/>
+                                    <NameDescriptionFields prefix="edit-workspace" error=update_error
+                                        name=Some(typed_name) description=Some(typed_description)/>
+                                    <div class="dialog-actions">
+                                        <button type="button" class="button" on:click=move |_| close_modal(edit_dialog)>"Cancel"</button>
+                                        <button type="submit" class="button button-primary" disabled=move || update.pending().get()>"Save"</button>
+                                    </div>
+                                </ActionForm>
+                            </Modal>
+                            <Modal node_ref=delete_dialog title="Delete workspace" title_id="delete-workspace-title">
+                                <ConfirmWorkspaceDelete action=delete dialog=delete_dialog workspace=workspace.clone() typed_key/>
+                            </Modal>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}
+
+#[component]
+fn WorkspacePolicies(policies: Option<Vec<PolicyListing>>) -> impl IntoView {
+    match policies {
+        None => view! { <p class="muted">"You may not read the policies of this workspace."</p> }.into_any(),
+        Some(items) if items.is_empty() => view! { <p class="muted">"No policy is scoped to this workspace."</p> }.into_any(),
+        Some(items) => view! {
+            <table class="table" aria-label="Policies in this workspace">
+                <thead><tr><th scope="col">"#"</th><th scope="col">"Subject"</th><th scope="col">"Role"</th></tr></thead>
+                <tbody>
+                    {items.into_iter().map(|p| view! {
+                        <tr>
+                            <td>{p.policy.id.0}</td>
+                            <td>{p.subject_label.clone()}</td>
+                            <td><code>{p.policy.role.to_string()}</code></td>
+                        </tr>
+                    }).collect::<Vec<_>>()}
+                </tbody>
+            </table>
+        }.into_any(),
+    }
+}
