@@ -4,6 +4,8 @@ import { defineConfig } from '@playwright/test';
 // (target/release/portcullis) over a throwaway SQLite file, in Debian's
 // Chromium. Never `npx playwright install`: nothing downloads here.
 const port = Number(process.env.E2E_PORT ?? 3100);
+export const fakePort = Number(process.env.E2E_FAKE_PORT ?? 3190);
+const smtpPort = Number(process.env.E2E_SMTP_PORT ?? 2525);
 export const adminEmail = 'admin@example.com';
 export const adminPassword = 'e2e admin password';
 
@@ -32,7 +34,16 @@ export default defineConfig({
       ],
     },
   },
-  webServer: {
+  webServer: [
+   {
+    // The outside world: an SMTP sink and a GitHub-like OAuth provider.
+    command: 'node fake-services.mjs',
+    url: `http://127.0.0.1:${fakePort}/health`,
+    reuseExistingServer: false,
+    timeout: 20_000,
+    env: { E2E_SMTP_PORT: String(smtpPort), E2E_FAKE_PORT: String(fakePort) },
+   },
+   {
     command: 'rm -rf .data && ../target/release/portcullis serve',
     url: `http://127.0.0.1:${port}/readyz`,
     reuseExistingServer: false,
@@ -47,6 +58,14 @@ export default defineConfig({
       PORTCULLIS_ADMIN_PASSWORD: adminPassword,
       PORTCULLIS_ADMIN_NAME: 'Ada Admin',
       PORTCULLIS_LOG: 'warn',
+      PORTCULLIS_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+      PORTCULLIS_MAIL_FROM: 'Portcullis <access@example.com>',
+      PORTCULLIS_GITHUB_CLIENT_ID: 'e2e-client',
+      PORTCULLIS_GITHUB_CLIENT_SECRET: 'e2e-secret',
+      PORTCULLIS_GITHUB_AUTHORIZE_URL: `http://127.0.0.1:${fakePort}/authorize`,
+      PORTCULLIS_GITHUB_TOKEN_URL: `http://127.0.0.1:${fakePort}/token`,
+      PORTCULLIS_GITHUB_API_URL: `http://127.0.0.1:${fakePort}`,
     },
-  },
+   },
+  ],
 });

@@ -32,6 +32,10 @@ pub enum AppError {
     Forbidden { code: String, message: String },
     #[error("{message}")]
     Conflict { code: String, message: String },
+    /// Something that existed and can no longer be used (an expired,
+    /// revoked or used invitation link).
+    #[error("{message}")]
+    Gone { code: String, message: String },
     #[error("{}", validation_summary(.fields))]
     Validation { fields: Vec<FieldError> },
     #[error("{message}")]
@@ -78,6 +82,11 @@ impl AppError {
         Self::Conflict { code: code.into(), message: message.into() }
     }
 
+    /// A 410: `code` says why it is gone.
+    pub fn gone(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Gone { code: code.into(), message: message.into() }
+    }
+
     /// A 400 naming one field.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Validation { fields: vec![FieldError { field: field.into(), message: message.into() }] }
@@ -91,6 +100,7 @@ impl AppError {
             Self::Forbidden { .. } => 403,
             Self::NotFound { .. } => 404,
             Self::Conflict { .. } => 409,
+            Self::Gone { .. } => 410,
             Self::TooManyRequests { .. } => 429,
             Self::Internal { .. } => 500,
             Self::Transport { .. } => 502,
@@ -102,7 +112,7 @@ impl AppError {
         match self {
             Self::NotFound { .. } => "not_found",
             Self::Unauthenticated { .. } => "unauthenticated",
-            Self::Forbidden { code, .. } | Self::Conflict { code, .. } => code,
+            Self::Forbidden { code, .. } | Self::Conflict { code, .. } | Self::Gone { code, .. } => code,
             Self::Validation { .. } => "validation",
             Self::TooManyRequests { .. } => "too_many_requests",
             Self::Internal { .. } => "internal",

@@ -76,6 +76,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/healthz", get(routes::health::alive))
         .route("/readyz", get(routes::health::ready))
+        .route("/auth/{provider}/start", get(routes::oauth::start))
+        .route("/auth/{provider}/callback", get(routes::oauth::callback))
         .nest("/api/v1", routes::api())
         .route(
             "/sfn/{*name}",
@@ -102,11 +104,13 @@ pub async fn serve(
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let cleanup = DbSessionStore::new(state.db.clone()).spawn_cleanup(std::time::Duration::from_secs(300));
+    let outbox = tokio::spawn(app::server::services::mail::run_outbox(state.clone()));
     let served = axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await;
-    // The cleanup task holds a pool handle: stop it so the pool can close.
+    // These tasks hold pool handles: stop them so the pool can close.
     cleanup.abort();
+    outbox.abort();
     served
 }
 

@@ -13,12 +13,14 @@ use crate::{
 mod audit;
 #[cfg(feature = "ssr")]
 mod context;
+mod invitations;
 mod policies;
 mod roles;
 mod teams;
 mod workspaces;
 
 pub use audit::*;
+pub use invitations::*;
 pub use policies::*;
 pub use roles::*;
 pub use teams::*;
@@ -171,6 +173,15 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
         leptos_axum::redirect(safe_next(next.as_deref()));
     }
     context::respond(result)
+}
+
+/// The sign-in providers configured here (`github`, `google`), for the
+/// sign-in buttons.
+#[server(prefix = "/sfn", endpoint = "auth/providers", input = GetUrl)]
+pub async fn sign_in_providers() -> Result<Vec<(String, String)>, AppError> {
+    let (state, _session) = context::state_and_session().await?;
+    let providers = crate::server::oauth::configured(&state);
+    Ok(providers.into_iter().map(|p| (p.as_str().to_owned(), p.label().to_owned())).collect())
 }
 
 /// Ends the session on the server and goes to the sign-in page.

@@ -229,3 +229,52 @@ pub struct PermissionHolders {
     pub workspace: Option<WorkspaceKey>,
     pub holders: PeopleWithAccess,
 }
+
+/// An invitation as administrators see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct InvitationView {
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
+    pub id: uuid::Uuid,
+    pub email: String,
+    pub role: RoleKey,
+    pub workspace: Option<WorkspaceKey>,
+    pub team: Option<TeamKey>,
+    /// `pending`, `expired`, `accepted` or `revoked`.
+    pub status: String,
+    pub invited_by_email: String,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub finished_at: Option<i64>,
+    /// The last mail to the invitee: `pending` (not sent yet), `sent` or `failed`.
+    pub mail_status: Option<String>,
+    pub mail_error: Option<String>,
+    /// The link, while its mail has not left (no SMTP, or not yet sent):
+    /// the administrator may copy it. Never kept once the mail is sent.
+    pub link: Option<String>,
+}
+
+/// One page of invitations.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationPage {
+    pub items: Vec<InvitationView>,
+    pub next_cursor: Option<String>,
+    /// Whether mail leaves over SMTP (else links are copied by hand).
+    pub smtp_configured: bool,
+}
+
+/// What the invite link's page shows before anyone signs in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct InvitationPreview {
+    pub email: String,
+    pub invited_by_email: String,
+    pub role: RoleKey,
+    pub role_name: String,
+    #[serde(default)]
+    pub permissions: Vec<Permission>,
+    pub workspace: Option<WorkspaceKey>,
+    pub team: Option<TeamKey>,
+    pub expires_at: i64,
+    /// Whether an account with this email exists (then: sign in to accept).
+    pub account_exists: bool,
+}

@@ -25,6 +25,60 @@ pub struct Config {
     pub login_throttle: ThrottleConfig,
     /// The most password hashes computed at once; more wait their turn.
     pub max_concurrent_hashes: usize,
+    /// How long an invitation link works.
+    pub invite_expiry: Duration,
+    pub mail: MailConfig,
+    /// Sign-in with GitHub, when configured.
+    pub github: Option<OAuthProvider>,
+    /// Sign-in with Google, when configured.
+    pub google: Option<OAuthProvider>,
+    pub signup: SignupPolicy,
+}
+
+/// One OAuth provider's client and endpoints. The endpoints default to the
+/// real provider's and can be pointed elsewhere (a proxy, or a test double).
+#[derive(Clone, Debug)]
+pub struct OAuthProvider {
+    pub client_id: String,
+    pub client_secret: SecretString,
+    pub authorize_url: String,
+    pub token_url: String,
+    /// GitHub: the API root (`/user`, `/user/emails`); Google: the userinfo URL.
+    pub api_url: String,
+}
+
+/// Who may join without an invitation, and with what.
+#[derive(Clone, Debug)]
+pub struct SignupPolicy {
+    /// `invite-only` (the default), `domains` or `open`.
+    pub mode: SignupMode,
+    /// For `domains`: the email domains that may join.
+    pub domains: Vec<String>,
+    /// Emails that become global administrators on their first sign-in.
+    pub seed_admins: Vec<Email>,
+    /// The role (and workspace, else global) given to people who join
+    /// without an invitation; none by default.
+    pub default_role: Option<String>,
+    pub default_workspace: Option<String>,
+}
+
+/// See [`SignupPolicy::mode`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SignupMode {
+    InviteOnly,
+    Domains,
+    Open,
+}
+
+/// How mail leaves: over SMTP when `smtp_url` is set; otherwise it stays in
+/// the outbox, where administrators copy invitation links.
+#[derive(Clone, Debug)]
+pub struct MailConfig {
+    /// `smtp://host:port` (plain, for a local relay), `smtp://…?tls=required`
+    /// (STARTTLS) or `smtps://user:password@host` (TLS), as lettre reads it.
+    pub smtp_url: Option<SecretString>,
+    /// The sender, e.g. `Portcullis <access@example.com>`.
+    pub from: String,
 }
 
 /// The account created on an empty database.
@@ -69,6 +123,44 @@ struct FileConfig {
     max_concurrent_hashes: Option<u64>,
     admin: Option<FileAdmin>,
     login: Option<FileLogin>,
+    invitations: Option<FileInvitations>,
+    mail: Option<FileMail>,
+    github: Option<FileProvider>,
+    google: Option<FileProvider>,
+    signup: Option<FileSignup>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileProvider {
+    client_id: Option<String>,
+    client_secret: Option<String>,
+    authorize_url: Option<String>,
+    token_url: Option<String>,
+    api_url: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileSignup {
+    mode: Option<String>,
+    domains: Option<Vec<String>>,
+    seed_admins: Option<Vec<String>>,
+    default_role: Option<String>,
+    default_workspace: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileInvitations {
+    expiry: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileMail {
+    smtp_url: Option<String>,
+    from: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -99,7 +191,37 @@ const ENV_SETTINGS: &[&str] = &[
     "PORTCULLIS_ADMIN_PASSWORD",
     "PORTCULLIS_LOGIN_MAX_FAILURES",
     "PORTCULLIS_LOGIN_LOCKOUT",
+    "PORTCULLIS_INVITE_EXPIRY",
+    "PORTCULLIS_SMTP_URL",
+    "PORTCULLIS_MAIL_FROM",
+    "PORTCULLIS_GITHUB_CLIENT_ID",
+    "PORTCULLIS_GITHUB_CLIENT_SECRET",
+    "PORTCULLIS_GITHUB_AUTHORIZE_URL",
+    "PORTCULLIS_GITHUB_TOKEN_URL",
+    "PORTCULLIS_GITHUB_API_URL",
+    "PORTCULLIS_GOOGLE_CLIENT_ID",
+    "PORTCULLIS_GOOGLE_CLIENT_SECRET",
+    "PORTCULLIS_GOOGLE_AUTHORIZE_URL",
+    "PORTCULLIS_GOOGLE_TOKEN_URL",
+    "PORTCULLIS_GOOGLE_API_URL",
+    "PORTCULLIS_SIGNUP_MODE",
+    "PORTCULLIS_SIGNUP_DOMAINS",
+    "PORTCULLIS_SEED_ADMINS",
+    "PORTCULLIS_DEFAULT_ROLE",
+    "PORTCULLIS_DEFAULT_WORKSPACE",
     "PORTCULLIS_LOG",
+];
+
+/// The real endpoints, used unless configured otherwise.
+const GITHUB_DEFAULTS: [&str; 3] = [
+    "https://github.com/login/oauth/authorize",
+    "https://github.com/login/oauth/access_token",
+    "https://api.github.com",
+];
+const GOOGLE_DEFAULTS: [&str; 3] = [
+    "https://accounts.google.com/o/oauth2/v2/auth",
+    "https://oauth2.googleapis.com/token",
+    "https://openidconnect.googleapis.com/v1/userinfo",
 ];
 
 impl Config {
@@ -136,6 +258,83 @@ impl Config {
         };
         let admin = file.admin.unwrap_or_default();
         let login = file.login.unwrap_or_default();
+        let invitations = file.invitations.unwrap_or_default();
+        let mail = file.mail.unwrap_or_default();
+        let signup = file.signup.unwrap_or_default();
+        let provider = |prefix: &str,
+                        file: Option<FileProvider>,
+                        defaults: [&str; 3]|
+         -> Result<Option<OAuthProvider>, ConfigError> {
+            let file = file.unwrap_or_default();
+            let var = |suffix: &str| format!("PORTCULLIS_{prefix}_{suffix}");
+            let id = pick(&var("CLIENT_ID"), file.client_id);
+            let secret = pick(&var("CLIENT_SECRET"), file.client_secret);
+            let (id, secret) = match (id, secret) {
+                (None, None) => return Ok(None),
+                (Some((_, id)), Some((_, secret))) if !id.trim().is_empty() && !secret.is_empty() => (id, secret),
+                (Some((name, _)), _) | (_, Some((name, _))) => {
+                    return Err(invalid(&name, "set both the client id and the client secret, or neither"))
+                }
+            };
+            let mut urls = Vec::with_capacity(3);
+            for ((suffix, value), default) in
+                [("AUTHORIZE_URL", file.authorize_url), ("TOKEN_URL", file.token_url), ("API_URL", file.api_url)]
+                    .into_iter()
+                    .zip(defaults)
+            {
+                let url = match pick(&var(suffix), value) {
+                    Some((_, url)) if url.starts_with("https://") || url.starts_with("http://") => {
+                        url.trim_end_matches('/').to_owned()
+                    }
+                    Some((name, _)) => return Err(invalid(&name, "use an http(s) URL")),
+                    None => default.to_owned(),
+                };
+                urls.push(url);
+            }
+            let api_url = urls.pop().unwrap_or_default();
+            let token_url = urls.pop().unwrap_or_default();
+            let authorize_url = urls.pop().unwrap_or_default();
+            Ok(Some(OAuthProvider {
+                client_id: id.trim().to_owned(),
+                client_secret: SecretString::from(secret),
+                authorize_url,
+                token_url,
+                api_url,
+            }))
+        };
+        let github = provider("GITHUB", file.github, GITHUB_DEFAULTS)?;
+        let google = provider("GOOGLE", file.google, GOOGLE_DEFAULTS)?;
+        let mode = match pick("PORTCULLIS_SIGNUP_MODE", signup.mode) {
+            Some((_, value)) if value == "invite-only" => SignupMode::InviteOnly,
+            Some((_, value)) if value == "domains" => SignupMode::Domains,
+            Some((_, value)) if value == "open" => SignupMode::Open,
+            Some((name, _)) => return Err(invalid(&name, "use invite-only, domains or open")),
+            None => SignupMode::InviteOnly,
+        };
+        let list = |var: &str, from_file: Option<Vec<String>>| -> Option<(String, Vec<String>)> {
+            match env.get(var) {
+                Some(value) => Some((
+                    var.to_owned(),
+                    value.split(',').map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()).collect(),
+                )),
+                None => from_file.map(|v| (file_key(var).to_owned(), v)),
+            }
+        };
+        let domains = list("PORTCULLIS_SIGNUP_DOMAINS", signup.domains).map(|(_, d)| d).unwrap_or_default();
+        let domains: Vec<String> = domains.into_iter().map(|d| d.trim_start_matches('@').to_lowercase()).collect();
+        if mode == SignupMode::Domains && domains.is_empty() {
+            return Err(invalid("PORTCULLIS_SIGNUP_DOMAINS", "list the email domains that may join (mode domains)"));
+        }
+        let seed_admins = match list("PORTCULLIS_SEED_ADMINS", signup.seed_admins) {
+            Some((name, emails)) => emails
+                .iter()
+                .map(|e| Email::parse(e).map_err(|err| invalid(&name, &format!("{e:?}: {err}"))))
+                .collect::<Result<Vec<_>, _>>()?,
+            None => Vec::new(),
+        };
+        let default_role = pick("PORTCULLIS_DEFAULT_ROLE", signup.default_role).map(|(_, v)| v.trim().to_owned());
+        let default_workspace =
+            pick("PORTCULLIS_DEFAULT_WORKSPACE", signup.default_workspace).map(|(_, v)| v.trim().to_owned());
 
         let listen = match pick("PORTCULLIS_LISTEN", file.listen) {
             Some((name, value)) => {
@@ -202,7 +401,31 @@ impl Config {
             Some((name, value)) => parse_duration(&value).map_err(|m| invalid(&name, &m))?,
             None => Duration::from_secs(15 * 60),
         };
+        let invite_expiry = match pick("PORTCULLIS_INVITE_EXPIRY", invitations.expiry) {
+            Some((name, value)) => parse_duration(&value).map_err(|m| invalid(&name, &m))?,
+            None => Duration::from_secs(7 * 86_400),
+        };
+        let smtp_url = match pick("PORTCULLIS_SMTP_URL", mail.smtp_url) {
+            Some((_, value)) if value.starts_with("smtp://") || value.starts_with("smtps://") => {
+                Some(SecretString::from(value))
+            }
+            Some((name, _)) => return Err(invalid(&name, "use smtp://host:port or smtps://user:password@host")),
+            None => None,
+        };
+        let from = match pick("PORTCULLIS_MAIL_FROM", mail.from) {
+            Some((name, value)) => {
+                let address = value.rsplit_once('<').map_or(value.as_str(), |(_, rest)| rest.trim_end_matches('>'));
+                Email::parse(address.trim()).map_err(|e| invalid(&name, &e.to_string()))?;
+                value
+            }
+            None => "Portcullis <portcullis@localhost.localdomain>".to_owned(),
+        };
         Ok(Self {
+            github,
+            google,
+            signup: SignupPolicy { mode, domains, seed_admins, default_role, default_workspace },
+            invite_expiry,
+            mail: MailConfig { smtp_url, from },
             listen,
             database_url,
             base_url,
@@ -242,6 +465,24 @@ fn file_key(var: &str) -> &'static str {
         "PORTCULLIS_ADMIN_PASSWORD" => "admin.password",
         "PORTCULLIS_LOGIN_MAX_FAILURES" => "login.max_failures",
         "PORTCULLIS_LOGIN_LOCKOUT" => "login.lockout",
+        "PORTCULLIS_INVITE_EXPIRY" => "invitations.expiry",
+        "PORTCULLIS_SMTP_URL" => "mail.smtp_url",
+        "PORTCULLIS_MAIL_FROM" => "mail.from",
+        "PORTCULLIS_GITHUB_CLIENT_ID" => "github.client_id",
+        "PORTCULLIS_GITHUB_CLIENT_SECRET" => "github.client_secret",
+        "PORTCULLIS_GITHUB_AUTHORIZE_URL" => "github.authorize_url",
+        "PORTCULLIS_GITHUB_TOKEN_URL" => "github.token_url",
+        "PORTCULLIS_GITHUB_API_URL" => "github.api_url",
+        "PORTCULLIS_GOOGLE_CLIENT_ID" => "google.client_id",
+        "PORTCULLIS_GOOGLE_CLIENT_SECRET" => "google.client_secret",
+        "PORTCULLIS_GOOGLE_AUTHORIZE_URL" => "google.authorize_url",
+        "PORTCULLIS_GOOGLE_TOKEN_URL" => "google.token_url",
+        "PORTCULLIS_GOOGLE_API_URL" => "google.api_url",
+        "PORTCULLIS_SIGNUP_MODE" => "signup.mode",
+        "PORTCULLIS_SIGNUP_DOMAINS" => "signup.domains",
+        "PORTCULLIS_SEED_ADMINS" => "signup.seed_admins",
+        "PORTCULLIS_DEFAULT_ROLE" => "signup.default_role",
+        "PORTCULLIS_DEFAULT_WORKSPACE" => "signup.default_workspace",
         _ => "?",
     }
 }

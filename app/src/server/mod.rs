@@ -6,6 +6,7 @@ pub mod auth;
 pub mod bootstrap;
 pub mod config;
 pub mod http;
+pub mod oauth;
 pub mod password;
 pub mod services;
 pub mod sessions;

@@ -15,6 +15,8 @@ pub struct AppState {
     pub hasher: PasswordHasher,
     pub throttle: Arc<LoginThrottle>,
     pub leptos_options: LeptosOptions,
+    /// Wakes the mail sender when a mail was queued.
+    pub outbox: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
@@ -27,6 +29,7 @@ impl AppState {
             throttle: Arc::new(LoginThrottle::new(config.login_throttle)),
             config: Arc::new(config),
             leptos_options,
+            outbox: Arc::new(tokio::sync::Notify::new()),
         }
     }
 }

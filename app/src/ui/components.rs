@@ -192,6 +192,40 @@ pub fn encode_query_value(text: &str) -> String {
         .collect()
 }
 
+/// "Continue with GitHub" and the like, for each configured provider; the
+/// trip starts at `/auth/{provider}/start` with `invite` and `next` passed on.
+#[component]
+pub fn ProviderButtons(
+    #[prop(optional)] invite: Option<String>,
+    #[prop(optional, into)] next: Signal<String>,
+) -> impl IntoView {
+    let providers = Resource::new(|| (), |_| crate::api::sign_in_providers());
+    view! {
+        <Suspense>
+            {move || {
+                let invite = invite.clone();
+                Suspend::new(async move {
+                    let providers = providers.await.unwrap_or_default();
+                    (!providers.is_empty()).then(|| {
+                        view! {
+                            <div class="provider-buttons">
+                                {providers.into_iter().map(|(key, label)| {
+                                    let mut href = format!("/auth/{key}/start?next={}", encode_query_value(&next.get_untracked()));
+                                    if let Some(token) = &invite {
+                                        href.push_str(&format!("&invite={}", encode_query_value(token)));
+                                    }
+                                    view! { <a class="button provider-button" href=href rel="external">{format!("Continue with {label}")}</a> }
+                                }).collect::<Vec<_>>()}
+                            </div>
+                            <p class="muted small divider">"or"</p>
+                        }
+                    })
+                })
+            }}
+        </Suspense>
+    }
+}
+
 /// A search box over a list, kept in the query string as `q`.
 #[component]
 pub fn SearchForm(id: &'static str, value: impl Fn() -> String + Send + Sync + 'static) -> impl IntoView {

@@ -73,6 +73,7 @@ fn ConsoleFrame(signed_in: SignedInUser) -> impl IntoView {
                 {can.has(Permission::RoleRead).then(|| view! { <A href="/roles">"Roles"</A> })}
                 <A href="/policies">"Policies"</A>
                 {can.has(Permission::AuditRead).then(|| view! { <A href="/audit">"Audit"</A> })}
+                {can.has(Permission::InviteManage).then(|| view! { <A href="/invitations">"Invitations"</A> })}
                 <A href="/account">"My account"</A>
             </nav>
             <div class="topbar-end">

@@ -13,7 +13,7 @@ use leptos_router::{
     path, SsrMode,
 };
 
-pub use components::{ToastKind, Toasts};
+pub use components::{encode_query_value, ToastKind, Toasts};
 pub use layout::{Can, ConsoleLayout, Me};
 
 /// Picks the saved theme before the first paint, so a dark page never flashes
@@ -60,6 +60,7 @@ pub fn App() -> impl IntoView {
         <Router>
             <Routes fallback=pages::NotFoundPage>
                 <Route path=path!("/login") view=pages::LoginPage ssr=SsrMode::Async/>
+                <Route path=path!("/invite/:token") view=pages::InvitePage ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
                     <Route path=path!("") view=pages::DashboardPage ssr=SsrMode::Async/>
                     <Route path=path!("account") view=pages::AccountPage ssr=SsrMode::Async/>
@@ -73,6 +74,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("policies") view=pages::PoliciesPage ssr=SsrMode::Async/>
                     <Route path=path!("policies/explorer") view=pages::ExplorerPage ssr=SsrMode::Async/>
                     <Route path=path!("audit") view=pages::AuditPage ssr=SsrMode::Async/>
+                    <Route path=path!("invitations") view=pages::InvitationsPage ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>

@@ -39,13 +39,13 @@ pub struct Page {
     // Text, not a number: query strings flattened into another struct arrive
     // as strings (serde_urlencoded with `flatten`).
     limit: Option<String>,
-    cursor: Option<String>,
-    /// Search text, for the lists that take one (workspaces, teams).
-    q: Option<String>,
+    pub cursor: Option<String>,
+    /// Search text, for the lists that take one.
+    pub q: Option<String>,
 }
 
 impl Page {
-    fn limit(&self) -> Result<i64, AppError> {
+    pub fn limit(&self) -> Result<i64, AppError> {
         match self.limit.as_deref().map(str::parse::<i64>) {
             None => Ok(DEFAULT_LIMIT),
             Some(Ok(n)) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
@@ -57,11 +57,11 @@ impl Page {
 /// `{"items":[…],"next_cursor":…}`: the cursor is set when the page is full.
 #[derive(Serialize)]
 pub struct Listing<T> {
-    items: Vec<T>,
-    next_cursor: Option<String>,
+    pub items: Vec<T>,
+    pub next_cursor: Option<String>,
 }
 
-fn listing<T>(items: Vec<T>, limit: i64, cursor_of: impl Fn(&T) -> String) -> Json<Listing<T>> {
+pub fn listing<T>(items: Vec<T>, limit: i64, cursor_of: impl Fn(&T) -> String) -> Json<Listing<T>> {
     let next_cursor = if items.len() as i64 == limit { items.last().map(cursor_of) } else { None };
     Json(Listing { items, next_cursor })
 }

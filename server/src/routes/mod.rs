@@ -4,6 +4,8 @@
 pub mod access;
 pub mod auth;
 pub mod health;
+pub mod invitations;
+pub mod oauth;
 pub mod openapi;
 
 use axum::{
@@ -49,6 +51,10 @@ pub fn api() -> Router<AppState> {
         .route("/authz/check-batch", post(access::check_batch))
         .route("/audit", get(access::list_audit))
         .route("/audit/export.csv", get(access::export_audit))
+        .route("/invitations", get(invitations::list).post(invitations::create))
+        .route("/invitations/accept", post(invitations::accept))
+        .route("/invitations/{id}", axum::routing::delete(invitations::revoke))
+        .route("/invitations/{id}/resend", post(invitations::resend))
         .fallback(|| async { AppError::not_found("this API route") })
 }
 

@@ -4,7 +4,7 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{access, auth};
+use super::{access, auth, invitations};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -28,6 +28,7 @@ use super::{access, auth};
         access::list_policies, access::create_policy, access::delete_policy,
         access::check, access::check_batch,
         access::list_audit, access::export_audit,
+        invitations::list, invitations::create, invitations::resend, invitations::revoke, invitations::accept,
     ),
     components(schemas(app::server::store::audit::AuditRow, app::domain::EffectivePermission, app::domain::GrantView)),
     tags(
@@ -36,6 +37,7 @@ use super::{access, auth};
         (name = "users"), (name = "roles"), (name = "teams"), (name = "workspaces"), (name = "policies"),
         (name = "audit", description = "The audit log (audit:read)"),
         (name = "access", description = "The permission catalog"),
+        (name = "invitations", description = "Inviting people by email (invite:manage) and accepting"),
     )
 )]
 pub struct ApiDoc;

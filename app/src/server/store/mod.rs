@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod audit;
+pub mod invitations;
 pub mod sessions;
 pub mod users;
 

@@ -238,3 +238,36 @@ pub async fn delete(conn: &mut Conn, id: UserId) -> Result<(), StoreError> {
     sqlx::query("delete from users where id = $1").bind(id.to_string()).execute(&mut *conn).await?;
     Ok(())
 }
+
+/// The user a provider's account (`provider`, `subject`) signs in as.
+pub async fn find_by_identity(conn: &mut Conn, provider: &str, subject: &str) -> Result<Option<UserRow>, StoreError> {
+    let row = sqlx::query(&format!(
+        "select {} from users where id = (select user_id from identities where provider = $1 and subject = $2)",
+        COLUMNS
+    ))
+    .bind(provider.to_owned())
+    .bind(subject.to_owned())
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.as_ref().map(from_row).transpose()
+}
+
+/// Links a provider's account to a user.
+pub async fn insert_identity(
+    conn: &mut Conn,
+    provider: &str,
+    subject: &str,
+    user: UserId,
+    email: &str,
+    now: i64,
+) -> Result<(), StoreError> {
+    sqlx::query("insert into identities (provider, subject, user_id, email, created_at) values ($1, $2, $3, $4, $5)")
+        .bind(provider.to_owned())
+        .bind(subject.to_owned())
+        .bind(user.to_string())
+        .bind(email.to_owned())
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 use crate::{
     api::Login,
     error::AppError,
-    ui::components::{error_from_url, FieldMessage},
+    ui::components::{error_from_url, FieldMessage, ProviderButtons},
 };
 
 /// The sign-in page.
@@ -25,6 +25,9 @@ pub fn LoginPage() -> impl IntoView {
     // Errors that are not about one field show above the button.
     let banner = move || error.get().filter(|e| !matches!(e, AppError::Validation { .. })).map(|e| e.to_string());
     let show_password = RwSignal::new(false);
+    // A refused sign-in with GitHub or Google comes back with its reason.
+    let provider_error = move || query.with(|q| q.get("error")).filter(|e| !e.is_empty());
+    let next_signal = Signal::derive(next);
 
     view! {
         <Title text="Sign in"/>
@@ -32,6 +35,8 @@ pub fn LoginPage() -> impl IntoView {
             <section class="auth-card">
                 <h1 class="auth-title"><span class="brand-mark" aria-hidden="true">"▦"</span>" Portcullis"</h1>
                 <p class="muted">"Sign in to manage who may do what on your model-serving platform."</p>
+                {move || provider_error().map(|message| view! { <p class="form-error" role="alert" data-error="provider">{message}</p> })}
+                <ProviderButtons next=next_signal/>
                 <ActionForm action=login attr:class="form" attr:novalidate=true>
                     <input type="hidden" name="next" prop:value=next/>
                     <div class="field">

@@ -1,0 +1,132 @@
+//! Server functions of the Invitations page and of the invite link's page.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::GetUrl;
+
+#[cfg(feature = "ssr")]
+use super::context;
+use crate::{
+    domain::{InvitationPage, InvitationPreview, InvitationView, UserView},
+    error::AppError,
+};
+
+/// Invitations per page in the console.
+#[cfg(feature = "ssr")]
+const INVITATIONS_PER_PAGE: i64 = 25;
+
+/// A page of invitations, newest first, filtered by email and status.
+#[server(prefix = "/sfn", endpoint = "invitations/list", input = GetUrl)]
+pub async fn list_invitations(
+    q: Option<String>,
+    status: Option<String>,
+    cursor: Option<String>,
+) -> Result<InvitationPage, AppError> {
+    use crate::server::{services::invitations, store::invitations::InvitationFilter};
+    let result = async {
+        let (state, actor) = context::actor().await?;
+        let filter = InvitationFilter {
+            query: q.unwrap_or_default(),
+            status: status.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
+        };
+        let after = cursor.as_deref().filter(|c| !c.is_empty());
+        let items = invitations::list(&state, &actor, filter, after, INVITATIONS_PER_PAGE).await?;
+        let next_cursor =
+            if items.len() as i64 == INVITATIONS_PER_PAGE { items.last().map(|i| i.id.to_string()) } else { None };
+        Ok(InvitationPage { items, next_cursor, smtp_configured: state.config.mail.smtp_url.is_some() })
+    }
+    .await;
+    context::respond(result)
+}
+
+/// Invites the pasted emails (a list or a CSV) with a role, a scope and a team.
+#[server(prefix = "/sfn", endpoint = "invitations/create")]
+pub async fn create_invitations(
+    emails: String,
+    role: String,
+    workspace: Option<String>,
+    team: Option<String>,
+) -> Result<Vec<InvitationView>, AppError> {
+    use crate::server::services::invitations::{self, InviteInput};
+    let result = async {
+        let (state, actor) = context::actor().await?;
+        invitations::invite(&state, &actor, InviteInput { emails, role, workspace, team }).await
+    }
+    .await;
+    context::respond(result)
+}
+
+/// Mails a pending invitation again with a new link.
+#[server(prefix = "/sfn", endpoint = "invitations/resend")]
+pub async fn resend_invitation(id: String) -> Result<InvitationView, AppError> {
+    let result = async {
+        let (state, actor) = context::actor().await?;
+        let id = id.parse().map_err(|_| AppError::not_found(format!("invitation {id}")))?;
+        crate::server::services::invitations::resend(&state, &actor, id).await
+    }
+    .await;
+    context::respond(result)
+}
+
+/// Revokes a pending invitation.
+#[server(prefix = "/sfn", endpoint = "invitations/revoke")]
+pub async fn revoke_invitation(id: String) -> Result<(), AppError> {
+    let result = async {
+        let (state, actor) = context::actor().await?;
+        let id = id.parse().map_err(|_| AppError::not_found(format!("invitation {id}")))?;
+        crate::server::services::invitations::revoke(&state, &actor, id).await
+    }
+    .await;
+    context::respond(result)
+}
+
+/// What an invite link offers; anyone holding the link may ask.
+#[server(prefix = "/sfn", endpoint = "invitations/preview", input = GetUrl)]
+pub async fn preview_invitation(token: String) -> Result<InvitationPreview, AppError> {
+    let result = async {
+        let (state, _session) = context::state_and_session().await?;
+        crate::server::services::invitations::preview(&state, &token).await
+    }
+    .await;
+    context::respond(result)
+}
+
+/// Creates the invited account with a password, grants the invitation and
+/// signs in; then goes to the dashboard.
+#[server(prefix = "/sfn", endpoint = "invitations/accept-password")]
+pub async fn accept_invitation_with_password(
+    token: String,
+    name: String,
+    password: String,
+) -> Result<UserView, AppError> {
+    let (state, session) = context::state_and_session().await?;
+    let result = async {
+        let user = crate::server::services::invitations::accept_with_password(
+            &state,
+            &token,
+            &name,
+            secrecy::SecretString::from(password),
+        )
+        .await?;
+        session.sign_in(user.id).await?;
+        Ok(user.view())
+    }
+    .await;
+    if result.is_ok() {
+        leptos_axum::redirect("/");
+    }
+    context::respond(result)
+}
+
+/// The signed-in user accepts an invitation of their email; then goes to the dashboard.
+#[server(prefix = "/sfn", endpoint = "invitations/accept")]
+pub async fn accept_invitation(token: String) -> Result<(), AppError> {
+    let result = async {
+        let (state, actor) = context::actor().await?;
+        crate::server::services::invitations::accept_signed_in(&state, &actor, &token).await
+    }
+    .await;
+    if result.is_ok() {
+        leptos_axum::redirect("/");
+    }
+    context::respond(result)
+}

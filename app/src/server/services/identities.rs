@@ -1,0 +1,178 @@
+//! Signing in (and up) with an identity a provider vouches for: a known
+//! identity signs in as its user; a verified email of an existing user links
+//! to it; anyone else may join only with an invitation of that email, as a
+//! seed admin, or when the sign-up mode lets them.
+
+use crate::{
+    authz::Change,
+    domain::{BuiltinRole, DisplayName, Email, RoleKey, Scope, Subject, UserStatus, WorkspaceKey},
+    error::AppError,
+    server::{
+        config::SignupMode,
+        now_ms,
+        oauth::VerifiedIdentity,
+        services::invitations::{grant, usable},
+        store::{
+            self,
+            audit::{self, NewAuditEntry},
+            invitations::InvitationRow,
+            users::{NewUser, UserRow},
+            StoreError,
+        },
+        AppState,
+    },
+};
+
+fn wrong_email(invitation: &InvitationRow, email: &Email, provider: &str) -> AppError {
+    AppError::forbidden(
+        "wrong_email",
+        format!(
+            "this invitation is for {}, but {provider} signed you in as {email}: sign in with the invited address",
+            invitation.email
+        ),
+    )
+}
+
+fn usable_account(user: UserRow) -> Result<UserRow, AppError> {
+    if user.status == UserStatus::Disabled {
+        return Err(AppError::forbidden("account_disabled", "this account is disabled: ask an administrator"));
+    }
+    Ok(user)
+}
+
+fn entry(user: &UserRow, action: &str, reason: String) -> NewAuditEntry {
+    NewAuditEntry {
+        actor_id: Some(user.id.to_string()),
+        actor_email: Some(user.email.to_string()),
+        action: action.into(),
+        target_type: Some("user".into()),
+        target_id: Some(user.id.to_string()),
+        reason: Some(reason),
+        ..NewAuditEntry::default()
+    }
+}
+
+/// The user `identity` signs in as, created or linked as needed; an
+/// invitation (`invite` token) is accepted on the way. One transaction.
+pub async fn sign_in(state: &AppState, identity: &VerifiedIdentity, invite: Option<&str>) -> Result<UserRow, AppError> {
+    let provider = identity.provider.as_str();
+    let label = identity.provider.label();
+    let email = Email::parse(&identity.email)
+        .map_err(|_| AppError::forbidden("oauth_refused", format!("{label} gave an unusable email address")))?;
+    let _writes = state.access.lock_writes().await;
+    let mut tx = state.db.begin().await?;
+    let invitation = match invite.filter(|t| !t.is_empty()) {
+        Some(token) => Some(usable(&mut tx, token).await?),
+        None => None,
+    };
+    if let Some(invitation) = &invitation {
+        if invitation.email != email {
+            return Err(wrong_email(invitation, &email, label));
+        }
+    }
+    let now = now_ms();
+    let mut changes = Vec::new();
+    let known = store::users::find_by_identity(&mut tx, provider, &identity.subject).await?;
+    let user = match known {
+        Some(user) => usable_account(user)?,
+        None => match store::users::find_by_email(&mut tx, &email).await? {
+            // The provider vouches for this verified email: the same person.
+            Some(user) => {
+                let user = usable_account(user)?;
+                store::users::insert_identity(&mut tx, provider, &identity.subject, user.id, email.as_str(), now)
+                    .await?;
+                audit::insert(&mut tx, &entry(&user, "identity.link", format!("linked {label} on sign-in")), now)
+                    .await?;
+                user
+            }
+            None => {
+                let (user, joined) = join(state, &mut tx, identity, &email, invitation.is_some()).await?;
+                changes.extend(joined);
+                user
+            }
+        },
+    };
+    if let Some(invitation) = &invitation {
+        if invitation.email != user.email {
+            return Err(wrong_email(invitation, &user.email, label));
+        }
+        changes.extend(grant(&mut tx, invitation, &user).await?);
+    }
+    tx.commit().await.map_err(StoreError::from)?;
+    state.access.apply(changes);
+    Ok(user)
+}
+
+/// Creates the account of someone new, if they may join.
+async fn join(
+    state: &AppState,
+    tx: &mut store::Conn,
+    identity: &VerifiedIdentity,
+    email: &Email,
+    invited: bool,
+) -> Result<(UserRow, Vec<Change>), AppError> {
+    let signup = &state.config.signup;
+    let seed_admin = signup.seed_admins.contains(email);
+    let domain = email.as_str().rsplit_once('@').map(|(_, d)| d.to_lowercase()).unwrap_or_default();
+    let allowed = invited
+        || seed_admin
+        || match signup.mode {
+            SignupMode::Open => true,
+            SignupMode::Domains => signup.domains.contains(&domain),
+            SignupMode::InviteOnly => false,
+        };
+    if !allowed {
+        return Err(AppError::forbidden(
+            "signup_closed",
+            format!("Portcullis is by invitation only here: ask an administrator to invite {email}"),
+        ));
+    }
+    let name = identity
+        .name
+        .as_deref()
+        .and_then(|n| DisplayName::parse(n).ok())
+        .or_else(|| DisplayName::parse(email.as_str().split('@').next().unwrap_or("member")).ok())
+        .unwrap_or_else(|| DisplayName::parse("Member").expect("a valid name"));
+    let now = now_ms();
+    let user = store::users::insert(tx, NewUser { email: email.clone(), name, password_hash: None }, now).await?;
+    store::users::insert_identity(tx, identity.provider.as_str(), &identity.subject, user.id, email.as_str(), now)
+        .await?;
+    let how = if invited {
+        "by invitation"
+    } else if seed_admin {
+        "as a seed admin"
+    } else {
+        "by the sign-up mode"
+    };
+    let reason = format!("joined with {} {how}", identity.provider.label());
+    let mut created = entry(&user, "user.create", reason);
+    created.after = serde_json::to_value(user.view()).ok();
+    audit::insert(tx, &created, now).await?;
+    let mut changes = vec![Change::UserSet { user: user.id, active: true }];
+    // What someone gets without an invitation: admin for seed admins, else
+    // the configured default (nothing unless configured).
+    let grant = if seed_admin {
+        Some((RoleKey::parse(BuiltinRole::Admin.key()).expect("a valid key"), Scope::Global))
+    } else if !invited {
+        match &signup.default_role {
+            Some(role) => {
+                let role = RoleKey::parse(role).map_err(|e| AppError::invalid("default_role", e.to_string()))?;
+                let scope = match &signup.default_workspace {
+                    Some(ws) => Scope::Workspace(
+                        WorkspaceKey::parse(ws).map_err(|e| AppError::invalid("default_workspace", e.to_string()))?,
+                    ),
+                    None => Scope::Global,
+                };
+                Some((role, scope))
+            }
+            None => None,
+        }
+    } else {
+        None
+    };
+    if let Some((role, scope)) = grant {
+        let policy = store::access::insert_policy(tx, &Subject::User(user.id), &role, &scope, now).await?;
+        changes.push(Change::PolicyAdded(policy.fact()));
+    }
+    Ok((user, changes))
+}

@@ -1,0 +1,540 @@
+//! Invitations: an administrator invites emails with a role, a scope and a
+//! team; the invitee follows the link and lands with exactly that access.
+//! Tokens are random and single-use; only their hash is stored.
+
+use secrecy::{ExposeSecret, SecretString};
+use sha2::{Digest, Sha256};
+
+use crate::{
+    authz::Change,
+    domain::{
+        DisplayName, Email, InvitationPreview, InvitationView, Permission, RoleKey, Scope, Subject, TeamKey,
+        WorkspaceKey,
+    },
+    error::AppError,
+    server::{
+        now_ms,
+        password::check_strength,
+        services::{
+            guard::{attempt, audited, require},
+            policies::{conferred, forbid_escalation},
+        },
+        store::{
+            self,
+            access::PolicyFilter,
+            audit,
+            invitations::{InvitationFilter, InvitationRow, OutboxRow},
+            users::{NewUser, UserRow},
+            StoreError,
+        },
+        AppState,
+    },
+};
+
+/// The most emails one request may invite.
+pub const MAX_BATCH: usize = 500;
+
+/// What an administrator asks for.
+#[derive(Clone, Debug, Default)]
+pub struct InviteInput {
+    /// Emails, one per line or separated by commas, or a CSV whose first
+    /// column (or column named `email`) holds them.
+    pub emails: String,
+    pub role: String,
+    pub workspace: Option<String>,
+    pub team: Option<String>,
+}
+
+/// A new random token: 32 bytes, hex.
+fn new_token() -> String {
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// What is stored of a token.
+pub fn token_hash(token: &str) -> String {
+    Sha256::digest(token.trim().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn link(state: &AppState, token: &str) -> String {
+    format!("{}/invite/{token}", state.config.base_url)
+}
+
+/// The line of an invitation mail that carries the link.
+const LINK_LINE: &str = "Open this link to join: ";
+
+/// Reads the emails of a pasted list or CSV. Bad lines are named.
+pub fn parse_emails(text: &str) -> Result<Vec<Email>, AppError> {
+    let mut emails: Vec<Email> = Vec::new();
+    let mut bad = Vec::new();
+    let mut email_column = 0;
+    for (number, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() {
+            continue;
+        }
+        // A CSV header names the email column.
+        let cells: Vec<&str> = line.split([',', ';', '\t']).map(|c| c.trim().trim_matches('"').trim()).collect();
+        if number == 0 {
+            if let Some(i) = cells.iter().position(|c| c.eq_ignore_ascii_case("email")) {
+                email_column = i;
+                continue;
+            }
+        }
+        // A line of only emails: each cell is one. A CSV row: its email column.
+        let candidates: Vec<&str> = if cells.iter().all(|c| c.contains('@') || c.is_empty()) {
+            cells.into_iter().filter(|c| !c.is_empty()).collect()
+        } else {
+            cells.get(email_column).copied().into_iter().collect()
+        };
+        for candidate in candidates {
+            match Email::parse(candidate) {
+                Ok(email) if !emails.contains(&email) => emails.push(email),
+                Ok(_) => {}
+                Err(_) => bad.push(format!("line {}: {candidate:?}", number + 1)),
+            }
+        }
+    }
+    if !bad.is_empty() {
+        return Err(AppError::invalid("emails", format!("these are not emails: {}", bad.join(", "))));
+    }
+    if emails.is_empty() {
+        return Err(AppError::invalid("emails", "give at least one email"));
+    }
+    if emails.len() > MAX_BATCH {
+        return Err(AppError::invalid("emails", format!("invite at most {MAX_BATCH} people at once")));
+    }
+    Ok(emails)
+}
+
+fn status_at(row: &InvitationRow, now: i64) -> &str {
+    if row.status == "pending" && row.expires_at < now {
+        "expired"
+    } else {
+        &row.status
+    }
+}
+
+fn view(row: &InvitationRow, mail: Option<&OutboxRow>, now: i64) -> InvitationView {
+    let pending = status_at(row, now) == "pending";
+    let link = mail
+        .filter(|m| pending && m.status != "sent")
+        .and_then(|m| m.body.lines().find_map(|l| l.strip_prefix(LINK_LINE)).map(str::to_owned));
+    InvitationView {
+        id: row.id,
+        email: row.email.to_string(),
+        role: row.role.clone(),
+        workspace: row.workspace.clone(),
+        team: row.team.clone(),
+        status: status_at(row, now).to_owned(),
+        invited_by_email: row.invited_by_email.clone(),
+        created_at: row.created_at,
+        expires_at: row.expires_at,
+        finished_at: row.finished_at,
+        mail_status: mail.map(|m| m.status.clone()),
+        mail_error: mail.and_then(|m| m.last_error.clone()),
+        link,
+    }
+}
+
+fn describe_access(role_name: &str, workspace: Option<&WorkspaceKey>, team: Option<&TeamKey>) -> String {
+    let scope = workspace.map_or_else(|| "everywhere".to_owned(), |w| format!("in the workspace {w}"));
+    let team = team.map(|t| format!(", in the team {t}")).unwrap_or_default();
+    format!("{role_name} {scope}{team}")
+}
+
+/// Writes the invitee's mail (with the link) and the inviter's confirmation.
+async fn queue_mails(
+    state: &AppState,
+    tx: &mut store::Conn,
+    row: &InvitationRow,
+    role_name: &str,
+    token: &str,
+    inviter_email: &str,
+) -> Result<(), AppError> {
+    let access = describe_access(role_name, row.workspace.as_ref(), row.team.as_ref());
+    let expires = crate::ui::dates::format_timestamp(row.expires_at);
+    let body = format!(
+        "Hello,\n\n{inviter_email} invited you to Portcullis as {access}.\n\n{LINK_LINE}{}\n\n\
+         The link works once, until {expires} (UTC). If you did not expect this, ignore this mail.\n",
+        link(state, token)
+    );
+    let now = now_ms();
+    store::invitations::queue_mail(tx, row.email.as_str(), "You are invited to Portcullis", &body, Some(row.id), now)
+        .await?;
+    let confirmation =
+        format!("You invited {} to Portcullis as {access}. The link works until {expires} (UTC).\n", row.email);
+    store::invitations::queue_mail(
+        tx,
+        inviter_email,
+        &format!("Invitation sent to {}", row.email),
+        &confirmation,
+        Some(row.id),
+        now,
+    )
+    .await?;
+    Ok(())
+}
+
+/// Invites each email (a pending invitation of the same email is resent).
+/// The inviter must hold `invite:manage` and everything the invitation confers.
+pub async fn invite(state: &AppState, actor: &UserRow, input: InviteInput) -> Result<Vec<InvitationView>, AppError> {
+    let mut entry = attempt(actor, "invitation.create", "invitation", "");
+    entry.workspace = input.workspace.clone().filter(|w| !w.trim().is_empty());
+    let result = async {
+        require(state, actor, Permission::InviteManage, None)?;
+        let emails = parse_emails(&input.emails)?;
+        let role_key = RoleKey::parse(input.role.trim()).map_err(|_| AppError::invalid("role", "pick a role"))?;
+        let workspace = match input.workspace.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
+            Some(key) => Some(WorkspaceKey::parse(key).map_err(|e| AppError::invalid("workspace", e.to_string()))?),
+            None => None,
+        };
+        let team = match input.team.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            Some(key) => Some(TeamKey::parse(key).map_err(|e| AppError::invalid("team", e.to_string()))?),
+            None => None,
+        };
+        let scope = workspace.clone().map_or(Scope::Global, Scope::Workspace);
+        let mut tx = state.db.begin().await?;
+        let role = store::access::find_role(&mut tx, &role_key)
+            .await?
+            .ok_or_else(|| AppError::invalid("role", format!("there is no role {role_key}")))?;
+        if let Some(ws) = &workspace {
+            if store::access::find_workspace(&mut tx, ws).await?.is_none() {
+                return Err(AppError::invalid("workspace", format!("there is no workspace {ws}")));
+            }
+        }
+        // No escalation: the invitation confers the role at its scope, and
+        // the team's policies.
+        forbid_escalation(state, actor, conferred(role.permissions, &scope), &scope)?;
+        if let Some(team) = &team {
+            if !store::access::team_exists(&mut tx, team).await? {
+                return Err(AppError::invalid("team", format!("there is no team {team}")));
+            }
+            let filter = PolicyFilter { team: Some(team.clone()), ..PolicyFilter::default() };
+            let roles = store::access::list_roles(&mut tx).await?;
+            for policy in store::access::list_policies(&mut tx, &filter, None, i64::MAX).await? {
+                let permissions =
+                    roles.iter().find(|r| r.key == policy.role).map(|r| r.permissions).unwrap_or_default();
+                forbid_escalation(state, actor, conferred(permissions, &policy.scope), &policy.scope)?;
+            }
+        }
+        let now = now_ms();
+        let expires_at = now + i64::try_from(state.config.invite_expiry.as_millis()).unwrap_or(i64::MAX / 2);
+        let mut created = Vec::with_capacity(emails.len());
+        for email in emails {
+            let token = new_token();
+            let row = match store::invitations::find_pending_for(&mut tx, &email).await? {
+                // Inviting again resends: same invitation, new link, old one dead.
+                Some(mut existing) => {
+                    store::invitations::renew(&mut tx, existing.id, &token_hash(&token), expires_at).await?;
+                    existing.expires_at = expires_at;
+                    existing
+                }
+                None => {
+                    let row = InvitationRow {
+                        id: uuid::Uuid::new_v4(),
+                        email,
+                        role: role_key.clone(),
+                        workspace: workspace.clone(),
+                        team: team.clone(),
+                        status: "pending".into(),
+                        invited_by: Some(actor.id),
+                        invited_by_email: actor.email.to_string(),
+                        created_at: now,
+                        expires_at,
+                        accepted_by: None,
+                        finished_at: None,
+                    };
+                    store::invitations::insert(&mut tx, &row, &token_hash(&token)).await?;
+                    row
+                }
+            };
+            queue_mails(state, &mut tx, &row, &role.name, &token, actor.email.as_str()).await?;
+            let mut success = entry.clone();
+            success.target_id = Some(row.id.to_string());
+            success.after = serde_json::to_value(serde_json::json!({
+                "email": row.email, "role": row.role, "workspace": row.workspace, "team": row.team,
+                "expires_at": row.expires_at,
+            }))
+            .ok();
+            audit::insert(&mut tx, &success, now).await?;
+            created.push(row);
+        }
+        let mut views = Vec::with_capacity(created.len());
+        for row in &created {
+            let mail = store::invitations::mail_of(&mut tx, row.id).await?;
+            let invitee_mail = mail.iter().find(|m| m.to_address == row.email.as_str());
+            views.push(view(row, invitee_mail, now));
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+        state.outbox.notify_one();
+        Ok(views)
+    }
+    .await;
+    audited(state, entry, result).await
+}
+
+async fn load(conn: &mut store::Conn, id: uuid::Uuid) -> Result<InvitationRow, AppError> {
+    store::invitations::find(conn, id).await?.ok_or_else(|| AppError::not_found(format!("invitation {id}")))
+}
+
+/// A new link for a pending invitation, mailed again; the old link dies.
+/// Failed mails of it are retried too.
+pub async fn resend(state: &AppState, actor: &UserRow, id: uuid::Uuid) -> Result<InvitationView, AppError> {
+    let entry = attempt(actor, "invitation.resend", "invitation", id);
+    let result = async {
+        require(state, actor, Permission::InviteManage, None)?;
+        let mut tx = state.db.begin().await?;
+        let mut row = load(&mut tx, id).await?;
+        if row.status != "pending" {
+            return Err(AppError::conflict("invitation_finished", format!("this invitation is {}", row.status)));
+        }
+        let role = store::access::find_role(&mut tx, &row.role)
+            .await?
+            .ok_or_else(|| AppError::conflict("role_gone", format!("the role {} no longer exists", row.role)))?;
+        let now = now_ms();
+        let token = new_token();
+        row.expires_at = now + i64::try_from(state.config.invite_expiry.as_millis()).unwrap_or(i64::MAX / 2);
+        store::invitations::renew(&mut tx, id, &token_hash(&token), row.expires_at).await?;
+        store::invitations::retry_failed(&mut tx, id, now).await?;
+        queue_mails(state, &mut tx, &row, &role.name, &token, actor.email.as_str()).await?;
+        audit::insert(&mut tx, &entry, now).await?;
+        let mail = store::invitations::mail_of(&mut tx, id).await?;
+        let invitee_mail = mail.iter().find(|m| m.to_address == row.email.as_str());
+        let updated = view(&row, invitee_mail, now);
+        tx.commit().await.map_err(StoreError::from)?;
+        state.outbox.notify_one();
+        Ok(updated)
+    }
+    .await;
+    audited(state, entry, result).await
+}
+
+/// Kills a pending invitation's link.
+pub async fn revoke(state: &AppState, actor: &UserRow, id: uuid::Uuid) -> Result<(), AppError> {
+    let entry = attempt(actor, "invitation.revoke", "invitation", id);
+    let result = async {
+        require(state, actor, Permission::InviteManage, None)?;
+        let mut tx = state.db.begin().await?;
+        let row = load(&mut tx, id).await?;
+        if !store::invitations::finish(&mut tx, id, "revoked", None, now_ms()).await? {
+            return Err(AppError::conflict("invitation_finished", format!("this invitation is {}", row.status)));
+        }
+        let mut success = entry.clone();
+        success.before = serde_json::to_value(serde_json::json!({ "email": row.email, "status": row.status })).ok();
+        audit::insert(&mut tx, &success, now_ms()).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(())
+    }
+    .await;
+    audited(state, entry, result).await
+}
+
+/// Invitations, newest first, with the state of their mail.
+pub async fn list(
+    state: &AppState,
+    actor: &UserRow,
+    filter: InvitationFilter,
+    after: Option<&str>,
+    limit: i64,
+) -> Result<Vec<InvitationView>, AppError> {
+    require(state, actor, Permission::InviteManage, None)?;
+    if let Some(status) = filter.status.as_deref() {
+        if !matches!(status, "pending" | "expired" | "accepted" | "revoked") {
+            return Err(AppError::invalid("status", "use pending, expired, accepted or revoked"));
+        }
+    }
+    let after = after.map(|a| a.parse::<uuid::Uuid>().map_err(|_| AppError::invalid("cursor", "not a cursor")));
+    let after = after.transpose()?;
+    let now = now_ms();
+    let mut conn = state.db.acquire().await?;
+    let rows = store::invitations::list(&mut conn, &filter, now, after, limit).await?;
+    let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id).collect();
+    let mails = store::invitations::latest_mail_of(&mut conn, &ids).await?;
+    Ok(rows.iter().map(|row| view(row, mails.iter().find(|m| m.invitation_id == Some(row.id)), now)).collect())
+}
+
+/// The pending, unexpired invitation of `token`, or a 404/410 that says why not.
+pub(crate) async fn usable(conn: &mut store::Conn, token: &str) -> Result<InvitationRow, AppError> {
+    let row = store::invitations::find_by_token(conn, &token_hash(token))
+        .await?
+        .ok_or_else(|| AppError::not_found("this invitation link (it may have been replaced by a newer one)"))?;
+    match status_at(&row, now_ms()) {
+        "pending" => Ok(row),
+        "expired" => Err(AppError::gone(
+            "invitation_expired",
+            format!("this invitation expired; ask {} for a new one", row.invited_by_email),
+        )),
+        "revoked" => Err(AppError::gone("invitation_revoked", "this invitation was withdrawn")),
+        _ => Err(AppError::gone("invitation_used", "this invitation has already been used; sign in instead")),
+    }
+}
+
+/// What the link's page shows. Anyone holding the link may see it.
+pub async fn preview(state: &AppState, token: &str) -> Result<InvitationPreview, AppError> {
+    let mut conn = state.db.acquire().await?;
+    let row = usable(&mut conn, token).await?;
+    let role = store::access::find_role(&mut conn, &row.role).await?;
+    let account_exists = store::users::find_by_email(&mut conn, &row.email).await?.is_some();
+    Ok(InvitationPreview {
+        email: row.email.to_string(),
+        invited_by_email: row.invited_by_email.clone(),
+        role_name: role.as_ref().map_or_else(|| row.role.to_string(), |r| r.name.clone()),
+        permissions: role.map(|r| r.permissions.iter().collect()).unwrap_or_default(),
+        role: row.role,
+        workspace: row.workspace,
+        team: row.team,
+        expires_at: row.expires_at,
+        account_exists,
+    })
+}
+
+/// Grants what `row` confers to `user` and marks it accepted, inside `tx`.
+/// A grant the user already has is kept, not doubled.
+pub(crate) async fn grant(tx: &mut store::Conn, row: &InvitationRow, user: &UserRow) -> Result<Vec<Change>, AppError> {
+    let now = now_ms();
+    if !store::invitations::finish(tx, row.id, "accepted", Some(user.id), now).await? {
+        return Err(AppError::gone("invitation_used", "this invitation has already been used; sign in instead"));
+    }
+    let mut changes = Vec::new();
+    let scope = row.workspace.clone().map_or(Scope::Global, Scope::Workspace);
+    let subject = Subject::User(user.id);
+    let existing = store::access::list_policies(
+        tx,
+        &PolicyFilter {
+            user: Some(user.id),
+            role: Some(row.role.clone()),
+            workspace: row.workspace.clone(),
+            ..PolicyFilter::default()
+        },
+        None,
+        i64::MAX,
+    )
+    .await?;
+    if !existing.iter().any(|p| p.scope == scope) {
+        let policy = store::access::insert_policy(tx, &subject, &row.role, &scope, now).await?;
+        changes.push(Change::PolicyAdded(policy.fact()));
+    }
+    if let Some(team) = &row.team {
+        if store::access::team_role_of(tx, team, user.id).await?.is_none() {
+            store::access::upsert_member(tx, team, user.id, "member", now).await?;
+            changes.push(Change::MemberAdded { team: team.clone(), user: user.id });
+        }
+    }
+    let entry = store::audit::NewAuditEntry {
+        actor_id: Some(user.id.to_string()),
+        actor_email: Some(user.email.to_string()),
+        action: "invitation.accept".into(),
+        target_type: Some("invitation".into()),
+        target_id: Some(row.id.to_string()),
+        workspace: row.workspace.as_ref().map(ToString::to_string),
+        after: serde_json::to_value(serde_json::json!({
+            "role": row.role, "workspace": row.workspace, "team": row.team
+        }))
+        .ok(),
+        ..Default::default()
+    };
+    audit::insert(tx, &entry, now).await?;
+    Ok(changes)
+}
+
+/// Signs up with a password through an invitation: creates the account of
+/// the invited email, grants the access and marks the invitation accepted,
+/// in one transaction. An existing account must sign in and accept instead.
+pub async fn accept_with_password(
+    state: &AppState,
+    token: &str,
+    name: &str,
+    password: SecretString,
+) -> Result<UserRow, AppError> {
+    let name = DisplayName::parse(name).map_err(|e| AppError::invalid("name", e.to_string()))?;
+    check_strength(password.expose_secret()).map_err(|m| AppError::invalid("password", m))?;
+    {
+        let mut conn = state.db.acquire().await?;
+        let row = usable(&mut conn, token).await?;
+        if store::users::find_by_email(&mut conn, &row.email).await?.is_some() {
+            return Err(AppError::conflict(
+                "account_exists",
+                format!("{} already has an account: sign in, then open the link again", row.email),
+            ));
+        }
+    }
+    let password_hash = state.hasher.hash(password).await?;
+    let _writes = state.access.lock_writes().await;
+    let mut tx = state.db.begin().await?;
+    let row = usable(&mut tx, token).await?;
+    let email_text = row.email.to_string();
+    let user = store::users::insert(
+        &mut tx,
+        NewUser { email: row.email.clone(), name, password_hash: Some(password_hash) },
+        now_ms(),
+    )
+    .await
+    .map_err(|e| {
+        e.conflict_on("users", "email", "account_exists", || {
+            format!("{email_text} already has an account: sign in, then open the link again")
+        })
+    })?;
+    let mut changes = vec![Change::UserSet { user: user.id, active: true }];
+    changes.extend(grant(&mut tx, &row, &user).await?);
+    tx.commit().await.map_err(StoreError::from)?;
+    state.access.apply(changes);
+    Ok(user)
+}
+
+/// The signed-in user accepts an invitation of their own email.
+pub async fn accept_signed_in(state: &AppState, actor: &UserRow, token: &str) -> Result<(), AppError> {
+    let _writes = state.access.lock_writes().await;
+    let mut tx = state.db.begin().await?;
+    let row = match usable(&mut tx, token).await {
+        // Accepting twice is not an error for the one who accepted.
+        Err(AppError::Gone { code, .. }) if code == "invitation_used" => {
+            let row = store::invitations::find_by_token(&mut tx, &token_hash(token)).await?;
+            if row.is_some_and(|r| r.accepted_by == Some(actor.id)) {
+                return Ok(());
+            }
+            return Err(AppError::gone("invitation_used", "this invitation has already been used"));
+        }
+        other => other?,
+    };
+    if row.email != actor.email {
+        return Err(AppError::forbidden(
+            "wrong_email",
+            format!(
+                "this invitation is for {}, and you are signed in as {}: sign out and sign in as {}",
+                row.email, actor.email, row.email
+            ),
+        ));
+    }
+    let changes = grant(&mut tx, &row, actor).await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    state.access.apply(changes);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_from_lists_and_csv() {
+        let list = parse_emails("ada@example.com\n bob@example.com, carol@example.com\n\nada@example.com").unwrap();
+        assert_eq!(list.len(), 3);
+        let csv = parse_emails("name,email\nAda,ada@example.com\n\"Bob\",\"bob@example.com\"").unwrap();
+        assert_eq!(csv.iter().map(Email::as_str).collect::<Vec<_>>(), ["ada@example.com", "bob@example.com"]);
+        let err = parse_emails("ada@example.com\nnot-an-email").unwrap_err();
+        assert!(err.field_message("emails").unwrap().contains("line 2"), "{err}");
+        assert!(parse_emails("  \n ").is_err());
+    }
+
+    #[test]
+    fn tokens_are_random_and_hashed() {
+        let (a, b) = (new_token(), new_token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 64);
+        assert_eq!(token_hash(&a), token_hash(&format!(" {a} ")));
+        assert_ne!(token_hash(&a), a);
+    }
+}

@@ -1,0 +1,311 @@
+//! `/invitations`: pending and past invitations, filtered by email and status
+//! in the query string; invite one or many people (pasted or from a CSV
+//! file) with a role, a scope and a team; resend, revoke, copy a link that
+//! has not been mailed.
+
+use leptos::{html, prelude::*};
+use leptos_meta::Title;
+use leptos_router::{components::Form, hooks::use_query_map};
+
+use crate::{
+    api::{list_invitations, load_policy_choices, CreateInvitations, ResendInvitation, RevokeInvitation},
+    domain::{InvitationView, Permission},
+    ui::{
+        components::{
+            close_modal, encode_query_value, open_modal, report_outcome, ErrorPanel, FieldMessage, Modal, Pager,
+        },
+        dates::format_timestamp,
+        Can,
+    },
+};
+
+fn status_badge(status: &str) -> &'static str {
+    match status {
+        "pending" => "badge badge-ok",
+        "accepted" => "badge",
+        _ => "badge badge-muted",
+    }
+}
+
+fn mail_state(invitation: &InvitationView, smtp: bool) -> String {
+    match (invitation.mail_status.as_deref(), smtp) {
+        (Some("sent"), _) => "mailed".to_owned(),
+        (Some("failed"), _) => {
+            format!("mail failed: {}", invitation.mail_error.clone().unwrap_or_else(|| "unknown error".to_owned()))
+        }
+        (Some("pending"), true) => match &invitation.mail_error {
+            Some(error) => format!("retrying (last error: {error})"),
+            None => "sending…".to_owned(),
+        },
+        (Some("pending"), false) => "not mailed (no SMTP): copy the link".to_owned(),
+        _ => String::new(),
+    }
+}
+
+/// Reads the chosen file's text into `into` (appending), for CSV upload.
+#[cfg(feature = "hydrate")]
+fn read_file_into(ev: leptos::ev::Event, into: RwSignal<String>) {
+    use wasm_bindgen::JsCast;
+    let Some(input) = ev.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) else { return };
+    let Some(file) = input.files().and_then(|files| files.get(0)) else { return };
+    leptos::task::spawn_local(async move {
+        if let Ok(text) = wasm_bindgen_futures::JsFuture::from(file.text()).await {
+            if let Some(text) = text.as_string() {
+                into.update(|current| {
+                    if !current.trim().is_empty() {
+                        current.push('\n');
+                    }
+                    current.push_str(&text);
+                });
+            }
+        }
+    });
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn read_file_into(_ev: leptos::ev::Event, _into: RwSignal<String>) {}
+
+/// Puts `text` on the clipboard.
+#[cfg(feature = "hydrate")]
+fn copy_to_clipboard(text: &str) -> bool {
+    let _ = window().navigator().clipboard().write_text(text);
+    true
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn copy_to_clipboard(_text: &str) -> bool {
+    false
+}
+
+/// The Invitations page.
+#[component]
+pub fn InvitationsPage() -> impl IntoView {
+    let can = expect_context::<Can>();
+    let toasts = expect_context::<crate::ui::Toasts>();
+    let query = use_query_map();
+    let q = move || query.with(|m| m.get("q").unwrap_or_default());
+    let status = move || query.with(|m| m.get("status").unwrap_or_default());
+    let cursor = move || query.with(|m| m.get("cursor"));
+    let create = ServerAction::<CreateInvitations>::new();
+    let resend = ServerAction::<ResendInvitation>::new();
+    let revoke = ServerAction::<RevokeInvitation>::new();
+    let invitations = Resource::new(
+        move || (q(), status(), cursor(), create.version().get(), resend.version().get(), revoke.version().get()),
+        |(q, status, cursor, ..)| list_invitations(Some(q), Some(status), cursor),
+    );
+    let choices = Resource::new(|| (), |_| load_policy_choices());
+    let create_dialog = NodeRef::<html::Dialog>::new();
+    let revoke_dialog = NodeRef::<html::Dialog>::new();
+    let pending_revoke = RwSignal::new(None::<InvitationView>);
+    let typed_emails = RwSignal::new(String::new());
+    let create_error = Signal::derive(move || create.value().get().and_then(Result::err));
+    report_outcome(create, Some(create_dialog), |created| match created.len() {
+        1 => format!("Invited {}.", created[0].email),
+        n => format!("Invited {n} people."),
+    });
+    report_outcome(resend, None, |invitation| {
+        format!("Sent a new link to {}; the old one no longer works.", invitation.email)
+    });
+    report_outcome(revoke, Some(revoke_dialog), |_| "The invitation was revoked; its link no longer works.".to_owned());
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = create.value().get() {
+            typed_emails.set(String::new());
+        }
+    });
+    let manage = can.has(Permission::InviteManage);
+
+    view! {
+        <Title text="Invitations"/>
+        <div class="page-head">
+            <h1>"Invitations"</h1>
+            {manage.then(|| view! {
+                <button type="button" class="button button-primary" on:click=move |_| {
+                    create.value().set(None);
+                    open_modal(create_dialog);
+                }>"Invite people"</button>
+            })}
+        </div>
+        <Form method="GET" action="" attr:class="filters" attr:role="search">
+            <div class="field">
+                <label for="invitations-q">"Email"</label>
+                <input id="invitations-q" name="q" type="search" placeholder="Part of an email" prop:value=q/>
+            </div>
+            <div class="field">
+                <label for="invitations-status">"Status"</label>
+                <select id="invitations-status" name="status" prop:value=status>
+                    <option value="">"Any"</option>
+                    <option value="pending">"Pending"</option>
+                    <option value="expired">"Expired"</option>
+                    <option value="accepted">"Accepted"</option>
+                    <option value="revoked">"Revoked"</option>
+                </select>
+            </div>
+            <button type="submit" class="button">"Apply"</button>
+        </Form>
+        <Transition fallback=|| view! { <p class="page-loading">"Loading invitations…"</p> }>
+            {move || Suspend::new(async move {
+                match invitations.await {
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                    Ok(page) if page.items.is_empty() => view! {
+                        <div class="empty-state">
+                            <p>"No invitation here yet."</p>
+                            {(!q().is_empty() || !status().is_empty()).then(|| view! { <a href="/invitations">"Show all invitations"</a> })}
+                        </div>
+                    }.into_any(),
+                    Ok(page) => {
+                        let smtp = page.smtp_configured;
+                        let next = page.next_cursor.clone().map(|c| format!(
+                            "/invitations?q={}&status={}&cursor={}",
+                            encode_query_value(&q()), encode_query_value(&status()), encode_query_value(&c)
+                        ));
+                        view! {
+                            <table class="table" aria-label="Invitations">
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Email"</th>
+                                        <th scope="col">"Access"</th>
+                                        <th scope="col">"Status"</th>
+                                        <th scope="col">"Expires"</th>
+                                        <th scope="col">"Mail"</th>
+                                        <th scope="col"><span class="sr-only">"Actions"</span></th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {page.items.into_iter().map(|invitation| {
+                                        let scope = invitation.workspace.as_ref().map_or_else(|| "global".to_owned(), |w| format!("in {w}"));
+                                        let team = invitation.team.as_ref().map(|t| format!(", team {t}")).unwrap_or_default();
+                                        let pending = invitation.status == "pending";
+                                        let expired = invitation.status == "expired";
+                                        let id = invitation.id.to_string();
+                                        let target = invitation.clone();
+                                        let email = invitation.email.clone();
+                                        let link = invitation.link.clone();
+                                        view! {
+                                            <tr data-email=invitation.email.clone()>
+                                                <td>{invitation.email.clone()}<div class="muted small">{format!("by {}", invitation.invited_by_email)}</div></td>
+                                                <td><code>{invitation.role.to_string()}</code> " " {scope} {team}</td>
+                                                <td><span class=status_badge(&invitation.status)>{invitation.status.clone()}</span></td>
+                                                <td>{format_timestamp(invitation.expires_at)}</td>
+                                                <td class="small">
+                                                    {mail_state(&invitation, smtp)}
+                                                    {link.filter(|_| manage).map(|link| {
+                                                        let label = format!("Invitation link for {email}");
+                                                        let copied = link.clone();
+                                                        view! {
+                                                            <div class="copy-link">
+                                                                <input type="text" readonly value=link aria-label=label class="link-field"/>
+                                                                <button type="button" class="button button-small" on:click=move |_| {
+                                                                    if copy_to_clipboard(&copied) {
+                                                                        toasts.push(crate::ui::ToastKind::Success, "The link is on the clipboard.");
+                                                                    }
+                                                                }>"Copy link"</button>
+                                                            </div>
+                                                        }
+                                                    })}
+                                                </td>
+                                                <td class="row-actions">
+                                                    {(manage && (pending || expired)).then(|| {
+                                                        let label = format!("Resend to {}", invitation.email);
+                                                        view! {
+                                                            <ActionForm action=resend attr:class="inline-form">
+                                                                <input type="hidden" name="id" value=id.clone()/>
+                                                                <button type="submit" class="button button-small" aria-label=label>"Resend"</button>
+                                                            </ActionForm>
+                                                        }
+                                                    })}
+                                                    {(manage && (pending || expired)).then(|| {
+                                                        let label = format!("Revoke the invitation of {}", invitation.email);
+                                                        view! {
+                                                            <button type="button" class="button button-small button-danger" aria-label=label
+                                                                on:click=move |_| {
+                                                                    pending_revoke.set(Some(target.clone()));
+                                                                    open_modal(revoke_dialog);
+                                                                }>"Revoke"</button>
+                                                        }
+                                                    })}
+                                                </td>
+                                            </tr>
+                                        }
+                                    }).collect::<Vec<_>>()}
+                                </tbody>
+                            </table>
+                            <Pager href=next/>
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+
+        {manage.then(|| view! {
+            <Modal node_ref=create_dialog title="Invite people" title_id="create-invitations-title">
+                <ActionForm action=create attr:class="form" attr:novalidate=true>
+                    <div class="field">
+                        <label for="invite-emails">"Emails"</label>
+                        <textarea id="invite-emails" name="emails" rows="5" required
+                            aria-describedby="invite-emails-help invite-emails-error"
+                            prop:value=move || typed_emails.get()
+                            on:input=move |ev| typed_emails.set(event_target_value(&ev))></textarea>
+                        <p class="field-help" id="invite-emails-help">"One per line or separated by commas, or a CSV with an email column."</p>
+                        <FieldMessage error=create_error field="emails" id="invite-emails-error"/>
+                    </div>
+                    <div class="field">
+                        <label for="invite-csv">"Or add from a CSV file"</label>
+                        <input id="invite-csv" type="file" accept=".csv,text/csv,text/plain" on:change=move |ev| read_file_into(ev, typed_emails)/>
+                    </div>
+                    <Transition>
+                        {move || Suspend::new(async move {
+                            let choices = choices.await.unwrap_or_default();
+                            view! {
+                                <div class="field">
+                                    <label for="invite-role">"Role"</label>
+                                    <select id="invite-role" name="role" aria-describedby="invite-role-error">
+                                        <option value="">"Pick a role…"</option>
+                                        {choices.roles.iter().map(|r| view! {
+                                            <option value=r.key.to_string()>{format!("{} ({})", r.name, r.key)}</option>
+                                        }).collect::<Vec<_>>()}
+                                    </select>
+                                    <FieldMessage error=create_error field="role" id="invite-role-error"/>
+                                </div>
+                                <div class="field">
+                                    <label for="invite-workspace">"Scope"</label>
+                                    <select id="invite-workspace" name="workspace" aria-describedby="invite-workspace-error">
+                                        <option value="">"Global (every workspace, and the platform)"</option>
+                                        {choices.workspaces.iter().map(|w| view! {
+                                            <option value=w.key.to_string()>{format!("Workspace {} ({})", w.name, w.key)}</option>
+                                        }).collect::<Vec<_>>()}
+                                    </select>
+                                    <FieldMessage error=create_error field="workspace" id="invite-workspace-error"/>
+                                </div>
+                                <div class="field">
+                                    <label for="invite-team">"Team (optional)"</label>
+                                    <select id="invite-team" name="team" aria-describedby="invite-team-error">
+                                        <option value="">"No team"</option>
+                                        {choices.teams.iter().map(|t| view! {
+                                            <option value=t.key.to_string()>{format!("{} ({})", t.name, t.key)}</option>
+                                        }).collect::<Vec<_>>()}
+                                    </select>
+                                    <FieldMessage error=create_error field="team" id="invite-team-error"/>
+                                </div>
+                            }
+                        })}
+                    </Transition>
+                    <div class="dialog-actions">
+                        <button type="button" class="button" on:click=move |_| close_modal(create_dialog)>"Cancel"</button>
+                        <button type="submit" class="button button-primary" disabled=move || create.pending().get()>"Send invitations"</button>
+                    </div>
+                </ActionForm>
+            </Modal>
+
+            <Modal node_ref=revoke_dialog title="Revoke invitation" title_id="revoke-invitation-title">
+                {move || pending_revoke.get().map(|invitation| view! {
+                    <p>"Revoke the invitation of " <strong>{invitation.email.clone()}</strong> "? Its link stops working at once."</p>
+                    <ActionForm action=revoke attr:class="dialog-actions">
+                        <input type="hidden" name="id" value=invitation.id.to_string()/>
+                        <button type="button" class="button" on:click=move |_| close_modal(revoke_dialog)>"Cancel"</button>
+                        <button type="submit" class="button button-danger">"Revoke"</button>
+                    </ActionForm>
+                })}
+            </Modal>
+        })}
+    }
+}

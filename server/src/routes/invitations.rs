@@ -1,0 +1,116 @@
+//! `/api/v1/invitations`: invite, list, resend, revoke, accept.
+
+use axum::{
+    extract::{Path, Query, State},
+    http::StatusCode,
+    Json,
+};
+use serde::Deserialize;
+
+use app::{
+    domain::InvitationView,
+    server::{
+        http::ErrorBody,
+        services::invitations::{self, InviteInput},
+        store::invitations::InvitationFilter,
+        AppState,
+    },
+    AppError,
+};
+
+use super::{
+    access::{listing, Listing, Page},
+    ApiJson, SignedIn,
+};
+
+/// Who to invite, to what.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct InviteBody {
+    /// One or many emails.
+    pub emails: Vec<String>,
+    pub role: String,
+    /// A workspace key; absent or null for a global invitation.
+    #[serde(default)]
+    pub workspace: Option<String>,
+    #[serde(default)]
+    pub team: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct InvitationQuery {
+    /// `pending`, `expired`, `accepted` or `revoked`.
+    status: Option<String>,
+    #[serde(flatten)]
+    page: Page,
+}
+
+/// `{"token": …}` from an invitation link.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct AcceptBody {
+    pub token: String,
+}
+
+fn parse_id(text: &str) -> Result<uuid::Uuid, AppError> {
+    text.parse().map_err(|_| AppError::not_found(format!("invitation {text}")))
+}
+
+/// `GET /invitations`.
+#[utoipa::path(get, path = "/api/v1/invitations", tag = "invitations", params(("q" = Option<String>, Query, description = "Part of the invited email"), ("status" = Option<String>, Query, description = "pending, expired, accepted or revoked"), ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)), responses((status = 200, description = "Invitations, newest first"), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Query(query): Query<InvitationQuery>,
+) -> Result<Json<Listing<InvitationView>>, AppError> {
+    let limit = query.page.limit()?;
+    let filter = InvitationFilter {
+        query: query.page.q.clone().unwrap_or_default(),
+        status: query.status.filter(|s| !s.is_empty()),
+    };
+    let items = invitations::list(&state, &actor, filter, query.page.cursor.as_deref(), limit).await?;
+    Ok(listing(items, limit, |i| i.id.to_string()))
+}
+
+/// `POST /invitations`: invites each email; a pending one is resent.
+#[utoipa::path(post, path = "/api/v1/invitations", tag = "invitations", request_body = InviteBody, responses((status = 201, body = [InvitationView]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, description = "Not allowed, or the invitation would grant what the caller does not hold", body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    ApiJson(body): ApiJson<InviteBody>,
+) -> Result<(StatusCode, Json<Vec<InvitationView>>), AppError> {
+    let input =
+        InviteInput { emails: body.emails.join("\n"), role: body.role, workspace: body.workspace, team: body.team };
+    Ok((StatusCode::CREATED, Json(invitations::invite(&state, &actor, input).await?)))
+}
+
+/// `POST /invitations/{id}/resend`: a new link; the old one stops working.
+#[utoipa::path(post, path = "/api/v1/invitations/{id}/resend", tag = "invitations", responses((status = 200, body = InvitationView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Accepted or revoked", body = ErrorBody)))]
+pub async fn resend(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Json<InvitationView>, AppError> {
+    Ok(Json(invitations::resend(&state, &actor, parse_id(&id)?).await?))
+}
+
+/// `DELETE /invitations/{id}`: revokes it.
+#[utoipa::path(delete, path = "/api/v1/invitations/{id}", tag = "invitations", responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Already accepted or revoked", body = ErrorBody)))]
+pub async fn revoke(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    invitations::revoke(&state, &actor, parse_id(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `POST /invitations/accept`: the signed-in user accepts an invitation of
+/// their own email.
+#[utoipa::path(post, path = "/api/v1/invitations/accept", tag = "invitations", request_body = AcceptBody, responses((status = 204), (status = 401, body = ErrorBody), (status = 403, description = "The invitation is for another email", body = ErrorBody), (status = 404, body = ErrorBody), (status = 410, description = "Expired, revoked or used", body = ErrorBody)))]
+pub async fn accept(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    ApiJson(body): ApiJson<AcceptBody>,
+) -> Result<StatusCode, AppError> {
+    invitations::accept_signed_in(&state, &actor, &body.token).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
