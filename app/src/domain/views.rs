@@ -277,4 +277,7 @@ pub struct InvitationPreview {
     pub expires_at: i64,
     /// Whether an account with this email exists (then: sign in to accept).
     pub account_exists: bool,
+    /// Whether someone signed in with another email may accept it.
+    #[serde(default)]
+    pub any_email: bool,
 }

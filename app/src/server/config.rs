@@ -27,6 +27,9 @@ pub struct Config {
     pub max_concurrent_hashes: usize,
     /// How long an invitation link works.
     pub invite_expiry: Duration,
+    /// Whether someone signed in with another email than the invited one
+    /// may accept (off: they are refused with a page that says why).
+    pub invite_any_email: bool,
     pub mail: MailConfig,
     /// Sign-in with GitHub, when configured.
     pub github: Option<OAuthProvider>,
@@ -154,6 +157,7 @@ struct FileSignup {
 #[serde(deny_unknown_fields)]
 struct FileInvitations {
     expiry: Option<String>,
+    allow_any_email: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -192,6 +196,7 @@ const ENV_SETTINGS: &[&str] = &[
     "PORTCULLIS_LOGIN_MAX_FAILURES",
     "PORTCULLIS_LOGIN_LOCKOUT",
     "PORTCULLIS_INVITE_EXPIRY",
+    "PORTCULLIS_INVITE_ANY_EMAIL",
     "PORTCULLIS_SMTP_URL",
     "PORTCULLIS_MAIL_FROM",
     "PORTCULLIS_GITHUB_CLIENT_ID",
@@ -405,6 +410,13 @@ impl Config {
             Some((name, value)) => parse_duration(&value).map_err(|m| invalid(&name, &m))?,
             None => Duration::from_secs(7 * 86_400),
         };
+        let invite_any_email =
+            match pick("PORTCULLIS_INVITE_ANY_EMAIL", invitations.allow_any_email.map(|b| b.to_string())) {
+                Some((_, value)) if value == "true" => true,
+                Some((_, value)) if value == "false" => false,
+                Some((name, _)) => return Err(invalid(&name, "use true or false")),
+                None => false,
+            };
         let smtp_url = match pick("PORTCULLIS_SMTP_URL", mail.smtp_url) {
             Some((_, value)) if value.starts_with("smtp://") || value.starts_with("smtps://") => {
                 Some(SecretString::from(value))
@@ -425,6 +437,7 @@ impl Config {
             google,
             signup: SignupPolicy { mode, domains, seed_admins, default_role, default_workspace },
             invite_expiry,
+            invite_any_email,
             mail: MailConfig { smtp_url, from },
             listen,
             database_url,
@@ -466,6 +479,7 @@ fn file_key(var: &str) -> &'static str {
         "PORTCULLIS_LOGIN_MAX_FAILURES" => "login.max_failures",
         "PORTCULLIS_LOGIN_LOCKOUT" => "login.lockout",
         "PORTCULLIS_INVITE_EXPIRY" => "invitations.expiry",
+        "PORTCULLIS_INVITE_ANY_EMAIL" => "invitations.allow_any_email",
         "PORTCULLIS_SMTP_URL" => "mail.smtp_url",
         "PORTCULLIS_MAIL_FROM" => "mail.from",
         "PORTCULLIS_GITHUB_CLIENT_ID" => "github.client_id",

@@ -13,6 +13,8 @@ backend_tests!(
     links_that_no_longer_work_say_why,
     only_the_invited_email_may_accept_and_no_escalation,
     invitations_are_mailed_over_smtp_and_the_link_is_not_kept,
+    failed_mail_is_retried_and_shown,
+    configuration_may_let_another_email_accept,
 );
 
 async fn setup_workspace_and_team(app: &TestApp) {
@@ -329,4 +331,58 @@ async fn invitations_are_mailed_over_smtp_and_the_link_is_not_kept(backend: Back
         app.client.get(app.url("/api/v1/invitations?q=mailed")).send().await.unwrap().json().await.unwrap();
     assert_eq!(listed["items"][0]["id"], id.as_str());
     assert_eq!(listed["items"][0]["status"], "accepted");
+}
+
+async fn failed_mail_is_retried_and_shown(backend: Backend) {
+    // Nothing listens on this port: every attempt fails.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("smtp://127.0.0.1:{closed}");
+    let app = TestApp::spawn_with(backend, &[("PORTCULLIS_SMTP_URL", &url)]).await;
+    app.login_admin().await;
+    let created: Value = invite(&app, &app.client, json!({"emails": ["unlucky@example.com"], "role": "viewer"}))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(created[0]["mail_status"], "pending");
+    let mut last = Value::Null;
+    for _ in 0..100 {
+        last = app.client.get(app.url("/api/v1/invitations")).send().await.unwrap().json().await.unwrap();
+        if last["items"][0]["mail_error"].is_string() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let item = &last["items"][0];
+    assert_eq!(item["mail_status"], "pending", "still queued for another attempt: {item}");
+    assert!(item["mail_error"].as_str().is_some_and(|e| !e.is_empty()), "the failure is shown: {item}");
+    let (attempts, next): (i64, i64) =
+        sqlx::query_as("select attempts, next_attempt_at from outbox where to_address = 'unlucky@example.com'")
+            .fetch_one(app.state.db.pool())
+            .await
+            .unwrap();
+    assert_eq!(attempts, 1);
+    assert!(next > app::server::now_ms(), "the next attempt waits (backoff)");
+    // The link is still there to copy, since the mail did not leave.
+    assert!(item["link"].is_string(), "{item}");
+}
+
+async fn configuration_may_let_another_email_accept(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("PORTCULLIS_INVITE_ANY_EMAIL", "true")]).await;
+    app.login_admin().await;
+    let created: Value =
+        invite(&app, &app.client, json!({"emails": ["alias@example.com"], "role": "viewer"})).await.json().await.unwrap();
+    let token = token_of(&created[0]);
+    let made = app
+        .client
+        .post(app.url("/api/v1/users"))
+        .json(&json!({"email": "real@example.com", "name": "Real", "password": "real long password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(made.status(), StatusCode::CREATED);
+    let real = app.new_client();
+    assert_eq!(app.login_with(&real, "real@example.com", "real long password").await.status(), StatusCode::OK);
+    let accepted = real.post(app.url("/api/v1/invitations/accept")).json(&json!({"token": token})).send().await.unwrap();
+    assert_eq!(accepted.status(), StatusCode::NO_CONTENT);
 }

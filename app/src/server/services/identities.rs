@@ -65,8 +65,9 @@ pub async fn sign_in(state: &AppState, identity: &VerifiedIdentity, invite: Opti
         Some(token) => Some(usable(&mut tx, token).await?),
         None => None,
     };
+    let any_email = state.config.invite_any_email;
     if let Some(invitation) = &invitation {
-        if invitation.email != email {
+        if invitation.email != email && !any_email {
             return Err(wrong_email(invitation, &email, label));
         }
     }
@@ -93,7 +94,7 @@ pub async fn sign_in(state: &AppState, identity: &VerifiedIdentity, invite: Opti
         },
     };
     if let Some(invitation) = &invitation {
-        if invitation.email != user.email {
+        if invitation.email != user.email && !any_email {
             return Err(wrong_email(invitation, &user.email, label));
         }
         changes.extend(grant(&mut tx, invitation, &user).await?);

@@ -388,6 +388,7 @@ pub async fn preview(state: &AppState, token: &str) -> Result<InvitationPreview,
         team: row.team,
         expires_at: row.expires_at,
         account_exists,
+        any_email: state.config.invite_any_email,
     })
 }
 
@@ -499,7 +500,7 @@ pub async fn accept_signed_in(state: &AppState, actor: &UserRow, token: &str) ->
         }
         other => other?,
     };
-    if row.email != actor.email {
+    if row.email != actor.email && !state.config.invite_any_email {
         return Err(AppError::forbidden(
             "wrong_email",
             format!(
