@@ -15,12 +15,14 @@ use crate::{
 const POLICIES_PER_PAGE: i64 = 25;
 
 /// A page of policies, filtered by workspace, role and subject (`team:key`
-/// or a user's email); empty filters are left out.
+/// or a user's email), oldest or newest first (`sort`); empty filters are
+/// left out.
 #[server(prefix = "/sfn", endpoint = "policies/list", input = GetUrl)]
 pub async fn list_policies(
     workspace: Option<String>,
     role: Option<String>,
     subject: Option<String>,
+    sort: Option<String>,
     cursor: Option<String>,
 ) -> Result<PolicyPage, AppError> {
     use crate::domain::{PolicyId, RoleKey, Subject};
@@ -30,6 +32,11 @@ pub async fn list_policies(
         let given = |v: Option<String>| v.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
         let mut filter = PolicyFilter {
             workspace: context::optional_workspace(workspace.as_deref(), "workspace")?,
+            newest_first: match given(sort).as_deref() {
+                None | Some("oldest") => false,
+                Some("newest") => true,
+                Some(_) => return Err(AppError::invalid("sort", "sort by oldest or newest")),
+            },
             ..PolicyFilter::default()
         };
         if let Some(role) = given(role) {
@@ -63,8 +70,8 @@ pub async fn load_policy_choices() -> Result<PolicyChoices, AppError> {
         let (state, actor) = context::actor().await?;
         Ok(PolicyChoices {
             roles: roles::list(&state, &actor).await.unwrap_or_default(),
-            workspaces: workspaces::list(&state, &actor, "", None, 1_000).await.unwrap_or_default(),
-            teams: teams::list(&state, &actor, "", None, 1_000).await.unwrap_or_default(),
+            workspaces: workspaces::list(&state, &actor, "", None, None, 1_000).await.unwrap_or_default(),
+            teams: teams::list(&state, &actor, "", None, None, 1_000).await.unwrap_or_default(),
         })
     }
     .await;

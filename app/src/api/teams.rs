@@ -14,14 +14,15 @@ use crate::{
 #[cfg(feature = "ssr")]
 const TEAMS_PER_PAGE: i64 = 25;
 
-/// A page of teams whose key or name contains `q`.
+/// A page of teams whose key or name contains `q`, by `key` or `name` (`sort`).
 #[server(prefix = "/sfn", endpoint = "teams/list", input = GetUrl)]
-pub async fn list_teams(q: Option<String>, cursor: Option<String>) -> Result<TeamPage, AppError> {
+pub async fn list_teams(q: Option<String>, sort: Option<String>, cursor: Option<String>) -> Result<TeamPage, AppError> {
     let result = async {
         let (state, actor) = context::actor().await?;
         let after = cursor.as_deref().filter(|c| !c.is_empty());
         let query = q.as_deref().unwrap_or("");
-        let items = crate::server::services::teams::list(&state, &actor, query, after, TEAMS_PER_PAGE).await?;
+        let items =
+            crate::server::services::teams::list(&state, &actor, query, sort.as_deref(), after, TEAMS_PER_PAGE).await?;
         let next_cursor =
             if items.len() as i64 == TEAMS_PER_PAGE { items.last().map(|t| t.key.to_string()) } else { None };
         Ok(TeamPage { items, next_cursor })

@@ -15,15 +15,26 @@ use crate::{
 const WORKSPACES_PER_PAGE: i64 = 25;
 
 /// A page of the workspaces the signed-in user can read whose key or name
-/// contains `q`.
+/// contains `q`, by `key` or `name` (`sort`).
 #[server(prefix = "/sfn", endpoint = "workspaces/list", input = GetUrl)]
-pub async fn list_workspaces(q: Option<String>, cursor: Option<String>) -> Result<WorkspacePage, AppError> {
+pub async fn list_workspaces(
+    q: Option<String>,
+    sort: Option<String>,
+    cursor: Option<String>,
+) -> Result<WorkspacePage, AppError> {
     let result = async {
         let (state, actor) = context::actor().await?;
         let after = cursor.as_deref().filter(|c| !c.is_empty());
         let query = q.as_deref().unwrap_or("");
-        let items =
-            crate::server::services::workspaces::list(&state, &actor, query, after, WORKSPACES_PER_PAGE).await?;
+        let items = crate::server::services::workspaces::list(
+            &state,
+            &actor,
+            query,
+            sort.as_deref(),
+            after,
+            WORKSPACES_PER_PAGE,
+        )
+        .await?;
         let next_cursor =
             if items.len() as i64 == WORKSPACES_PER_PAGE { items.last().map(|w| w.key.to_string()) } else { None };
         Ok(WorkspacePage { items, next_cursor })

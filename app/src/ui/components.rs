@@ -226,14 +226,27 @@ pub fn ProviderButtons(
     }
 }
 
-/// A search box over a list, kept in the query string as `q`.
+/// A search box and a sort order (by key or name) over a list of named
+/// things, kept in the query string as `q` and `sort`.
 #[component]
-pub fn SearchForm(id: &'static str, value: impl Fn() -> String + Send + Sync + 'static) -> impl IntoView {
+pub fn SearchForm(
+    id: &'static str,
+    value: impl Fn() -> String + Send + Sync + 'static,
+    sort: impl Fn() -> String + Send + Sync + 'static,
+) -> impl IntoView {
+    let sort_id = format!("{id}-sort");
     view! {
         <leptos_router::components::Form method="GET" action="" attr:class="filters" attr:role="search">
             <div class="field">
                 <label for=id>"Search"</label>
                 <input id=id name="q" type="search" placeholder="Key or name" prop:value=value/>
+            </div>
+            <div class="field">
+                <label for=sort_id.clone()>"Sort by"</label>
+                <select id=sort_id name="sort" prop:value=sort>
+                    <option value="">"Key"</option>
+                    <option value="name">"Name"</option>
+                </select>
             </div>
             <button type="submit" class="button">"Apply"</button>
         </leptos_router::components::Form>

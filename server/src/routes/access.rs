@@ -42,6 +42,8 @@ pub struct Page {
     pub cursor: Option<String>,
     /// Search text, for the lists that take one.
     pub q: Option<String>,
+    /// The order, for the lists that offer several.
+    pub sort: Option<String>,
 }
 
 impl Page {
@@ -146,8 +148,6 @@ pub async fn delete_role(
 #[derive(Debug, Deserialize)]
 pub struct UserQuery {
     status: Option<String>,
-    /// `email` (the default), `name` or `newest`.
-    sort: Option<String>,
     #[serde(flatten)]
     page: Page,
 }
@@ -173,7 +173,7 @@ pub async fn list_users(
         &actor,
         query.page.q.as_deref().unwrap_or(""),
         query.status.as_deref(),
-        query.sort.as_deref(),
+        query.page.sort.as_deref(),
         query.page.cursor.as_deref(),
         limit,
     )
@@ -260,15 +260,22 @@ impl From<WorkspaceBody> for workspaces::WorkspaceInput {
 }
 
 /// `GET /workspaces`: those the caller can read.
-#[utoipa::path(get, path = "/api/v1/workspaces", tag = "workspaces", params(("q" = Option<String>, Query, description = "Only those whose key or name contains this"), ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)), responses((status = 200, description = "The workspaces the caller can read"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/workspaces", tag = "workspaces", params(("q" = Option<String>, Query, description = "Only those whose key or name contains this"), ("sort" = Option<String>, Query, description = "key (the default) or name"), ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)), responses((status = 200, description = "The workspaces the caller can read"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)))]
 pub async fn list_workspaces(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     Query(page): Query<Page>,
 ) -> Result<Json<Listing<app::domain::WorkspaceView>>, AppError> {
     let limit = page.limit()?;
-    let items =
-        workspaces::list(&state, &actor, page.q.as_deref().unwrap_or(""), page.cursor.as_deref(), limit).await?;
+    let items = workspaces::list(
+        &state,
+        &actor,
+        page.q.as_deref().unwrap_or(""),
+        page.sort.as_deref(),
+        page.cursor.as_deref(),
+        limit,
+    )
+    .await?;
     Ok(listing(items, limit, |w| w.key.to_string()))
 }
 
@@ -334,7 +341,7 @@ fn optional<T>(field: &str, value: Option<&str>, parse: impl Fn(&str) -> Option<
 }
 
 /// `GET /policies?workspace=&user_id=&team=&role=`.
-#[utoipa::path(get, path = "/api/v1/policies", tag = "policies", params(("workspace" = Option<String>, Query), ("user_id" = Option<String>, Query), ("team" = Option<String>, Query), ("role" = Option<String>, Query), ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)), responses((status = 200, description = "A page of policies"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/policies", tag = "policies", params(("workspace" = Option<String>, Query), ("user_id" = Option<String>, Query), ("team" = Option<String>, Query), ("role" = Option<String>, Query), ("sort" = Option<String>, Query, description = "oldest (the default) or newest"), ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)), responses((status = 200, description = "A page of policies"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)))]
 pub async fn list_policies(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -347,6 +354,11 @@ pub async fn list_policies(
         team: optional("team", query.team.as_deref(), |t| TeamKey::parse(t).ok())?,
         role: optional("role", query.role.as_deref(), |t| RoleKey::parse(t).ok())?,
         within: None,
+        newest_first: match query.page.sort.as_deref() {
+            None | Some("" | "oldest") => false,
+            Some("newest") => true,
+            Some(_) => return Err(AppError::invalid("sort", "sort by oldest or newest")),
+        },
     };
     let after = optional("cursor", query.page.cursor.as_deref(), |t| t.parse().ok().map(PolicyId))?;
     let items = policies::list(&state, &actor, filter, after, limit).await?;
@@ -458,14 +470,22 @@ impl From<TeamBody> for teams::TeamInput {
 }
 
 /// `GET /teams`.
-#[utoipa::path(get, path = "/api/v1/teams", tag = "teams", params(("q" = Option<String>, Query, description = "Only those whose key or name contains this"), ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)), responses((status = 200, description = "A page of teams"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/teams", tag = "teams", params(("q" = Option<String>, Query, description = "Only those whose key or name contains this"), ("sort" = Option<String>, Query, description = "key (the default) or name"), ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)), responses((status = 200, description = "A page of teams"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)))]
 pub async fn list_teams(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     Query(page): Query<Page>,
 ) -> Result<Json<Listing<app::domain::TeamView>>, AppError> {
     let limit = page.limit()?;
-    let items = teams::list(&state, &actor, page.q.as_deref().unwrap_or(""), page.cursor.as_deref(), limit).await?;
+    let items = teams::list(
+        &state,
+        &actor,
+        page.q.as_deref().unwrap_or(""),
+        page.sort.as_deref(),
+        page.cursor.as_deref(),
+        limit,
+    )
+    .await?;
     Ok(listing(items, limit, |t| t.key.to_string()))
 }
 

@@ -24,6 +24,7 @@ backend_tests!(
     access_explorer_explains_and_finds_holders,
     users_are_renamed_from_the_console,
     users_sort_by_name_or_newest_and_page_by_key,
+    teams_workspaces_and_policies_sort,
 );
 
 /// The number shown in the dashboard card `name`.
@@ -658,6 +659,55 @@ async fn users_sort_by_name_or_newest_and_page_by_key(backend: Backend) {
     let (_, console) = get_json(&app.client, &app, "/sfn/users/list?q=sorty&sort=name").await;
     assert_eq!(console["items"][0]["name"], "Amy", "{console}");
     let bad = app.client.get(app.url("/sfn/users/list?sort=shoe-size")).send().await.unwrap();
+    assert_eq!(invalid_field(bad).await, "sort");
+}
+
+async fn teams_workspaces_and_policies_sort(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    for (key, name) in [("b-team", "Alpha"), ("a-team", "Zulu"), ("c-team", "Mike")] {
+        let saved =
+            post_form(&app.client, &app, "/sfn/teams/save", &[("mode", "create"), ("key", key), ("name", name)]).await;
+        assert_eq!(saved.status(), StatusCode::OK);
+        let created = post_form(&app.client, &app, "/sfn/workspaces/create", &[("key", key), ("name", name)]).await;
+        assert_eq!(created.status(), StatusCode::OK);
+    }
+    for path in ["/api/v1/teams", "/api/v1/workspaces"] {
+        for (sort, expected) in [("key", ["a-team", "b-team", "c-team"]), ("name", ["b-team", "c-team", "a-team"])] {
+            // One per page, to walk the keyset cursor too.
+            let mut keys = Vec::new();
+            let mut cursor = String::new();
+            loop {
+                let (status, page) =
+                    get_json(&app.client, &app, &format!("{path}?sort={sort}&limit=1&cursor={cursor}")).await;
+                assert_eq!(status, StatusCode::OK, "{page}");
+                keys.extend(page["items"].as_array().unwrap().iter().map(|t| t["key"].as_str().unwrap().to_owned()));
+                match page["next_cursor"].as_str() {
+                    Some(next) => cursor = next.to_owned(),
+                    None => break,
+                }
+            }
+            assert_eq!(keys, expected, "{path} by {sort}");
+        }
+    }
+    let (_, by_name) = get_json(&app.client, &app, "/sfn/teams/list?sort=name").await;
+    assert_eq!(by_name["items"][0]["key"], "b-team");
+    let bad = app.client.get(app.url("/sfn/workspaces/list?sort=size")).send().await.unwrap();
+    assert_eq!(invalid_field(bad).await, "sort");
+
+    let granted = post_form(
+        &app.client,
+        &app,
+        "/sfn/policies/create",
+        &[("subject", "team:a-team"), ("role", "viewer"), ("workspace", "")],
+    )
+    .await;
+    assert_eq!(granted.status(), StatusCode::OK);
+    let (_, newest) = get_json(&app.client, &app, "/sfn/policies/list?sort=newest").await;
+    let ids: Vec<i64> =
+        newest["items"].as_array().unwrap().iter().map(|p| p["policy"]["id"].as_i64().unwrap()).collect();
+    assert!(ids.len() >= 2 && ids.windows(2).all(|w| w[0] > w[1]), "{ids:?}");
+    let bad = app.client.get(app.url("/sfn/policies/list?sort=random")).send().await.unwrap();
     assert_eq!(invalid_field(bad).await, "sort");
 }
 

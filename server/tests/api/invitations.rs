@@ -370,8 +370,11 @@ async fn failed_mail_is_retried_and_shown(backend: Backend) {
 async fn configuration_may_let_another_email_accept(backend: Backend) {
     let app = TestApp::spawn_with(backend, &[("PORTCULLIS_INVITE_ANY_EMAIL", "true")]).await;
     app.login_admin().await;
-    let created: Value =
-        invite(&app, &app.client, json!({"emails": ["alias@example.com"], "role": "viewer"})).await.json().await.unwrap();
+    let created: Value = invite(&app, &app.client, json!({"emails": ["alias@example.com"], "role": "viewer"}))
+        .await
+        .json()
+        .await
+        .unwrap();
     let token = token_of(&created[0]);
     let made = app
         .client
@@ -383,6 +386,7 @@ async fn configuration_may_let_another_email_accept(backend: Backend) {
     assert_eq!(made.status(), StatusCode::CREATED);
     let real = app.new_client();
     assert_eq!(app.login_with(&real, "real@example.com", "real long password").await.status(), StatusCode::OK);
-    let accepted = real.post(app.url("/api/v1/invitations/accept")).json(&json!({"token": token})).send().await.unwrap();
+    let accepted =
+        real.post(app.url("/api/v1/invitations/accept")).json(&json!({"token": token})).send().await.unwrap();
     assert_eq!(accepted.status(), StatusCode::NO_CONTENT);
 }

@@ -57,10 +57,7 @@ pub async fn list(
         Some(text) => Some(text.parse::<UserStatus>().map_err(|m| AppError::invalid("status", m))?),
         None => None,
     };
-    let order = match given(sort) {
-        Some(text) => text.parse::<store::users::UserOrder>().map_err(|m| AppError::invalid("sort", m))?,
-        None => store::users::UserOrder::default(),
-    };
+    let order: store::users::UserOrder = crate::server::services::fields::parse_order(sort)?;
     let mut conn = state.db.acquire().await?;
     let rows = store::users::list(&mut conn, query.trim(), status, order, given(after), limit).await?;
     Ok(rows.iter().map(UserRow::view).collect())

@@ -53,17 +53,19 @@ async fn load(conn: &mut store::Conn, key: &TeamKey) -> Result<TeamRow, AppError
     store::access::find_team(conn, key).await?.ok_or_else(|| AppError::not_found(format!("team {key}")))
 }
 
-/// Teams whose key or name contains `query`, by key, in pages.
+/// Teams whose key or name contains `query`, by key or by name (`sort`), in pages.
 pub async fn list(
     state: &AppState,
     actor: &UserRow,
     query: &str,
+    sort: Option<&str>,
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<TeamView>, AppError> {
     require(state, actor, Permission::TeamRead, None)?;
+    let order = crate::server::services::fields::parse_order(sort)?;
     let mut conn = state.db.acquire().await?;
-    Ok(store::access::list_teams(&mut conn, query, after, limit).await?.iter().map(view).collect())
+    Ok(store::access::list_teams(&mut conn, query, order, after, limit).await?.iter().map(view).collect())
 }
 
 /// One team.

@@ -36,20 +36,22 @@ async fn load(conn: &mut store::Conn, key: &WorkspaceKey) -> Result<WorkspaceRow
 }
 
 /// The workspaces the actor can read whose key or name contains `query`,
-/// by key, in pages.
+/// by key or by name (`sort`), in pages.
 pub async fn list(
     state: &AppState,
     actor: &UserRow,
     query: &str,
+    sort: Option<&str>,
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<WorkspaceView>, AppError> {
+    let order = crate::server::services::fields::parse_order(sort)?;
     let mut conn = state.db.acquire().await?;
     let mut visible = Vec::new();
     let mut cursor = after.map(str::to_owned);
     // Filtering by permission can thin a page out: read on until it is full.
     loop {
-        let rows = store::access::list_workspaces(&mut conn, query, cursor.as_deref(), limit).await?;
+        let rows = store::access::list_workspaces(&mut conn, query, order, cursor.as_deref(), limit).await?;
         let exhausted = (rows.len() as i64) < limit;
         cursor = rows.last().map(|r| r.key.to_string());
         {

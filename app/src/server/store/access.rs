@@ -153,25 +153,60 @@ fn workspace_from_row(row: &AnyRow) -> Result<WorkspaceRow, StoreError> {
     })
 }
 
+/// The order of a list of named things.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum NamedOrder {
+    /// By key (the default).
+    #[default]
+    Key,
+    /// By name, then key.
+    Name,
+}
+
+impl std::str::FromStr for NamedOrder {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "key" => Ok(Self::Key),
+            "name" => Ok(Self::Name),
+            _ => Err("sort by key or name".to_owned()),
+        }
+    }
+}
+
 /// Rows of a table of named things (workspaces, teams) whose key or name
-/// contains `query` (any case), by key, after `after`, at most `limit`.
+/// contains `query` (any case), in `order`, after the row with the key
+/// `after` (a cursor), at most `limit`.
 async fn search_named(
     conn: &mut Conn,
     table: &'static str,
     query: &str,
+    order: NamedOrder,
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<AnyRow>, StoreError> {
+    let mut conditions = super::Conditions::new();
+    if let Some(after) = after.filter(|a| !a.is_empty()) {
+        conditions.text(after, |p| match order {
+            NamedOrder::Key => format!("key > {p}"),
+            NamedOrder::Name => format!("(name, key) > (select name, key from {table} where key = {p})"),
+        });
+    }
+    if !query.trim().is_empty() {
+        conditions.text(super::like_pattern(query), |p| {
+            format!("(key like {p} escape '\\' or lower(name) like {p} escape '\\')")
+        });
+    }
+    let order_by = match order {
+        NamedOrder::Key => "key",
+        NamedOrder::Name => "name, key",
+    };
+    let limit = conditions.extra(limit);
     let sql = format!(
-        "select key, name, description, created_at from {table} where key > $1 \
-         and ($2 = '%%' or key like $2 escape '\\' or lower(name) like $2 escape '\\') order by key limit $3"
+        "select key, name, description, created_at from {table}{} order by {order_by} limit {limit}",
+        conditions.where_clause()
     );
-    Ok(sqlx::query(&sql)
-        .bind(after.unwrap_or("").to_owned())
-        .bind(super::like_pattern(query))
-        .bind(limit)
-        .fetch_all(&mut *conn)
-        .await?)
+    conditions.fetch_all(conn, &sql).await
 }
 
 /// Workspaces whose key or name contains `query`, by key, after `after`
@@ -179,10 +214,11 @@ async fn search_named(
 pub async fn list_workspaces(
     conn: &mut Conn,
     query: &str,
+    order: NamedOrder,
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<WorkspaceRow>, StoreError> {
-    search_named(conn, "workspaces", query, after, limit).await?.iter().map(workspace_from_row).collect()
+    search_named(conn, "workspaces", query, order, after, limit).await?.iter().map(workspace_from_row).collect()
 }
 
 /// One workspace.
@@ -320,6 +356,8 @@ pub struct PolicyFilter {
     /// Only policies in these workspaces (what a viewer without a global
     /// `policy:read` may see); `None`: no such restriction.
     pub within: Option<Vec<WorkspaceKey>>,
+    /// Newest first (the cursor then counts down) instead of oldest first.
+    pub newest_first: bool,
 }
 
 /// Policies matching `filter` with ids above `after`, oldest first.
@@ -331,7 +369,8 @@ pub async fn list_policies(
 ) -> Result<Vec<PolicyRow>, StoreError> {
     let mut conditions = super::Conditions::new();
     if let Some(after) = after {
-        conditions.int(after.0, |p| format!("id > {p}"));
+        let direction = if filter.newest_first { "<" } else { ">" };
+        conditions.int(after.0, |p| format!("id {direction} {p}"));
     }
     if let Some(workspace) = &filter.workspace {
         conditions.text(workspace.as_str(), |p| format!("workspace_key = {p}"));
@@ -353,7 +392,9 @@ pub async fn list_policies(
         None => {}
     }
     let limit = conditions.extra(limit);
-    let sql = format!("select {POLICY_COLUMNS} from policies{} order by id limit {limit}", conditions.where_clause());
+    let order = if filter.newest_first { "id desc" } else { "id" };
+    let sql =
+        format!("select {POLICY_COLUMNS} from policies{} order by {order} limit {limit}", conditions.where_clause());
     conditions.fetch_all(conn, &sql).await?.iter().map(policy_from_row).collect()
 }
 
@@ -460,10 +501,11 @@ fn team_from_row(row: &AnyRow) -> Result<TeamRow, StoreError> {
 pub async fn list_teams(
     conn: &mut Conn,
     query: &str,
+    order: NamedOrder,
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<TeamRow>, StoreError> {
-    search_named(conn, "teams", query, after, limit).await?.iter().map(team_from_row).collect()
+    search_named(conn, "teams", query, order, after, limit).await?.iter().map(team_from_row).collect()
 }
 
 /// One team.

@@ -71,7 +71,9 @@ fn InvitationOffer(invitation: InvitationPreview, token: String, signed_in_email
     let expires = crate::ui::dates::format_timestamp(invitation.expires_at);
     let grants = invitation.permissions.iter().map(|p| p.key()).collect::<Vec<_>>().join(", ");
     let how = match signed_in_email {
-        Some(email) if email == invitation.email || invitation.any_email => view! { <AcceptSignedIn token/> }.into_any(),
+        Some(email) if email == invitation.email || invitation.any_email => {
+            view! { <AcceptSignedIn token/> }.into_any()
+        }
         Some(email) => view! { <WrongAccount signed_in=email invited=invitation.email.clone()/> }.into_any(),
         None if invitation.account_exists => {
             let next = encode_query_value(&format!("/invite/{token}"));

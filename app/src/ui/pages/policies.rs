@@ -25,14 +25,16 @@ pub fn PoliciesPage() -> impl IntoView {
     let can = expect_context::<Can>();
     let query = use_query_map();
     let param = move |name: &'static str| move || query.with(|m| m.get(name).unwrap_or_default());
-    let (workspace, role, subject) = (param("workspace"), param("role"), param("subject"));
+    let (workspace, role, subject, sort) = (param("workspace"), param("role"), param("subject"), param("sort"));
     let cursor = move || query.with(|m| m.get("cursor"));
 
     let create = ServerAction::<CreatePolicy>::new();
     let delete = ServerAction::<DeletePolicy>::new();
     let policies = Resource::new(
-        move || (workspace(), role(), subject(), cursor(), create.version().get(), delete.version().get()),
-        |(workspace, role, subject, cursor, ..)| list_policies(Some(workspace), Some(role), Some(subject), cursor),
+        move || (workspace(), role(), subject(), sort(), cursor(), create.version().get(), delete.version().get()),
+        |(workspace, role, subject, sort, cursor, ..)| {
+            list_policies(Some(workspace), Some(role), Some(subject), Some(sort), cursor)
+        },
     );
     let choices = Resource::new(|| (), |_| load_policy_choices());
     let create_dialog = NodeRef::<html::Dialog>::new();
@@ -80,6 +82,13 @@ pub fn PoliciesPage() -> impl IntoView {
                 <label for="filter-subject">"Subject"</label>
                 <input id="filter-subject" name="subject" type="search" placeholder="email or team:key" prop:value=subject/>
             </div>
+            <div class="field">
+                <label for="filter-sort">"Order"</label>
+                <select id="filter-sort" name="sort" prop:value=sort>
+                    <option value="">"Oldest first"</option>
+                    <option value="newest">"Newest first"</option>
+                </select>
+            </div>
             <button type="submit" class="button">"Filter"</button>
         </Form>
         <Transition fallback=|| view! { <p class="page-loading">"Loading policies…"</p> }>
@@ -92,10 +101,11 @@ pub fn PoliciesPage() -> impl IntoView {
                     Ok(page) => {
                         let next = page.next_cursor.clone().map(|c| {
                             format!(
-                                "/policies?workspace={}&role={}&subject={}&cursor={c}",
+                                "/policies?workspace={}&role={}&subject={}&sort={}&cursor={c}",
                                 encode_query_value(&workspace()),
                                 encode_query_value(&role()),
-                                encode_query_value(&subject())
+                                encode_query_value(&subject()),
+                                encode_query_value(&sort())
                             )
                         });
                         view! {

@@ -25,12 +25,13 @@ pub fn TeamsPage() -> impl IntoView {
     let can = expect_context::<Can>();
     let query = use_query_map();
     let q = move || query.with(|m| m.get("q").unwrap_or_default());
+    let sort = move || query.with(|m| m.get("sort").unwrap_or_default());
     let cursor = move || query.with(|m| m.get("cursor"));
     let save = ServerAction::<SaveTeam>::new();
     let delete = ServerAction::<DeleteTeam>::new();
     let teams = Resource::new(
-        move || (q(), cursor(), save.version().get(), delete.version().get()),
-        |(q, cursor, ..)| list_teams(Some(q), cursor),
+        move || (q(), sort(), cursor(), save.version().get(), delete.version().get()),
+        |(q, sort, cursor, ..)| list_teams(Some(q), Some(sort), cursor),
     );
     let create_dialog = NodeRef::<html::Dialog>::new();
     let delete_dialog = NodeRef::<html::Dialog>::new();
@@ -50,7 +51,7 @@ pub fn TeamsPage() -> impl IntoView {
                 <button type="button" class="button button-primary" on:click=move |_| open_modal(create_dialog)>"New team"</button>
             })}
         </div>
-        <SearchForm id="teams-q" value=q/>
+        <SearchForm id="teams-q" value=q sort=sort/>
         <Transition fallback=|| view! { <p class="page-loading">"Loading teams…"</p> }>
             {move || Suspend::new(async move {
                 match teams.await {
@@ -66,7 +67,7 @@ pub fn TeamsPage() -> impl IntoView {
                     }.into_any(),
                     Ok(page) => {
                         let next = page.next_cursor.clone().map(|c| {
-                            format!("/teams?q={}&cursor={}", encode_query_value(&q()), encode_query_value(&c))
+                            format!("/teams?q={}&sort={}&cursor={}", encode_query_value(&q()), encode_query_value(&sort()), encode_query_value(&c))
                         });
                         view! {
                             <table class="table" aria-label="Teams">

@@ -24,12 +24,13 @@ pub fn WorkspacesPage() -> impl IntoView {
     let can = expect_context::<Can>();
     let query = use_query_map();
     let q = move || query.with(|m| m.get("q").unwrap_or_default());
+    let sort = move || query.with(|m| m.get("sort").unwrap_or_default());
     let cursor = move || query.with(|m| m.get("cursor"));
     let create = ServerAction::<CreateWorkspace>::new();
     let delete = ServerAction::<DeleteWorkspace>::new();
     let workspaces = Resource::new(
-        move || (q(), cursor(), create.version().get(), delete.version().get()),
-        |(q, cursor, ..)| list_workspaces(Some(q), cursor),
+        move || (q(), sort(), cursor(), create.version().get(), delete.version().get()),
+        |(q, sort, cursor, ..)| list_workspaces(Some(q), Some(sort), cursor),
     );
     let create_dialog = NodeRef::<html::Dialog>::new();
     let delete_dialog = NodeRef::<html::Dialog>::new();
@@ -51,7 +52,7 @@ pub fn WorkspacesPage() -> impl IntoView {
                 <button type="button" class="button button-primary" on:click=open_create>"New workspace"</button>
             })}
         </div>
-        <SearchForm id="workspaces-q" value=q/>
+        <SearchForm id="workspaces-q" value=q sort=sort/>
         <Transition fallback=|| view! { <p class="page-loading">"Loading workspaces…"</p> }>
             {move || Suspend::new(async move {
                 match workspaces.await {
@@ -67,7 +68,7 @@ pub fn WorkspacesPage() -> impl IntoView {
                     }.into_any(),
                     Ok(page) => {
                         let next = page.next_cursor.clone().map(|c| {
-                            format!("/workspaces?q={}&cursor={}", encode_query_value(&q()), encode_query_value(&c))
+                            format!("/workspaces?q={}&sort={}&cursor={}", encode_query_value(&q()), encode_query_value(&sort()), encode_query_value(&c))
                         });
                         view! {
                             <table class="table" aria-label="Workspaces">
