@@ -17,6 +17,7 @@ mod invitations;
 mod policies;
 mod roles;
 mod teams;
+mod tokens;
 mod workspaces;
 
 pub use audit::*;
@@ -24,6 +25,7 @@ pub use invitations::*;
 pub use policies::*;
 pub use roles::*;
 pub use teams::*;
+pub use tokens::*;
 pub use workspaces::*;
 
 /// Where a sign-in may send the browser next: only paths on this site

@@ -14,5 +14,7 @@ mod index;
 mod reference;
 #[cfg(test)]
 mod tests;
+mod token;
 
 pub use index::{AccessIndex, Change, Facts, Grant, IndexStats, PolicyFact};
+pub use token::{TokenGrant, TokenScope};

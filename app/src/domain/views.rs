@@ -281,3 +281,33 @@ pub struct InvitationPreview {
     #[serde(default)]
     pub any_email: bool,
 }
+
+/// An API token as its owner (or a user manager) sees it: never the secret.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct TokenView {
+    #[cfg_attr(feature = "ssr", schema(value_type = String))]
+    pub id: uuid::Uuid,
+    pub name: String,
+    /// The start of the secret (`pcs_ab12cd34`), to recognise it.
+    pub prefix: String,
+    /// `developer`, `endpoint` or `custom`.
+    pub scope: String,
+    #[cfg_attr(feature = "ssr", schema(value_type = Vec<String>))]
+    pub permissions: Vec<Permission>,
+    pub workspace: Option<WorkspaceKey>,
+    pub created_at: i64,
+    pub expires_at: i64,
+    pub last_used_at: Option<i64>,
+    pub last_used_address: Option<String>,
+    /// `active`, `expired` or `revoked`.
+    pub status: String,
+}
+
+/// A token just made: the secret is in this answer and nowhere else.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct CreatedToken {
+    pub token: TokenView,
+    pub secret: String,
+}

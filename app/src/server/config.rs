@@ -27,6 +27,8 @@ pub struct Config {
     pub max_concurrent_hashes: usize,
     /// How long an invitation link works.
     pub invite_expiry: Duration,
+    /// The longest an API token may live.
+    pub token_max_lifetime: Duration,
     /// Whether someone signed in with another email than the invited one
     /// may accept (off: they are refused with a page that says why).
     pub invite_any_email: bool,
@@ -124,6 +126,7 @@ struct FileConfig {
     session_lifetime: Option<String>,
     site_root: Option<String>,
     max_concurrent_hashes: Option<u64>,
+    token_max_lifetime: Option<String>,
     admin: Option<FileAdmin>,
     login: Option<FileLogin>,
     invitations: Option<FileInvitations>,
@@ -197,6 +200,7 @@ const ENV_SETTINGS: &[&str] = &[
     "PORTCULLIS_LOGIN_LOCKOUT",
     "PORTCULLIS_INVITE_EXPIRY",
     "PORTCULLIS_INVITE_ANY_EMAIL",
+    "PORTCULLIS_TOKEN_MAX_LIFETIME",
     "PORTCULLIS_SMTP_URL",
     "PORTCULLIS_MAIL_FROM",
     "PORTCULLIS_GITHUB_CLIENT_ID",
@@ -410,6 +414,10 @@ impl Config {
             Some((name, value)) => parse_duration(&value).map_err(|m| invalid(&name, &m))?,
             None => Duration::from_secs(7 * 86_400),
         };
+        let token_max_lifetime = match pick("PORTCULLIS_TOKEN_MAX_LIFETIME", file.token_max_lifetime) {
+            Some((name, value)) => parse_duration(&value).map_err(|m| invalid(&name, &m))?,
+            None => Duration::from_secs(365 * 86_400),
+        };
         let invite_any_email =
             match pick("PORTCULLIS_INVITE_ANY_EMAIL", invitations.allow_any_email.map(|b| b.to_string())) {
                 Some((_, value)) if value == "true" => true,
@@ -438,6 +446,7 @@ impl Config {
             signup: SignupPolicy { mode, domains, seed_admins, default_role, default_workspace },
             invite_expiry,
             invite_any_email,
+            token_max_lifetime,
             mail: MailConfig { smtp_url, from },
             listen,
             database_url,
@@ -480,6 +489,7 @@ fn file_key(var: &str) -> &'static str {
         "PORTCULLIS_LOGIN_LOCKOUT" => "login.lockout",
         "PORTCULLIS_INVITE_EXPIRY" => "invitations.expiry",
         "PORTCULLIS_INVITE_ANY_EMAIL" => "invitations.allow_any_email",
+        "PORTCULLIS_TOKEN_MAX_LIFETIME" => "token_max_lifetime",
         "PORTCULLIS_SMTP_URL" => "mail.smtp_url",
         "PORTCULLIS_MAIL_FROM" => "mail.from",
         "PORTCULLIS_GITHUB_CLIENT_ID" => "github.client_id",

@@ -21,7 +21,7 @@ use app::{
     server::{
         services::{
             audit as audit_service,
-            authz::{self, CheckRequest, CheckResponse},
+            authz::{self, CheckRequest, CheckResponse, PrincipalCheck},
             people, policies, roles, teams, workspaces,
         },
         store::{access::PolicyFilter, audit::AuditFilter},
@@ -397,13 +397,13 @@ pub async fn delete_policy(
 }
 
 /// `POST /authz/check`.
-#[utoipa::path(post, path = "/api/v1/authz/check", tag = "authz", request_body = CheckRequest, responses((status = 200, body = CheckResponse), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/authz/check", tag = "authz", request_body = PrincipalCheck, responses((status = 200, body = CheckResponse), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)))]
 pub async fn check(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    ApiJson(body): ApiJson<CheckRequest>,
+    ApiJson(body): ApiJson<PrincipalCheck>,
 ) -> Result<Json<CheckResponse>, AppError> {
-    Ok(Json(authz::check(&state, &actor, &body)?))
+    Ok(Json(authz::check_principal(&state, &actor, &body).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

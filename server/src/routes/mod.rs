@@ -7,6 +7,7 @@ pub mod health;
 pub mod invitations;
 pub mod oauth;
 pub mod openapi;
+pub mod tokens;
 
 use axum::{
     extract::{rejection::JsonRejection, ConnectInfo, FromRequest, FromRequestParts, Request},
@@ -29,6 +30,10 @@ pub fn api() -> Router<AppState> {
         .route("/auth/login", post(auth::login))
         .route("/auth/logout", post(auth::logout))
         .route("/me", get(auth::me))
+        .route("/me/tokens", get(tokens::list_mine).post(tokens::create))
+        .route("/me/tokens/{id}", axum::routing::delete(tokens::revoke_mine))
+        .route("/users/{id}/tokens", get(tokens::list_of_user))
+        .route("/users/{id}/tokens/{token_id}", axum::routing::delete(tokens::revoke_of_user))
         .route("/openapi.json", get(openapi::document))
         .route("/permissions", get(access::permissions))
         .route("/roles", get(access::list_roles).post(access::create_role))
@@ -98,13 +103,25 @@ impl FromRequestParts<AppState> for ApiSession {
     }
 }
 
-/// The signed-in user making this request, or a 401.
+/// The user making this request, or a 401: from `Authorization: Bearer
+/// pcs_…` (an API token, whose limits then apply), else the session.
 pub struct SignedIn(pub UserRow);
 
 impl FromRequestParts<AppState> for SignedIn {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(header) = parts.headers.get(axum::http::header::AUTHORIZATION) {
+            let secret = header
+                .to_str()
+                .ok()
+                .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+                .ok_or_else(|| AppError::Unauthenticated {
+                    message: "use Authorization: Bearer followed by an API token".to_owned(),
+                })?;
+            let address = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
+            return Ok(Self(app::server::services::tokens::authenticate(state, secret.trim(), address).await?));
+        }
         let ApiSession(session) = ApiSession::from_request_parts(parts, state).await?;
         Ok(Self(require_user(state, &session).await?))
     }

@@ -4,14 +4,14 @@
 use axum::Json;
 use utoipa::OpenApi;
 
-use super::{access, auth, invitations};
+use super::{access, auth, invitations, tokens};
 
 #[derive(OpenApi)]
 #[openapi(
     info(
         title = "Portcullis API",
         description = "Users, roles, teams, workspaces, policies, authorization checks and the audit log. \
-                       Authenticate with the session cookie from POST /api/v1/auth/login. Errors are \
+                       Authenticate with the session cookie from POST /api/v1/auth/login, or with an API token as Authorization: Bearer pcs_…. Errors are \
                        {\"error\":{\"code\",\"message\"}}; lists take limit and cursor and return \
                        {\"items\",\"next_cursor\"}."
     ),
@@ -29,6 +29,7 @@ use super::{access, auth, invitations};
         access::check, access::check_batch,
         access::list_audit, access::export_audit,
         invitations::list, invitations::create, invitations::resend, invitations::revoke, invitations::accept,
+        tokens::list_mine, tokens::create, tokens::revoke_mine, tokens::list_of_user, tokens::revoke_of_user,
     ),
     components(schemas(app::server::store::audit::AuditRow, app::domain::EffectivePermission, app::domain::GrantView)),
     tags(
@@ -38,6 +39,7 @@ use super::{access, auth, invitations};
         (name = "audit", description = "The audit log (audit:read)"),
         (name = "access", description = "The permission catalog"),
         (name = "invitations", description = "Inviting people by email (invite:manage) and accepting"),
+        (name = "tokens", description = "Personal API tokens: send them as Authorization: Bearer pcs_…"),
     )
 )]
 pub struct ApiDoc;

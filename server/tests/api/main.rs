@@ -14,3 +14,4 @@ mod migrations;
 mod oauth;
 mod smtp_sink;
 mod teams;
+mod tokens;

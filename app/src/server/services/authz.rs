@@ -21,11 +21,27 @@ pub struct CheckRequest {
     pub workspace: Option<String>,
 }
 
+/// One question about a principal: a user (`user_id`) or the holder of an
+/// API token (`token`, as a platform service receives it).
+#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+pub struct PrincipalCheck {
+    #[serde(default)]
+    pub user_id: Option<UserId>,
+    #[serde(default)]
+    pub token: Option<String>,
+    pub permission: String,
+    #[serde(default)]
+    pub workspace: Option<String>,
+}
+
 /// The answer, with the policies behind an allow.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct CheckResponse {
     pub allowed: bool,
     pub granted_by: Vec<PolicyId>,
+    /// Why a token was not even considered (revoked, expired, unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
 }
 
 fn parse_permission(key: &str, field: &str) -> Result<Permission, AppError> {
@@ -62,6 +78,44 @@ pub fn check_batch(state: &AppState, actor: &UserRow, checks: &[CheckRequest]) -
         .collect())
 }
 
+/// Answers one question about a user or a presented API token. A token is
+/// allowed what its owner may do now, within its scope and workspace; a
+/// revoked or expired token, or a disabled owner, is allowed nothing.
+pub async fn check_principal(
+    state: &AppState,
+    actor: &UserRow,
+    request: &PrincipalCheck,
+) -> Result<CheckResponse, AppError> {
+    let permission = parse_permission(&request.permission, "permission")?;
+    let workspace = request.workspace.as_deref();
+    match (&request.user_id, &request.token) {
+        (Some(user), None) => {
+            may_ask_about(state, actor, std::iter::once(user))?;
+            Ok(answer(&state.access.read(), user, permission, workspace))
+        }
+        (None, Some(token)) => match crate::server::services::tokens::resolve(state, token.trim()).await {
+            Ok((row, owner)) => {
+                may_ask_about(state, actor, std::iter::once(&owner.id))?;
+                let scope = crate::authz::TokenScope::parse(&row.scope).unwrap_or(crate::authz::TokenScope::Custom);
+                let grant = crate::authz::TokenGrant {
+                    permissions: scope.permissions(row.permissions),
+                    workspace: row.workspace,
+                };
+                if !grant.allows(permission, workspace) {
+                    return Ok(CheckResponse { allowed: false, granted_by: Vec::new(), reason: None });
+                }
+                Ok(answer(&state.access.read(), &owner.id, permission, workspace))
+            }
+            Err(AppError::Unauthenticated { message }) => {
+                require(state, actor, Permission::PolicyRead, None)?;
+                Ok(CheckResponse { allowed: false, granted_by: Vec::new(), reason: Some(message) })
+            }
+            Err(other) => Err(other),
+        },
+        _ => Err(AppError::invalid("user_id", "give either user_id or token")),
+    }
+}
+
 /// Answers one question.
 pub fn check(state: &AppState, actor: &UserRow, request: &CheckRequest) -> Result<CheckResponse, AppError> {
     may_ask_about(state, actor, std::iter::once(&request.user_id))?;
@@ -73,9 +127,9 @@ pub fn check(state: &AppState, actor: &UserRow, request: &CheckRequest) -> Resul
 /// costs one index lookup, not a walk of the user's grants.
 fn answer(index: &AccessIndex, user: &UserId, permission: Permission, workspace: Option<&str>) -> CheckResponse {
     if !index.check(user, permission, workspace) {
-        return CheckResponse { allowed: false, granted_by: Vec::new() };
+        return CheckResponse { allowed: false, granted_by: Vec::new(), reason: None };
     }
-    CheckResponse { allowed: true, granted_by: index.granted_by(user, permission, workspace) }
+    CheckResponse { allowed: true, granted_by: index.granted_by(user, permission, workspace), reason: None }
 }
 
 fn grant_view(grant: Grant) -> GrantView {

@@ -1,6 +1,7 @@
 //! Deciding whether the actor may act, and recording refusals.
 
 use crate::{
+    authz::AccessIndex,
     domain::{Permission, WorkspaceKey},
     error::AppError,
     server::{
@@ -10,6 +11,30 @@ use crate::{
     },
 };
 
+/// Whether `actor` may use `permission` (in `workspace`, or globally): the
+/// user's own permissions, narrowed by their API token's when they came
+/// with one.
+pub fn allows(index: &AccessIndex, actor: &UserRow, permission: Permission, workspace: Option<&str>) -> bool {
+    index.check(&actor.id, permission, workspace)
+        && actor.token.as_ref().is_none_or(|token| token.allows(permission, workspace))
+}
+
+/// The workspaces where `actor` may use `permission`; `None` when they may
+/// everywhere (globally, with no token narrowing that).
+pub fn readable_workspaces(state: &AppState, actor: &UserRow, permission: Permission) -> Option<Vec<WorkspaceKey>> {
+    let index = state.access.read();
+    let owner = index.workspaces_with(&actor.id, permission);
+    match &actor.token {
+        None => owner,
+        Some(token) if !token.permissions.contains(permission) => Some(Vec::new()),
+        Some(token) => match &token.workspace {
+            None => owner,
+            Some(only) if allows(&index, actor, permission, Some(only.as_str())) => Some(vec![only.clone()]),
+            Some(_) => Some(Vec::new()),
+        },
+    }
+}
+
 /// A 403 unless `actor` holds `permission` (in `workspace`, or globally).
 pub fn require(
     state: &AppState,
@@ -17,14 +42,24 @@ pub fn require(
     permission: Permission,
     workspace: Option<&WorkspaceKey>,
 ) -> Result<(), AppError> {
-    if state.access.check(&actor.id, permission, workspace.map(WorkspaceKey::as_str)) {
+    let workspace_key = workspace.map(WorkspaceKey::as_str);
+    if allows(&state.access.read(), actor, permission, workspace_key) {
         return Ok(());
     }
-    let place = match workspace {
+    if state.access.check(&actor.id, permission, workspace_key) {
+        return Err(AppError::forbidden(
+            "token_scope",
+            format!("this API token does not allow {permission} {}", place(workspace)),
+        ));
+    }
+    Err(AppError::forbidden("forbidden", format!("you need the permission {permission} {}", place(workspace))))
+}
+
+fn place(workspace: Option<&WorkspaceKey>) -> String {
+    match workspace {
         Some(ws) => format!("in workspace {ws}"),
         None => "globally".to_owned(),
-    };
-    Err(AppError::forbidden("forbidden", format!("you need the permission {permission} {place}")))
+    }
 }
 
 /// The audit entry of an attempt by `actor`.

@@ -16,5 +16,6 @@ pub mod people;
 pub mod policies;
 pub mod roles;
 pub mod teams;
+pub mod tokens;
 pub mod users;
 pub mod workspaces;

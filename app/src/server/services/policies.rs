@@ -6,7 +6,7 @@ use crate::{
     error::AppError,
     server::{
         now_ms,
-        services::guard::{attempt, audited, require},
+        services::guard::{allows, attempt, audited, readable_workspaces, require},
         store::{
             self,
             access::{PolicyFilter, PolicyRow},
@@ -59,7 +59,7 @@ pub fn forbid_escalation(
 ) -> Result<(), AppError> {
     let index = state.access.read();
     let workspace = scope.workspace().map(WorkspaceKey::as_str);
-    let missing: Vec<Permission> = permissions.iter().filter(|p| !index.check(&actor.id, *p, workspace)).collect();
+    let missing: Vec<Permission> = permissions.iter().filter(|p| !allows(&index, actor, *p, workspace)).collect();
     if missing.is_empty() {
         return Ok(());
     }
@@ -170,7 +170,7 @@ pub async fn list(
     limit: i64,
 ) -> Result<Vec<PolicyView>, AppError> {
     if filter.workspace.is_none() {
-        match state.access.read().workspaces_with(&actor.id, Permission::PolicyRead) {
+        match readable_workspaces(state, actor, Permission::PolicyRead) {
             None => {}
             Some(readable) if !readable.is_empty() => filter.within = Some(readable),
             Some(_) => require(state, actor, Permission::PolicyRead, None)?,

@@ -9,7 +9,7 @@ use crate::{
         now_ms,
         services::{
             fields::{apply_edit, parse_new, NamedInput},
-            guard::{attempt, audited, require},
+            guard::{allows, attempt, audited, require},
             policies::{conferred, forbid_escalation, keep_an_admin},
         },
         store::{
@@ -170,10 +170,12 @@ async fn may_manage_members(
     actor: &UserRow,
     key: &TeamKey,
 ) -> Result<bool, AppError> {
-    if state.access.check(&actor.id, Permission::TeamManage, None) {
+    if allows(&state.access.read(), actor, Permission::TeamManage, None) {
         return Ok(true);
     }
-    if store::access::team_role_of(conn, key, actor.id).await?.as_deref() == Some("maintainer") {
+    // Being a maintainer is not a permission an API token can carry.
+    if actor.token.is_none() && store::access::team_role_of(conn, key, actor.id).await?.as_deref() == Some("maintainer")
+    {
         return Ok(false);
     }
     Err(AppError::forbidden(
@@ -281,7 +283,7 @@ pub async fn detail(state: &AppState, actor: &UserRow, key: &str) -> Result<crat
         Err(AppError::Forbidden { .. }) => None,
         Err(other) => return Err(other),
     };
-    let may_manage = state.access.check(&actor.id, Permission::TeamManage, None);
+    let may_manage = allows(&state.access.read(), actor, Permission::TeamManage, None);
     Ok(crate::domain::TeamDetail {
         team: view(&team),
         members: members.iter().map(member_view).collect(),

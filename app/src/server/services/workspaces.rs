@@ -8,7 +8,7 @@ use crate::{
         now_ms,
         services::{
             fields::{apply_edit, parse_new, NamedInput},
-            guard::{attempt, audited, require},
+            guard::{allows, attempt, audited, require},
         },
         store::{self, access::WorkspaceRow, audit, users::UserRow, StoreError},
         AppState,
@@ -58,7 +58,7 @@ pub async fn list(
             let index = state.access.read();
             visible.extend(
                 rows.iter()
-                    .filter(|r| index.check(&actor.id, Permission::WorkspaceRead, Some(r.key.as_str())))
+                    .filter(|r| allows(&index, actor, Permission::WorkspaceRead, Some(r.key.as_str())))
                     .map(view),
             );
         }
@@ -189,7 +189,7 @@ pub async fn detail(state: &AppState, actor: &UserRow, key: &str) -> Result<crat
         workspace: view(&workspace),
         policies,
         people,
-        may_update: index.check(&actor.id, Permission::WorkspaceUpdate, Some(key.as_str())),
-        may_delete: index.check(&actor.id, Permission::WorkspaceDelete, Some(key.as_str())),
+        may_update: allows(&index, actor, Permission::WorkspaceUpdate, Some(key.as_str())),
+        may_delete: allows(&index, actor, Permission::WorkspaceDelete, Some(key.as_str())),
     })
 }

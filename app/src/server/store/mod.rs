@@ -7,6 +7,7 @@ pub mod access;
 pub mod audit;
 pub mod invitations;
 pub mod sessions;
+pub mod tokens;
 pub mod users;
 
 use sqlx::{

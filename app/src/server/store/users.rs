@@ -15,6 +15,9 @@ pub struct UserRow {
     pub password_hash: Option<String>,
     pub created_at: i64,
     pub last_seen_at: Option<i64>,
+    /// Set when the request came with an API token: its limits apply on
+    /// top of the user's own permissions. Not a column.
+    pub token: Option<crate::authz::TokenGrant>,
 }
 
 impl std::fmt::Debug for UserRow {
@@ -63,6 +66,7 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<UserRow, StoreError> {
         password_hash: row.try_get("password_hash")?,
         created_at: row.try_get("created_at")?,
         last_seen_at: row.try_get("last_seen_at")?,
+        token: None,
     })
 }
 

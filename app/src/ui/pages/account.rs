@@ -74,6 +74,7 @@ pub fn AccountPage() -> impl IntoView {
                 </button>
             </ActionForm>
         </section>
+        <super::tokens::TokensSection/>
         <section class="panel">
             <h2>"Access"</h2>
             <p>

@@ -11,6 +11,7 @@ mod not_found;
 mod policies;
 mod roles;
 mod teams;
+mod tokens;
 mod user_detail;
 mod users;
 mod workspace_detail;

@@ -1,0 +1,251 @@
+//! Personal API tokens: a member makes them for programs (CI jobs, the
+//! platform's services). What a token may do is its owner's current
+//! permissions, narrowed by its scope and workspace, checked on every
+//! request; a revoked or expired token, or a disabled owner, stops at once.
+
+use sha2::{Digest, Sha256};
+
+use crate::{
+    authz::{TokenGrant, TokenScope},
+    domain::{CreatedToken, Permission, PermissionSet, TokenView, UserId, UserStatus, WorkspaceKey},
+    error::AppError,
+    server::{
+        now_ms,
+        services::guard::{attempt, audited, require},
+        store::{self, audit, tokens::TokenRow, users::UserRow, StoreError},
+        AppState,
+    },
+};
+
+/// What every secret starts with, so secret scanners can find leaked ones.
+pub const PREFIX: &str = "pcs_";
+/// The default lifetime.
+pub const DEFAULT_DAYS: u32 = 90;
+/// A use is recorded at most this often per token.
+const TOUCH_EVERY_MS: i64 = 60_000;
+
+/// What a member asks for.
+#[derive(Clone, Debug, Default)]
+pub struct TokenInput {
+    pub name: String,
+    /// `developer`, `endpoint` or `custom`.
+    pub scope: String,
+    /// For `custom`: permission keys.
+    pub permissions: Vec<String>,
+    pub workspace: Option<String>,
+    /// Days until it expires; default 90, at most the configured maximum.
+    pub expires_in_days: Option<u32>,
+}
+
+fn hash(secret: &str) -> String {
+    Sha256::digest(secret.trim().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn new_secret() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+    let mut rng = rand::rngs::OsRng;
+    // 40 characters of 62: about 238 bits.
+    let body: String = (0..40).map(|_| ALPHABET[rng.gen_range(0..ALPHABET.len())] as char).collect();
+    format!("{PREFIX}{body}")
+}
+
+fn status(row: &TokenRow, now: i64) -> &'static str {
+    if row.revoked_at.is_some() {
+        "revoked"
+    } else if row.expires_at <= now {
+        "expired"
+    } else {
+        "active"
+    }
+}
+
+fn view(row: &TokenRow, now: i64) -> TokenView {
+    TokenView {
+        id: row.id,
+        name: row.name.clone(),
+        prefix: row.prefix.clone(),
+        scope: row.scope.clone(),
+        permissions: row.permissions.iter().collect(),
+        workspace: row.workspace.clone(),
+        created_at: row.created_at,
+        expires_at: row.expires_at,
+        last_used_at: row.last_used_at,
+        last_used_address: row.last_used_address.clone(),
+        status: status(row, now).to_owned(),
+    }
+}
+
+fn grant_of(row: &TokenRow) -> TokenGrant {
+    let scope = TokenScope::parse(&row.scope).unwrap_or(TokenScope::Custom);
+    TokenGrant { permissions: scope.permissions(row.permissions), workspace: row.workspace.clone() }
+}
+
+fn session_only(actor: &UserRow) -> Result<(), AppError> {
+    if actor.token.is_some() {
+        return Err(AppError::forbidden("token_scope", "API tokens cannot manage tokens: use the console"));
+    }
+    Ok(())
+}
+
+/// Makes a token for the actor; the secret is in the answer only.
+pub async fn create(state: &AppState, actor: &UserRow, input: TokenInput) -> Result<CreatedToken, AppError> {
+    let entry = attempt(actor, "token.create", "token", "");
+    let result = async {
+        session_only(actor)?;
+        let mut fields = Vec::new();
+        let name = input.name.trim().to_owned();
+        if name.is_empty() || name.chars().count() > 100 {
+            fields.push(crate::error::FieldError {
+                field: "name".into(),
+                message: "give the token a name of 1 to 100 characters".into(),
+            });
+        }
+        let scope = TokenScope::parse(input.scope.trim());
+        if scope.is_none() {
+            fields.push(crate::error::FieldError {
+                field: "scope".into(),
+                message: "pick developer, endpoint or custom".into(),
+            });
+        }
+        let permissions = match (scope, PermissionSet::parse_keys(&input.permissions)) {
+            (Some(TokenScope::Custom), Ok(set)) if set.is_empty() => {
+                fields.push(crate::error::FieldError {
+                    field: "permissions".into(),
+                    message: "tick at least one permission".into(),
+                });
+                set
+            }
+            (Some(TokenScope::Custom), Ok(set)) => set,
+            (Some(TokenScope::Custom), Err(unknown)) => {
+                fields.push(crate::error::FieldError {
+                    field: "permissions".into(),
+                    message: format!("unknown permissions: {}", unknown.join(", ")),
+                });
+                PermissionSet::EMPTY
+            }
+            _ => PermissionSet::EMPTY,
+        };
+        let max_days = u32::try_from(state.config.token_max_lifetime.as_secs() / 86_400).unwrap_or(u32::MAX).max(1);
+        let days = input.expires_in_days.unwrap_or(DEFAULT_DAYS.min(max_days));
+        if days == 0 || days > max_days {
+            fields.push(crate::error::FieldError {
+                field: "expires_in_days".into(),
+                message: format!("use 1 to {max_days} days"),
+            });
+        }
+        let workspace = match input.workspace.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
+            Some(key) => match WorkspaceKey::parse(key) {
+                Ok(key) => Some(key),
+                Err(e) => {
+                    fields.push(crate::error::FieldError { field: "workspace".into(), message: e.to_string() });
+                    None
+                }
+            },
+            None => None,
+        };
+        if !fields.is_empty() {
+            return Err(AppError::Validation { fields });
+        }
+        let scope = scope.expect("checked above");
+        let mut tx = state.db.begin().await?;
+        if let Some(ws) = &workspace {
+            if store::access::find_workspace(&mut tx, ws).await?.is_none() {
+                return Err(AppError::invalid("workspace", format!("there is no workspace {ws}")));
+            }
+        }
+        let now = now_ms();
+        let secret = new_secret();
+        let row = TokenRow {
+            id: uuid::Uuid::new_v4(),
+            user_id: actor.id,
+            name,
+            prefix: secret.chars().take(PREFIX.len() + 8).collect(),
+            scope: scope.as_str().to_owned(),
+            permissions,
+            workspace,
+            created_at: now,
+            expires_at: now + i64::from(days) * 86_400_000,
+            last_used_at: None,
+            last_used_address: None,
+            revoked_at: None,
+        };
+        store::tokens::insert(&mut tx, &row, &hash(&secret)).await?;
+        let created = view(&row, now);
+        let mut success = entry.clone();
+        success.target_id = Some(row.id.to_string());
+        success.after = serde_json::to_value(&created).ok();
+        audit::insert(&mut tx, &success, now).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(CreatedToken { token: created, secret })
+    }
+    .await;
+    audited(state, entry, result).await
+}
+
+/// The tokens of `user`: one's own, or anyone's for holders of `user:manage`.
+pub async fn list(state: &AppState, actor: &UserRow, user: UserId) -> Result<Vec<TokenView>, AppError> {
+    if user != actor.id {
+        require(state, actor, Permission::UserManage, None)?;
+    }
+    let mut conn = state.db.acquire().await?;
+    let now = now_ms();
+    Ok(store::tokens::list_for(&mut conn, user).await?.iter().map(|r| view(r, now)).collect())
+}
+
+/// Revokes a token of `user` (one's own, or anyone's with `user:manage`).
+pub async fn revoke(state: &AppState, actor: &UserRow, user: UserId, id: uuid::Uuid) -> Result<(), AppError> {
+    let entry = attempt(actor, "token.revoke", "token", id);
+    let result = async {
+        if user != actor.id {
+            require(state, actor, Permission::UserManage, None)?;
+        }
+        let mut tx = state.db.begin().await?;
+        if !store::tokens::revoke(&mut tx, user, id, now_ms()).await? {
+            return Err(AppError::not_found(format!("live token {id}")));
+        }
+        audit::insert(&mut tx, &entry, now_ms()).await?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(())
+    }
+    .await;
+    audited(state, entry, result).await
+}
+
+/// The token of `secret` and its live owner, or why not (401).
+pub async fn resolve(state: &AppState, secret: &str) -> Result<(TokenRow, UserRow), AppError> {
+    let unauthenticated = |message: &str| AppError::Unauthenticated { message: message.to_owned() };
+    if !secret.starts_with(PREFIX) {
+        return Err(unauthenticated("that is not a Portcullis API token (they start with pcs_)"));
+    }
+    let mut conn = state.db.acquire().await?;
+    let row = store::tokens::find_by_secret(&mut conn, &hash(secret))
+        .await?
+        .ok_or_else(|| unauthenticated("unknown API token"))?;
+    match status(&row, now_ms()) {
+        "revoked" => return Err(unauthenticated("this API token was revoked")),
+        "expired" => return Err(unauthenticated("this API token has expired")),
+        _ => {}
+    }
+    let owner = store::users::find_by_id(&mut conn, row.user_id)
+        .await?
+        .filter(|u| u.status == UserStatus::Active)
+        .ok_or_else(|| unauthenticated("the owner of this API token is disabled"))?;
+    Ok((row, owner))
+}
+
+/// The user a request's bearer token acts as, with the token's limits.
+pub async fn authenticate(
+    state: &AppState,
+    secret: &str,
+    address: Option<std::net::IpAddr>,
+) -> Result<UserRow, AppError> {
+    let (row, mut owner) = resolve(state, secret).await?;
+    let now = now_ms();
+    if row.last_used_at.is_none_or(|at| now - at >= TOUCH_EVERY_MS) {
+        let mut conn = state.db.acquire().await?;
+        store::tokens::touch(&mut conn, row.id, now, address.map(|a| a.to_string())).await?;
+    }
+    owner.token = Some(grant_of(&row));
+    Ok(owner)
+}

@@ -1,0 +1,164 @@
+//! The API tokens section of My account: make a token (name, expiry, scope,
+//! optional workspace), see its secret once, see when each was last used and
+//! from where, revoke.
+
+use leptos::{html, prelude::*};
+
+use crate::{
+    api::{list_my_tokens, CreateMyToken, RevokeMyToken},
+    domain::{Permission, ScopeKind, TokenView},
+    ui::{
+        components::{close_modal, open_modal, report_outcome, ErrorPanel, FieldMessage, Modal},
+        dates::format_timestamp,
+    },
+};
+
+fn describe_scope(token: &TokenView) -> String {
+    let scope = match token.scope.as_str() {
+        "developer" => "Developer operations".to_owned(),
+        "endpoint" => "Protected endpoint access".to_owned(),
+        _ => token.permissions.iter().map(|p| p.key()).collect::<Vec<_>>().join(", "),
+    };
+    match &token.workspace {
+        Some(ws) => format!("{scope}, only in {ws}"),
+        None => scope,
+    }
+}
+
+/// The API tokens section.
+#[component]
+pub fn TokensSection() -> impl IntoView {
+    let create = ServerAction::<CreateMyToken>::new();
+    let revoke = ServerAction::<RevokeMyToken>::new();
+    let tokens = Resource::new(move || (create.version().get(), revoke.version().get()), |_| list_my_tokens());
+    let create_dialog = NodeRef::<html::Dialog>::new();
+    let secret_dialog = NodeRef::<html::Dialog>::new();
+    let create_error = Signal::derive(move || create.value().get().and_then(Result::err));
+    let scope = RwSignal::new("endpoint".to_owned());
+    report_outcome(create, Some(create_dialog), |created| format!("Made the token {}.", created.token.name));
+    report_outcome(revoke, None, |_| "The token was revoked; it stops working at once.".to_owned());
+    // The secret, shown once right after it was made.
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = create.value().get() {
+            open_modal(secret_dialog);
+        }
+    });
+    let secret = move || create.value().get().and_then(Result::ok).map(|c| c.secret).unwrap_or_default();
+
+    view! {
+        <section class="panel" aria-labelledby="tokens-title">
+            <div class="page-head">
+                <h2 id="tokens-title">"API tokens"</h2>
+                <button type="button" class="button button-primary" on:click=move |_| {
+                    create.value().set(None);
+                    open_modal(create_dialog);
+                }>"New token"</button>
+            </div>
+            <p class="muted small">"For programs: send a token as " <code>"Authorization: Bearer pcs_…"</code> ". It may do what you may do, within its scope and workspace, and stops when revoked or expired."</p>
+            <Transition fallback=|| view! { <p class="page-loading">"Loading tokens…"</p> }>
+                {move || Suspend::new(async move {
+                    match tokens.await {
+                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                        Ok(items) if items.is_empty() => view! { <p class="muted">"No token yet."</p> }.into_any(),
+                        Ok(items) => view! {
+                            <table class="table" aria-label="API tokens">
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Name"</th>
+                                        <th scope="col">"Scope"</th>
+                                        <th scope="col">"Expires"</th>
+                                        <th scope="col">"Last used"</th>
+                                        <th scope="col">"Status"</th>
+                                        <th scope="col"><span class="sr-only">"Actions"</span></th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {items.into_iter().map(|token| {
+                                        let used = token.last_used_at.map_or_else(
+                                            || "never".to_owned(),
+                                            |at| format!("{} from {}", format_timestamp(at), token.last_used_address.clone().unwrap_or_default()),
+                                        );
+                                        let label = format!("Revoke token {}", token.name);
+                                        let active = token.status == "active";
+                                        view! {
+                                            <tr data-token=token.name.clone()>
+                                                <td>{token.name.clone()}<div class="muted small"><code>{format!("{}…", token.prefix)}</code></div></td>
+                                                <td>{describe_scope(&token)}</td>
+                                                <td>{format_timestamp(token.expires_at)}</td>
+                                                <td class="small">{used}</td>
+                                                <td><span class=if active { "badge badge-ok" } else { "badge badge-muted" }>{token.status.clone()}</span></td>
+                                                <td class="row-actions">
+                                                    {active.then(|| view! {
+                                                        <ActionForm action=revoke attr:class="inline-form">
+                                                            <input type="hidden" name="id" value=token.id.to_string()/>
+                                                            <button type="submit" class="button button-small button-danger" aria-label=label>"Revoke"</button>
+                                                        </ActionForm>
+                                                    })}
+                                                </td>
+                                            </tr>
+                                        }
+                                    }).collect::<Vec<_>>()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+
+        <Modal node_ref=create_dialog title="New API token" title_id="create-token-title" wide=true>
+            <ActionForm action=create attr:class="form" attr:novalidate=true>
+                <div class="field">
+                    <label for="token-name">"Name"</label>
+                    <input id="token-name" name="name" type="text" required placeholder="e.g. CI deploys" aria-describedby="token-name-error"/>
+                    <FieldMessage error=create_error field="name" id="token-name-error"/>
+                </div>
+                <div class="field">
+                    <label for="token-days">"Expires in (days)"</label>
+                    <input id="token-days" name="expires_in_days" type="number" min="1" value="90" aria-describedby="token-days-error"/>
+                    <FieldMessage error=create_error field="expires_in_days" id="token-days-error"/>
+                </div>
+                <div class="field">
+                    <label for="token-workspace">"Only in workspace (optional)"</label>
+                    <input id="token-workspace" name="workspace" type="text" placeholder="a workspace key" aria-describedby="token-workspace-error"/>
+                    <FieldMessage error=create_error field="workspace" id="token-workspace-error"/>
+                </div>
+                <fieldset class="field">
+                    <legend>"Scope"</legend>
+                    <label><input type="radio" name="scope" value="endpoint" prop:checked=move || scope.get() == "endpoint" on:change=move |_| scope.set("endpoint".into())/>" Protected endpoint access (endpoint:invoke only)"</label>
+                    <label><input type="radio" name="scope" value="developer" prop:checked=move || scope.get() == "developer" on:change=move |_| scope.set("developer".into())/>" Developer operations (every workspace permission you hold)"</label>
+                    <label><input type="radio" name="scope" value="custom" prop:checked=move || scope.get() == "custom" on:change=move |_| scope.set("custom".into())/>" Custom"</label>
+                    <FieldMessage error=create_error field="scope" id="token-scope-error"/>
+                </fieldset>
+                <fieldset class="field" hidden=move || scope.get() != "custom">
+                    <legend>"Permissions"</legend>
+                    <div class="permission-picks">
+                        {Permission::ALL.iter().map(|p| view! {
+                            <label class="small">
+                                <input type="checkbox" name="permissions[]" value=p.key()/>
+                                " " <code>{p.key()}</code>
+                                {(p.scope() == ScopeKind::Global).then(|| " (global)")}
+                            </label>
+                        }).collect::<Vec<_>>()}
+                    </div>
+                    <FieldMessage error=create_error field="permissions" id="token-permissions-error"/>
+                </fieldset>
+                <div class="dialog-actions">
+                    <button type="button" class="button" on:click=move |_| close_modal(create_dialog)>"Cancel"</button>
+                    <button type="submit" class="button button-primary" disabled=move || create.pending().get()>"Make token"</button>
+                </div>
+            </ActionForm>
+        </Modal>
+
+        <Modal node_ref=secret_dialog title="Your new token" title_id="token-secret-title">
+            <p>"Copy it now: it is shown only this once and Portcullis keeps only a hash of it."</p>
+            <input type="text" readonly class="link-field" aria-label="Token secret" prop:value=secret/>
+            <div class="dialog-actions">
+                <button type="button" class="button button-primary" on:click=move |_| {
+                    create.value().set(None);
+                    close_modal(secret_dialog);
+                }>"I have copied it"</button>
+            </div>
+        </Modal>
+    }
+}

@@ -1,0 +1,104 @@
+//! `/api/v1/me/tokens` and `/api/v1/users/{id}/tokens`: personal API tokens.
+
+use axum::{
+    extract::{Path, State},
+    http::StatusCode,
+    Json,
+};
+use serde::Deserialize;
+
+use app::{
+    domain::{CreatedToken, TokenView, UserId},
+    server::{
+        http::ErrorBody,
+        services::tokens::{self, TokenInput},
+        AppState,
+    },
+    AppError,
+};
+
+use super::{ApiJson, SignedIn};
+
+/// A new token's settings.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct TokenBody {
+    pub name: String,
+    /// `developer` (all workspace permissions you hold), `endpoint`
+    /// (`endpoint:invoke` only) or `custom`.
+    pub scope: String,
+    /// For `custom`: permission keys.
+    #[serde(default)]
+    pub permissions: Vec<String>,
+    /// Only inside this workspace.
+    #[serde(default)]
+    pub workspace: Option<String>,
+    /// Default 90; at most the configured maximum.
+    #[serde(default)]
+    pub expires_in_days: Option<u32>,
+}
+
+fn parse_user(text: &str) -> Result<UserId, AppError> {
+    text.parse().map_err(|_| AppError::not_found(format!("user {text}")))
+}
+
+fn parse_token(text: &str) -> Result<uuid::Uuid, AppError> {
+    text.parse().map_err(|_| AppError::not_found(format!("token {text}")))
+}
+
+/// `GET /me/tokens`.
+#[utoipa::path(get, path = "/api/v1/me/tokens", tag = "tokens", responses((status = 200, body = [TokenView]), (status = 401, body = ErrorBody)))]
+pub async fn list_mine(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+) -> Result<Json<Vec<TokenView>>, AppError> {
+    Ok(Json(tokens::list(&state, &actor, actor.id).await?))
+}
+
+/// `POST /me/tokens`: the secret is in this answer only.
+#[utoipa::path(post, path = "/api/v1/me/tokens", tag = "tokens", request_body = TokenBody, responses((status = 201, body = CreatedToken), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, description = "A token cannot make tokens", body = ErrorBody)))]
+pub async fn create(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    ApiJson(body): ApiJson<TokenBody>,
+) -> Result<(StatusCode, Json<CreatedToken>), AppError> {
+    let input = TokenInput {
+        name: body.name,
+        scope: body.scope,
+        permissions: body.permissions,
+        workspace: body.workspace,
+        expires_in_days: body.expires_in_days,
+    };
+    Ok((StatusCode::CREATED, Json(tokens::create(&state, &actor, input).await?)))
+}
+
+/// `DELETE /me/tokens/{id}`.
+#[utoipa::path(delete, path = "/api/v1/me/tokens/{id}", tag = "tokens", responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn revoke_mine(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    tokens::revoke(&state, &actor, actor.id, parse_token(&id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `GET /users/{id}/tokens` (`user:manage`).
+#[utoipa::path(get, path = "/api/v1/users/{id}/tokens", tag = "tokens", responses((status = 200, body = [TokenView]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn list_of_user(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+) -> Result<Json<Vec<TokenView>>, AppError> {
+    Ok(Json(tokens::list(&state, &actor, parse_user(&id)?).await?))
+}
+
+/// `DELETE /users/{id}/tokens/{token_id}` (`user:manage`).
+#[utoipa::path(delete, path = "/api/v1/users/{id}/tokens/{token_id}", tag = "tokens", responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn revoke_of_user(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path((id, token_id)): Path<(String, String)>,
+) -> Result<StatusCode, AppError> {
+    tokens::revoke(&state, &actor, parse_user(&id)?, parse_token(&token_id)?).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

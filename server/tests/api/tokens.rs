@@ -1,0 +1,286 @@
+//! Personal API tokens: made once, kept only as a hash, and never allowed
+//! more than their owner, their scope and their workspace.
+
+use reqwest::{header::AUTHORIZATION, StatusCode};
+use serde_json::{json, Value};
+
+use crate::backend_tests;
+use crate::helpers::{error_of, Backend, TestApp};
+
+backend_tests!(
+    a_token_does_what_its_scope_owner_and_workspace_allow,
+    revoked_expired_and_disabled_stop_at_once,
+    the_secret_is_shown_once_and_stored_as_a_hash,
+    a_platform_service_asks_what_a_token_may_do,
+);
+
+/// A member with a password and the given policies; returns their client and id.
+async fn member(app: &TestApp, email: &str, grants: &[(&str, Option<&str>)]) -> (reqwest::Client, String) {
+    let created: Value = app
+        .client
+        .post(app.url("/api/v1/users"))
+        .json(&json!({"email": email, "name": email, "password": "member long password"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    for (role, workspace) in grants {
+        let granted = app
+            .client
+            .post(app.url("/api/v1/policies"))
+            .json(&json!({"subject": {"user_id": id}, "role": role, "workspace": workspace}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(granted.status(), StatusCode::CREATED);
+    }
+    let client = app.new_client();
+    assert_eq!(app.login_with(&client, email, "member long password").await.status(), StatusCode::OK);
+    (client, id)
+}
+
+async fn workspace(app: &TestApp, key: &str) {
+    let created =
+        app.client.post(app.url("/api/v1/workspaces")).json(&json!({"key": key, "name": key})).send().await.unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+}
+
+async fn make_token(app: &TestApp, client: &reqwest::Client, body: Value) -> (String, Value) {
+    let response = client.post(app.url("/api/v1/me/tokens")).json(&body).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::CREATED, "{}", response.text().await.unwrap());
+    let created: Value = response.json().await.unwrap();
+    (created["secret"].as_str().unwrap().to_owned(), created["token"].clone())
+}
+
+fn bearer(app: &TestApp, method: reqwest::Method, path: &str, secret: &str) -> reqwest::RequestBuilder {
+    reqwest::Client::new().request(method, app.url(path)).header(AUTHORIZATION, format!("Bearer {secret}"))
+}
+
+async fn create_endpointish(app: &TestApp, secret: &str, key: &str) -> StatusCode {
+    // Creating a workspace needs workspace:create (global); updating one
+    // needs workspace:update there: both stand in for "change things".
+    bearer(app, reqwest::Method::PATCH, &format!("/api/v1/workspaces/{key}"), secret)
+        .json(&json!({"name": "changed"}))
+        .send()
+        .await
+        .unwrap()
+        .status()
+}
+
+async fn a_token_does_what_its_scope_owner_and_workspace_allow(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    workspace(&app, "ml").await;
+    workspace(&app, "other").await;
+    let (dev, _) = member(&app, "dev@example.com", &[("developer", Some("ml")), ("developer", Some("other"))]).await;
+
+    // Protected endpoint access: endpoint:invoke only, even though the owner may change the workspace.
+    let (invoke_only, view) = make_token(&app, &dev, json!({"name": "ci", "scope": "endpoint"})).await;
+    assert!(invoke_only.starts_with("pcs_"), "{invoke_only}");
+    assert_eq!(view["permissions"], json!([]), "the named scope is stored by name");
+    let refused = bearer(&app, reqwest::Method::PATCH, "/api/v1/workspaces/ml", &invoke_only)
+        .json(&json!({"name": "changed"}))
+        .send()
+        .await
+        .unwrap();
+    let (status, code, _) = error_of(refused).await;
+    assert_eq!((status, code.as_str()), (StatusCode::FORBIDDEN, "token_scope"));
+
+    // Developer operations, restricted to one workspace.
+    let (ml_only, _) =
+        make_token(&app, &dev, json!({"name": "deploy ml", "scope": "developer", "workspace": "ml"})).await;
+    assert_eq!(create_endpointish(&app, &ml_only, "ml").await, StatusCode::OK);
+    assert_eq!(create_endpointish(&app, &ml_only, "other").await, StatusCode::FORBIDDEN);
+    let listed: Value =
+        bearer(&app, reqwest::Method::GET, "/api/v1/workspaces", &ml_only).send().await.unwrap().json().await.unwrap();
+    let keys: Vec<&str> = listed["items"].as_array().unwrap().iter().map(|w| w["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, ["ml"], "a workspace-bound token sees only its workspace");
+
+    // Never more than the owner: a custom scope naming what the owner lacks.
+    let (wide, _) = make_token(
+        &app,
+        &dev,
+        json!({"name": "wide", "scope": "custom", "permissions": ["workspace:create", "workspace:read"]}),
+    )
+    .await;
+    let denied = bearer(&app, reqwest::Method::POST, "/api/v1/workspaces", &wide)
+        .json(&json!({"key": "sneaky", "name": "Sneaky"}))
+        .send()
+        .await
+        .unwrap();
+    let (status, code, _) = error_of(denied).await;
+    assert_eq!((status, code.as_str()), (StatusCode::FORBIDDEN, "forbidden"));
+
+    // Losing a permission takes effect at once.
+    let policies: Value =
+        app.client.get(app.url("/api/v1/policies?workspace=ml")).send().await.unwrap().json().await.unwrap();
+    let id = policies["items"][0]["id"].as_i64().unwrap();
+    let deleted = app.client.delete(app.url(&format!("/api/v1/policies/{id}"))).send().await.unwrap();
+    assert_eq!(deleted.status(), StatusCode::NO_CONTENT);
+    assert_eq!(create_endpointish(&app, &ml_only, "ml").await, StatusCode::FORBIDDEN);
+
+    // Bad requests are named.
+    let bad = dev
+        .post(app.url("/api/v1/me/tokens"))
+        .json(&json!({"name": "", "scope": "custom", "permissions": ["fly:away"], "expires_in_days": 9999}))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = bad.json().await.unwrap();
+    let fields: Vec<&str> =
+        body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["name", "permissions", "expires_in_days"], "{body}");
+    // A token cannot make tokens.
+    let minted = bearer(&app, reqwest::Method::POST, "/api/v1/me/tokens", &ml_only)
+        .json(&json!({"name": "child", "scope": "endpoint"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(minted.status(), StatusCode::FORBIDDEN);
+}
+
+async fn revoked_expired_and_disabled_stop_at_once(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    let (owner, owner_id) = member(&app, "owner@example.com", &[("viewer", None)]).await;
+    let (secret, view) = make_token(&app, &owner, json!({"name": "reader", "scope": "developer"})).await;
+    let me = bearer(&app, reqwest::Method::GET, "/api/v1/workspaces", &secret).send().await.unwrap();
+    assert_eq!(me.status(), StatusCode::OK);
+    let listed: Value = owner.get(app.url("/api/v1/me/tokens")).send().await.unwrap().json().await.unwrap();
+    assert!(listed[0]["last_used_at"].is_i64(), "last use recorded: {listed}");
+    assert_eq!(listed[0]["last_used_address"], "127.0.0.1");
+
+    // Disabled owner.
+    let disabled = app
+        .client
+        .patch(app.url(&format!("/api/v1/users/{owner_id}")))
+        .json(&json!({"status": "disabled"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(disabled.status(), StatusCode::OK);
+    let (status, _, message) =
+        error_of(bearer(&app, reqwest::Method::GET, "/api/v1/workspaces", &secret).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(message.contains("disabled"), "{message}");
+    app.client
+        .patch(app.url(&format!("/api/v1/users/{owner_id}")))
+        .json(&json!({"status": "active"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        bearer(&app, reqwest::Method::GET, "/api/v1/workspaces", &secret).send().await.unwrap().status(),
+        StatusCode::OK
+    );
+
+    // Revoked by a user manager.
+    let id = view["id"].as_str().unwrap();
+    let others: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/users/{owner_id}/tokens")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(others[0]["id"], id);
+    let revoked = app.client.delete(app.url(&format!("/api/v1/users/{owner_id}/tokens/{id}"))).send().await.unwrap();
+    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+    let (status, _, message) =
+        error_of(bearer(&app, reqwest::Method::GET, "/api/v1/workspaces", &secret).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(message.contains("revoked"), "{message}");
+    // A member cannot see or revoke someone else's tokens (disabling ended
+    // the owner's sessions: sign in again).
+    assert_eq!(app.login_with(&owner, "owner@example.com", "member long password").await.status(), StatusCode::OK);
+    let peek = owner.get(app.url("/api/v1/users/00000000-0000-4000-8000-000000000000/tokens")).send().await.unwrap();
+    assert_eq!(peek.status(), StatusCode::FORBIDDEN);
+
+    // Expired: made to expire by moving its end into the past.
+    let (short, view) =
+        make_token(&app, &owner, json!({"name": "short", "scope": "developer", "expires_in_days": 1})).await;
+    sqlx::query("update api_tokens set expires_at = 1 where id = $1")
+        .bind(view["id"].as_str().unwrap().to_owned())
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let (status, _, message) =
+        error_of(bearer(&app, reqwest::Method::GET, "/api/v1/workspaces", &short).send().await.unwrap()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(message.contains("expired"), "{message}");
+    let (status, _, _) =
+        error_of(bearer(&app, reqwest::Method::GET, "/api/v1/workspaces", "pcs_not-a-token").send().await.unwrap())
+            .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+async fn the_secret_is_shown_once_and_stored_as_a_hash(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    let (secret, view) = make_token(&app, &app.client, json!({"name": "once", "scope": "endpoint"})).await;
+    let listed: Value = app.client.get(app.url("/api/v1/me/tokens")).send().await.unwrap().json().await.unwrap();
+    assert!(!listed.to_string().contains(&secret), "the list never shows the secret");
+    assert_eq!(listed[0]["prefix"], &secret[..12]);
+    assert_eq!(view["status"], "active");
+    let mut conn = app.state.db.pool().acquire().await.unwrap();
+    for column in ["id", "name", "prefix", "secret_hash", "scope", "permissions"] {
+        let found: i64 = sqlx::query_scalar::<_, i64>(&format!("select count(*) from api_tokens where {column} = $1"))
+            .bind(secret.clone())
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        assert_eq!(found, 0, "{column} does not hold the secret");
+    }
+}
+
+async fn a_platform_service_asks_what_a_token_may_do(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    workspace(&app, "ml").await;
+    let (dev, _) = member(&app, "svc-dev@example.com", &[("developer", Some("ml"))]).await;
+    let (secret, _) = make_token(&app, &dev, json!({"name": "invoke", "scope": "endpoint", "workspace": "ml"})).await;
+    let ask = |permission: &str, workspace: Option<&str>| json!({"token": secret, "permission": permission, "workspace": workspace});
+    // The admin (policy:read) asks on behalf of a platform service.
+    for (permission, workspace, allowed) in [
+        ("endpoint:invoke", Some("ml"), true),
+        ("endpoint:create", Some("ml"), false),
+        ("endpoint:invoke", None, false),
+    ] {
+        let answer: Value = app
+            .client
+            .post(app.url("/api/v1/authz/check"))
+            .json(&ask(permission, workspace))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(answer["allowed"], allowed, "{permission} {workspace:?}: {answer}");
+    }
+    let unknown: Value = app
+        .client
+        .post(app.url("/api/v1/authz/check"))
+        .json(&json!({"token": "pcs_nothing", "permission": "endpoint:invoke", "workspace": "ml"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(unknown["allowed"], false);
+    assert!(unknown["reason"].as_str().unwrap().contains("unknown"), "{unknown}");
+    let both = app
+        .client
+        .post(app.url("/api/v1/authz/check"))
+        .json(&json!({"permission": "endpoint:invoke"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(both.status(), StatusCode::BAD_REQUEST);
+}
