@@ -137,7 +137,7 @@ pub fn TokensSection() -> impl IntoView {
                             <label class="small">
                                 <input type="checkbox" name="permissions[]" value=p.key()/>
                                 " " <code>{p.key()}</code>
-                                {(p.scope() == ScopeKind::Global).then(|| " (global)")}
+                                {(p.scope() == ScopeKind::Global).then_some(" (global)")}
                             </label>
                         }).collect::<Vec<_>>()}
                     </div>
