@@ -42,11 +42,11 @@ test('sign in, see the dashboard, rename myself, sign out', async ({ page }) => 
   await expect(page.getByRole('heading', { name: 'My account' })).toBeVisible();
   const name = page.getByLabel('Display name');
   await name.fill('   ');
-  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(page.locator('#account-name-error')).toHaveText('enter a name');
   await name.fill('Ada Lovelace');
   await expect(page.getByText(`${100 - 'Ada Lovelace'.length} characters left`)).toBeVisible();
-  await page.getByRole('button', { name: 'Save' }).click();
+  await page.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(page.getByRole('status')).toContainText('Your name was saved.');
   await expect(page.locator('.whoami')).toHaveText('Ada Lovelace');
   await screenshot(page, 'account');

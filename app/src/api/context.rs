@@ -24,6 +24,12 @@ pub async fn actor() -> Result<(AppState, UserRow), AppError> {
     Ok((state, user))
 }
 
+/// The device of this request, for a sign-in.
+pub async fn device() -> crate::server::sessions::SignInDevice {
+    let headers = use_context::<axum::http::request::Parts>().map(|parts| parts.headers).unwrap_or_default();
+    crate::server::sessions::SignInDevice::of(client_address().await, &headers)
+}
+
 /// The peer address of the connection.
 pub async fn client_address() -> Option<IpAddr> {
     leptos_axum::extract::<axum::extract::ConnectInfo<SocketAddr>>().await.ok().map(|info| info.0.ip())

@@ -99,6 +99,7 @@ pub async fn accept_invitation_with_password(
     password: String,
 ) -> Result<UserView, AppError> {
     let (state, session) = context::state_and_session().await?;
+    let device = context::device().await;
     let result = async {
         let user = crate::server::services::invitations::accept_with_password(
             &state,
@@ -107,7 +108,7 @@ pub async fn accept_invitation_with_password(
             secrecy::SecretString::from(password),
         )
         .await?;
-        session.sign_in(user.id).await?;
+        session.sign_in(user.id, device).await?;
         Ok(user.view())
     }
     .await;

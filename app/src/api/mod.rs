@@ -165,9 +165,10 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     use secrecy::SecretString;
     let (state, session) = context::state_and_session().await?;
     let client = context::client_address().await;
+    let device = context::device().await;
     let result = async {
         let user = crate::server::services::auth::login(&state, &email, SecretString::from(password), client).await?;
-        session.sign_in(user.id).await?;
+        session.sign_in(user.id, device).await?;
         Ok(user)
     }
     .await;

@@ -55,3 +55,70 @@ pub async fn revoke_my_token(id: String) -> Result<(), AppError> {
     .await;
     context::respond(result)
 }
+
+/// The signed-in user's sessions.
+#[server(prefix = "/sfn", endpoint = "me/sessions/list", input = GetUrl)]
+pub async fn list_my_sessions() -> Result<Vec<crate::domain::SessionView>, AppError> {
+    let result = async {
+        let (state, session) = context::state_and_session().await?;
+        let actor = crate::server::auth::require_user(&state, &session).await?;
+        crate::server::services::account::sessions(&state, &actor, session.id().as_deref()).await
+    }
+    .await;
+    context::respond(result)
+}
+
+/// Ends one session (`id`, its handle), or all but this one (empty `id`).
+#[server(prefix = "/sfn", endpoint = "me/sessions/end")]
+pub async fn end_my_sessions(id: Option<String>) -> Result<usize, AppError> {
+    let result = async {
+        let (state, session) = context::state_and_session().await?;
+        let actor = crate::server::auth::require_user(&state, &session).await?;
+        let which = id.as_deref().map(str::trim).filter(|i| !i.is_empty());
+        crate::server::services::account::end_sessions(&state, &actor, session.id().as_deref(), which).await
+    }
+    .await;
+    context::respond(result)
+}
+
+/// How the signed-in user can sign in.
+#[server(prefix = "/sfn", endpoint = "me/sign-in-methods", input = GetUrl)]
+pub async fn load_sign_in_methods() -> Result<crate::domain::SignInMethods, AppError> {
+    let result = async {
+        let (state, actor) = context::actor().await?;
+        crate::server::services::account::sign_in_methods(&state, &actor).await
+    }
+    .await;
+    context::respond(result)
+}
+
+/// Unlinks a GitHub or Google account (not the last way to sign in).
+#[server(prefix = "/sfn", endpoint = "me/unlink")]
+pub async fn unlink_identity(provider: String) -> Result<(), AppError> {
+    let result = async {
+        let (state, actor) = context::actor().await?;
+        crate::server::services::account::unlink(&state, &actor, provider.trim()).await
+    }
+    .await;
+    context::respond(result)
+}
+
+/// Sets or changes the signed-in user's password; other sessions end.
+#[server(prefix = "/sfn", endpoint = "me/password")]
+pub async fn change_password(current_password: Option<String>, new_password: String) -> Result<(), AppError> {
+    use secrecy::SecretString;
+    let result = async {
+        let (state, session) = context::state_and_session().await?;
+        let actor = crate::server::auth::require_user(&state, &session).await?;
+        crate::server::services::account::set_password(
+            &state,
+            &actor,
+            session.id().as_deref(),
+            current_password.map(SecretString::from),
+            SecretString::from(new_password),
+        )
+        .await
+    }
+    .await;
+    context::respond(result)
+}

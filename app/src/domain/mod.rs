@@ -12,8 +12,8 @@ pub use email::{Email, EmailError};
 pub use permission::{BuiltinRole, Permission, PermissionSet, ScopeKind};
 pub use user::{DashboardStats, DisplayName, DisplayNameError, SignedInUser, UserId, UserPage, UserStatus, UserView};
 pub use views::{
-    AccessExplanation, AuditEntryView, AuditPage, CreatedToken, EffectivePermission, GrantView, InvitationPage,
-    InvitationPreview, InvitationView, MemberView, MembershipView, PeopleWithAccess, PermissionHolders, PersonAccess,
-    PolicyChoices, PolicyListing, PolicyPage, PolicyView, RoleView, TeamDetail, TeamPage, TeamView, TokenView,
-    UserDetail, WorkspaceDetail, WorkspacePage, WorkspaceView,
+    AccessExplanation, AuditEntryView, AuditPage, CreatedToken, EffectivePermission, GrantView, IdentityView,
+    InvitationPage, InvitationPreview, InvitationView, MemberView, MembershipView, PeopleWithAccess, PermissionHolders,
+    PersonAccess, PolicyChoices, PolicyListing, PolicyPage, PolicyView, RoleView, SessionView, SignInMethods,
+    TeamDetail, TeamPage, TeamView, TokenView, UserDetail, WorkspaceDetail, WorkspacePage, WorkspaceView,
 };

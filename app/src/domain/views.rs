@@ -311,3 +311,37 @@ pub struct CreatedToken {
     pub token: TokenView,
     pub secret: String,
 }
+
+/// One of the signed-in user's sessions (never the session's secret id).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SessionView {
+    /// A public handle: a hash of the session's id.
+    pub id: String,
+    pub agent: Option<String>,
+    pub address: Option<String>,
+    pub signed_in_at: i64,
+    /// When it was last used (its inactivity timer last restarted).
+    pub last_seen_at: i64,
+    /// The session this request came with.
+    pub current: bool,
+}
+
+/// How a member can sign in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct SignInMethods {
+    pub password: bool,
+    pub identities: Vec<IdentityView>,
+    /// Configured providers not linked yet: `(key, label)`.
+    pub linkable: Vec<(String, String)>,
+}
+
+/// A linked GitHub or Google account.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub struct IdentityView {
+    pub provider: String,
+    pub email: String,
+    pub linked_at: i64,
+}

@@ -78,6 +78,9 @@ pub struct PendingSignIn {
     pub invite: Option<String>,
     /// Where to go afterwards.
     pub next: String,
+    /// Linking to the signed-in user (from My account), not signing in.
+    #[serde(default)]
+    pub link: bool,
 }
 
 /// The session key of [`PendingSignIn`].
@@ -112,6 +115,7 @@ pub fn start(
     provider: Provider,
     invite: Option<String>,
     next: String,
+    link: bool,
 ) -> Result<(String, PendingSignIn), AppError> {
     let config = provider.config(state).ok_or_else(|| not_configured(provider))?;
     let client = BasicClient::new(ClientId::new(config.client_id.clone()))
@@ -123,8 +127,14 @@ pub fn start(
         request = request.add_scope(Scope::new((*scope).to_owned()));
     }
     let (url, csrf) = request.url();
-    let pending =
-        PendingSignIn { provider, state: csrf.secret().clone(), verifier: verifier.secret().clone(), invite, next };
+    let pending = PendingSignIn {
+        provider,
+        state: csrf.secret().clone(),
+        verifier: verifier.secret().clone(),
+        invite,
+        next,
+        link,
+    };
     Ok((url.to_string(), pending))
 }
 

@@ -18,6 +18,30 @@ use crate::{
 
 /// Where the signed-in user's id lives in the session data.
 pub const USER_ID_KEY: &str = "portcullis.user_id";
+/// What the session remembers of the device that signed in.
+pub const DEVICE_KEY: &str = "portcullis.device";
+
+/// The device a sign-in came from, kept for the sessions list.
+#[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
+pub struct SignInDevice {
+    pub address: Option<String>,
+    /// The `User-Agent`, cut to 200 characters.
+    pub agent: Option<String>,
+    /// When the sign-in happened (ms).
+    #[serde(default)]
+    pub since: i64,
+}
+
+impl SignInDevice {
+    /// From a request's peer address and headers.
+    pub fn of(address: Option<std::net::IpAddr>, headers: &axum::http::HeaderMap) -> Self {
+        let agent = headers
+            .get(axum::http::header::USER_AGENT)
+            .and_then(|v| v.to_str().ok())
+            .map(|ua| ua.chars().take(200).collect());
+        Self { address: address.map(|a| a.to_string()), agent, since: crate::server::now_ms() }
+    }
+}
 /// The session cookie's name.
 pub const COOKIE_NAME: &str = "portcullis_session";
 
@@ -131,9 +155,15 @@ fn session_error(error: tower_sessions::session::Error) -> AppError {
 impl AuthSession {
     /// Marks the session as `user`'s, under a new id (against session fixation,
     /// OWASP ASVS 3.2.1).
-    pub async fn sign_in(&self, user: UserId) -> Result<(), AppError> {
+    pub async fn sign_in(&self, user: UserId, device: SignInDevice) -> Result<(), AppError> {
         self.0.cycle_id().await.map_err(session_error)?;
+        self.0.insert(DEVICE_KEY, device).await.map_err(session_error)?;
         self.0.insert(USER_ID_KEY, user.to_string()).await.map_err(session_error)
+    }
+
+    /// This session's id, once it has one.
+    pub fn id(&self) -> Option<String> {
+        self.0.id().map(|id| id.to_string())
     }
 
     /// The signed-in user's id, if any.

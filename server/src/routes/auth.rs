@@ -28,11 +28,12 @@ pub async fn login(
     State(state): State<AppState>,
     ApiSession(session): ApiSession,
     ClientAddr(client): ClientAddr,
+    headers: axum::http::HeaderMap,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<Json<UserEnvelope>, AppError> {
     let user =
         app::server::services::auth::login(&state, &body.email, SecretString::from(body.password), client).await?;
-    session.sign_in(user.id).await?;
+    session.sign_in(user.id, app::server::sessions::SignInDevice::of(client, &headers)).await?;
     Ok(Json(UserEnvelope { user }))
 }
 
@@ -47,4 +48,21 @@ pub async fn logout(ApiSession(session): ApiSession) -> Result<StatusCode, AppEr
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", responses((status = 200, description = "The signed-in user", body = UserEnvelope), (status = 401, description = "Not signed in", body = ErrorBody)))]
 pub async fn me(SignedIn(user): SignedIn) -> Json<UserEnvelope> {
     Json(UserEnvelope { user: user.view() })
+}
+
+/// What a member may change about themselves.
+#[derive(Debug, serde::Deserialize, utoipa::ToSchema)]
+pub struct ProfileBody {
+    pub name: String,
+}
+
+/// `PATCH /api/v1/me`: the display name (the email is not edited here).
+#[utoipa::path(patch, path = "/api/v1/me", tag = "auth", request_body = ProfileBody, responses((status = 200, body = UserEnvelope), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+pub async fn update_me(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    ApiJson(body): ApiJson<ProfileBody>,
+) -> Result<Json<UserEnvelope>, AppError> {
+    let user = app::server::services::account::update_display_name(&state, &actor, &body.name).await?;
+    Ok(Json(UserEnvelope { user }))
 }

@@ -24,6 +24,8 @@ use super::ApiSession;
 pub struct StartQuery {
     invite: Option<String>,
     next: Option<String>,
+    /// `1`: link to the signed-in user instead of signing in.
+    link: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -38,10 +40,11 @@ fn encode(text: &str) -> String {
 }
 
 /// Back to where the person can try again, with the reason.
-fn back_with_error(invite: Option<&str>, error: &AppError) -> Response {
+fn back_with_error(invite: Option<&str>, link: bool, error: &AppError) -> Response {
     let message = encode(&error.to_string());
     let target = match invite {
         Some(token) => format!("/invite/{}?error={message}", encode(token)),
+        None if link => format!("/account?error={message}"),
         None => format!("/login?error={message}"),
     };
     Redirect::to(&target).into_response()
@@ -57,7 +60,13 @@ pub async fn start(
     let provider = Provider::parse(&provider).ok_or_else(|| AppError::not_found(format!("sign-in with {provider}")))?;
     let next = safe_next(query.next.as_deref()).to_owned();
     let invite = query.invite.filter(|t| !t.is_empty());
-    let (url, pending) = oauth::start(&state, provider, invite, next)?;
+    let link = query.link.as_deref() == Some("1");
+    if link {
+        // Only someone signed in can link an account to themselves.
+        app::server::auth::require_user(&state, &session).await?;
+    }
+    let next = if link { "/account".to_owned() } else { next };
+    let (url, pending) = oauth::start(&state, provider, invite, next, link)?;
     session.0.insert(PENDING_KEY, &pending).await.map_err(|e| app::server::http::internal_error("session", e))?;
     Ok(Redirect::to(&url).into_response())
 }
@@ -66,6 +75,8 @@ pub async fn start(
 pub async fn callback(
     State(state): State<AppState>,
     ApiSession(session): ApiSession,
+    super::ClientAddr(client): super::ClientAddr,
+    headers: axum::http::HeaderMap,
     Path(provider): Path<String>,
     Query(query): Query<CallbackQuery>,
 ) -> Result<Response, AppError> {
@@ -75,6 +86,7 @@ pub async fn callback(
         session.0.remove(PENDING_KEY).await.map_err(|e| app::server::http::internal_error("session", e))?;
     let invite = pending.as_ref().and_then(|p| p.invite.clone());
     let next = pending.as_ref().map_or_else(|| "/".to_owned(), |p| p.next.clone());
+    let link = pending.as_ref().is_some_and(|p| p.link);
     let outcome = async {
         let identity = oauth::finish(
             &state,
@@ -85,18 +97,24 @@ pub async fn callback(
             query.error.as_deref(),
         )
         .await?;
+        if link {
+            let user = app::server::auth::require_user(&state, &session).await?;
+            identities::link(&state, &user, &identity).await?;
+            return Ok(user);
+        }
         identities::sign_in(&state, &identity, invite.as_deref()).await
     }
     .await;
     match outcome {
+        Ok(_) if link => Ok(Redirect::to("/account").into_response()),
         Ok(user) => {
-            session.sign_in(user.id).await?;
+            session.sign_in(user.id, app::server::sessions::SignInDevice::of(client, &headers)).await?;
             Ok(Redirect::to(&next).into_response())
         }
         Err(error @ (AppError::Internal { .. } | AppError::Transport { .. })) => Err(error),
         Err(error) => {
             tracing::info!(provider = provider.as_str(), %error, "sign-in refused");
-            Ok(back_with_error(invite.as_deref(), &error))
+            Ok(back_with_error(invite.as_deref(), link, &error))
         }
     }
 }

@@ -16,7 +16,7 @@ use super::{access, auth, invitations, tokens};
                        {\"items\",\"next_cursor\"}."
     ),
     paths(
-        auth::login, auth::logout, auth::me,
+        auth::login, auth::logout, auth::me, auth::update_me,
         access::permissions,
         access::list_roles, access::create_role, access::get_role, access::update_role, access::delete_role,
         access::list_users, access::create_user, access::get_user, access::update_user, access::delete_user,
@@ -30,6 +30,7 @@ use super::{access, auth, invitations, tokens};
         access::list_audit, access::export_audit,
         invitations::list, invitations::create, invitations::resend, invitations::revoke, invitations::accept,
         tokens::list_mine, tokens::create, tokens::revoke_mine, tokens::list_of_user, tokens::revoke_of_user,
+        tokens::list_sessions, tokens::end_session,
     ),
     components(schemas(app::server::store::audit::AuditRow, app::domain::EffectivePermission, app::domain::GrantView)),
     tags(

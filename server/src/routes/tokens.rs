@@ -102,3 +102,26 @@ pub async fn revoke_of_user(
     tokens::revoke(&state, &actor, parse_user(&id)?, parse_token(&token_id)?).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// `GET /me/sessions`: the caller's sessions (for a token caller: all of
+/// its owner's, none marked current).
+#[utoipa::path(get, path = "/api/v1/me/sessions", tag = "tokens", responses((status = 200, body = [app::domain::SessionView]), (status = 401, body = ErrorBody)))]
+pub async fn list_sessions(
+    State(state): State<AppState>,
+    super::ApiSession(session): super::ApiSession,
+    SignedIn(actor): SignedIn,
+) -> Result<Json<Vec<app::domain::SessionView>>, AppError> {
+    Ok(Json(app::server::services::account::sessions(&state, &actor, session.id().as_deref()).await?))
+}
+
+/// `DELETE /me/sessions/{id}`: ends one session.
+#[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "tokens", responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn end_session(
+    State(state): State<AppState>,
+    super::ApiSession(session): super::ApiSession,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+) -> Result<StatusCode, AppError> {
+    app::server::services::account::end_sessions(&state, &actor, session.id().as_deref(), Some(&id)).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

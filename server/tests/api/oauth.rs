@@ -12,6 +12,7 @@ backend_tests!(
     an_invited_person_joins_with_github_and_lands_with_the_invited_access,
     state_and_codes_are_checked,
     who_may_join_and_with_which_email,
+    sign_in_methods_are_linked_unlinked_and_never_all_removed,
 );
 
 fn account(id: &str, email: &str, verified: bool) -> FakeAccount {
@@ -247,4 +248,79 @@ async fn who_may_join_and_with_which_email(backend: Backend) {
     let back = to_callback(&app, &browser, "google", None).await;
     assert_eq!(callback(&browser, &back).await, "/account");
     assert_eq!(me(&app, &browser).await["user"]["id"], pat["id"]);
+}
+
+async fn sign_in_methods_are_linked_unlinked_and_never_all_removed(backend: Backend) {
+    let (app, fake) = app_with_providers(backend, &[("PORTCULLIS_SIGNUP_MODE", "open")]).await;
+    fake.will_sign_in(account("solo-gh", "solo@example.com", true));
+    let solo = app.new_client();
+    let back = to_callback(&app, &solo, "github", None).await;
+    assert_eq!(callback(&solo, &back).await, "/account");
+    let methods = |client: Client| {
+        let url = app.url("/sfn/me/sign-in-methods");
+        async move { client.get(url).send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let before = methods(solo.clone()).await;
+    assert_eq!(before["password"], false);
+    assert_eq!(before["identities"][0]["provider"], "github");
+    assert_eq!(before["linkable"][0][0], "google");
+
+    // The only way in cannot be removed.
+    let refused = solo.post(app.url("/sfn/me/unlink")).form(&[("provider", "github")]).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["code"], "last_sign_in_method");
+
+    // Link Google (its email may differ), then GitHub may go.
+    fake.will_sign_in(account("solo-google", "solo.alt@example.com", true));
+    let back = {
+        let out = solo.get(app.url("/auth/google/start?link=1")).send().await.unwrap();
+        let authorize = location(&out);
+        location(&solo.get(&authorize).send().await.unwrap())
+    };
+    assert_eq!(callback(&solo, &back).await, "/account");
+    let linked = methods(solo.clone()).await;
+    assert_eq!(linked["identities"].as_array().unwrap().len(), 2, "{linked}");
+    let unlinked = solo.post(app.url("/sfn/me/unlink")).form(&[("provider", "github")]).send().await.unwrap();
+    assert_eq!(unlinked.status(), StatusCode::OK);
+
+    // A password: set without one, then changing needs the current one.
+    let set =
+        solo.post(app.url("/sfn/me/password")).form(&[("new_password", "solo long password")]).send().await.unwrap();
+    assert_eq!(set.status(), StatusCode::OK);
+    let missing =
+        solo.post(app.url("/sfn/me/password")).form(&[("new_password", "another long password")]).send().await.unwrap();
+    assert_eq!(missing.status(), StatusCode::BAD_REQUEST);
+    let wrong = solo
+        .post(app.url("/sfn/me/password"))
+        .form(&[("current_password", "not it at all"), ("new_password", "another long password")])
+        .send()
+        .await
+        .unwrap();
+    let body: Value = wrong.json().await.unwrap();
+    assert_eq!(body["fields"][0]["field"], "current_password", "{body}");
+    let changed = solo
+        .post(app.url("/sfn/me/password"))
+        .form(&[("current_password", "solo long password"), ("new_password", "another long password")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), StatusCode::OK);
+    assert_eq!(
+        app.login_with(&app.new_client(), "solo@example.com", "another long password").await.status(),
+        StatusCode::OK
+    );
+
+    // An account that already signs in as someone else cannot be linked.
+    fake.will_sign_in(account("4242-taken", "taken@example.com", true));
+    let taken = app.new_client();
+    let back = to_callback(&app, &taken, "github", None).await;
+    assert_eq!(callback(&taken, &back).await, "/account");
+    let back = {
+        let out = solo.get(app.url("/auth/github/start?link=1")).send().await.unwrap();
+        let authorize = location(&out);
+        location(&solo.get(&authorize).send().await.unwrap())
+    };
+    let landed = decoded(&callback(&solo, &back).await);
+    assert!(landed.starts_with("/account?error=") && landed.contains("someone else"), "{landed}");
 }

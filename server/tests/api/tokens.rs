@@ -12,6 +12,7 @@ backend_tests!(
     revoked_expired_and_disabled_stop_at_once,
     the_secret_is_shown_once_and_stored_as_a_hash,
     a_platform_service_asks_what_a_token_may_do,
+    sessions_are_listed_and_ended,
 );
 
 /// A member with a password and the given policies; returns their client and id.
@@ -283,4 +284,50 @@ async fn a_platform_service_asks_what_a_token_may_do(backend: Backend) {
         .await
         .unwrap();
     assert_eq!(both.status(), StatusCode::BAD_REQUEST);
+}
+
+async fn sessions_are_listed_and_ended(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    let laptop = app.new_client();
+    assert_eq!(
+        app.login_with(&laptop, crate::helpers::ADMIN_EMAIL, crate::helpers::ADMIN_PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    let listed: Value = app.client.get(app.url("/api/v1/me/sessions")).send().await.unwrap().json().await.unwrap();
+    let items = listed.as_array().unwrap();
+    assert_eq!(items.len(), 2, "{listed}");
+    assert_eq!(items[0]["current"], true);
+    assert_eq!(items[1]["address"], "127.0.0.1");
+    let cookie_value = app.client.get(app.url("/api/v1/me")).send().await.unwrap();
+    assert_eq!(cookie_value.status(), StatusCode::OK);
+    let other = items[1]["id"].as_str().unwrap();
+    // The handle is not the session's secret id.
+    let stored: i64 = sqlx::query_scalar::<_, i64>("select count(*) from sessions where id = $1")
+        .bind(other.to_owned())
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(stored, 0);
+    let ended = app.client.delete(app.url(&format!("/api/v1/me/sessions/{other}"))).send().await.unwrap();
+    assert_eq!(ended.status(), StatusCode::NO_CONTENT);
+    assert_eq!(laptop.get(app.url("/api/v1/me")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app.client.get(app.url("/api/v1/me")).send().await.unwrap().status(), StatusCode::OK);
+    let again = app.client.delete(app.url(&format!("/api/v1/me/sessions/{other}"))).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_FOUND);
+
+    // The profile over REST: the name changes, an empty one is refused.
+    let renamed: Value = app
+        .client
+        .patch(app.url("/api/v1/me"))
+        .json(&json!({"name": "Ada L."}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(renamed["user"]["name"], "Ada L.");
+    let empty = app.client.patch(app.url("/api/v1/me")).json(&json!({"name": " "})).send().await.unwrap();
+    assert_eq!(empty.status(), StatusCode::BAD_REQUEST);
 }

@@ -4,7 +4,7 @@ use crate::{
     domain::{DisplayName, UserView},
     error::AppError,
     server::store::users::{self, UserRow},
-    server::AppState,
+    server::{store, AppState},
 };
 
 /// Renames the signed-in user.
@@ -18,4 +18,158 @@ pub async fn update_display_name(state: &AppState, actor: &UserRow, name: &str) 
         users::find_by_id(&mut tx, actor.id).await?.ok_or_else(|| AppError::not_found(format!("user {}", actor.id)))?;
     tx.commit().await.map_err(crate::server::store::StoreError::from)?;
     Ok(updated.view())
+}
+
+/// The public handle of a session: the start of a hash of its id, so the
+/// list never shows a secret.
+fn handle(session_id: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(session_id.as_bytes()).iter().take(12).map(|b| format!("{b:02x}")).collect()
+}
+
+/// The actor's live sessions, the current one first.
+pub async fn sessions(
+    state: &AppState,
+    actor: &UserRow,
+    current: Option<&str>,
+) -> Result<Vec<crate::domain::SessionView>, AppError> {
+    use crate::server::sessions::{SignInDevice, DEVICE_KEY};
+    let lifetime = i64::try_from(state.config.session_lifetime.as_millis()).unwrap_or(i64::MAX / 2);
+    let mut conn = state.db.acquire().await?;
+    let rows = store::sessions::list_for_user(&mut conn, actor.id, crate::server::now_ms()).await?;
+    let mut views: Vec<crate::domain::SessionView> = rows
+        .into_iter()
+        .map(|(id, row)| {
+            let data: serde_json::Value = serde_json::from_str(&row.data).unwrap_or_default();
+            let device: SignInDevice = serde_json::from_value(data[DEVICE_KEY].clone()).unwrap_or_default();
+            crate::domain::SessionView {
+                id: handle(&id),
+                agent: device.agent,
+                address: device.address,
+                signed_in_at: device.since,
+                last_seen_at: row.expires_at - lifetime,
+                current: current == Some(id.as_str()),
+            }
+        })
+        .collect();
+    views.sort_by(|a, b| b.current.cmp(&a.current).then(b.last_seen_at.cmp(&a.last_seen_at)));
+    Ok(views)
+}
+
+/// Ends one of the actor's sessions (by its handle), or every one but the
+/// current (`handle` = `None`). Returns how many ended.
+pub async fn end_sessions(
+    state: &AppState,
+    actor: &UserRow,
+    current: Option<&str>,
+    which: Option<&str>,
+) -> Result<usize, AppError> {
+    let mut tx = state.db.begin().await?;
+    let rows = store::sessions::list_for_user(&mut tx, actor.id, crate::server::now_ms()).await?;
+    let doomed: Vec<String> = rows
+        .into_iter()
+        .map(|(id, _)| id)
+        .filter(|id| match which {
+            Some(wanted) => handle(id) == wanted,
+            None => Some(id.as_str()) != current,
+        })
+        .collect();
+    if which.is_some() && doomed.is_empty() {
+        return Err(AppError::not_found("that session (it may have ended already)"));
+    }
+    for id in &doomed {
+        store::sessions::delete(&mut tx, id).await?;
+    }
+    let entry = crate::server::services::guard::attempt(actor, "session.end", "user", actor.id);
+    let mut entry = entry;
+    entry.after = Some(serde_json::json!({ "ended": doomed.len() }));
+    store::audit::insert(&mut tx, &entry, crate::server::now_ms()).await?;
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok(doomed.len())
+}
+
+/// How the actor can sign in, and which providers they could link.
+pub async fn sign_in_methods(state: &AppState, actor: &UserRow) -> Result<crate::domain::SignInMethods, AppError> {
+    let mut conn = state.db.acquire().await?;
+    let identities = users::identities_of(&mut conn, actor.id).await?;
+    let linkable = crate::server::oauth::configured(state)
+        .into_iter()
+        .filter(|p| !identities.iter().any(|(provider, _, _)| provider == p.as_str()))
+        .map(|p| (p.as_str().to_owned(), p.label().to_owned()))
+        .collect();
+    let user = users::find_by_id(&mut conn, actor.id).await?.ok_or_else(AppError::sign_in_required)?;
+    Ok(crate::domain::SignInMethods {
+        password: user.password_hash.is_some(),
+        identities: identities
+            .into_iter()
+            .map(|(provider, email, linked_at)| crate::domain::IdentityView { provider, email, linked_at })
+            .collect(),
+        linkable,
+    })
+}
+
+/// Unlinks the actor's GitHub or Google account, unless it is their last
+/// way to sign in.
+pub async fn unlink(state: &AppState, actor: &UserRow, provider: &str) -> Result<(), AppError> {
+    let entry = crate::server::services::guard::attempt(actor, "identity.unlink", "user", actor.id);
+    let result = async {
+        let mut tx = state.db.begin().await?;
+        let identities = users::identities_of(&mut tx, actor.id).await?;
+        let user = users::find_by_id(&mut tx, actor.id).await?.ok_or_else(AppError::sign_in_required)?;
+        if !identities.iter().any(|(p, _, _)| p == provider) {
+            return Err(AppError::not_found(format!("a linked {provider} account")));
+        }
+        if identities.len() == 1 && user.password_hash.is_none() {
+            return Err(AppError::conflict(
+                "last_sign_in_method",
+                "this is your only way to sign in: set a password or link another account first",
+            ));
+        }
+        users::delete_identity(&mut tx, actor.id, provider).await?;
+        let mut success = entry.clone();
+        success.before = Some(serde_json::json!({ "provider": provider }));
+        store::audit::insert(&mut tx, &success, crate::server::now_ms()).await?;
+        tx.commit().await.map_err(store::StoreError::from)?;
+        Ok(())
+    }
+    .await;
+    crate::server::services::guard::audited(state, entry, result).await
+}
+
+/// Sets the actor's password, or changes it (the current one is then
+/// required). Other sessions of the actor end.
+pub async fn set_password(
+    state: &AppState,
+    actor: &UserRow,
+    current_session: Option<&str>,
+    current: Option<secrecy::SecretString>,
+    new: secrecy::SecretString,
+) -> Result<(), AppError> {
+    use secrecy::ExposeSecret;
+    crate::server::password::check_strength(new.expose_secret()).map_err(|m| AppError::invalid("new_password", m))?;
+    let stored = {
+        let mut conn = state.db.acquire().await?;
+        users::find_by_id(&mut conn, actor.id).await?.ok_or_else(AppError::sign_in_required)?.password_hash
+    };
+    if stored.is_some() {
+        let current = current
+            .filter(|c| !c.expose_secret().is_empty())
+            .ok_or_else(|| AppError::invalid("current_password", "type your current password"))?;
+        if !state.hasher.verify(current, stored).await? {
+            return Err(AppError::invalid("current_password", "that is not your current password"));
+        }
+    }
+    let hash = state.hasher.hash(new).await?;
+    let mut tx = state.db.begin().await?;
+    users::set_password_hash(&mut tx, actor.id, &hash).await?;
+    // Everyone else signed in as this user must sign in again.
+    for (id, _) in store::sessions::list_for_user(&mut tx, actor.id, crate::server::now_ms()).await? {
+        if Some(id.as_str()) != current_session {
+            store::sessions::delete(&mut tx, &id).await?;
+        }
+    }
+    let entry = crate::server::services::guard::attempt(actor, "user.password", "user", actor.id);
+    store::audit::insert(&mut tx, &entry, crate::server::now_ms()).await?;
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok(())
 }

@@ -177,3 +177,36 @@ async fn join(
     }
     Ok((user, changes))
 }
+
+/// Links a provider's account to the signed-in `user` (from My account).
+/// An account already linked to someone else stays theirs.
+pub async fn link(state: &AppState, user: &UserRow, identity: &VerifiedIdentity) -> Result<(), AppError> {
+    let provider = identity.provider.as_str();
+    let mut tx = state.db.begin().await?;
+    match store::users::find_by_identity(&mut tx, provider, &identity.subject).await? {
+        Some(owner) if owner.id == user.id => return Ok(()),
+        Some(_) => {
+            return Err(AppError::conflict(
+                "identity_taken",
+                format!("this {} account already signs in as someone else", identity.provider.label()),
+            ))
+        }
+        None => {}
+    }
+    if store::users::identities_of(&mut tx, user.id).await?.iter().any(|(p, _, _)| p == provider) {
+        return Err(AppError::conflict(
+            "identity_taken",
+            format!("you already have a {} account linked: unlink it first", identity.provider.label()),
+        ));
+    }
+    let now = now_ms();
+    store::users::insert_identity(&mut tx, provider, &identity.subject, user.id, &identity.email, now).await?;
+    audit::insert(
+        &mut tx,
+        &entry(user, "identity.link", format!("linked {} from My account", identity.provider.label())),
+        now,
+    )
+    .await?;
+    tx.commit().await.map_err(StoreError::from)?;
+    Ok(())
+}

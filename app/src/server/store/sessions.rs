@@ -90,3 +90,21 @@ pub async fn count_signed_in(conn: &mut Conn, now: i64) -> Result<i64, StoreErro
         .await?;
     Ok(row.try_get("n")?)
 }
+
+/// A user's live sessions: (id, data, expires_at).
+pub async fn list_for_user(
+    conn: &mut Conn,
+    user_id: UserId,
+    now: i64,
+) -> Result<Vec<(String, SessionRow)>, StoreError> {
+    let rows = sqlx::query("select id, data, expires_at from sessions where user_id = $1 and expires_at > $2")
+        .bind(user_id.to_string())
+        .bind(now)
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter()
+        .map(|row| {
+            Ok((row.try_get("id")?, SessionRow { data: row.try_get("data")?, expires_at: row.try_get("expires_at")? }))
+        })
+        .collect()
+}

@@ -275,3 +275,22 @@ pub async fn insert_identity(
         .await?;
     Ok(())
 }
+
+/// A user's linked sign-in identities: (provider, email, linked at).
+pub async fn identities_of(conn: &mut Conn, user: UserId) -> Result<Vec<(String, String, i64)>, StoreError> {
+    let rows = sqlx::query("select provider, email, created_at from identities where user_id = $1 order by provider")
+        .bind(user.to_string())
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(|r| Ok((r.try_get("provider")?, r.try_get("email")?, r.try_get("created_at")?))).collect()
+}
+
+/// Unlinks a user's identity of `provider`; `false` when there was none.
+pub async fn delete_identity(conn: &mut Conn, user: UserId, provider: &str) -> Result<bool, StoreError> {
+    let done = sqlx::query("delete from identities where user_id = $1 and provider = $2")
+        .bind(user.to_string())
+        .bind(provider.to_owned())
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected() > 0)
+}

@@ -74,7 +74,9 @@ pub fn AccountPage() -> impl IntoView {
                 </button>
             </ActionForm>
         </section>
+        <super::tokens::SignInMethodsSection/>
         <super::tokens::TokensSection/>
+        <super::tokens::SessionsSection/>
         <section class="panel">
             <h2>"Access"</h2>
             <p>

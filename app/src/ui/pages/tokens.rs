@@ -162,3 +162,139 @@ pub fn TokensSection() -> impl IntoView {
         </Modal>
     }
 }
+
+/// The sessions section: every signed-in device, with "end" for the others.
+#[component]
+pub fn SessionsSection() -> impl IntoView {
+    let end = ServerAction::<crate::api::EndMySessions>::new();
+    let sessions = Resource::new(move || end.version().get(), |_| crate::api::list_my_sessions());
+    report_outcome(end, None, |ended| match ended {
+        1 => "One session was ended.".to_owned(),
+        n => format!("{n} sessions were ended."),
+    });
+    view! {
+        <section class="panel" aria-labelledby="sessions-title">
+            <div class="page-head">
+                <h2 id="sessions-title">"Sessions"</h2>
+                <ActionForm action=end attr:class="inline-form">
+                    <input type="hidden" name="id" value=""/>
+                    <button type="submit" class="button">"End all other sessions"</button>
+                </ActionForm>
+            </div>
+            <Transition fallback=|| view! { <p class="page-loading">"Loading sessions…"</p> }>
+                {move || Suspend::new(async move {
+                    match sessions.await {
+                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                        Ok(items) => view! {
+                            <table class="table" aria-label="Sessions">
+                                <thead>
+                                    <tr>
+                                        <th scope="col">"Device"</th>
+                                        <th scope="col">"Address"</th>
+                                        <th scope="col">"Signed in"</th>
+                                        <th scope="col">"Last seen"</th>
+                                        <th scope="col"><span class="sr-only">"Actions"</span></th>
+                                    </tr>
+                                </thead>
+                                <tbody>
+                                    {items.into_iter().map(|session| {
+                                        let label = format!("End the session from {}", session.address.clone().unwrap_or_else(|| "an unknown address".into()));
+                                        let handle = session.id.clone();
+                                        view! {
+                                            <tr data-session=session.id.clone() data-current=session.current.to_string()>
+                                                <td class="small">
+                                                    {session.agent.clone().unwrap_or_else(|| "unknown device".into())}
+                                                    {session.current.then(|| view! { " " <span class="badge badge-ok">"this session"</span> })}
+                                                </td>
+                                                <td>{session.address.clone().unwrap_or_default()}</td>
+                                                <td>{format_timestamp(session.signed_in_at)}</td>
+                                                <td>{format_timestamp(session.last_seen_at)}</td>
+                                                <td class="row-actions">
+                                                    {(!session.current).then(|| view! {
+                                                        <ActionForm action=end attr:class="inline-form">
+                                                            <input type="hidden" name="id" value=handle/>
+                                                            <button type="submit" class="button button-small button-danger" aria-label=label>"End"</button>
+                                                        </ActionForm>
+                                                    })}
+                                                </td>
+                                            </tr>
+                                        }
+                                    }).collect::<Vec<_>>()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+/// Sign-in methods: the password (set or change) and linked GitHub/Google
+/// accounts (link another, unlink one while another way remains).
+#[component]
+pub fn SignInMethodsSection() -> impl IntoView {
+    let unlink = ServerAction::<crate::api::UnlinkIdentity>::new();
+    let password = ServerAction::<crate::api::ChangePassword>::new();
+    let methods = Resource::new(
+        move || (unlink.version().get(), password.version().get()),
+        |_| crate::api::load_sign_in_methods(),
+    );
+    let password_error = Signal::derive(move || password.value().get().and_then(Result::err));
+    report_outcome(unlink, None, |_| "The account was unlinked.".to_owned());
+    report_outcome(password, None, |_| "Your password was saved; your other sessions ended.".to_owned());
+    let query = leptos_router::hooks::use_query_map();
+    let link_error = move || query.with(|q| q.get("error")).filter(|e| !e.is_empty());
+    view! {
+        <section class="panel" aria-labelledby="methods-title">
+            <h2 id="methods-title">"Sign-in methods"</h2>
+            {move || link_error().map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
+            <Transition fallback=|| view! { <p class="page-loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match methods.await {
+                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                        Ok(methods) => view! {
+                            <ul class="plain-list" aria-label="Linked accounts">
+                                <li data-method="password">{if methods.password { "Password: set" } else { "Password: not set" }}</li>
+                                {methods.identities.clone().into_iter().map(|identity| {
+                                    let label = format!("Unlink {}", identity.provider);
+                                    let provider = identity.provider.clone();
+                                    view! {
+                                        <li data-method=identity.provider.clone()>
+                                            {format!("{}: {} (linked {})", identity.provider, identity.email, format_timestamp(identity.linked_at))}
+                                            " "
+                                            <ActionForm action=unlink attr:class="inline-form">
+                                                <input type="hidden" name="provider" value=provider/>
+                                                <button type="submit" class="button button-small" aria-label=label>"Unlink"</button>
+                                            </ActionForm>
+                                        </li>
+                                    }
+                                }).collect::<Vec<_>>()}
+                            </ul>
+                            <div class="provider-buttons">
+                                {methods.linkable.clone().into_iter().map(|(key, label)| view! {
+                                    <a class="button" rel="external" href=format!("/auth/{key}/start?link=1")>{format!("Link {label}")}</a>
+                                }).collect::<Vec<_>>()}
+                            </div>
+                            <ActionForm action=password attr:class="form form-inline" attr:novalidate=true>
+                                {methods.password.then(|| view! {
+                                    <div class="field">
+                                        <label for="current-password">"Current password"</label>
+                                        <input id="current-password" name="current_password" type="password" autocomplete="current-password" aria-describedby="current-password-error"/>
+                                        <FieldMessage error=password_error field="current_password" id="current-password-error"/>
+                                    </div>
+                                })}
+                                <div class="field">
+                                    <label for="new-password">{if methods.password { "New password" } else { "Set a password" }}</label>
+                                    <input id="new-password" name="new_password" type="password" autocomplete="new-password" aria-describedby="new-password-error"/>
+                                    <FieldMessage error=password_error field="new_password" id="new-password-error"/>
+                                </div>
+                                <button type="submit" class="button" disabled=move || password.pending().get()>"Save password"</button>
+                            </ActionForm>
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
