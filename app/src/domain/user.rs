@@ -132,6 +132,13 @@ pub struct UserView {
     pub created_at: i64,
     /// Milliseconds since the Unix epoch; `None` until the first sign-in.
     pub last_seen_at: Option<i64>,
+    /// `human`, or `service` for a service account (tokens only, no sign-in).
+    #[serde(default = "human")]
+    pub kind: String,
+}
+
+fn human() -> String {
+    "human".to_owned()
 }
 
 /// The signed-in user and the permissions they hold globally, so the console

@@ -33,6 +33,8 @@ pub fn api() -> Router<AppState> {
         .route("/me/tokens", get(tokens::list_mine).post(tokens::create))
         .route("/me/tokens/{id}", axum::routing::delete(tokens::revoke_mine))
         .route("/me/sessions", get(tokens::list_sessions))
+        .route("/service-accounts", get(tokens::list_service_accounts).post(tokens::create_service_account))
+        .route("/service-accounts/{id}/tokens", post(tokens::create_service_account_token))
         .route("/me/sessions/{id}", axum::routing::delete(tokens::end_session))
         .route("/users/{id}/tokens", get(tokens::list_of_user))
         .route("/users/{id}/tokens/{token_id}", axum::routing::delete(tokens::revoke_of_user))

@@ -31,6 +31,7 @@ use super::{access, auth, invitations, tokens};
         invitations::list, invitations::create, invitations::resend, invitations::revoke, invitations::accept,
         tokens::list_mine, tokens::create, tokens::revoke_mine, tokens::list_of_user, tokens::revoke_of_user,
         tokens::list_sessions, tokens::end_session,
+        tokens::list_service_accounts, tokens::create_service_account, tokens::create_service_account_token,
     ),
     components(schemas(app::server::store::audit::AuditRow, app::domain::EffectivePermission, app::domain::GrantView)),
     tags(
@@ -41,6 +42,7 @@ use super::{access, auth, invitations, tokens};
         (name = "access", description = "The permission catalog"),
         (name = "invitations", description = "Inviting people by email (invite:manage) and accepting"),
         (name = "tokens", description = "Personal API tokens: send them as Authorization: Bearer pcs_…"),
+        (name = "service-accounts", description = "Non-human principals with policies and tokens (user:manage)"),
     )
 )]
 pub struct ApiDoc;

@@ -125,3 +125,51 @@ pub async fn end_session(
     app::server::services::account::end_sessions(&state, &actor, session.id().as_deref(), Some(&id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// A new service account.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct ServiceAccountBody {
+    /// Lower-case letters, digits and dashes, e.g. `ci-deployer`.
+    pub key: String,
+    pub name: String,
+}
+
+/// `GET /service-accounts`.
+#[utoipa::path(get, path = "/api/v1/service-accounts", tag = "service-accounts", responses((status = 200, body = [app::domain::UserView]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+pub async fn list_service_accounts(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+) -> Result<Json<Vec<app::domain::UserView>>, AppError> {
+    Ok(Json(app::server::services::service_accounts::list(&state, &actor).await?))
+}
+
+/// `POST /service-accounts` (`user:manage`).
+#[utoipa::path(post, path = "/api/v1/service-accounts", tag = "service-accounts", request_body = ServiceAccountBody, responses((status = 201, body = app::domain::UserView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+pub async fn create_service_account(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    ApiJson(body): ApiJson<ServiceAccountBody>,
+) -> Result<(StatusCode, Json<app::domain::UserView>), AppError> {
+    let created = app::server::services::service_accounts::create(&state, &actor, &body.key, &body.name).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}
+
+/// `POST /service-accounts/{id}/tokens` (`user:manage`): the secret is in this answer only.
+#[utoipa::path(post, path = "/api/v1/service-accounts/{id}/tokens", tag = "service-accounts", request_body = TokenBody, responses((status = 201, body = CreatedToken), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+pub async fn create_service_account_token(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    Path(id): Path<String>,
+    ApiJson(body): ApiJson<TokenBody>,
+) -> Result<(StatusCode, Json<CreatedToken>), AppError> {
+    let input = TokenInput {
+        name: body.name,
+        scope: body.scope,
+        permissions: body.permissions,
+        workspace: body.workspace,
+        expires_in_days: body.expires_in_days,
+    };
+    let created =
+        app::server::services::service_accounts::create_token(&state, &actor, parse_user(&id)?, input).await?;
+    Ok((StatusCode::CREATED, Json(created)))
+}

@@ -13,6 +13,7 @@ backend_tests!(
     the_secret_is_shown_once_and_stored_as_a_hash,
     a_platform_service_asks_what_a_token_may_do,
     sessions_are_listed_and_ended,
+    service_accounts_hold_policies_and_act_through_tokens,
 );
 
 /// A member with a password and the given policies; returns their client and id.
@@ -330,4 +331,86 @@ async fn sessions_are_listed_and_ended(backend: Backend) {
     assert_eq!(renamed["user"]["name"], "Ada L.");
     let empty = app.client.patch(app.url("/api/v1/me")).json(&json!({"name": " "})).send().await.unwrap();
     assert_eq!(empty.status(), StatusCode::BAD_REQUEST);
+}
+
+async fn service_accounts_hold_policies_and_act_through_tokens(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    workspace(&app, "ml").await;
+    let created = app
+        .client
+        .post(app.url("/api/v1/service-accounts"))
+        .json(&json!({"key": "ci-deployer", "name": "CI deployer"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let account: Value = created.json().await.unwrap();
+    assert_eq!(account["kind"], "service");
+    let id = account["id"].as_str().unwrap().to_owned();
+    let again = app
+        .client
+        .post(app.url("/api/v1/service-accounts"))
+        .json(&json!({"key": "ci-deployer", "name": "Again"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::CONFLICT);
+    let bad = app
+        .client
+        .post(app.url("/api/v1/service-accounts"))
+        .json(&json!({"key": "Not A Key", "name": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+
+    // A policy like anyone's, and a token made by a user manager.
+    let granted = app
+        .client
+        .post(app.url("/api/v1/policies"))
+        .json(&json!({"subject": {"user_id": id}, "role": "developer", "workspace": "ml"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(granted.status(), StatusCode::CREATED);
+    let token: Value = app
+        .client
+        .post(app.url(&format!("/api/v1/service-accounts/{id}/tokens")))
+        .json(&json!({"name": "deploys", "scope": "developer", "workspace": "ml"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let secret = token["secret"].as_str().unwrap().to_owned();
+    assert_eq!(create_endpointish(&app, &secret, "ml").await, StatusCode::OK);
+    let listed: Value = app.client.get(app.url("/api/v1/service-accounts")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(listed[0]["email"], "ci-deployer@service.portcullis.local");
+    let users: Value =
+        app.client.get(app.url("/api/v1/users?q=ci-deployer")).send().await.unwrap().json().await.unwrap();
+    assert_eq!(users["items"][0]["kind"], "service", "shown among users, marked");
+
+    // No sign-in, and tokens for people are not made here.
+    let login = app.login_with(&app.new_client(), "ci-deployer@service.portcullis.local", "anything at all").await;
+    assert_eq!(login.status(), StatusCode::UNAUTHORIZED);
+    let me: Value = app.client.get(app.url("/api/v1/me")).send().await.unwrap().json().await.unwrap();
+    let human = app
+        .client
+        .post(app.url(&format!("/api/v1/service-accounts/{}/tokens", me["user"]["id"].as_str().unwrap())))
+        .json(&json!({"name": "x", "scope": "endpoint"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(human.status(), StatusCode::BAD_REQUEST);
+    // Only user managers make service accounts.
+    let (member_client, _) = member(&app, "plain@example.com", &[("viewer", None)]).await;
+    let refused = member_client
+        .post(app.url("/api/v1/service-accounts"))
+        .json(&json!({"key": "sneaky", "name": "Sneaky"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
 }

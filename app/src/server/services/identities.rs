@@ -34,6 +34,9 @@ fn wrong_email(invitation: &InvitationRow, email: &Email, provider: &str) -> App
 }
 
 fn usable_account(user: UserRow) -> Result<UserRow, AppError> {
+    if user.kind == "service" {
+        return Err(AppError::forbidden("service_account", "a service account cannot sign in: it uses API tokens"));
+    }
     if user.status == UserStatus::Disabled {
         return Err(AppError::forbidden("account_disabled", "this account is disabled: ask an administrator"));
     }

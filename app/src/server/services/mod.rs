@@ -15,6 +15,7 @@ pub mod mail;
 pub mod people;
 pub mod policies;
 pub mod roles;
+pub mod service_accounts;
 pub mod teams;
 pub mod tokens;
 pub mod users;

@@ -90,9 +90,22 @@ fn session_only(actor: &UserRow) -> Result<(), AppError> {
 
 /// Makes a token for the actor; the secret is in the answer only.
 pub async fn create(state: &AppState, actor: &UserRow, input: TokenInput) -> Result<CreatedToken, AppError> {
+    if let Err(refused) = session_only(actor) {
+        return audited(state, attempt(actor, "token.create", "token", ""), Err(refused)).await;
+    }
+    create_for(state, actor, actor.id, input).await
+}
+
+/// Makes a token owned by `owner` (the actor, or a service account the
+/// actor manages); the secret is in the answer only.
+pub async fn create_for(
+    state: &AppState,
+    actor: &UserRow,
+    owner: UserId,
+    input: TokenInput,
+) -> Result<CreatedToken, AppError> {
     let entry = attempt(actor, "token.create", "token", "");
     let result = async {
-        session_only(actor)?;
         let mut fields = Vec::new();
         let name = input.name.trim().to_owned();
         if name.is_empty() || name.chars().count() > 100 {
@@ -158,7 +171,7 @@ pub async fn create(state: &AppState, actor: &UserRow, input: TokenInput) -> Res
         let secret = new_secret();
         let row = TokenRow {
             id: uuid::Uuid::new_v4(),
-            user_id: actor.id,
+            user_id: owner,
             name,
             prefix: secret.chars().take(PREFIX.len() + 8).collect(),
             scope: scope.as_str().to_owned(),

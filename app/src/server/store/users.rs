@@ -15,6 +15,8 @@ pub struct UserRow {
     pub password_hash: Option<String>,
     pub created_at: i64,
     pub last_seen_at: Option<i64>,
+    /// `human` or `service`.
+    pub kind: String,
     /// Set when the request came with an API token: its limits apply on
     /// top of the user's own permissions. Not a column.
     pub token: Option<crate::authz::TokenGrant>,
@@ -41,6 +43,7 @@ impl UserRow {
             status: self.status,
             created_at: self.created_at,
             last_seen_at: self.last_seen_at,
+            kind: self.kind.clone(),
         }
     }
 }
@@ -52,7 +55,7 @@ pub struct NewUser {
     pub password_hash: Option<String>,
 }
 
-const COLUMNS: &str = "id, email, name, status, password_hash, created_at, last_seen_at";
+const COLUMNS: &str = "id, email, name, status, password_hash, created_at, last_seen_at, kind";
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<UserRow, StoreError> {
     let id: String = row.try_get("id")?;
@@ -66,6 +69,7 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<UserRow, StoreError> {
         password_hash: row.try_get("password_hash")?,
         created_at: row.try_get("created_at")?,
         last_seen_at: row.try_get("last_seen_at")?,
+        kind: row.try_get("kind")?,
         token: None,
     })
 }
@@ -293,4 +297,32 @@ pub async fn delete_identity(conn: &mut Conn, user: UserId, provider: &str) -> R
         .execute(&mut *conn)
         .await?;
     Ok(done.rows_affected() > 0)
+}
+
+/// Inserts a service account: active, no password, kind `service`.
+pub async fn insert_service_account(
+    conn: &mut Conn,
+    email: &Email,
+    name: &DisplayName,
+    now: i64,
+) -> Result<UserRow, StoreError> {
+    let id = UserId::new();
+    sqlx::query(
+        "insert into users (id, email, name, status, created_at, kind) values ($1, $2, $3, 'active', $4, 'service')",
+    )
+    .bind(id.to_string())
+    .bind(email.to_string())
+    .bind(name.as_str().to_owned())
+    .bind(now)
+    .execute(&mut *conn)
+    .await?;
+    find_by_id(conn, id).await?.ok_or_else(|| StoreError::Corrupt("a service account vanished on insert".into()))
+}
+
+/// Service accounts by email.
+pub async fn list_service_accounts(conn: &mut Conn) -> Result<Vec<UserRow>, StoreError> {
+    let rows = sqlx::query(&format!("select {COLUMNS} from users where kind = 'service' order by email"))
+        .fetch_all(&mut *conn)
+        .await?;
+    rows.iter().map(from_row).collect()
 }

@@ -139,7 +139,10 @@ pub fn UsersPage() -> impl IntoView {
                                         view! {
                                             <tr data-email=user.email.to_string()>
                                                 <td>{user.email.to_string()}</td>
-                                                <td><a href=format!("/users/{}", user.id)>{user.name.clone()}</a></td>
+                                                <td>
+                                                    <a href=format!("/users/{}", user.id)>{user.name.clone()}</a>
+                                                    {(user.kind == "service").then(|| view! { " " <span class="badge">"service account"</span> })}
+                                                </td>
                                                 <td><span class=if disabled { "badge badge-muted" } else { "badge badge-ok" }>{user.status.as_str()}</span></td>
                                                 <td>{format_time(Some(user.created_at))}</td>
                                                 <td>{format_time(user.last_seen_at)}</td>

@@ -1,0 +1,3 @@
+-- Service accounts: non-human principals (platform services). They hold
+-- policies and API tokens like anyone, and never sign in.
+alter table users add column kind text not null default 'human';
