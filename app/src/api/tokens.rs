@@ -122,3 +122,61 @@ pub async fn change_password(current_password: Option<String>, new_password: Str
     .await;
     context::respond(result)
 }
+
+/// Sets or clears the signed-in user's picture.
+#[server(prefix = "/sfn", endpoint = "me/avatar")]
+pub async fn set_my_avatar(avatar_url: String) -> Result<crate::domain::UserView, AppError> {
+    let result = async {
+        let (state, actor) = context::actor().await?;
+        crate::server::services::account::set_avatar(&state, &actor, &avatar_url).await
+    }
+    .await;
+    context::respond(result)
+}
+
+/// The signed-in user's teams and pending invitations.
+#[server(prefix = "/sfn", endpoint = "me/memberships", input = GetUrl)]
+pub async fn load_my_memberships(
+) -> Result<(Vec<crate::domain::MembershipView>, Vec<crate::domain::InvitationView>), AppError> {
+    let result = async {
+        let (state, actor) = context::actor().await?;
+        let teams = {
+            let mut conn = state.db.acquire().await?;
+            crate::server::store::access::teams_of_user(&mut conn, actor.id).await?
+        };
+        let invitations = crate::server::services::invitations::mine(&state, &actor).await?;
+        let teams =
+            teams.into_iter().map(|(team, team_role)| crate::domain::MembershipView { team, team_role }).collect();
+        Ok((teams, invitations))
+    }
+    .await;
+    context::respond(result)
+}
+
+/// Leaves a team (not the last administrator's way in).
+#[server(prefix = "/sfn", endpoint = "me/leave-team")]
+pub async fn leave_team(team: String) -> Result<(), AppError> {
+    let result = async {
+        let (state, actor) = context::actor().await?;
+        crate::server::services::account::leave_team(&state, &actor, team.trim()).await
+    }
+    .await;
+    context::respond(result)
+}
+
+/// Accepts (`answer` = `accept`) or declines one of the signed-in user's invitations.
+#[server(prefix = "/sfn", endpoint = "me/invitation")]
+pub async fn answer_my_invitation(id: String, answer: String) -> Result<(), AppError> {
+    let result = async {
+        let (state, actor) = context::actor().await?;
+        let id = id.parse().map_err(|_| AppError::not_found(format!("invitation {id}")))?;
+        let accept = match answer.as_str() {
+            "accept" => true,
+            "decline" => false,
+            _ => return Err(AppError::invalid("answer", "accept or decline")),
+        };
+        crate::server::services::invitations::answer_own(&state, &actor, id, accept).await
+    }
+    .await;
+    context::respond(result)
+}

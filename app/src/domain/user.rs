@@ -135,6 +135,9 @@ pub struct UserView {
     /// `human`, or `service` for a service account (tokens only, no sign-in).
     #[serde(default = "human")]
     pub kind: String,
+    /// A picture, when the member set one.
+    #[serde(default)]
+    pub avatar_url: Option<String>,
 }
 
 fn human() -> String {

@@ -14,6 +14,7 @@ backend_tests!(
     a_platform_service_asks_what_a_token_may_do,
     sessions_are_listed_and_ended,
     service_accounts_hold_policies_and_act_through_tokens,
+    members_leave_teams_answer_invitations_and_set_a_picture,
 );
 
 /// A member with a password and the given policies; returns their client and id.
@@ -413,4 +414,127 @@ async fn service_accounts_hold_policies_and_act_through_tokens(backend: Backend)
         .await
         .unwrap();
     assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+}
+
+async fn members_leave_teams_answer_invitations_and_set_a_picture(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    workspace(&app, "ml").await;
+    let (mia, mia_id) = member(&app, "mia@example.com", &[]).await;
+    let team =
+        app.client.post(app.url("/api/v1/teams")).json(&json!({"key": "crew", "name": "Crew"})).send().await.unwrap();
+    assert_eq!(team.status(), StatusCode::CREATED);
+    let put = app
+        .client
+        .put(app.url(&format!("/api/v1/teams/crew/members/{mia_id}")))
+        .json(&json!({"team_role": "member"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(put.status().is_success(), "{}", put.status());
+    for (email, workspace) in [("mia@example.com", Some("ml")), ("mia@example.com", None)] {
+        let _ = workspace;
+        let invited = app
+            .client
+            .post(app.url("/api/v1/invitations"))
+            .json(&json!({"emails": [email], "role": "viewer", "workspace": "ml"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(invited.status(), StatusCode::CREATED);
+    }
+    let (status, mine) = {
+        let response = mia.get(app.url("/sfn/me/memberships")).send().await.unwrap();
+        (response.status(), response.json::<Value>().await.unwrap())
+    };
+    assert_eq!(status, StatusCode::OK, "{mine}");
+    assert_eq!(mine[0][0]["team"], "crew");
+    let invitation = mine[1][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(mine[1].as_array().unwrap().len(), 1, "inviting again resent the same one");
+
+    let accepted = mia
+        .post(app.url("/sfn/me/invitation"))
+        .form(&[("id", invitation.as_str()), ("answer", "accept")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(accepted.status(), StatusCode::OK);
+    let check: Value = mia
+        .post(app.url("/api/v1/authz/check"))
+        .json(&json!({"user_id": mia_id, "permission": "endpoint:read", "workspace": "ml"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(check["allowed"], true);
+    let twice = mia
+        .post(app.url("/sfn/me/invitation"))
+        .form(&[("id", invitation.as_str()), ("answer", "decline")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(twice.status(), StatusCode::GONE);
+
+    let left = mia.post(app.url("/sfn/me/leave-team")).form(&[("team", "crew")]).send().await.unwrap();
+    assert_eq!(left.status(), StatusCode::OK);
+    let again = mia.post(app.url("/sfn/me/leave-team")).form(&[("team", "crew")]).send().await.unwrap();
+    assert_eq!(again.status(), StatusCode::NOT_FOUND);
+
+    // The last administrator cannot leave the team that makes them one.
+    let admins = app
+        .client
+        .post(app.url("/api/v1/teams"))
+        .json(&json!({"key": "admins", "name": "Admins"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(admins.status(), StatusCode::CREATED);
+    let me: Value = app.client.get(app.url("/api/v1/me")).send().await.unwrap().json().await.unwrap();
+    let admin_id = me["user"]["id"].as_str().unwrap().to_owned();
+    app.client
+        .put(app.url(&format!("/api/v1/teams/admins/members/{admin_id}")))
+        .json(&json!({"team_role": "member"}))
+        .send()
+        .await
+        .unwrap();
+    let team_policy = app
+        .client
+        .post(app.url("/api/v1/policies"))
+        .json(&json!({"subject": {"team": "admins"}, "role": "admin"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(team_policy.status(), StatusCode::CREATED);
+    let policies: Value = app
+        .client
+        .get(app.url(&format!("/api/v1/policies?user_id={admin_id}")))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let own = policies["items"][0]["id"].as_i64().unwrap();
+    assert_eq!(
+        app.client.delete(app.url(&format!("/api/v1/policies/{own}"))).send().await.unwrap().status(),
+        StatusCode::NO_CONTENT
+    );
+    let refused = app.client.post(app.url("/sfn/me/leave-team")).form(&[("team", "admins")]).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+
+    // A picture: https only.
+    let bad = mia.post(app.url("/sfn/me/avatar")).form(&[("avatar_url", "javascript:alert(1)")]).send().await.unwrap();
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let set: Value = mia
+        .post(app.url("/sfn/me/avatar"))
+        .form(&[("avatar_url", "https://example.com/mia.png")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(set["avatar_url"], "https://example.com/mia.png");
 }

@@ -173,3 +173,37 @@ pub async fn set_password(
     tx.commit().await.map_err(store::StoreError::from)?;
     Ok(())
 }
+
+/// Sets the actor's picture (an https URL of at most 500 characters), or
+/// clears it (empty).
+pub async fn set_avatar(state: &AppState, actor: &UserRow, url: &str) -> Result<UserView, AppError> {
+    let url = url.trim();
+    if !url.is_empty()
+        && (!url.starts_with("https://") || url.len() > 500 || url.chars().any(|c| c.is_whitespace() || c == '"'))
+    {
+        return Err(AppError::invalid("avatar_url", "use an https:// address of a picture (at most 500 characters)"));
+    }
+    let mut conn = state.db.acquire().await?;
+    users::set_avatar(&mut conn, actor.id, Some(url).filter(|u| !u.is_empty())).await?;
+    Ok(users::find_by_id(&mut conn, actor.id).await?.ok_or_else(AppError::sign_in_required)?.view())
+}
+
+/// Leaves a team, unless that would leave no active global administrator.
+pub async fn leave_team(state: &AppState, actor: &UserRow, team: &str) -> Result<(), AppError> {
+    let key = crate::domain::TeamKey::parse(team).map_err(|_| AppError::not_found(format!("team {team}")))?;
+    let entry = crate::server::services::guard::attempt(actor, "team.leave", "team", &key);
+    let result = async {
+        let _writes = state.access.lock_writes().await;
+        let mut tx = state.db.begin().await?;
+        if !store::access::remove_member(&mut tx, &key, actor.id).await? {
+            return Err(AppError::not_found(format!("your membership of team {key}")));
+        }
+        crate::server::services::policies::keep_an_admin(&mut tx).await?;
+        store::audit::insert(&mut tx, &entry, crate::server::now_ms()).await?;
+        tx.commit().await.map_err(store::StoreError::from)?;
+        state.access.apply([crate::authz::Change::MemberRemoved { team: key.clone(), user: actor.id }]);
+        Ok(())
+    }
+    .await;
+    crate::server::services::guard::audited(state, entry, result).await
+}

@@ -539,3 +539,43 @@ mod tests {
         assert_ne!(token_hash(&a), a);
     }
 }
+
+/// The actor's own pending invitations (to their email).
+pub async fn mine(state: &AppState, actor: &UserRow) -> Result<Vec<InvitationView>, AppError> {
+    let now = now_ms();
+    let mut conn = state.db.acquire().await?;
+    let filter = InvitationFilter { query: actor.email.to_string(), status: Some("pending".into()) };
+    let rows = store::invitations::list(&mut conn, &filter, now, None, 100).await?;
+    Ok(rows.iter().filter(|r| r.email == actor.email).map(|r| view(r, None, now)).collect())
+}
+
+/// Accepts (`accept`) or declines one of the actor's own pending invitations.
+pub async fn answer_own(state: &AppState, actor: &UserRow, id: uuid::Uuid, accept: bool) -> Result<(), AppError> {
+    let action = if accept { "invitation.accept" } else { "invitation.decline" };
+    let entry = attempt(actor, action, "invitation", id);
+    let result = async {
+        let _writes = state.access.lock_writes().await;
+        let mut tx = state.db.begin().await?;
+        let row = load(&mut tx, id).await?;
+        if row.email != actor.email {
+            return Err(AppError::not_found(format!("invitation {id}")));
+        }
+        match status_at(&row, now_ms()) {
+            "pending" => {}
+            "expired" => return Err(AppError::gone("invitation_expired", "this invitation has expired")),
+            other => return Err(AppError::gone("invitation_used", format!("this invitation is {other}"))),
+        }
+        let changes = if accept {
+            grant(&mut tx, &row, actor).await?
+        } else {
+            store::invitations::finish(&mut tx, id, "revoked", None, now_ms()).await?;
+            audit::insert(&mut tx, &entry, now_ms()).await?;
+            Vec::new()
+        };
+        tx.commit().await.map_err(StoreError::from)?;
+        state.access.apply(changes);
+        Ok(())
+    }
+    .await;
+    audited(state, entry, result).await
+}

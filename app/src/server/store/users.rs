@@ -17,6 +17,7 @@ pub struct UserRow {
     pub last_seen_at: Option<i64>,
     /// `human` or `service`.
     pub kind: String,
+    pub avatar_url: Option<String>,
     /// Set when the request came with an API token: its limits apply on
     /// top of the user's own permissions. Not a column.
     pub token: Option<crate::authz::TokenGrant>,
@@ -44,6 +45,7 @@ impl UserRow {
             created_at: self.created_at,
             last_seen_at: self.last_seen_at,
             kind: self.kind.clone(),
+            avatar_url: self.avatar_url.clone(),
         }
     }
 }
@@ -55,7 +57,7 @@ pub struct NewUser {
     pub password_hash: Option<String>,
 }
 
-const COLUMNS: &str = "id, email, name, status, password_hash, created_at, last_seen_at, kind";
+const COLUMNS: &str = "id, email, name, status, password_hash, created_at, last_seen_at, kind, avatar_url";
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<UserRow, StoreError> {
     let id: String = row.try_get("id")?;
@@ -70,6 +72,7 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<UserRow, StoreError> {
         created_at: row.try_get("created_at")?,
         last_seen_at: row.try_get("last_seen_at")?,
         kind: row.try_get("kind")?,
+        avatar_url: row.try_get("avatar_url")?,
         token: None,
     })
 }
@@ -325,4 +328,14 @@ pub async fn list_service_accounts(conn: &mut Conn) -> Result<Vec<UserRow>, Stor
         .fetch_all(&mut *conn)
         .await?;
     rows.iter().map(from_row).collect()
+}
+
+/// Sets or clears a user's picture.
+pub async fn set_avatar(conn: &mut Conn, id: UserId, url: Option<&str>) -> Result<(), StoreError> {
+    sqlx::query("update users set avatar_url = $1 where id = $2")
+        .bind(url.map(str::to_owned))
+        .bind(id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }

@@ -74,14 +74,46 @@ pub fn AccountPage() -> impl IntoView {
                 </button>
             </ActionForm>
         </section>
+        <super::tokens::MembershipsSection/>
         <super::tokens::SignInMethodsSection/>
         <super::tokens::TokensSection/>
         <super::tokens::SessionsSection/>
-        <section class="panel">
-            <h2>"Access"</h2>
+        <MyAccess/>
+    }
+}
+
+/// Each workspace I can reach, linking to what I may do there and why.
+#[component]
+fn MyAccess() -> impl IntoView {
+    let me = expect_context::<Me>().0;
+    let workspaces = Resource::new(|| (), |_| crate::api::list_workspaces(None, None, None));
+    view! {
+        <section class="panel" aria-labelledby="my-access-title">
+            <h2 id="my-access-title">"My access"</h2>
             <p>
                 <a href=move || format!("/users/{}", me.with(|u| u.id))>"My access: what I may do, and why"</a>
+                " (globally)"
             </p>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let items = workspaces.await.map(|page| page.items).unwrap_or_default();
+                    if items.is_empty() {
+                        return view! { <p class="muted">"No workspace yet."</p> }.into_any();
+                    }
+                    view! {
+                        <ul class="plain-list" aria-label="Workspaces I can reach">
+                            {items.into_iter().map(|w| {
+                                let key = w.key.to_string();
+                                let href = format!("/users/{}?workspace={key}", me.with_untracked(|u| u.id));
+                                view! {
+                                    <li><a href=href>{w.name.clone()}</a> " " <code>{key}</code></li>
+                                }
+                            }).collect::<Vec<_>>()}
+                        </ul>
+                    }
+                    .into_any()
+                })}
+            </Transition>
         </section>
     }
 }

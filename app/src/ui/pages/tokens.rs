@@ -298,3 +298,100 @@ pub fn SignInMethodsSection() -> impl IntoView {
         </section>
     }
 }
+
+/// My teams (leave one) and my pending invitations (accept or decline),
+/// and my picture.
+#[component]
+pub fn MembershipsSection() -> impl IntoView {
+    let leave = ServerAction::<crate::api::LeaveTeam>::new();
+    let answer = ServerAction::<crate::api::AnswerMyInvitation>::new();
+    let avatar = ServerAction::<crate::api::SetMyAvatar>::new();
+    let data =
+        Resource::new(move || (leave.version().get(), answer.version().get()), |_| crate::api::load_my_memberships());
+    let avatar_error = Signal::derive(move || avatar.value().get().and_then(Result::err));
+    let me = expect_context::<crate::ui::Me>().0;
+    report_outcome(leave, None, |_| "You left the team.".to_owned());
+    report_outcome(answer, None, |_| "Done.".to_owned());
+    report_outcome(avatar, None, |_| "Your picture was saved.".to_owned());
+    Effect::new(move |_| {
+        if let Some(Ok(user)) = avatar.value().get() {
+            me.set(user);
+        }
+    });
+    view! {
+        <section class="panel" aria-labelledby="picture-title">
+            <h2 id="picture-title">"Picture"</h2>
+            {move || me.with(|u| u.avatar_url.clone()).map(|url| view! { <img class="avatar" src=url alt="Your picture" width="48" height="48"/> })}
+            <ActionForm action=avatar attr:class="form form-inline" attr:novalidate=true>
+                <div class="field">
+                    <label for="avatar-url">"Picture address (https)"</label>
+                    <input id="avatar-url" name="avatar_url" type="url" placeholder="empty: none" aria-describedby="avatar-url-error"
+                        prop:value=move || me.with(|u| u.avatar_url.clone().unwrap_or_default())/>
+                    <FieldMessage error=avatar_error field="avatar_url" id="avatar-url-error"/>
+                </div>
+                <button type="submit" class="button">"Save picture"</button>
+            </ActionForm>
+        </section>
+        <section class="panel" aria-labelledby="my-teams-title">
+            <h2 id="my-teams-title">"My teams and invitations"</h2>
+            <Transition fallback=|| view! { <p class="page-loading">"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match data.await {
+                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                        Ok((teams, invitations)) => view! {
+                            {if teams.is_empty() {
+                                view! { <p class="muted">"You are not in any team."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <ul class="plain-list" aria-label="My teams">
+                                        {teams.into_iter().map(|m| {
+                                            let label = format!("Leave team {}", m.team);
+                                            let (key, shown, field) = (m.team.to_string(), m.team.to_string(), m.team.to_string());
+                                            view! {
+                                                <li data-team=key>
+                                                    <code>{shown}</code> " — " {m.team_role.clone()} " "
+                                                    <ActionForm action=leave attr:class="inline-form">
+                                                        <input type="hidden" name="team" value=field/>
+                                                        <button type="submit" class="button button-small" aria-label=label>"Leave"</button>
+                                                    </ActionForm>
+                                                </li>
+                                            }
+                                        }).collect::<Vec<_>>()}
+                                    </ul>
+                                }.into_any()
+                            }}
+                            {if invitations.is_empty() {
+                                view! { <p class="muted">"No pending invitation."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <ul class="plain-list" aria-label="My invitations">
+                                        {invitations.into_iter().map(|invitation| {
+                                            let scope = invitation.workspace.as_ref().map_or_else(|| "everywhere".to_owned(), |w| format!("in {w}"));
+                                            let (id, accept_id, decline_id) =
+                                                (invitation.id.to_string(), invitation.id.to_string(), invitation.id.to_string());
+                                            view! {
+                                                <li data-invitation=id>
+                                                    {format!("{} invites you as {} {scope}", invitation.invited_by_email, invitation.role)} " "
+                                                    <ActionForm action=answer attr:class="inline-form">
+                                                        <input type="hidden" name="id" value=accept_id/>
+                                                        <input type="hidden" name="answer" value="accept"/>
+                                                        <button type="submit" class="button button-small button-primary">"Accept"</button>
+                                                    </ActionForm>
+                                                    <ActionForm action=answer attr:class="inline-form">
+                                                        <input type="hidden" name="id" value=decline_id/>
+                                                        <input type="hidden" name="answer" value="decline"/>
+                                                        <button type="submit" class="button button-small">"Decline"</button>
+                                                    </ActionForm>
+                                                </li>
+                                            }
+                                        }).collect::<Vec<_>>()}
+                                    </ul>
+                                }.into_any()
+                            }}
+                        }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
