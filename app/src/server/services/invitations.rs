@@ -515,31 +515,6 @@ pub async fn accept_signed_in(state: &AppState, actor: &UserRow, token: &str) ->
     Ok(())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn emails_from_lists_and_csv() {
-        let list = parse_emails("ada@example.com\n bob@example.com, carol@example.com\n\nada@example.com").unwrap();
-        assert_eq!(list.len(), 3);
-        let csv = parse_emails("name,email\nAda,ada@example.com\n\"Bob\",\"bob@example.com\"").unwrap();
-        assert_eq!(csv.iter().map(Email::as_str).collect::<Vec<_>>(), ["ada@example.com", "bob@example.com"]);
-        let err = parse_emails("ada@example.com\nnot-an-email").unwrap_err();
-        assert!(err.field_message("emails").unwrap().contains("line 2"), "{err}");
-        assert!(parse_emails("  \n ").is_err());
-    }
-
-    #[test]
-    fn tokens_are_random_and_hashed() {
-        let (a, b) = (new_token(), new_token());
-        assert_ne!(a, b);
-        assert_eq!(a.len(), 64);
-        assert_eq!(token_hash(&a), token_hash(&format!(" {a} ")));
-        assert_ne!(token_hash(&a), a);
-    }
-}
-
 /// The actor's own pending invitations (to their email).
 pub async fn mine(state: &AppState, actor: &UserRow) -> Result<Vec<InvitationView>, AppError> {
     let now = now_ms();
@@ -578,4 +553,29 @@ pub async fn answer_own(state: &AppState, actor: &UserRow, id: uuid::Uuid, accep
     }
     .await;
     audited(state, entry, result).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_from_lists_and_csv() {
+        let list = parse_emails("ada@example.com\n bob@example.com, carol@example.com\n\nada@example.com").unwrap();
+        assert_eq!(list.len(), 3);
+        let csv = parse_emails("name,email\nAda,ada@example.com\n\"Bob\",\"bob@example.com\"").unwrap();
+        assert_eq!(csv.iter().map(Email::as_str).collect::<Vec<_>>(), ["ada@example.com", "bob@example.com"]);
+        let err = parse_emails("ada@example.com\nnot-an-email").unwrap_err();
+        assert!(err.field_message("emails").unwrap().contains("line 2"), "{err}");
+        assert!(parse_emails("  \n ").is_err());
+    }
+
+    #[test]
+    fn tokens_are_random_and_hashed() {
+        let (a, b) = (new_token(), new_token());
+        assert_ne!(a, b);
+        assert_eq!(a.len(), 64);
+        assert_eq!(token_hash(&a), token_hash(&format!(" {a} ")));
+        assert_ne!(token_hash(&a), a);
+    }
 }
