@@ -10,20 +10,35 @@ use crate::{
     error::AppError,
 };
 
-/// The signed-in user's tokens, newest first.
-#[server(prefix = "/sfn", endpoint = "me/tokens/list", input = GetUrl)]
-pub async fn list_my_tokens() -> Result<Vec<TokenView>, AppError> {
+/// The tokens of `owner` (a user id; empty: the signed-in user), newest first.
+#[server(prefix = "/sfn", endpoint = "tokens/list", input = GetUrl)]
+pub async fn list_tokens(owner: Option<String>) -> Result<Vec<TokenView>, AppError> {
     let result = async {
         let (state, actor) = context::actor().await?;
-        crate::server::services::tokens::list(&state, &actor, actor.id).await
+        let owner = owner_or_me(owner.as_deref(), &actor)?;
+        crate::server::services::tokens::list(&state, &actor, owner).await
     }
     .await;
     context::respond(result)
 }
 
-/// Makes a token; the secret is in this answer only.
-#[server(prefix = "/sfn", endpoint = "me/tokens/create")]
-pub async fn create_my_token(
+/// `owner` as a user id, or the actor when empty.
+#[cfg(feature = "ssr")]
+fn owner_or_me(
+    owner: Option<&str>,
+    actor: &crate::server::store::users::UserRow,
+) -> Result<crate::domain::UserId, AppError> {
+    match owner.map(str::trim).filter(|o| !o.is_empty()) {
+        Some(id) => id.parse().map_err(|_| AppError::not_found(format!("user {id}"))),
+        None => Ok(actor.id),
+    }
+}
+
+/// Makes a token for the signed-in user, or (with `owner`, for holders of
+/// `user:manage`) for a service account; the secret is in this answer only.
+#[server(prefix = "/sfn", endpoint = "tokens/create")]
+pub async fn create_token(
+    owner: Option<String>,
     name: String,
     scope: String,
     permissions: Option<Vec<String>>,
@@ -38,19 +53,26 @@ pub async fn create_my_token(
             None => None,
         };
         let permissions = permissions.unwrap_or_default();
-        tokens::create(&state, &actor, TokenInput { name, scope, permissions, workspace, expires_in_days }).await
+        let input = TokenInput { name, scope, permissions, workspace, expires_in_days };
+        let owner = owner_or_me(owner.as_deref(), &actor)?;
+        if owner == actor.id {
+            tokens::create(&state, &actor, input).await
+        } else {
+            crate::server::services::service_accounts::create_token(&state, &actor, owner, input).await
+        }
     }
     .await;
     context::respond(result)
 }
 
-/// Revokes one of the signed-in user's tokens.
-#[server(prefix = "/sfn", endpoint = "me/tokens/revoke")]
-pub async fn revoke_my_token(id: String) -> Result<(), AppError> {
+/// Revokes a token of `owner` (empty: the signed-in user).
+#[server(prefix = "/sfn", endpoint = "tokens/revoke")]
+pub async fn revoke_token(owner: Option<String>, id: String) -> Result<(), AppError> {
     let result = async {
         let (state, actor) = context::actor().await?;
+        let owner = owner_or_me(owner.as_deref(), &actor)?;
         let id = id.parse().map_err(|_| AppError::not_found(format!("token {id}")))?;
-        crate::server::services::tokens::revoke(&state, &actor, actor.id, id).await
+        crate::server::services::tokens::revoke(&state, &actor, owner, id).await
     }
     .await;
     context::respond(result)
@@ -176,6 +198,17 @@ pub async fn answer_my_invitation(id: String, answer: String) -> Result<(), AppE
             _ => return Err(AppError::invalid("answer", "accept or decline")),
         };
         crate::server::services::invitations::answer_own(&state, &actor, id, accept).await
+    }
+    .await;
+    context::respond(result)
+}
+
+/// Creates a service account (`user:manage`).
+#[server(prefix = "/sfn", endpoint = "service-accounts/create")]
+pub async fn create_service_account(key: String, name: String) -> Result<crate::domain::UserView, AppError> {
+    let result = async {
+        let (state, actor) = context::actor().await?;
+        crate::server::services::service_accounts::create(&state, &actor, &key, &name).await
     }
     .await;
     context::respond(result)

@@ -5,7 +5,7 @@
 use leptos::{html, prelude::*};
 
 use crate::{
-    api::{list_my_tokens, CreateMyToken, RevokeMyToken},
+    api::{list_tokens, CreateToken, RevokeToken},
     domain::{Permission, ScopeKind, TokenView},
     ui::{
         components::{close_modal, open_modal, report_outcome, ErrorPanel, FieldMessage, Modal},
@@ -25,12 +25,19 @@ fn describe_scope(token: &TokenView) -> String {
     }
 }
 
-/// The API tokens section.
+/// The API tokens section: the signed-in user's, or (with `owner`) a
+/// user's as a user manager sees them (`may_create` for service accounts).
 #[component]
-pub fn TokensSection() -> impl IntoView {
-    let create = ServerAction::<CreateMyToken>::new();
-    let revoke = ServerAction::<RevokeMyToken>::new();
-    let tokens = Resource::new(move || (create.version().get(), revoke.version().get()), |_| list_my_tokens());
+pub fn TokensSection(
+    #[prop(optional)] owner: Option<String>,
+    #[prop(default = true)] may_create: bool,
+) -> impl IntoView {
+    let create = ServerAction::<CreateToken>::new();
+    let revoke = ServerAction::<RevokeToken>::new();
+    let owner_value = owner.clone().unwrap_or_default();
+    let (revoke_owner, create_owner) = (StoredValue::new(owner_value.clone()), owner_value);
+    let tokens =
+        Resource::new(move || (create.version().get(), revoke.version().get()), move |_| list_tokens(owner.clone()));
     let create_dialog = NodeRef::<html::Dialog>::new();
     let secret_dialog = NodeRef::<html::Dialog>::new();
     let create_error = Signal::derive(move || create.value().get().and_then(Result::err));
@@ -49,10 +56,12 @@ pub fn TokensSection() -> impl IntoView {
         <section class="panel" aria-labelledby="tokens-title">
             <div class="page-head">
                 <h2 id="tokens-title">"API tokens"</h2>
-                <button type="button" class="button button-primary" on:click=move |_| {
-                    create.value().set(None);
-                    open_modal(create_dialog);
-                }>"New token"</button>
+                {may_create.then(|| view! {
+                    <button type="button" class="button button-primary" on:click=move |_| {
+                        create.value().set(None);
+                        open_modal(create_dialog);
+                    }>"New token"</button>
+                })}
             </div>
             <p class="muted small">"For programs: send a token as " <code>"Authorization: Bearer pcs_…"</code> ". It may do what you may do, within its scope and workspace, and stops when revoked or expired."</p>
             <Transition fallback=|| view! { <p class="page-loading">"Loading tokens…"</p> }>
@@ -80,6 +89,7 @@ pub fn TokensSection() -> impl IntoView {
                                         );
                                         let label = format!("Revoke token {}", token.name);
                                         let active = token.status == "active";
+                                        let owner = revoke_owner.get_value();
                                         view! {
                                             <tr data-token=token.name.clone()>
                                                 <td>{token.name.clone()}<div class="muted small"><code>{format!("{}…", token.prefix)}</code></div></td>
@@ -90,6 +100,7 @@ pub fn TokensSection() -> impl IntoView {
                                                 <td class="row-actions">
                                                     {active.then(|| view! {
                                                         <ActionForm action=revoke attr:class="inline-form">
+                                                            <input type="hidden" name="owner" value=owner/>
                                                             <input type="hidden" name="id" value=token.id.to_string()/>
                                                             <button type="submit" class="button button-small button-danger" aria-label=label>"Revoke"</button>
                                                         </ActionForm>
@@ -108,6 +119,7 @@ pub fn TokensSection() -> impl IntoView {
 
         <Modal node_ref=create_dialog title="New API token" title_id="create-token-title" wide=true>
             <ActionForm action=create attr:class="form" attr:novalidate=true>
+                <input type="hidden" name="owner" value=create_owner/>
                 <div class="field">
                     <label for="token-name">"Name"</label>
                     <input id="token-name" name="name" type="text" required placeholder="e.g. CI deploys" aria-describedby="token-name-error"/>

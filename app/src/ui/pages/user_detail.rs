@@ -22,6 +22,8 @@ pub fn UserDetailPage() -> impl IntoView {
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let workspace = move || query.with(|q| q.get("workspace").unwrap_or_default());
     let detail = Resource::new(move || (id(), workspace()), |(id, ws)| load_user_detail(id, Some(ws)));
+    let can = expect_context::<crate::ui::Can>();
+    let me = expect_context::<crate::ui::Me>().0;
 
     view! {
         <Title text="User"/>
@@ -84,6 +86,13 @@ pub fn UserDetailPage() -> impl IntoView {
                                 </Form>
                                 <EffectiveTable effective=detail.effective.clone() label="Effective permissions"/>
                             </section>
+                            // Someone else's tokens, for user managers (one's own are on My account).
+                            {(can.has(crate::domain::Permission::UserManage) && Some(detail.user.id) != me.with_untracked(|u| Some(u.id))).then(|| view! {
+                                <super::tokens::TokensSection
+                                    owner=detail.user.id.to_string()
+                                    may_create=detail.user.kind == "service"
+                                />
+                            })}
                         }.into_any()
                     }
                 }

@@ -6,7 +6,7 @@ use leptos_meta::Title;
 use leptos_router::{components::Form, hooks::use_query_map};
 
 use crate::{
-    api::{list_users, CreateUser, DeleteUser, RenameUser, SetUserStatus},
+    api::{list_users, CreateServiceAccount, CreateUser, DeleteUser, RenameUser, SetUserStatus},
     domain::{Permission, UserStatus, UserView},
     ui::{
         components::{
@@ -42,6 +42,10 @@ pub fn UsersPage() -> impl IntoView {
     let set_status = ServerAction::<SetUserStatus>::new();
     let delete = ServerAction::<DeleteUser>::new();
     let rename = ServerAction::<RenameUser>::new();
+    let create_service = ServerAction::<CreateServiceAccount>::new();
+    let service_dialog = NodeRef::<html::Dialog>::new();
+    let service_error = Signal::derive(move || create_service.value().get().and_then(Result::err));
+    report_outcome(create_service, Some(service_dialog), |user| format!("Created the service account {}.", user.email));
     let users = Resource::new(
         move || {
             let versions =
@@ -76,7 +80,10 @@ pub fn UsersPage() -> impl IntoView {
         <div class="page-head">
             <h1>"Users"</h1>
             {manage.then(|| view! {
-                <button type="button" class="button button-primary" on:click=open_create>"New user"</button>
+                <div class="row-actions">
+                    <button type="button" class="button" on:click=move |_| open_modal(service_dialog)>"New service account"</button>
+                    <button type="button" class="button button-primary" on:click=open_create>"New user"</button>
+                </div>
             })}
         </div>
         <Form method="GET" action="" attr:class="filters" attr:role="search">
@@ -222,6 +229,26 @@ pub fn UsersPage() -> impl IntoView {
                 <div class="dialog-actions">
                     <button type="button" class="button" on:click=move |_| close_modal(create_dialog)>"Cancel"</button>
                     <button type="submit" class="button button-primary" disabled=move || create.pending().get()>"Create user"</button>
+                </div>
+            </ActionForm>
+        </Modal>
+
+        <Modal node_ref=service_dialog title="New service account" title_id="create-service-title">
+            <p class="muted small">"A principal for a platform service: it holds policies and acts through API tokens, never signs in."</p>
+            <ActionForm action=create_service attr:class="form" attr:novalidate=true>
+                <div class="field">
+                    <label for="service-key">"Key"</label>
+                    <input id="service-key" name="key" type="text" required placeholder="e.g. ci-deployer" aria-describedby="service-key-error"/>
+                    <FieldMessage error=service_error field="key" id="service-key-error"/>
+                </div>
+                <div class="field">
+                    <label for="service-name">"Name"</label>
+                    <input id="service-name" name="name" type="text" required aria-describedby="service-name-error"/>
+                    <FieldMessage error=service_error field="name" id="service-name-error"/>
+                </div>
+                <div class="dialog-actions">
+                    <button type="button" class="button" on:click=move |_| close_modal(service_dialog)>"Cancel"</button>
+                    <button type="submit" class="button button-primary">"Create service account"</button>
                 </div>
             </ActionForm>
         </Modal>
