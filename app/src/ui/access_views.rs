@@ -139,3 +139,25 @@ pub fn NameDescriptionFields(
         </div>
     }
 }
+
+/// The scope of a grant: Global, or one of `workspaces` (sent as `workspace`).
+#[component]
+pub fn ScopeSelect(
+    id: &'static str,
+    workspaces: Vec<crate::domain::WorkspaceView>,
+    #[prop(into)] error: Signal<Option<AppError>>,
+) -> impl IntoView {
+    let error_id = format!("{id}-error");
+    view! {
+        <div class="field">
+            <label for=id>"Scope"</label>
+            <select id=id name="workspace" aria-describedby=error_id.clone()>
+                <option value="">"Global (every workspace, and the platform)"</option>
+                {workspaces.iter().map(|w| view! {
+                    <option value=w.key.to_string()>{format!("Workspace {} ({})", w.name, w.key)}</option>
+                }).collect::<Vec<_>>()}
+            </select>
+            <FieldMessage error field="workspace" id=error_id/>
+        </div>
+    }
+}

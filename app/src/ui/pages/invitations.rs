@@ -11,6 +11,7 @@ use crate::{
     api::{list_invitations, load_policy_choices, CreateInvitations, ResendInvitation, RevokeInvitation},
     domain::{InvitationView, Permission},
     ui::{
+        access_views::ScopeSelect,
         components::{
             close_modal, encode_query_value, open_modal, report_outcome, ErrorPanel, FieldMessage, Modal, Pager,
         },
@@ -266,16 +267,7 @@ pub fn InvitationsPage() -> impl IntoView {
                                     </select>
                                     <FieldMessage error=create_error field="role" id="invite-role-error"/>
                                 </div>
-                                <div class="field">
-                                    <label for="invite-workspace">"Scope"</label>
-                                    <select id="invite-workspace" name="workspace" aria-describedby="invite-workspace-error">
-                                        <option value="">"Global (every workspace, and the platform)"</option>
-                                        {choices.workspaces.iter().map(|w| view! {
-                                            <option value=w.key.to_string()>{format!("Workspace {} ({})", w.name, w.key)}</option>
-                                        }).collect::<Vec<_>>()}
-                                    </select>
-                                    <FieldMessage error=create_error field="workspace" id="invite-workspace-error"/>
-                                </div>
+                                <ScopeSelect id="invite-workspace" workspaces=choices.workspaces.clone() error=create_error/>
                                 <div class="field">
                                     <label for="invite-team">"Team (optional)"</label>
                                     <select id="invite-team" name="team" aria-describedby="invite-team-error">

@@ -11,7 +11,7 @@ use crate::{
     api::{list_policies, load_policy_choices, CreatePolicy, DeletePolicy},
     domain::{Permission, PolicyListing, RoleView},
     ui::{
-        access_views::{user_matches, user_options},
+        access_views::{user_matches, user_options, ScopeSelect},
         components::{
             close_modal, encode_query_value, open_modal, report_outcome, ErrorPanel, FieldMessage, Modal, Pager,
         },
@@ -203,16 +203,7 @@ pub fn PoliciesPage() -> impl IntoView {
                                     </p>
                                     <FieldMessage error=create_error field="role" id="new-policy-role-error"/>
                                 </div>
-                                <div class="field">
-                                    <label for="new-policy-workspace">"Scope"</label>
-                                    <select id="new-policy-workspace" name="workspace" aria-describedby="new-policy-workspace-error">
-                                        <option value="">"Global (every workspace, and the platform)"</option>
-                                        {choices.workspaces.iter().map(|w| view! {
-                                            <option value=w.key.to_string()>{format!("Workspace {} ({})", w.name, w.key)}</option>
-                                        }).collect::<Vec<_>>()}
-                                    </select>
-                                    <FieldMessage error=create_error field="workspace" id="new-policy-workspace-error"/>
-                                </div>
+                                <ScopeSelect id="new-policy-workspace" workspaces=choices.workspaces.clone() error=create_error/>
                             }
                         })}
                     </Transition>
