@@ -26,17 +26,17 @@ pub async fn list_policies(
     cursor: Option<String>,
 ) -> Result<PolicyPage, AppError> {
     use crate::domain::{PolicyId, RoleKey, Subject};
-    use crate::server::{services::policies, store::access::PolicyFilter};
+    use crate::server::{
+        services::policies,
+        store::access::{PolicyFilter, PolicyOrder},
+    };
     let result = async {
         let (state, actor) = context::actor().await?;
         let given = |v: Option<String>| v.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
         let mut filter = PolicyFilter {
             workspace: context::optional_workspace(workspace.as_deref(), "workspace")?,
-            newest_first: match given(sort).as_deref() {
-                None | Some("oldest") => false,
-                Some("newest") => true,
-                Some(_) => return Err(AppError::invalid("sort", "sort by oldest or newest")),
-            },
+            newest_first: crate::server::services::fields::parse_order::<PolicyOrder>(sort.as_deref())?
+                == PolicyOrder::Newest,
             ..PolicyFilter::default()
         };
         if let Some(role) = given(role) {

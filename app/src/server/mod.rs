@@ -8,6 +8,7 @@ pub mod config;
 pub mod http;
 pub mod oauth;
 pub mod password;
+pub mod secrets;
 pub mod services;
 pub mod sessions;
 pub mod state;

@@ -354,11 +354,9 @@ pub async fn list_policies(
         team: optional("team", query.team.as_deref(), |t| TeamKey::parse(t).ok())?,
         role: optional("role", query.role.as_deref(), |t| RoleKey::parse(t).ok())?,
         within: None,
-        newest_first: match query.page.sort.as_deref() {
-            None | Some("" | "oldest") => false,
-            Some("newest") => true,
-            Some(_) => return Err(AppError::invalid("sort", "sort by oldest or newest")),
-        },
+        newest_first: app::server::services::fields::parse_order::<app::server::store::access::PolicyOrder>(
+            query.page.sort.as_deref(),
+        )? == app::server::store::access::PolicyOrder::Newest,
     };
     let after = optional("cursor", query.page.cursor.as_deref(), |t| t.parse().ok().map(PolicyId))?;
     let items = policies::list(&state, &actor, filter, after, limit).await?;

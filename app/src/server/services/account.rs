@@ -23,8 +23,7 @@ pub async fn update_display_name(state: &AppState, actor: &UserRow, name: &str) 
 /// The public handle of a session: the start of a hash of its id, so the
 /// list never shows a secret.
 fn handle(session_id: &str) -> String {
-    use sha2::{Digest, Sha256};
-    Sha256::digest(session_id.as_bytes()).iter().take(12).map(|b| format!("{b:02x}")).collect()
+    crate::server::secrets::sha256_hex(session_id)[..24].to_owned()
 }
 
 /// The actor's live sessions, the current one first.
@@ -80,8 +79,7 @@ pub async fn end_sessions(
     for id in &doomed {
         store::sessions::delete(&mut tx, id).await?;
     }
-    let entry = crate::server::services::guard::attempt(actor, "session.end", "user", actor.id);
-    let mut entry = entry;
+    let mut entry = crate::server::services::guard::attempt(actor, "session.end", "user", actor.id);
     entry.after = Some(serde_json::json!({ "ended": doomed.len() }));
     store::audit::insert(&mut tx, &entry, crate::server::now_ms()).await?;
     tx.commit().await.map_err(store::StoreError::from)?;

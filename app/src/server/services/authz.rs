@@ -96,11 +96,7 @@ pub async fn check_principal(
         (None, Some(token)) => match crate::server::services::tokens::resolve(state, token.trim()).await {
             Ok((row, owner)) => {
                 may_ask_about(state, actor, std::iter::once(&owner.id))?;
-                let scope = crate::authz::TokenScope::parse(&row.scope).unwrap_or(crate::authz::TokenScope::Custom);
-                let grant = crate::authz::TokenGrant {
-                    permissions: scope.permissions(row.permissions),
-                    workspace: row.workspace,
-                };
+                let grant = crate::server::services::tokens::grant_of(&row);
                 if !grant.allows(permission, workspace) {
                     return Ok(CheckResponse { allowed: false, granted_by: Vec::new(), reason: None });
                 }

@@ -44,15 +44,9 @@ fn usable_account(user: UserRow) -> Result<UserRow, AppError> {
 }
 
 fn entry(user: &UserRow, action: &str, reason: String) -> NewAuditEntry {
-    NewAuditEntry {
-        actor_id: Some(user.id.to_string()),
-        actor_email: Some(user.email.to_string()),
-        action: action.into(),
-        target_type: Some("user".into()),
-        target_id: Some(user.id.to_string()),
-        reason: Some(reason),
-        ..NewAuditEntry::default()
-    }
+    let mut entry = crate::server::services::guard::attempt(user, action, "user", user.id);
+    entry.reason = Some(reason);
+    entry
 }
 
 /// The user `identity` signs in as, created or linked as needed; an

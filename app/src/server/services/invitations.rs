@@ -3,7 +3,6 @@
 //! Tokens are random and single-use; only their hash is stored.
 
 use secrecy::{ExposeSecret, SecretString};
-use sha2::{Digest, Sha256};
 
 use crate::{
     authz::Change,
@@ -55,7 +54,7 @@ fn new_token() -> String {
 
 /// What is stored of a token.
 pub fn token_hash(token: &str) -> String {
-    Sha256::digest(token.trim().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    crate::server::secrets::sha256_hex(token)
 }
 
 fn link(state: &AppState, token: &str) -> String {

@@ -3,8 +3,6 @@
 //! permissions, narrowed by its scope and workspace, checked on every
 //! request; a revoked or expired token, or a disabled owner, stops at once.
 
-use sha2::{Digest, Sha256};
-
 use crate::{
     authz::{TokenGrant, TokenScope},
     domain::{CreatedToken, Permission, PermissionSet, TokenView, UserId, UserStatus, WorkspaceKey},
@@ -35,10 +33,6 @@ pub struct TokenInput {
     pub workspace: Option<String>,
     /// Days until it expires; default 90, at most the configured maximum.
     pub expires_in_days: Option<u32>,
-}
-
-fn hash(secret: &str) -> String {
-    Sha256::digest(secret.trim().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
 }
 
 fn new_secret() -> String {
@@ -76,7 +70,8 @@ fn view(row: &TokenRow, now: i64) -> TokenView {
     }
 }
 
-fn grant_of(row: &TokenRow) -> TokenGrant {
+/// The limits a stored token puts on its owner.
+pub fn grant_of(row: &TokenRow) -> TokenGrant {
     let scope = TokenScope::parse(&row.scope).unwrap_or(TokenScope::Custom);
     TokenGrant { permissions: scope.permissions(row.permissions), workspace: row.workspace.clone() }
 }
@@ -183,7 +178,7 @@ pub async fn create_for(
             last_used_address: None,
             revoked_at: None,
         };
-        store::tokens::insert(&mut tx, &row, &hash(&secret)).await?;
+        store::tokens::insert(&mut tx, &row, &crate::server::secrets::sha256_hex(&secret)).await?;
         let created = view(&row, now);
         let mut success = entry.clone();
         success.target_id = Some(row.id.to_string());
@@ -232,7 +227,7 @@ pub async fn resolve(state: &AppState, secret: &str) -> Result<(TokenRow, UserRo
         return Err(unauthenticated("that is not a Portcullis API token (they start with pcs_)"));
     }
     let mut conn = state.db.acquire().await?;
-    let row = store::tokens::find_by_secret(&mut conn, &hash(secret))
+    let row = store::tokens::find_by_secret(&mut conn, &crate::server::secrets::sha256_hex(secret))
         .await?
         .ok_or_else(|| unauthenticated("unknown API token"))?;
     match status(&row, now_ms()) {

@@ -346,6 +346,26 @@ pub async fn delete_workspace_policies(conn: &mut Conn, key: &WorkspaceKey) -> R
     rows.iter().map(policy_from_row).collect()
 }
 
+/// The order of a policy list.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum PolicyOrder {
+    /// Oldest first (the default).
+    #[default]
+    Oldest,
+    Newest,
+}
+
+impl std::str::FromStr for PolicyOrder {
+    type Err = String;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "oldest" => Ok(Self::Oldest),
+            "newest" => Ok(Self::Newest),
+            _ => Err("sort by oldest or newest".to_owned()),
+        }
+    }
+}
+
 /// Which policies to list.
 #[derive(Clone, Debug, Default)]
 pub struct PolicyFilter {
