@@ -38,6 +38,11 @@ pub enum AppError {
     Gone { code: String, message: String },
     #[error("{}", validation_summary(.fields))]
     Validation { fields: Vec<FieldError> },
+    /// This process cannot answer now (its authorization index is loading,
+    /// stale, or behind the revision asked for); another process, or this
+    /// one a moment later, can.
+    #[error("{message}")]
+    Unavailable { code: String, message: String },
     #[error("{message}")]
     TooManyRequests { retry_after_secs: u64, message: String },
     /// A server-side failure; the cause is in the log under this id.
@@ -87,6 +92,11 @@ impl AppError {
         Self::Gone { code: code.into(), message: message.into() }
     }
 
+    /// A 503 with a `code` and a message.
+    pub fn unavailable(code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Unavailable { code: code.into(), message: message.into() }
+    }
+
     /// A 400 naming one field.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Validation { fields: vec![FieldError { field: field.into(), message: message.into() }] }
@@ -104,6 +114,7 @@ impl AppError {
             Self::TooManyRequests { .. } => 429,
             Self::Internal { .. } => 500,
             Self::Transport { .. } => 502,
+            Self::Unavailable { .. } => 503,
         }
     }
 
@@ -112,7 +123,10 @@ impl AppError {
         match self {
             Self::NotFound { .. } => "not_found",
             Self::Unauthenticated { .. } => "unauthenticated",
-            Self::Forbidden { code, .. } | Self::Conflict { code, .. } | Self::Gone { code, .. } => code,
+            Self::Forbidden { code, .. }
+            | Self::Conflict { code, .. }
+            | Self::Gone { code, .. }
+            | Self::Unavailable { code, .. } => code,
             Self::Validation { .. } => "validation",
             Self::TooManyRequests { .. } => "too_many_requests",
             Self::Internal { .. } => "internal",

@@ -136,10 +136,13 @@ async fn serve(config: Config) -> Result<(), String> {
         );
     }
     let listen = config.listen;
-    let state = crate::connect(config).await?;
-    crate::announce_first_admin(&state).await?;
+    let state = crate::open(config).await?;
     let listener =
         tokio::net::TcpListener::bind(listen).await.map_err(|e| format!("cannot listen on {listen}: {e}"))?;
+    // Only an empty database needs the index here (to add the first admin),
+    // and an empty one loads at once. Otherwise serving starts now: /healthz
+    // answers and /readyz says "loading" while a large index loads.
+    crate::announce_first_admin(&state).await?;
     tracing::info!("Portcullis is serving the console at {}", state.config.base_url);
     crate::serve(state, listener, shutdown_signal()).await.map_err(|e| format!("server failed: {e}"))
 }

@@ -30,16 +30,22 @@ pub fn leptos_options(config: &Config) -> leptos::config::LeptosOptions {
         .build()
 }
 
-/// Opens the database, applies migrations and builds the shared state.
-pub async fn connect(config: Config) -> Result<AppState, String> {
+/// Opens the database, applies migrations and builds the shared state,
+/// with the index not loaded yet (serving loads it: see `/readyz`).
+pub async fn open(config: Config) -> Result<AppState, String> {
     let db = Db::connect(&config.database_url)
         .await
         .map_err(|e| format!("cannot open the database ({}): {e}", redact_url(&config.database_url)))?;
     db.migrate().await.map_err(|e| format!("cannot migrate the database: {e}"))?;
-    let access =
-        app::server::access::Access::load(&db).await.map_err(|e| format!("cannot load the access data: {e}"))?;
     let options = leptos_options(&config);
-    Ok(AppState::new(db, access, config, options))
+    Ok(AppState::new(db, config, options))
+}
+
+/// [`open`], then loads the index: for commands and tests.
+pub async fn connect(config: Config) -> Result<AppState, String> {
+    let state = open(config).await?;
+    state.access.load(&state.db).await.map_err(|e| format!("cannot load the access data: {e}"))?;
+    Ok(state)
 }
 
 /// Hides the password part of a database URL.
@@ -73,12 +79,14 @@ pub fn router(state: AppState) -> Router {
     let page_state = state.clone();
     let server_fn_state = state.clone();
 
-    Router::new()
-        .route("/healthz", get(routes::health::alive))
-        .route("/readyz", get(routes::health::ready))
+    // Everything that answers from the index waits until it can.
+    let gated = Router::new()
         .route("/auth/{provider}/start", get(routes::oauth::start))
         .route("/auth/{provider}/callback", get(routes::oauth::callback))
-        .nest("/api/v1", routes::api())
+        .nest(
+            "/api/v1",
+            routes::api().layer(axum::middleware::from_fn_with_state(state.clone(), middleware::stamp_revision)),
+        )
         .route(
             "/sfn/{*name}",
             axum::routing::any(move |req: axum::extract::Request| {
@@ -90,6 +98,13 @@ pub fn router(state: AppState) -> Router {
             let options = leptos_options.clone();
             move || app::ui::shell(options.clone())
         })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::require_usable_index));
+
+    Router::new()
+        .route("/healthz", get(routes::health::alive))
+        .route("/readyz", get(routes::health::ready))
+        .route("/metrics", get(routes::health::metrics))
+        .merge(gated)
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::ui::shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::refuse_cross_origin))
         .layer(sessions)
@@ -105,12 +120,14 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let cleanup = DbSessionStore::new(state.db.clone()).spawn_cleanup(std::time::Duration::from_secs(300));
     let outbox = tokio::spawn(app::server::services::mail::run_outbox(state.clone()));
+    let sync = tokio::spawn(app::server::sync::run(state.clone()));
     let served = axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown)
         .await;
     // These tasks hold pool handles: stop them so the pool can close.
     cleanup.abort();
     outbox.abort();
+    sync.abort();
     served
 }
 

@@ -1,11 +1,13 @@
-//! Request logging and cross-origin refusal.
+//! Request logging, cross-origin refusal, the index gate and revision stamps.
 
 use axum::{
+    body::Body,
     extract::{Request, State},
-    http::{header, HeaderMap, Method},
+    http::{header, HeaderMap, HeaderValue, Method, StatusCode},
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use serde_json::Value;
 use std::time::Instant;
 
 use app::{server::AppState, AppError};
@@ -32,6 +34,67 @@ pub async fn refuse_cross_origin(State(state): State<AppState>, request: Request
         tracing::warn!(path = %request.uri().path(), "refused a cross-origin request");
         AppError::forbidden("cross_origin", "this request came from another site and was refused").into_response()
     }
+}
+
+/// Refuses requests while this process's authorization index cannot answer
+/// (loading at start, or stale after losing the database): a 503 with the
+/// reason, never an answer or a page built from data that may be out of date.
+pub async fn require_usable_index(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    match state.access.usable() {
+        Ok(()) => next.run(request).await,
+        Err(unusable) => {
+            state.metrics.refused(unusable.code());
+            AppError::from(unusable).into_response()
+        }
+    }
+}
+
+/// The response header that carries the access revision after a write.
+pub const REVISION_HEADER: &str = "portcullis-revision";
+
+/// Largest JSON body that gets a `revision` field added (lists are paged,
+/// so write responses are far smaller).
+const STAMPED_BODY_LIMIT: usize = 16 << 20;
+
+/// Stamps every successful write with the access revision that includes it:
+/// the `Portcullis-Revision` header, and a `revision` field in a JSON object
+/// body (an empty 204 becomes 200 `{"revision": N}`). A caller passes it as
+/// `at_least_revision` to a check on any process to see its own write.
+/// Checks (`/authz/…`) change nothing and are not stamped.
+pub async fn stamp_revision(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if is_safe(request.method()) || request.uri().path().starts_with("/authz/") {
+        return next.run(request).await;
+    }
+    let response = next.run(request).await;
+    if !response.status().is_success() {
+        return response;
+    }
+    let revision = state.access.revision();
+    let (mut parts, body) = response.into_parts();
+    parts.headers.insert(REVISION_HEADER, HeaderValue::from(revision));
+    if parts.status == StatusCode::NO_CONTENT {
+        parts.status = StatusCode::OK;
+        parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        return Response::from_parts(parts, Body::from(serde_json::json!({ "revision": revision }).to_string()));
+    }
+    let is_json =
+        parts.headers.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+    if !is_json {
+        return Response::from_parts(parts, body);
+    }
+    let bytes = match axum::body::to_bytes(body, STAMPED_BODY_LIMIT).await {
+        Ok(bytes) => bytes,
+        Err(error) => return app::server::http::internal_error("reading a response body", error).into_response(),
+    };
+    let stamped = match serde_json::from_slice::<Value>(&bytes) {
+        Ok(Value::Object(mut object)) => {
+            object.entry("revision").or_insert(Value::from(revision));
+            serde_json::to_vec(&object).map(Body::from).unwrap_or_else(|_| Body::from(bytes))
+        }
+        _ => Body::from(bytes),
+    };
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, stamped)
 }
 
 fn is_safe(method: &Method) -> bool {

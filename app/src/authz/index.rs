@@ -5,7 +5,7 @@ use crate::domain::{
 };
 
 /// One policy as the engine sees it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct PolicyFact {
     pub id: PolicyId,
     pub subject: Subject,
@@ -26,8 +26,10 @@ pub struct Facts {
     pub policies: Vec<PolicyFact>,
 }
 
-/// One committed change, applied after the transaction that made it.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// One committed change, applied after the transaction that made it. It is
+/// also what the database's access log records, so other processes apply it.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Change {
     /// A user was created, enabled or disabled.
     UserSet { user: UserId, active: bool },
@@ -253,6 +255,11 @@ impl AccessIndex {
                 }
             }
         }
+    }
+
+    /// Whether `user` is known and active.
+    pub fn is_active(&self, user: &UserId) -> bool {
+        self.users.get(user).is_some_and(|&ix| self.hot[ix as usize].active)
     }
 
     /// Whether `user` may use `permission`, in `workspace` or (with `None`)

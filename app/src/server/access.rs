@@ -1,31 +1,184 @@
-//! The process's authorization index, kept in step with the database: every
-//! change to access data is made under `lock_writes`, committed, then applied
-//! here, so this process reads its own writes and never applies two changes
-//! out of order.
+//! The process's authorization index, kept in step with the database.
+//!
+//! Every change to access data is one transaction that also appends a
+//! numbered row to the access log ([`AccessWrite`]). Writers are ordered by
+//! this process's mutex and, on Postgres, by a database-wide advisory lock,
+//! so revisions commit in order. Each process applies log rows in revision
+//! order: its own right after committing, other processes' when the sync task
+//! ([`crate::server::sync`]) hears of them. The index's revision is therefore
+//! a consistency token: a check "at least revision N" can wait for it.
 
-use std::sync::{RwLock, RwLockReadGuard};
-use tokio::sync::{Mutex, MutexGuard};
+use serde::{Deserialize, Serialize};
+use std::{
+    sync::{
+        atomic::{AtomicI64, AtomicU64, Ordering},
+        RwLock, RwLockReadGuard,
+    },
+    time::{Duration, Instant},
+};
+use tokio::sync::{watch, Mutex, MutexGuard, Notify};
 
 use crate::{
     authz::{AccessIndex, Change},
     domain::{Permission, UserId},
-    server::store::{access::load_facts, Db, StoreError},
+    server::{
+        now_ms,
+        store::{
+            access::load_facts,
+            access_log::{self, LogRow},
+            tokens::TokenRow,
+            users::UserRow,
+            Db, StoreError,
+        },
+    },
 };
 
-/// The index and the lock that orders changes to it.
+/// A position in the access log.
+pub type Revision = i64;
+
+/// What one revision changed: facts of the index, and API tokens revoked
+/// (so every process forgets them at once).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ChangeSet {
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub changes: Vec<Change>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub revoked_tokens: Vec<uuid::Uuid>,
+}
+
+impl ChangeSet {
+    fn is_empty(&self) -> bool {
+        self.changes.is_empty() && self.revoked_tokens.is_empty()
+    }
+}
+
+/// Why the index cannot answer now.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Unusable {
+    /// Still loading at start.
+    Loading,
+    /// Not confirmed in step with the database for longer than allowed.
+    Stale { seconds: f64 },
+}
+
+impl Unusable {
+    /// The error code callers and metrics see.
+    pub fn code(self) -> &'static str {
+        match self {
+            Unusable::Loading => "index_loading",
+            Unusable::Stale { .. } => "index_stale",
+        }
+    }
+}
+
+impl From<Unusable> for crate::error::AppError {
+    fn from(unusable: Unusable) -> Self {
+        let message = match unusable {
+            Unusable::Loading => {
+                "this process is still loading its authorization data: try again in a moment, or another process"
+                    .to_owned()
+            }
+            Unusable::Stale { seconds } => format!(
+                "this process has not been in step with the database for {seconds:.0} s, longer than allowed \
+                 (PORTCULLIS_MAX_STALENESS): it refuses to answer from data that may be out of date until it \
+                 reconnects"
+            ),
+        };
+        crate::error::AppError::unavailable(unusable.code(), message)
+    }
+}
+
+/// What a catch-up found.
+#[derive(Clone, Debug, Default)]
+pub struct CatchUp {
+    /// Revisions applied, with their commit times (ms), for metrics.
+    pub applied: Vec<(Revision, i64)>,
+    /// Whether a gap in the log forced a full reload.
+    pub reloaded: bool,
+}
+
+/// The index, its revision and how fresh it is.
 #[derive(Debug)]
 pub struct Access {
     index: RwLock<AccessIndex>,
+    /// The revision the index reflects; `NOT_LOADED` before the first load.
+    /// Written after the index, under its write lock, so a reader that sees
+    /// revision N reads an index at N or later.
+    revision: AtomicI64,
+    revisions: watch::Sender<Revision>,
     writes: Mutex<()>,
+    /// Whether other processes write to the same database (Postgres): then
+    /// the index is only as fresh as its last confirmed sync.
+    shared: bool,
+    max_staleness: Duration,
+    started: Instant,
+    /// Milliseconds after `started` when the index was last known to hold
+    /// every committed revision.
+    fresh_at: AtomicU64,
+    /// The newest revision seen in the database.
+    database_revision: AtomicI64,
+    /// Wakes the sync task: someone waits for a revision we lack.
+    wanted: Notify,
+    pub tokens: TokenCache,
 }
 
+const NOT_LOADED: Revision = -1;
+/// Log rows read per query when catching up.
+const CATCH_UP_BATCH: i64 = 500;
+
 impl Access {
-    /// Loads every fact from the database and builds the index.
-    pub async fn load(db: &Db) -> Result<Self, StoreError> {
+    /// An index not loaded yet. `shared`: other processes may write to the
+    /// database; `max_staleness`: how long to answer from an index not
+    /// confirmed fresh before refusing.
+    pub fn new(shared: bool, max_staleness: Duration) -> Self {
+        Self {
+            index: RwLock::new(AccessIndex::new()),
+            revision: AtomicI64::new(NOT_LOADED),
+            revisions: watch::Sender::new(NOT_LOADED),
+            writes: Mutex::new(()),
+            shared,
+            max_staleness,
+            started: Instant::now(),
+            fresh_at: AtomicU64::new(0),
+            database_revision: AtomicI64::new(0),
+            wanted: Notify::new(),
+            tokens: TokenCache::default(),
+        }
+    }
+
+    /// Loads every fact and the revision they are at, from one snapshot,
+    /// and replaces the index.
+    pub async fn load(&self, db: &Db) -> Result<(), StoreError> {
+        let checked_at = self.elapsed_ms();
         let mut tx = db.begin().await?;
+        access_log::read_one_snapshot(&mut tx, db.backend()).await?;
+        let revision = access_log::latest(&mut tx).await?;
         let facts = load_facts(&mut tx).await?;
         tx.commit().await?;
-        Ok(Self { index: RwLock::new(AccessIndex::build(&facts)), writes: Mutex::new(()) })
+        let index = AccessIndex::build(&facts);
+        {
+            let mut current = self.write_index();
+            *current = index;
+            self.publish(revision);
+        }
+        self.tokens.clear();
+        self.confirm_fresh(checked_at, revision);
+        Ok(())
+    }
+
+    /// Whether the first load is done.
+    pub fn is_loaded(&self) -> bool {
+        self.revision() != NOT_LOADED
+    }
+
+    /// The revision the index reflects (-1 before the first load).
+    pub fn revision(&self) -> Revision {
+        self.revision.load(Ordering::Acquire)
+    }
+
+    /// The newest revision this process has seen in the database.
+    pub fn database_revision(&self) -> Revision {
+        self.database_revision.load(Ordering::Acquire).max(self.revision())
     }
 
     /// Whether `user` may use `permission` in `workspace` (or globally).
@@ -38,16 +191,333 @@ impl Access {
         self.index.read().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Held for the whole of a change: decide, write, commit, apply.
-    pub async fn lock_writes(&self) -> MutexGuard<'_, ()> {
-        self.writes.lock().await
+    fn write_index(&self) -> std::sync::RwLockWriteGuard<'_, AccessIndex> {
+        self.index.write().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// Applies committed changes.
-    pub fn apply(&self, changes: impl IntoIterator<Item = Change>) {
-        let mut index = self.index.write().unwrap_or_else(|poisoned| poisoned.into_inner());
-        for change in changes {
+    /// Sets the revision; the caller holds the index's write lock.
+    fn publish(&self, revision: Revision) {
+        self.revision.store(revision, Ordering::Release);
+        self.revisions.send_replace(revision);
+        self.database_revision.fetch_max(revision, Ordering::AcqRel);
+    }
+
+    fn elapsed_ms(&self) -> u64 {
+        u64::try_from(self.started.elapsed().as_millis()).unwrap_or(u64::MAX)
+    }
+
+    /// Records that at `checked_at` (ms after start) the database's newest
+    /// revision was `database_revision` and the index held it.
+    fn confirm_fresh(&self, checked_at: u64, database_revision: Revision) {
+        self.fresh_at.fetch_max(checked_at, Ordering::AcqRel);
+        self.database_revision.fetch_max(database_revision, Ordering::AcqRel);
+    }
+
+    /// How long since the index was last known to be in step with the
+    /// database. Always zero for a database no other process writes to.
+    pub fn staleness(&self) -> Duration {
+        if !self.shared {
+            return Duration::ZERO;
+        }
+        Duration::from_millis(self.elapsed_ms().saturating_sub(self.fresh_at.load(Ordering::Acquire)))
+    }
+
+    /// Whether the index may answer: loaded, and confirmed in step with the
+    /// database within `max_staleness`. Past that it fails closed.
+    pub fn usable(&self) -> Result<(), Unusable> {
+        if !self.is_loaded() {
+            return Err(Unusable::Loading);
+        }
+        let staleness = self.staleness();
+        if staleness > self.max_staleness {
+            return Err(Unusable::Stale { seconds: staleness.as_secs_f64() });
+        }
+        Ok(())
+    }
+
+    /// Waits until the index is at `revision` or later, at most `timeout`.
+    /// Returns whether it got there.
+    pub async fn wait_for(&self, revision: Revision, timeout: Duration) -> bool {
+        if self.revision() >= revision {
+            return true;
+        }
+        // Do not wait for the notification: ask the sync task to read now.
+        self.wanted.notify_one();
+        let mut revisions = self.revisions.subscribe();
+        tokio::time::timeout(timeout, revisions.wait_for(|r| *r >= revision)).await.is_ok_and(|seen| seen.is_ok())
+    }
+
+    /// Resolves when a caller waits for a revision this index lacks.
+    pub async fn wanted(&self) {
+        self.wanted.notified().await;
+    }
+
+    /// Applies every revision the database has beyond ours. On a gap in
+    /// the log (never expected) the index is reloaded whole.
+    pub async fn catch_up(&self, db: &Db) -> Result<CatchUp, StoreError> {
+        let mut found = CatchUp::default();
+        if !self.is_loaded() {
+            self.load(db).await?;
+            found.reloaded = true;
+            return Ok(found);
+        }
+        let mut conn = db.acquire().await?;
+        loop {
+            let checked_at = self.elapsed_ms();
+            let rows = access_log::after(&mut conn, self.revision(), CATCH_UP_BATCH).await?;
+            let last = rows.last().map(|row| row.revision);
+            match self.apply_rows(&rows) {
+                Ok(applied) => found.applied.extend(applied),
+                Err(Gap) => {
+                    drop(conn);
+                    tracing::warn!("the access log has a gap: reloading the index");
+                    self.load(db).await?;
+                    found.reloaded = true;
+                    return Ok(found);
+                }
+            }
+            if rows.len() < CATCH_UP_BATCH as usize {
+                self.confirm_fresh(checked_at, last.unwrap_or(0));
+                return Ok(found);
+            }
+        }
+    }
+
+    /// Applies log rows in order, skipping those already applied.
+    fn apply_rows(&self, rows: &[LogRow]) -> Result<Vec<(Revision, i64)>, Gap> {
+        let mut applied = Vec::new();
+        let mut index = self.write_index();
+        for row in rows {
+            let current = self.revision();
+            if row.revision <= current {
+                continue;
+            }
+            if row.revision != current + 1 {
+                return Err(Gap);
+            }
+            let set: ChangeSet = serde_json::from_str(&row.changes).map_err(|error| {
+                tracing::error!(revision = row.revision, %error, "unreadable access log row");
+                Gap
+            })?;
+            self.apply_set(&mut index, set, row.revision);
+            applied.push((row.revision, row.committed_at));
+        }
+        Ok(applied)
+    }
+
+    fn apply_set(&self, index: &mut AccessIndex, set: ChangeSet, revision: Revision) {
+        for change in set.changes {
             index.apply(change);
         }
+        self.tokens.forget(&set.revoked_tokens, revision);
+        self.publish(revision);
+    }
+
+    /// Starts a change to access data: takes this process's write lock and
+    /// the database-wide one, opens the transaction and brings the index up
+    /// to the database's newest revision, so decisions read current data.
+    pub async fn begin_write<'a>(&'a self, db: &Db) -> Result<AccessWrite<'a>, StoreError> {
+        let order = self.writes.lock().await;
+        if !self.is_loaded() {
+            self.load(db).await?;
+        }
+        loop {
+            let mut tx = db.begin().await?;
+            access_log::lock_for_writing(&mut tx, db.backend()).await?;
+            let latest = access_log::latest(&mut tx).await?;
+            let mut in_step = true;
+            while in_step && self.revision() < latest {
+                let rows = access_log::after(&mut tx, self.revision(), CATCH_UP_BATCH).await?;
+                in_step = !rows.is_empty() && self.apply_rows(&rows).is_ok();
+            }
+            if in_step {
+                return Ok(AccessWrite { access: self, _order: order, tx, backend: db.backend(), base: latest });
+            }
+            drop(tx);
+            tracing::warn!("the access log has a gap: reloading the index");
+            self.load(db).await?;
+        }
+    }
+}
+
+/// A gap in the log: a revision is missing between ours and the next row.
+#[derive(Debug)]
+struct Gap;
+
+/// One change to access data in progress. Use it as the transaction; end it
+/// with [`AccessWrite::commit`] (dropping it rolls back).
+pub struct AccessWrite<'a> {
+    access: &'a Access,
+    _order: MutexGuard<'a, ()>,
+    tx: sqlx::Transaction<'static, sqlx::Any>,
+    backend: crate::server::store::Backend,
+    base: Revision,
+}
+
+impl std::ops::Deref for AccessWrite<'_> {
+    type Target = sqlx::Transaction<'static, sqlx::Any>;
+    fn deref(&self) -> &Self::Target {
+        &self.tx
+    }
+}
+
+impl std::ops::DerefMut for AccessWrite<'_> {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.tx
+    }
+}
+
+impl AccessWrite<'_> {
+    /// Logs `changes` as the next revision, commits, and applies them to this
+    /// process's index. Returns the revision (the current one when nothing
+    /// in the index changed).
+    pub async fn commit(self, changes: impl IntoIterator<Item = Change>) -> Result<Revision, StoreError> {
+        self.commit_set(ChangeSet { changes: changes.into_iter().collect(), revoked_tokens: Vec::new() }).await
+    }
+
+    /// [`AccessWrite::commit`] for a change set that may also revoke tokens.
+    pub async fn commit_set(mut self, set: ChangeSet) -> Result<Revision, StoreError> {
+        if set.is_empty() {
+            self.tx.commit().await?;
+            return Ok(self.base);
+        }
+        let row = LogRow {
+            revision: self.base + 1,
+            changes: serde_json::to_string(&set).map_err(|e| StoreError::Corrupt(e.to_string()))?,
+            committed_at: now_ms(),
+        };
+        access_log::append(&mut self.tx, self.backend, &row).await?;
+        self.tx.commit().await?;
+        // Unless the sync task applied it already, from the notification.
+        let mut index = self.access.write_index();
+        if self.access.revision() == self.base {
+            self.access.apply_set(&mut index, set, row.revision);
+        }
+        Ok(row.revision)
+    }
+}
+
+/// How long a cached token is trusted before it is read again.
+const TOKEN_CACHE_TTL: Duration = Duration::from_secs(300);
+/// Forget everything rather than grow past this.
+const TOKEN_CACHE_CAPACITY: usize = 10_000;
+
+/// API tokens this process has recently authenticated, by the SHA-256 of
+/// their secret, with their owner: a platform service's check then needs
+/// no query, and keeps being answered while the database is briefly away.
+/// A revoked token is dropped when its revision is applied; a disabled owner
+/// is seen in the index; expiry is checked on every use.
+#[derive(Debug, Default)]
+pub struct TokenCache {
+    inner: std::sync::Mutex<TokenCacheInner>,
+}
+
+#[derive(Debug, Default)]
+struct TokenCacheInner {
+    entries: rustc_hash::FxHashMap<String, CachedToken>,
+    /// The revision of the last revocation applied.
+    last_revocation: Revision,
+}
+
+#[derive(Clone, Debug)]
+struct CachedToken {
+    row: TokenRow,
+    owner: UserRow,
+    cached_at: Instant,
+}
+
+impl TokenCache {
+    fn lock(&self) -> std::sync::MutexGuard<'_, TokenCacheInner> {
+        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    /// The cached token of `secret_hash`, unless it expired, its owner is no
+    /// longer active, or it has been trusted too long.
+    pub fn get(&self, access: &Access, secret_hash: &str, now_ms: i64) -> Option<(TokenRow, UserRow)> {
+        let cached = self.lock().entries.get(secret_hash).cloned()?;
+        let usable = cached.cached_at.elapsed() < TOKEN_CACHE_TTL
+            && cached.row.expires_at > now_ms
+            && access.read().is_active(&cached.owner.id);
+        usable.then_some((cached.row, cached.owner))
+    }
+
+    /// Remembers a token read from the database when the index was at
+    /// `read_at` — unless a revocation was applied since, which the read
+    /// may predate.
+    pub fn put(&self, secret_hash: String, row: TokenRow, owner: UserRow, read_at: Revision) {
+        let mut inner = self.lock();
+        if inner.last_revocation > read_at {
+            return;
+        }
+        if inner.entries.len() >= TOKEN_CACHE_CAPACITY {
+            inner.entries.clear();
+        }
+        inner.entries.insert(secret_hash, CachedToken { row, owner, cached_at: Instant::now() });
+    }
+
+    /// Updates the cached last-use time (so the database is touched once a minute).
+    pub fn touched(&self, secret_hash: &str, at: i64) {
+        if let Some(entry) = self.lock().entries.get_mut(secret_hash) {
+            entry.row.last_used_at = Some(at);
+        }
+    }
+
+    fn forget(&self, tokens: &[uuid::Uuid], revision: Revision) {
+        if tokens.is_empty() {
+            return;
+        }
+        let mut inner = self.lock();
+        inner.entries.retain(|_, cached| !tokens.contains(&cached.row.id));
+        inner.last_revocation = revision;
+    }
+
+    fn clear(&self) {
+        self.lock().entries.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{
+        authz::PolicyFact,
+        domain::{PolicyId, RoleKey, Scope, Subject, WorkspaceKey},
+    };
+
+    #[test]
+    fn an_index_not_loaded_refuses_with_a_503() {
+        let access = Access::new(true, Duration::from_secs(10));
+        assert!(!access.is_loaded());
+        assert_eq!(access.usable(), Err(Unusable::Loading));
+        let error = crate::error::AppError::from(Unusable::Loading);
+        assert_eq!((error.status_code(), error.code()), (503, "index_loading"));
+        let error = crate::error::AppError::from(Unusable::Stale { seconds: 12.0 });
+        assert_eq!((error.status_code(), error.code()), (503, "index_stale"));
+    }
+
+    /// The log is read by other processes, possibly of the next version:
+    /// its format is fixed here.
+    #[test]
+    fn change_sets_are_stored_in_a_stable_json_form() {
+        let user = UserId(uuid::Uuid::nil());
+        let set = ChangeSet {
+            changes: vec![
+                Change::UserSet { user, active: false },
+                Change::PolicyRemoved(PolicyFact {
+                    id: PolicyId(7),
+                    subject: Subject::User(user),
+                    role: RoleKey::parse("developer").unwrap(),
+                    scope: Scope::Workspace(WorkspaceKey::parse("ml").unwrap()),
+                }),
+            ],
+            revoked_tokens: vec![uuid::Uuid::nil()],
+        };
+        let json = serde_json::to_string(&set).unwrap();
+        assert_eq!(
+            json,
+            r#"{"changes":[{"user_set":{"user":"00000000-0000-0000-0000-000000000000","active":false}},{"policy_removed":{"id":7,"subject":{"user_id":"00000000-0000-0000-0000-000000000000"},"role":"developer","scope":{"Workspace":"ml"}}}],"revoked_tokens":["00000000-0000-0000-0000-000000000000"]}"#
+        );
+        assert_eq!(serde_json::from_str::<ChangeSet>(&json).unwrap(), set);
+        assert_eq!(serde_json::from_str::<ChangeSet>("{}").unwrap(), ChangeSet::default());
     }
 }

@@ -38,6 +38,20 @@ pub struct Config {
     /// Sign-in with Google, when configured.
     pub google: Option<OAuthProvider>,
     pub signup: SignupPolicy,
+    pub cluster: ClusterConfig,
+}
+
+/// How this process keeps its index in step with others over one Postgres.
+#[derive(Clone, Copy, Debug)]
+pub struct ClusterConfig {
+    /// How long a check asking for `at_least_revision` may wait for it.
+    pub revision_wait: Duration,
+    /// How long checks are answered from an index not confirmed in step with
+    /// the database (it lost the connection) before they are refused.
+    pub max_staleness: Duration,
+    /// How often the database is asked for its newest revision: confirms
+    /// the index is fresh, and catches up if a notification was missed.
+    pub heartbeat: Duration,
 }
 
 /// One OAuth provider's client and endpoints. The endpoints default to the
@@ -134,6 +148,15 @@ struct FileConfig {
     github: Option<FileProvider>,
     google: Option<FileProvider>,
     signup: Option<FileSignup>,
+    cluster: Option<FileCluster>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileCluster {
+    revision_wait: Option<String>,
+    max_staleness: Option<String>,
+    heartbeat: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -187,6 +210,9 @@ struct FileLogin {
 
 /// Every environment variable Portcullis reads, with the file key it overrides.
 const ENV_SETTINGS: &[&str] = &[
+    "PORTCULLIS_REVISION_WAIT",
+    "PORTCULLIS_MAX_STALENESS",
+    "PORTCULLIS_SYNC_HEARTBEAT",
     "PORTCULLIS_CONFIG",
     "PORTCULLIS_LISTEN",
     "PORTCULLIS_BASE_URL",
@@ -270,6 +296,7 @@ impl Config {
         let invitations = file.invitations.unwrap_or_default();
         let mail = file.mail.unwrap_or_default();
         let signup = file.signup.unwrap_or_default();
+        let cluster = file.cluster.unwrap_or_default();
         let provider = |prefix: &str,
                         file: Option<FileProvider>,
                         defaults: [&str; 3]|
@@ -440,7 +467,23 @@ impl Config {
             }
             None => "Portcullis <portcullis@localhost.localdomain>".to_owned(),
         };
+        let duration_or = |var: &str, from_file: Option<String>, default: Duration| match pick(var, from_file) {
+            Some((name, value)) => parse_duration(&value).map_err(|m| invalid(&name, &m)),
+            None => Ok(default),
+        };
+        let cluster = ClusterConfig {
+            revision_wait: duration_or("PORTCULLIS_REVISION_WAIT", cluster.revision_wait, Duration::from_secs(2))?,
+            max_staleness: duration_or("PORTCULLIS_MAX_STALENESS", cluster.max_staleness, Duration::from_secs(10))?,
+            heartbeat: duration_or("PORTCULLIS_SYNC_HEARTBEAT", cluster.heartbeat, Duration::from_secs(1))?,
+        };
+        if cluster.heartbeat >= cluster.max_staleness {
+            return Err(invalid(
+                "PORTCULLIS_SYNC_HEARTBEAT",
+                "the heartbeat must be shorter than PORTCULLIS_MAX_STALENESS, or a healthy index would look stale",
+            ));
+        }
         Ok(Self {
+            cluster,
             github,
             google,
             signup: SignupPolicy { mode, domains, seed_admins, default_role, default_workspace },
@@ -490,6 +533,9 @@ fn file_key(var: &str) -> &'static str {
         "PORTCULLIS_INVITE_EXPIRY" => "invitations.expiry",
         "PORTCULLIS_INVITE_ANY_EMAIL" => "invitations.allow_any_email",
         "PORTCULLIS_TOKEN_MAX_LIFETIME" => "token_max_lifetime",
+        "PORTCULLIS_REVISION_WAIT" => "cluster.revision_wait",
+        "PORTCULLIS_MAX_STALENESS" => "cluster.max_staleness",
+        "PORTCULLIS_SYNC_HEARTBEAT" => "cluster.heartbeat",
         "PORTCULLIS_SMTP_URL" => "mail.smtp_url",
         "PORTCULLIS_MAIL_FROM" => "mail.from",
         "PORTCULLIS_GITHUB_CLIENT_ID" => "github.client_id",
@@ -524,18 +570,19 @@ pub fn parse_duration(value: &str) -> Result<Duration, String> {
     let split = value.find(|c: char| !c.is_ascii_digit()).unwrap_or(value.len());
     let (digits, unit) = value.split_at(split);
     let amount: u64 =
-        digits.parse().map_err(|_| format!("{value:?} is not a duration: use e.g. 90s, 15m, 12h or 7d"))?;
-    let seconds = match unit {
-        "" | "s" => amount,
-        "m" => amount * 60,
-        "h" => amount * 3600,
-        "d" => amount * 86_400,
-        _ => return Err(format!("{value:?} has an unknown unit: use s, m, h or d")),
+        digits.parse().map_err(|_| format!("{value:?} is not a duration: use e.g. 500ms, 90s, 15m, 12h or 7d"))?;
+    let duration = match unit {
+        "ms" => Duration::from_millis(amount),
+        "" | "s" => Duration::from_secs(amount),
+        "m" => Duration::from_secs(amount * 60),
+        "h" => Duration::from_secs(amount * 3600),
+        "d" => Duration::from_secs(amount * 86_400),
+        _ => return Err(format!("{value:?} has an unknown unit: use ms, s, m, h or d")),
     };
-    if seconds == 0 {
+    if duration.is_zero() {
         return Err("a duration must be longer than zero".into());
     }
-    Ok(Duration::from_secs(seconds))
+    Ok(duration)
 }
 
 #[cfg(test)]
@@ -585,6 +632,8 @@ mod tests {
         assert_eq!(parse_duration("90").unwrap(), Duration::from_secs(90));
         assert_eq!(parse_duration("15m").unwrap(), Duration::from_secs(900));
         assert_eq!(parse_duration("7d").unwrap(), Duration::from_secs(604_800));
+        assert_eq!(parse_duration("250ms").unwrap(), Duration::from_millis(250));
+        assert!(parse_duration("0ms").is_err());
         assert!(parse_duration("0s").is_err());
         assert!(parse_duration("3w").is_err());
     }

@@ -44,10 +44,13 @@ impl IntoResponse for AppError {
         };
         let body = ErrorBody { error: ErrorDetail { code: self.code().to_owned(), message: self.to_string(), fields } };
         let mut response = (status, Json(body)).into_response();
-        if let AppError::TooManyRequests { retry_after_secs, .. } = &self {
-            if let Ok(value) = HeaderValue::from_str(&retry_after_secs.to_string()) {
-                response.headers_mut().insert(header::RETRY_AFTER, value);
-            }
+        let retry_after = match &self {
+            AppError::TooManyRequests { retry_after_secs, .. } => Some(*retry_after_secs),
+            AppError::Unavailable { .. } => Some(1),
+            _ => None,
+        };
+        if let Some(value) = retry_after.and_then(|secs| HeaderValue::from_str(&secs.to_string()).ok()) {
+            response.headers_mut().insert(header::RETRY_AFTER, value);
         }
         response
     }

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod bootstrap;
 pub mod config;
 pub mod http;
+pub mod metrics;
 pub mod oauth;
 pub mod password;
 pub mod secrets;
@@ -13,6 +14,7 @@ pub mod services;
 pub mod sessions;
 pub mod state;
 pub mod store;
+pub mod sync;
 pub mod throttle;
 
 pub use config::Config;

@@ -4,7 +4,14 @@ use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::sync::Arc;
 
-use crate::server::{access::Access, config::Config, password::PasswordHasher, store::Db, throttle::LoginThrottle};
+use crate::server::{
+    access::Access,
+    config::Config,
+    metrics::Metrics,
+    password::PasswordHasher,
+    store::{Backend, Db},
+    throttle::LoginThrottle,
+};
 
 /// Shared, cheaply cloned state of one server process.
 #[derive(Clone, Debug)]
@@ -14,19 +21,24 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub hasher: PasswordHasher,
     pub throttle: Arc<LoginThrottle>,
+    pub metrics: Arc<Metrics>,
     pub leptos_options: LeptosOptions,
     /// Wakes the mail sender when a mail was queued.
     pub outbox: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
-    /// State over an open, migrated database and its loaded index.
-    pub fn new(db: Db, access: Access, config: Config, leptos_options: LeptosOptions) -> Self {
+    /// State over an open, migrated database. The index is not loaded yet:
+    /// call `access.load` or run [`crate::server::sync::run`].
+    pub fn new(db: Db, config: Config, leptos_options: LeptosOptions) -> Self {
+        // Over Postgres other processes may write; over SQLite only this one.
+        let shared = db.backend() == Backend::Postgres;
         Self {
+            access: Arc::new(Access::new(shared, config.cluster.max_staleness)),
             db,
-            access: Arc::new(access),
             hasher: PasswordHasher::new(config.max_concurrent_hashes),
             throttle: Arc::new(LoginThrottle::new(config.login_throttle)),
+            metrics: Arc::new(Metrics::default()),
             config: Arc::new(config),
             leptos_options,
             outbox: Arc::new(tokio::sync::Notify::new()),

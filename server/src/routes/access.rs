@@ -135,7 +135,7 @@ pub async fn update_role(
 }
 
 /// `DELETE /roles/{key}`.
-#[utoipa::path(delete, path = "/api/v1/roles/{key}", tag = "roles", params(("key" = String, Path)), responses((status = 204), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Built-in, or still used by policies", body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/roles/{key}", tag = "roles", params(("key" = String, Path)), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Built-in, or still used by policies", body = ErrorBody)))]
 pub async fn delete_role(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -219,7 +219,7 @@ pub async fn update_user(
 }
 
 /// `DELETE /users/{id}`.
-#[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)), responses((status = 204), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "It would leave no active administrator", body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "It would leave no active administrator", body = ErrorBody)))]
 pub async fn delete_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -311,7 +311,7 @@ pub async fn update_workspace(
 }
 
 /// `DELETE /workspaces/{key}`: with its policies.
-#[utoipa::path(delete, path = "/api/v1/workspaces/{key}", tag = "workspaces", params(("key" = String, Path)), responses((status = 204, description = "Deleted with its policies"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/workspaces/{key}", tag = "workspaces", params(("key" = String, Path)), responses((status = 200, description = "Deleted with its policies: `{\"revision\": N}`"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn delete_workspace(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -383,7 +383,7 @@ pub async fn create_policy(
 }
 
 /// `DELETE /policies/{id}`.
-#[utoipa::path(delete, path = "/api/v1/policies/{id}", tag = "policies", params(("id" = i64, Path)), responses((status = 204), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "It would leave no active administrator", body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/policies/{id}", tag = "policies", params(("id" = i64, Path)), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "It would leave no active administrator", body = ErrorBody)))]
 pub async fn delete_policy(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -395,22 +395,30 @@ pub async fn delete_policy(
 }
 
 /// `POST /authz/check`.
-#[utoipa::path(post, path = "/api/v1/authz/check", tag = "authz", request_body = PrincipalCheck, responses((status = 200, body = CheckResponse), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/authz/check", tag = "authz", request_body = PrincipalCheck, responses((status = 200, body = CheckResponse), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 503, description = "No answer from this process now: `index_loading`, `index_stale` (it lost the database for longer than allowed; fails closed) or `revision_unavailable` (`at_least_revision` not reached in time). Retry, or ask another process", body = ErrorBody)))]
 pub async fn check(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiJson(body): ApiJson<PrincipalCheck>,
 ) -> Result<Json<CheckResponse>, AppError> {
-    Ok(Json(authz::check_principal(&state, &actor, &body).await?))
+    let started = std::time::Instant::now();
+    authz::reach_revision(&state, body.at_least_revision).await?;
+    let answer = authz::check_principal(&state, &actor, &body).await?;
+    state.metrics.answered(u64::from(answer.allowed), u64::from(!answer.allowed));
+    state.metrics.check_took("check", started.elapsed().as_secs_f64());
+    Ok(Json(answer))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct BatchBody {
     checks: Vec<CheckRequest>,
+    /// As for `/authz/check`: answer only once this revision is applied.
+    #[serde(default)]
+    at_least_revision: Option<i64>,
 }
 
 /// `POST /authz/check-batch`: answers in the order asked.
-#[utoipa::path(post, path = "/api/v1/authz/check-batch", tag = "authz", request_body = BatchBody, responses((status = 200, description = "`{\"results\":[…]}`, one CheckResponse per question, in order"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/authz/check-batch", tag = "authz", request_body = BatchBody, responses((status = 200, description = "`{\"results\":[…]}`, one CheckResponse per question, in order"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 503, description = "No answer from this process now: `index_loading`, `index_stale` (it lost the database for longer than allowed; fails closed) or `revision_unavailable` (`at_least_revision` not reached in time). Retry, or ask another process", body = ErrorBody)))]
 pub async fn check_batch(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -419,7 +427,12 @@ pub async fn check_batch(
     if body.checks.len() > 1000 {
         return Err(AppError::invalid("checks", "at most 1000 checks per batch"));
     }
+    let started = std::time::Instant::now();
+    authz::reach_revision(&state, body.at_least_revision).await?;
     let results = authz::check_batch(&state, &actor, &body.checks)?;
+    let allowed = results.iter().filter(|r| r.allowed).count() as u64;
+    state.metrics.answered(allowed, results.len() as u64 - allowed);
+    state.metrics.check_took("check_batch", started.elapsed().as_secs_f64());
     Ok(Json(json!({ "results": results })))
 }
 
@@ -519,7 +532,7 @@ pub async fn update_team(
 }
 
 /// `DELETE /teams/{key}`: with its memberships and policies.
-#[utoipa::path(delete, path = "/api/v1/teams/{key}", tag = "teams", params(("key" = String, Path)), responses((status = 204), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/teams/{key}", tag = "teams", params(("key" = String, Path)), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn delete_team(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -559,7 +572,7 @@ pub async fn put_member(
 }
 
 /// `DELETE /teams/{key}/members/{user_id}`.
-#[utoipa::path(delete, path = "/api/v1/teams/{key}/members/{user_id}", tag = "teams", params(("key" = String, Path), ("user_id" = String, Path)), responses((status = 204), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/teams/{key}/members/{user_id}", tag = "teams", params(("key" = String, Path), ("user_id" = String, Path)), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn remove_member(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,

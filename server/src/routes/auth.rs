@@ -38,7 +38,7 @@ pub async fn login(
 }
 
 /// `POST /api/v1/auth/logout`: deletes the session on the server.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 204, description = "The session was deleted on the server")))]
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 200, description = "The session was deleted on the server: `{\"revision\": N}`")))]
 pub async fn logout(ApiSession(session): ApiSession) -> Result<StatusCode, AppError> {
     session.sign_out().await?;
     Ok(StatusCode::NO_CONTENT)

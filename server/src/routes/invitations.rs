@@ -93,7 +93,7 @@ pub async fn resend(
 }
 
 /// `DELETE /invitations/{id}`: revokes it.
-#[utoipa::path(delete, path = "/api/v1/invitations/{id}", tag = "invitations", responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Already accepted or revoked", body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/invitations/{id}", tag = "invitations", responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Already accepted or revoked", body = ErrorBody)))]
 pub async fn revoke(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -105,7 +105,7 @@ pub async fn revoke(
 
 /// `POST /invitations/accept`: the signed-in user accepts an invitation of
 /// their own email.
-#[utoipa::path(post, path = "/api/v1/invitations/accept", tag = "invitations", request_body = AcceptBody, responses((status = 204), (status = 401, body = ErrorBody), (status = 403, description = "The invitation is for another email", body = ErrorBody), (status = 404, body = ErrorBody), (status = 410, description = "Expired, revoked or used", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/invitations/accept", tag = "invitations", request_body = AcceptBody, responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change"), (status = 401, body = ErrorBody), (status = 403, description = "The invitation is for another email", body = ErrorBody), (status = 404, body = ErrorBody), (status = 410, description = "Expired, revoked or used", body = ErrorBody)))]
 pub async fn accept(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,

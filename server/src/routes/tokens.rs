@@ -72,7 +72,7 @@ pub async fn create(
 }
 
 /// `DELETE /me/tokens/{id}`.
-#[utoipa::path(delete, path = "/api/v1/me/tokens/{id}", tag = "tokens", responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/me/tokens/{id}", tag = "tokens", responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn revoke_mine(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -93,7 +93,7 @@ pub async fn list_of_user(
 }
 
 /// `DELETE /users/{id}/tokens/{token_id}` (`user:manage`).
-#[utoipa::path(delete, path = "/api/v1/users/{id}/tokens/{token_id}", tag = "tokens", responses((status = 204), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/users/{id}/tokens/{token_id}", tag = "tokens", responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn revoke_of_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -115,7 +115,7 @@ pub async fn list_sessions(
 }
 
 /// `DELETE /me/sessions/{id}`: ends one session.
-#[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "tokens", responses((status = 204), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "tokens", responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn end_session(
     State(state): State<AppState>,
     super::ApiSession(session): super::ApiSession,

@@ -5,17 +5,43 @@ use reqwest::StatusCode;
 use crate::backend_tests;
 use crate::helpers::{Backend, TestApp};
 
-backend_tests!(alive_and_ready_while_the_database_answers);
+backend_tests!(alive_and_ready_with_the_index_revision);
 
-async fn alive_and_ready_while_the_database_answers(backend: Backend) {
+async fn alive_and_ready_with_the_index_revision(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     let alive = app.client.get(app.url("/healthz")).send().await.unwrap();
     assert_eq!(alive.status(), StatusCode::OK);
     let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), StatusCode::OK);
+    let body: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(body["ready"], true);
+    // The first admin and their policy were the first change.
+    assert_eq!(body["revision"], 1, "{body}");
+    assert_eq!(body["database_revision"], 1, "{body}");
+}
+
+/// Over Postgres other processes may change access data: without the
+/// database the index cannot be known fresh, so after the allowed
+/// staleness the process is no longer ready and refuses to answer.
+#[tokio::test]
+async fn not_ready_once_the_index_is_too_stale() {
+    let app = TestApp::spawn_with(
+        Backend::Postgres,
+        &[("PORTCULLIS_MAX_STALENESS", "1s"), ("PORTCULLIS_SYNC_HEARTBEAT", "100ms")],
+    )
+    .await;
+    app.login_admin().await;
+    let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
+    assert_eq!(ready.status(), StatusCode::OK);
     app.state.db.close().await;
+    tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);
+    let body: serde_json::Value = ready.json().await.unwrap();
+    assert_eq!(body["reason"], "index_stale", "{body}");
+    assert!(body["staleness_seconds"].as_f64().unwrap() > 1.0, "{body}");
+    let metrics = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
+    assert!(metrics.contains("portcullis_index_usable 0"), "{metrics}");
 }
 
 #[tokio::test]

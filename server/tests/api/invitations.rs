@@ -137,7 +137,7 @@ async fn invite_then_join_with_a_password_lands_with_the_invited_access(backend:
     assert_eq!(sfn_error(again).await, (StatusCode::GONE, "invitation_used".to_owned()));
     let accept_again =
         newcomer.post(app.url("/api/v1/invitations/accept")).json(&json!({"token": token})).send().await.unwrap();
-    assert_eq!(accept_again.status(), StatusCode::NO_CONTENT, "accepting twice is harmless for the one who accepted");
+    assert_eq!(accept_again.status(), StatusCode::OK, "accepting twice is harmless for the one who accepted");
     let policies: Value = app
         .client
         .get(app.url("/api/v1/policies?subject=new%40example.com"))
@@ -171,7 +171,7 @@ async fn links_that_no_longer_work_say_why(backend: Backend) {
     // Revoked.
     let id = a["id"].as_str().unwrap();
     let revoked = app.client.delete(app.url(&format!("/api/v1/invitations/{id}"))).send().await.unwrap();
-    assert_eq!(revoked.status(), StatusCode::NO_CONTENT);
+    assert_eq!(revoked.status(), StatusCode::OK);
     let (_, used) = join(&app, &token_of(&a), "A").await;
     assert_eq!(sfn_error(used).await, (StatusCode::GONE, "invitation_revoked".to_owned()));
     let (status, code, _) =
@@ -388,5 +388,5 @@ async fn configuration_may_let_another_email_accept(backend: Backend) {
     assert_eq!(app.login_with(&real, "real@example.com", "real long password").await.status(), StatusCode::OK);
     let accepted =
         real.post(app.url("/api/v1/invitations/accept")).json(&json!({"token": token})).send().await.unwrap();
-    assert_eq!(accepted.status(), StatusCode::NO_CONTENT);
+    assert_eq!(accepted.status(), StatusCode::OK);
 }

@@ -191,15 +191,13 @@ pub async fn leave_team(state: &AppState, actor: &UserRow, team: &str) -> Result
     let key = crate::domain::TeamKey::parse(team).map_err(|_| AppError::not_found(format!("team {team}")))?;
     let entry = crate::server::services::guard::attempt(actor, "team.leave", "team", &key);
     let result = async {
-        let _writes = state.access.lock_writes().await;
-        let mut tx = state.db.begin().await?;
+        let mut tx = state.access.begin_write(&state.db).await?;
         if !store::access::remove_member(&mut tx, &key, actor.id).await? {
             return Err(AppError::not_found(format!("your membership of team {key}")));
         }
         crate::server::services::policies::keep_an_admin(&mut tx).await?;
         store::audit::insert(&mut tx, &entry, crate::server::now_ms()).await?;
-        tx.commit().await.map_err(store::StoreError::from)?;
-        state.access.apply([crate::authz::Change::MemberRemoved { team: key.clone(), user: actor.id }]);
+        tx.commit([crate::authz::Change::MemberRemoved { team: key.clone(), user: actor.id }]).await?;
         Ok(())
     }
     .await;

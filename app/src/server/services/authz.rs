@@ -32,6 +32,10 @@ pub struct PrincipalCheck {
     pub permission: String,
     #[serde(default)]
     pub workspace: Option<String>,
+    /// A revision returned by a write (on any process): answer only once
+    /// this process's index includes it.
+    #[serde(default)]
+    pub at_least_revision: Option<i64>,
 }
 
 /// The answer, with the policies behind an allow.
@@ -60,6 +64,30 @@ fn may_ask_about<'a>(
     } else {
         require(state, actor, Permission::PolicyRead, None)
     }
+}
+
+/// Waits (at most the configured `revision_wait`) until this process's
+/// index includes `revision`: a 503 `revision_unavailable` past that, never
+/// an answer from before the write the caller knows of.
+pub async fn reach_revision(state: &AppState, revision: Option<i64>) -> Result<(), AppError> {
+    let Some(revision) = revision else { return Ok(()) };
+    if revision < 0 {
+        return Err(AppError::invalid("at_least_revision", "a revision is 0 or more, as returned by a write"));
+    }
+    let wait = state.config.cluster.revision_wait;
+    if state.access.wait_for(revision, wait).await {
+        return Ok(());
+    }
+    state.metrics.refused("revision_unavailable");
+    Err(AppError::unavailable(
+        "revision_unavailable",
+        format!(
+            "this process has reached revision {} and did not reach {revision} within {} ms: retry, or ask \
+             another process",
+            state.access.revision(),
+            wait.as_millis()
+        ),
+    ))
 }
 
 /// Answers a batch of questions, in order, from one view of the index.

@@ -56,8 +56,7 @@ pub async fn sign_in(state: &AppState, identity: &VerifiedIdentity, invite: Opti
     let label = identity.provider.label();
     let email = Email::parse(&identity.email)
         .map_err(|_| AppError::forbidden("oauth_refused", format!("{label} gave an unusable email address")))?;
-    let _writes = state.access.lock_writes().await;
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.access.begin_write(&state.db).await?;
     let invitation = match invite.filter(|t| !t.is_empty()) {
         Some(token) => Some(usable(&mut tx, token).await?),
         None => None,
@@ -96,8 +95,7 @@ pub async fn sign_in(state: &AppState, identity: &VerifiedIdentity, invite: Opti
         }
         changes.extend(grant(&mut tx, invitation, &user).await?);
     }
-    tx.commit().await.map_err(StoreError::from)?;
-    state.access.apply(changes);
+    tx.commit(changes).await?;
     Ok(user)
 }
 

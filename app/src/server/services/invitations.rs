@@ -462,8 +462,7 @@ pub async fn accept_with_password(
         }
     }
     let password_hash = state.hasher.hash(password).await?;
-    let _writes = state.access.lock_writes().await;
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.access.begin_write(&state.db).await?;
     let row = usable(&mut tx, token).await?;
     let email_text = row.email.to_string();
     let user = store::users::insert(
@@ -479,15 +478,13 @@ pub async fn accept_with_password(
     })?;
     let mut changes = vec![Change::UserSet { user: user.id, active: true }];
     changes.extend(grant(&mut tx, &row, &user).await?);
-    tx.commit().await.map_err(StoreError::from)?;
-    state.access.apply(changes);
+    tx.commit(changes).await?;
     Ok(user)
 }
 
 /// The signed-in user accepts an invitation of their own email.
 pub async fn accept_signed_in(state: &AppState, actor: &UserRow, token: &str) -> Result<(), AppError> {
-    let _writes = state.access.lock_writes().await;
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.access.begin_write(&state.db).await?;
     let row = match usable(&mut tx, token).await {
         // Accepting twice is not an error for the one who accepted.
         Err(AppError::Gone { code, .. }) if code == "invitation_used" => {
@@ -509,8 +506,7 @@ pub async fn accept_signed_in(state: &AppState, actor: &UserRow, token: &str) ->
         ));
     }
     let changes = grant(&mut tx, &row, actor).await?;
-    tx.commit().await.map_err(StoreError::from)?;
-    state.access.apply(changes);
+    tx.commit(changes).await?;
     Ok(())
 }
 
@@ -528,8 +524,7 @@ pub async fn answer_own(state: &AppState, actor: &UserRow, id: uuid::Uuid, accep
     let action = if accept { "invitation.accept" } else { "invitation.decline" };
     let entry = attempt(actor, action, "invitation", id);
     let result = async {
-        let _writes = state.access.lock_writes().await;
-        let mut tx = state.db.begin().await?;
+        let mut tx = state.access.begin_write(&state.db).await?;
         let row = load(&mut tx, id).await?;
         if row.email != actor.email {
             return Err(AppError::not_found(format!("invitation {id}")));
@@ -546,8 +541,7 @@ pub async fn answer_own(state: &AppState, actor: &UserRow, id: uuid::Uuid, accep
             audit::insert(&mut tx, &entry, now_ms()).await?;
             Vec::new()
         };
-        tx.commit().await.map_err(StoreError::from)?;
-        state.access.apply(changes);
+        tx.commit(changes).await?;
         Ok(())
     }
     .await;

@@ -13,7 +13,7 @@ use crate::{
             guard::{attempt, audited, require},
             policies::keep_an_admin,
         },
-        store::{self, audit, users::NewUser, users::UserRow, StoreError},
+        store::{self, audit, users::NewUser, users::UserRow},
         AppState,
     },
 };
@@ -127,8 +127,7 @@ pub async fn create(state: &AppState, actor: &UserRow, input: UserInput) -> Resu
             Some(password) => Some(state.hasher.hash(password).await?),
             None => None,
         };
-        let _writes = state.access.lock_writes().await;
-        let mut tx = state.db.begin().await?;
+        let mut tx = state.access.begin_write(&state.db).await?;
         let email_text = email.to_string();
         let user =
             store::users::insert(&mut tx, NewUser { email, name, password_hash }, now_ms()).await.map_err(|e| {
@@ -141,8 +140,7 @@ pub async fn create(state: &AppState, actor: &UserRow, input: UserInput) -> Resu
         success.target_id = Some(user.id.to_string());
         success.after = serde_json::to_value(&view).ok();
         audit::insert(&mut tx, &success, now_ms()).await?;
-        tx.commit().await.map_err(StoreError::from)?;
-        state.access.apply([Change::UserSet { user: user.id, active: true }]);
+        tx.commit([Change::UserSet { user: user.id, active: true }]).await?;
         Ok(view)
     }
     .await;
@@ -179,8 +177,7 @@ pub async fn update(state: &AppState, actor: &UserRow, id: UserId, patch: UserPa
         if !fields.is_empty() {
             return Err(AppError::Validation { fields });
         }
-        let _writes = state.access.lock_writes().await;
-        let mut tx = state.db.begin().await?;
+        let mut tx = state.access.begin_write(&state.db).await?;
         let before = store::users::find_by_id(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
         if let Some(name) = &name {
             store::users::update_name(&mut tx, id, name).await?;
@@ -197,8 +194,7 @@ pub async fn update(state: &AppState, actor: &UserRow, id: UserId, patch: UserPa
         success.before = serde_json::to_value(before.view()).ok();
         success.after = serde_json::to_value(after.view()).ok();
         audit::insert(&mut tx, &success, now_ms()).await?;
-        tx.commit().await.map_err(StoreError::from)?;
-        state.access.apply([Change::UserSet { user: id, active: after.status == UserStatus::Active }]);
+        tx.commit([Change::UserSet { user: id, active: after.status == UserStatus::Active }]).await?;
         Ok(after.view())
     }
     .await;
@@ -210,8 +206,7 @@ pub async fn delete(state: &AppState, actor: &UserRow, id: UserId) -> Result<(),
     let entry = attempt(actor, "user.delete", "user", id);
     let result = async {
         require(state, actor, Permission::UserManage, None)?;
-        let _writes = state.access.lock_writes().await;
-        let mut tx = state.db.begin().await?;
+        let mut tx = state.access.begin_write(&state.db).await?;
         let before = store::users::find_by_id(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
         let policies = store::access::delete_user_policies(&mut tx, id).await?;
         let teams = store::access::delete_user_memberships(&mut tx, id).await?;
@@ -225,11 +220,10 @@ pub async fn delete(state: &AppState, actor: &UserRow, id: UserId) -> Result<(),
             "teams_left": teams,
         }));
         audit::insert(&mut tx, &success, now_ms()).await?;
-        tx.commit().await.map_err(StoreError::from)?;
         let mut changes: Vec<Change> = policies.iter().map(|p| Change::PolicyRemoved(p.fact())).collect();
         changes.extend(teams.into_iter().map(|team| Change::MemberRemoved { team, user: id }));
         changes.push(Change::UserRemoved(id));
-        state.access.apply(changes);
+        tx.commit(changes).await?;
         Ok(())
     }
     .await;

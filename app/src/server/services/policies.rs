@@ -12,7 +12,6 @@ use crate::{
             access::{PolicyFilter, PolicyRow},
             audit,
             users::UserRow,
-            StoreError,
         },
         AppState,
     },
@@ -79,10 +78,9 @@ pub async fn create(state: &AppState, actor: &UserRow, new: NewPolicy) -> Result
     }))
     .ok();
     let result = async {
-        let _writes = state.access.lock_writes().await;
+        let mut tx = state.access.begin_write(&state.db).await?;
         require(state, actor, Permission::PolicyManage, new.workspace.as_ref())?;
         let scope = new.workspace.clone().map_or(Scope::Global, Scope::Workspace);
-        let mut tx = state.db.begin().await?;
         let role = store::access::find_role(&mut tx, &new.role)
             .await?
             .ok_or_else(|| AppError::invalid("role", format!("there is no role {}", new.role)))?;
@@ -115,8 +113,7 @@ pub async fn create(state: &AppState, actor: &UserRow, new: NewPolicy) -> Result
         success.target_id = Some(row.id.to_string());
         success.after = serde_json::to_value(&created).ok();
         audit::insert(&mut tx, &success, now_ms()).await?;
-        tx.commit().await.map_err(StoreError::from)?;
-        state.access.apply([Change::PolicyAdded(row.fact())]);
+        tx.commit([Change::PolicyAdded(row.fact())]).await?;
         Ok(created)
     }
     .await;
@@ -127,8 +124,7 @@ pub async fn create(state: &AppState, actor: &UserRow, new: NewPolicy) -> Result
 pub async fn delete(state: &AppState, actor: &UserRow, id: PolicyId) -> Result<(), AppError> {
     let entry = attempt(actor, "policy.delete", "policy", id);
     let result = async {
-        let _writes = state.access.lock_writes().await;
-        let mut tx = state.db.begin().await?;
+        let mut tx = state.access.begin_write(&state.db).await?;
         let row = store::access::find_policy(&mut tx, id)
             .await?
             .ok_or_else(|| AppError::not_found(format!("policy {id}")))?;
@@ -139,8 +135,7 @@ pub async fn delete(state: &AppState, actor: &UserRow, id: PolicyId) -> Result<(
         success.workspace = row.scope.workspace().map(ToString::to_string);
         success.before = serde_json::to_value(view(&row)).ok();
         audit::insert(&mut tx, &success, now_ms()).await?;
-        tx.commit().await.map_err(StoreError::from)?;
-        state.access.apply([Change::PolicyRemoved(row.fact())]);
+        tx.commit([Change::PolicyRemoved(row.fact())]).await?;
         Ok(())
     }
     .await;

@@ -12,7 +12,7 @@ use crate::{
             guard::{attempt, audited, require},
             policies::forbid_escalation,
         },
-        store::{self, access::RoleRow, audit, users::UserRow, StoreError},
+        store::{self, access::RoleRow, audit, users::UserRow},
         AppState,
     },
 };
@@ -89,7 +89,7 @@ pub async fn get(state: &AppState, actor: &UserRow, key: &str) -> Result<RoleVie
 pub async fn create(state: &AppState, actor: &UserRow, input: RoleInput) -> Result<RoleView, AppError> {
     let entry = attempt(actor, "role.create", "role", input.key.clone().unwrap_or_default());
     let result = async {
-        let _writes = state.access.lock_writes().await;
+        let mut tx = state.access.begin_write(&state.db).await?;
         require(state, actor, Permission::RoleManage, None)?;
         let mut fields = Vec::new();
         let key = match RoleKey::parse(input.key.as_deref().unwrap_or_default()) {
@@ -111,7 +111,6 @@ pub async fn create(state: &AppState, actor: &UserRow, input: RoleInput) -> Resu
             builtin: false,
             created_at: now_ms(),
         };
-        let mut tx = state.db.begin().await?;
         store::access::insert_role(&mut tx, &row).await.map_err(|e| {
             e.conflict_on("roles", "key", "role_exists", || format!("a role with key {} already exists", row.key))
         })?;
@@ -119,8 +118,7 @@ pub async fn create(state: &AppState, actor: &UserRow, input: RoleInput) -> Resu
         let mut success = entry.clone();
         success.after = serde_json::to_value(&created).ok();
         audit::insert(&mut tx, &success, now_ms()).await?;
-        tx.commit().await.map_err(StoreError::from)?;
-        state.access.apply([Change::RoleSet { role: row.key, permissions: row.permissions }]);
+        tx.commit([Change::RoleSet { role: row.key, permissions: row.permissions }]).await?;
         Ok(created)
     }
     .await;
@@ -131,9 +129,8 @@ pub async fn create(state: &AppState, actor: &UserRow, input: RoleInput) -> Resu
 pub async fn update(state: &AppState, actor: &UserRow, key: &str, input: RoleInput) -> Result<RoleView, AppError> {
     let entry = attempt(actor, "role.update", "role", key);
     let result = async {
-        let _writes = state.access.lock_writes().await;
+        let mut tx = state.access.begin_write(&state.db).await?;
         require(state, actor, Permission::RoleManage, None)?;
-        let mut tx = state.db.begin().await?;
         let before = load_custom_role(&mut tx, key, "changed").await?;
         let mut fields = Vec::new();
         let mut after = before.clone();
@@ -157,8 +154,7 @@ pub async fn update(state: &AppState, actor: &UserRow, key: &str, input: RoleInp
         success.before = serde_json::to_value(view(state, &before)).ok();
         success.after = serde_json::to_value(&updated).ok();
         audit::insert(&mut tx, &success, now_ms()).await?;
-        tx.commit().await.map_err(StoreError::from)?;
-        state.access.apply([Change::RoleSet { role: after.key, permissions: after.permissions }]);
+        tx.commit([Change::RoleSet { role: after.key, permissions: after.permissions }]).await?;
         Ok(updated)
     }
     .await;
@@ -169,9 +165,8 @@ pub async fn update(state: &AppState, actor: &UserRow, key: &str, input: RoleInp
 pub async fn delete(state: &AppState, actor: &UserRow, key: &str) -> Result<(), AppError> {
     let entry = attempt(actor, "role.delete", "role", key);
     let result = async {
-        let _writes = state.access.lock_writes().await;
+        let mut tx = state.access.begin_write(&state.db).await?;
         require(state, actor, Permission::RoleManage, None)?;
-        let mut tx = state.db.begin().await?;
         let before = load_custom_role(&mut tx, key, "deleted").await?;
         let key = before.key.clone();
         let used_by = store::access::count_policies_with_role(&mut tx, &key).await?;
@@ -188,8 +183,7 @@ pub async fn delete(state: &AppState, actor: &UserRow, key: &str) -> Result<(), 
         let mut success = entry.clone();
         success.before = serde_json::to_value(view(state, &before)).ok();
         audit::insert(&mut tx, &success, now_ms()).await?;
-        tx.commit().await.map_err(StoreError::from)?;
-        state.access.apply([Change::RoleRemoved(key)]);
+        tx.commit([Change::RoleRemoved(key)]).await?;
         Ok(())
     }
     .await;

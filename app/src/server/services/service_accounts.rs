@@ -12,7 +12,7 @@ use crate::{
             guard::{attempt, audited, require},
             tokens::{self, TokenInput},
         },
-        store::{self, audit, users::UserRow, StoreError},
+        store::{self, audit, users::UserRow},
         AppState,
     },
 };
@@ -29,8 +29,7 @@ pub async fn create(state: &AppState, actor: &UserRow, key: &str, name: &str) ->
         let key = WorkspaceKey::parse(key.trim()).map_err(|e| AppError::invalid("key", e.to_string()))?;
         let name = DisplayName::parse(name).map_err(|e| AppError::invalid("name", e.to_string()))?;
         let email = Email::parse(&format!("{key}@{DOMAIN}")).map_err(|e| AppError::invalid("key", e.to_string()))?;
-        let _writes = state.access.lock_writes().await;
-        let mut tx = state.db.begin().await?;
+        let mut tx = state.access.begin_write(&state.db).await?;
         let account = store::users::insert_service_account(&mut tx, &email, &name, now_ms()).await.map_err(|e| {
             e.conflict_on("users", "email", "service_account_exists", || {
                 format!("there is already a service account {key}")
@@ -41,8 +40,7 @@ pub async fn create(state: &AppState, actor: &UserRow, key: &str, name: &str) ->
         success.target_id = Some(account.id.to_string());
         success.after = serde_json::to_value(&view).ok();
         audit::insert(&mut tx, &success, now_ms()).await?;
-        tx.commit().await.map_err(StoreError::from)?;
-        state.access.apply([Change::UserSet { user: account.id, active: true }]);
+        tx.commit([Change::UserSet { user: account.id, active: true }]).await?;
         Ok(view)
     }
     .await;

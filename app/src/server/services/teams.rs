@@ -134,8 +134,7 @@ pub async fn delete(state: &AppState, actor: &UserRow, key: &str) -> Result<(), 
     let result = async {
         require(state, actor, Permission::TeamManage, None)?;
         let key = parse_key(key)?;
-        let _writes = state.access.lock_writes().await;
-        let mut tx = state.db.begin().await?;
+        let mut tx = state.access.begin_write(&state.db).await?;
         let before = load(&mut tx, &key).await?;
         let (policies, members) = store::access::delete_team(&mut tx, &key).await?;
         keep_an_admin(&mut tx).await?;
@@ -144,10 +143,9 @@ pub async fn delete(state: &AppState, actor: &UserRow, key: &str) -> Result<(), 
             "team": view(&before), "members": members.len(), "policies_deleted": policies.len()
         }));
         audit::insert(&mut tx, &success, now_ms()).await?;
-        tx.commit().await.map_err(StoreError::from)?;
         let mut changes: Vec<Change> = policies.iter().map(|p| Change::PolicyRemoved(p.fact())).collect();
         changes.extend(members.into_iter().map(|user| Change::MemberRemoved { team: key.clone(), user }));
-        state.access.apply(changes);
+        tx.commit(changes).await?;
         Ok(())
     }
     .await;
@@ -198,8 +196,7 @@ pub async fn put_member(
             return Err(AppError::invalid("team_role", "use \"member\" or \"maintainer\""));
         }
         let key = parse_key(key)?;
-        let _writes = state.access.lock_writes().await;
-        let mut tx = state.db.begin().await?;
+        let mut tx = state.access.begin_write(&state.db).await?;
         load(&mut tx, &key).await?;
         let full_manager = may_manage_members(state, &mut tx, actor, &key).await?;
         if !full_manager && team_role == "maintainer" {
@@ -232,8 +229,7 @@ pub async fn put_member(
         success.before = before.map(|role| serde_json::json!({ "user_id": user, "team_role": role }));
         success.after = serde_json::to_value(member_view(&member)).ok();
         audit::insert(&mut tx, &success, now_ms()).await?;
-        tx.commit().await.map_err(StoreError::from)?;
-        state.access.apply([Change::MemberAdded { team: key, user }]);
+        tx.commit([Change::MemberAdded { team: key, user }]).await?;
         Ok(member_view(&member))
     }
     .await;
@@ -245,8 +241,7 @@ pub async fn remove_member(state: &AppState, actor: &UserRow, key: &str, user: U
     let entry = attempt(actor, "team.member.remove", "team", key);
     let result = async {
         let key = parse_key(key)?;
-        let _writes = state.access.lock_writes().await;
-        let mut tx = state.db.begin().await?;
+        let mut tx = state.access.begin_write(&state.db).await?;
         load(&mut tx, &key).await?;
         may_manage_members(state, &mut tx, actor, &key).await?;
         let Some(role) = store::access::team_role_of(&mut tx, &key, user).await? else {
@@ -257,8 +252,7 @@ pub async fn remove_member(state: &AppState, actor: &UserRow, key: &str, user: U
         let mut success = entry.clone();
         success.before = Some(serde_json::json!({ "user_id": user, "team_role": role }));
         audit::insert(&mut tx, &success, now_ms()).await?;
-        tx.commit().await.map_err(StoreError::from)?;
-        state.access.apply([Change::MemberRemoved { team: key, user }]);
+        tx.commit([Change::MemberRemoved { team: key, user }]).await?;
         Ok(())
     }
     .await;

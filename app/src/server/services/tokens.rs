@@ -8,6 +8,7 @@ use crate::{
     domain::{CreatedToken, Permission, PermissionSet, TokenView, UserId, UserStatus, WorkspaceKey},
     error::AppError,
     server::{
+        access::ChangeSet,
         now_ms,
         services::guard::{attempt, audited, require},
         store::{self, audit, tokens::TokenRow, users::UserRow, StoreError},
@@ -208,26 +209,33 @@ pub async fn revoke(state: &AppState, actor: &UserRow, user: UserId, id: uuid::U
         if user != actor.id {
             require(state, actor, Permission::UserManage, None)?;
         }
-        let mut tx = state.db.begin().await?;
+        // A revision, so every process drops the token from its cache.
+        let mut tx = state.access.begin_write(&state.db).await?;
         if !store::tokens::revoke(&mut tx, user, id, now_ms()).await? {
             return Err(AppError::not_found(format!("live token {id}")));
         }
         audit::insert(&mut tx, &entry, now_ms()).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit_set(ChangeSet { revoked_tokens: vec![id], ..ChangeSet::default() }).await?;
         Ok(())
     }
     .await;
     audited(state, entry, result).await
 }
 
-/// The token of `secret` and its live owner, or why not (401).
+/// The token of `secret` and its live owner, or why not (401). Served from
+/// the process's token cache when it can be.
 pub async fn resolve(state: &AppState, secret: &str) -> Result<(TokenRow, UserRow), AppError> {
     let unauthenticated = |message: &str| AppError::Unauthenticated { message: message.to_owned() };
     if !secret.starts_with(PREFIX) {
         return Err(unauthenticated("that is not a Portcullis API token (they start with pcs_)"));
     }
+    let secret_hash = crate::server::secrets::sha256_hex(secret);
+    if let Some(cached) = state.access.tokens.get(&state.access, &secret_hash, now_ms()) {
+        return Ok(cached);
+    }
+    let read_at = state.access.revision();
     let mut conn = state.db.acquire().await?;
-    let row = store::tokens::find_by_secret(&mut conn, &crate::server::secrets::sha256_hex(secret))
+    let row = store::tokens::find_by_secret(&mut conn, &secret_hash)
         .await?
         .ok_or_else(|| unauthenticated("unknown API token"))?;
     match status(&row, now_ms()) {
@@ -239,6 +247,7 @@ pub async fn resolve(state: &AppState, secret: &str) -> Result<(TokenRow, UserRo
         .await?
         .filter(|u| u.status == UserStatus::Active)
         .ok_or_else(|| unauthenticated("the owner of this API token is disabled"))?;
+    state.access.tokens.put(secret_hash, row.clone(), owner.clone(), read_at);
     Ok((row, owner))
 }
 
@@ -251,8 +260,16 @@ pub async fn authenticate(
     let (row, mut owner) = resolve(state, secret).await?;
     let now = now_ms();
     if row.last_used_at.is_none_or(|at| now - at >= TOUCH_EVERY_MS) {
-        let mut conn = state.db.acquire().await?;
-        store::tokens::touch(&mut conn, row.id, now, address.map(|a| a.to_string())).await?;
+        state.access.tokens.touched(&crate::server::secrets::sha256_hex(secret), now);
+        // Not worth failing a request over (the database may be briefly away).
+        match state.db.acquire().await {
+            Ok(mut conn) => {
+                if let Err(error) = store::tokens::touch(&mut conn, row.id, now, address.map(|a| a.to_string())).await {
+                    tracing::warn!(%error, "could not record an API token's last use");
+                }
+            }
+            Err(error) => tracing::warn!(%error, "could not record an API token's last use"),
+        }
     }
     owner.token = Some(grant_of(&row));
     Ok(owner)

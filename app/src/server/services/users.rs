@@ -31,8 +31,7 @@ pub async fn create_with_password(
 ) -> Result<UserView, AppError> {
     check_strength(password.expose_secret()).map_err(|m| AppError::invalid("password", m))?;
     let password_hash = state.hasher.hash(password).await?;
-    let _writes = state.access.lock_writes().await;
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.access.begin_write(&state.db).await?;
     let email_text = email.to_string();
     let user = store::users::insert(&mut tx, NewUser { email, name, password_hash: Some(password_hash) }, now_ms())
         .await
@@ -68,8 +67,7 @@ pub async fn create_with_password(
                 .await?;
         changes.push(Change::PolicyAdded(policy.fact()));
     }
-    tx.commit().await.map_err(StoreError::from)?;
-    state.access.apply(changes);
+    tx.commit(changes).await?;
     Ok(view)
 }
 

@@ -83,14 +83,13 @@ pub async fn create(state: &AppState, actor: &UserRow, input: WorkspaceInput) ->
     let mut entry = attempt(actor, "workspace.create", "workspace", input.key.clone().unwrap_or_default());
     entry.workspace = input.key.clone();
     let result = async {
-        let _writes = state.access.lock_writes().await;
+        let mut tx = state.access.begin_write(&state.db).await?;
         require(state, actor, Permission::WorkspaceCreate, None)?;
         let mut fields = Vec::new();
         let Some((key, name, description)) = parse_new(&input, WorkspaceKey::parse, &mut fields) else {
             return Err(AppError::Validation { fields });
         };
         let row = WorkspaceRow { key, name, description, created_at: now_ms() };
-        let mut tx = state.db.begin().await?;
         store::access::insert_workspace(&mut tx, &row).await.map_err(|e| {
             e.conflict_on("workspaces", "key", "workspace_exists", || {
                 format!("a workspace with key {} already exists", row.key)
@@ -100,7 +99,7 @@ pub async fn create(state: &AppState, actor: &UserRow, input: WorkspaceInput) ->
         let mut success = entry.clone();
         success.after = serde_json::to_value(&created).ok();
         audit::insert(&mut tx, &success, now_ms()).await?;
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit([]).await?;
         Ok(created)
     }
     .await;
@@ -145,18 +144,16 @@ pub async fn delete(state: &AppState, actor: &UserRow, key: &str) -> Result<(), 
     let mut entry = attempt(actor, "workspace.delete", "workspace", key);
     entry.workspace = Some(key.to_owned());
     let result = async {
-        let _writes = state.access.lock_writes().await;
+        let mut tx = state.access.begin_write(&state.db).await?;
         let key = parse_key(key)?;
         require(state, actor, Permission::WorkspaceDelete, Some(&key))?;
-        let mut tx = state.db.begin().await?;
         let before = load(&mut tx, &key).await?;
         let removed = store::access::delete_workspace_policies(&mut tx, &key).await?;
         store::access::delete_workspace(&mut tx, &key).await?;
         let mut success = entry.clone();
         success.before = Some(serde_json::json!({ "workspace": view(&before), "policies_deleted": removed.len() }));
         audit::insert(&mut tx, &success, now_ms()).await?;
-        tx.commit().await.map_err(StoreError::from)?;
-        state.access.apply(removed.iter().map(|p| Change::PolicyRemoved(p.fact())));
+        tx.commit(removed.iter().map(|p| Change::PolicyRemoved(p.fact()))).await?;
         Ok(())
     }
     .await;

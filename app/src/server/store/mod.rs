@@ -4,6 +4,7 @@
 //! accept. Each backend keeps its own migrations folder with the same steps.
 
 pub mod access;
+pub mod access_log;
 pub mod audit;
 pub mod invitations;
 pub mod sessions;

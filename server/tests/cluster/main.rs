@@ -1,0 +1,331 @@
+//! Two real `portcullis` processes over one Postgres database: changes made
+//! through one are seen by the other, at once with the revision the write
+//! returned and within a short bound without it; restarts, killed
+//! connections and a lost database are survived, failing closed meanwhile.
+
+mod node;
+
+use node::{written, Database, Node, Proxy};
+use reqwest::StatusCode;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+const QUICK: &[(&str, &str)] = &[("PORTCULLIS_REVISION_WAIT", "500ms")];
+
+/// What the tests act on: a workspace, a developer and a checking service.
+struct World {
+    dev_id: String,
+    dev_email: String,
+    /// An API token of the `checker` service account (global auditor).
+    checker_token: String,
+    checker_id: String,
+}
+
+const DEV_PASSWORD: &str = "developer-password-1";
+
+async fn post(node: &Node, path: &str, body: Value) -> (StatusCode, Value, i64) {
+    written(node.client.post(node.url(path)).json(&body).send().await.expect("post")).await
+}
+
+/// Seeds the world through `node` (signed in as the admin).
+async fn world(node: &Node) -> World {
+    node.login_admin().await;
+    let (status, body, _) = post(node, "/api/v1/workspaces", json!({"key": "ml", "name": "ML"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let dev_email = "dev@cluster.test".to_owned();
+    let (status, dev, _) =
+        post(node, "/api/v1/users", json!({"email": dev_email, "name": "Dev", "password": DEV_PASSWORD})).await;
+    assert_eq!(status, StatusCode::CREATED, "{dev}");
+    let (status, checker, _) =
+        post(node, "/api/v1/service-accounts", json!({"key": "checker", "name": "Gateway"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{checker}");
+    let checker_id = checker["id"].as_str().unwrap().to_owned();
+    let (status, body, _) =
+        post(node, "/api/v1/policies", json!({"subject": {"user_id": checker_id}, "role": "auditor"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let checker_token = token_for(node, &checker_id).await.0;
+    World { dev_id: dev["id"].as_str().unwrap().to_owned(), dev_email, checker_token, checker_id }
+}
+
+/// A new API token of the service account `id` (secret, token id).
+async fn token_for(node: &Node, id: &str) -> (String, String) {
+    let (status, token, _) = post(
+        node,
+        &format!("/api/v1/service-accounts/{id}/tokens"),
+        json!({"name": "checks", "scope": "custom", "permissions": ["policy:read"]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{token}");
+    (token["secret"].as_str().unwrap().to_owned(), token["token"]["id"].as_str().unwrap_or_default().to_owned())
+}
+
+/// `POST /authz/check` on `node` with the checker's token.
+async fn check(node: &Node, token: &str, user: &str, at_least: Option<i64>) -> (StatusCode, Value) {
+    let mut body = json!({"user_id": user, "permission": "endpoint:create", "workspace": "ml"});
+    if let Some(revision) = at_least {
+        body["at_least_revision"] = json!(revision);
+    }
+    let response =
+        node.client.post(node.url("/api/v1/authz/check")).bearer_auth(token).json(&body).send().await.expect("check");
+    let status = response.status();
+    (status, response.json().await.unwrap_or(Value::Null))
+}
+
+async fn allowed(node: &Node, world: &World, at_least: Option<i64>) -> bool {
+    let (status, body) = check(node, &world.checker_token, &world.dev_id, at_least).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["allowed"].as_bool().unwrap()
+}
+
+/// Polls `node` (no revision given) until the answer is `expected`; how long it took.
+async fn until_answer(node: &Node, world: &World, expected: bool, limit: Duration) -> Duration {
+    let started = Instant::now();
+    while allowed(node, world, None).await != expected {
+        assert!(started.elapsed() < limit, "{} did not answer {expected} within {limit:?}:\n{}", node.name, node.log());
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    started.elapsed()
+}
+
+async fn grant_developer(node: &Node, world: &World) -> (i64, i64) {
+    let (status, policy, revision) = post(
+        node,
+        "/api/v1/policies",
+        json!({"subject": {"user_id": world.dev_id}, "role": "developer", "workspace": "ml"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{policy}");
+    (policy["id"].as_i64().unwrap(), revision)
+}
+
+async fn revoke(node: &Node, policy: i64) -> i64 {
+    let response = node.client.delete(node.url(&format!("/api/v1/policies/{policy}"))).send().await.unwrap();
+    let (status, body, revision) = written(response).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    revision
+}
+
+#[tokio::test]
+async fn a_revocation_on_one_process_is_seen_by_the_other() {
+    let db = Database::create().await;
+    let a = Node::start("a", db.url("portcullis-a"), QUICK).await;
+    let b = Node::start("b", db.url("portcullis-b"), QUICK).await;
+    let world = world(&a).await;
+
+    // Granted on A; with A's revision, B answers from after the grant.
+    let (policy, granted) = grant_developer(&a, &world).await;
+    assert!(granted > 0);
+    assert!(allowed(&b, &world, Some(granted)).await);
+
+    // Revoked on A: the revision is in the header and the JSON body, and
+    // B never answers from before it once asked for it.
+    let revoked = revoke(&a, policy).await;
+    assert!(revoked > granted);
+    assert!(!allowed(&b, &world, Some(revoked)).await, "B denies at once with A's revision");
+
+    // Without the revision, B learns of changes within a short bound.
+    let (policy, _) = grant_developer(&a, &world).await;
+    until_answer(&b, &world, true, Duration::from_secs(1)).await;
+    revoke(&a, policy).await;
+    let took = until_answer(&b, &world, false, Duration::from_secs(1)).await;
+    eprintln!("B saw the revocation {took:?} after A's answer");
+
+    // A revision nobody made: a bounded wait, then 503, never a guess.
+    let started = Instant::now();
+    let (status, body) = check(&b, &world.checker_token, &world.dev_id, Some(revoked + 1000)).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["error"]["code"], "revision_unavailable", "{body}");
+    let waited = started.elapsed();
+    assert!(waited >= Duration::from_millis(450) && waited < Duration::from_secs(3), "{waited:?}");
+
+    // Both report where they are.
+    let metrics = b.metrics().await;
+    assert!(metrics.contains("portcullis_index_revision "), "{metrics}");
+    assert!(metrics.contains("portcullis_authz_checks_total{decision=\"allowed\"}"), "{metrics}");
+    assert!(metrics.contains("portcullis_authz_checks_refused_total{reason=\"revision_unavailable\"} 1"), "{metrics}");
+    assert!(metrics.contains("portcullis_index_propagation_seconds_count"), "{metrics}");
+    let (_, a_ready) = a.readiness().await;
+    let (_, b_ready) = b.readiness().await;
+    assert_eq!(a_ready["revision"], b_ready["revision"], "{a_ready} {b_ready}");
+    drop((a, b));
+    db.drop().await;
+}
+
+#[tokio::test]
+async fn disabling_a_user_on_one_process_ends_their_session_and_tokens_on_the_other() {
+    let db = Database::create().await;
+    let a = Node::start("a", db.url("portcullis-a"), QUICK).await;
+    let b = Node::start("b", db.url("portcullis-b"), QUICK).await;
+    let world = world(&a).await;
+
+    // Signed in through A, signed in on B too (sessions live in the database;
+    // cookies are per host, not per port, so one client carries it to both).
+    let dev = reqwest::Client::builder().cookie_store(true).build().unwrap();
+    let login = dev
+        .post(a.url("/api/v1/auth/login"))
+        .json(&json!({"email": world.dev_email, "password": DEV_PASSWORD}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(login.status(), StatusCode::OK);
+    assert_eq!(dev.get(b.url("/api/v1/me")).send().await.unwrap().status(), StatusCode::OK);
+    let (status, token, _) = written(
+        dev.post(b.url("/api/v1/me/tokens"))
+            .json(&json!({"name": "laptop", "scope": "developer"}))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
+    assert_eq!(status, StatusCode::CREATED, "{token}");
+    let secret = token["secret"].as_str().unwrap().to_owned();
+    let me_with_token = || b.client.get(b.url("/api/v1/me")).bearer_auth(&secret).send();
+    assert_eq!(me_with_token().await.unwrap().status(), StatusCode::OK);
+
+    // Disabled through A.
+    let response = a
+        .client
+        .patch(a.url(&format!("/api/v1/users/{}", world.dev_id)))
+        .json(&json!({"status": "disabled"}))
+        .send()
+        .await
+        .unwrap();
+    let (status, body, disabled_at) = written(response).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+
+    // The session is read from the database on every request: gone at once.
+    assert_eq!(dev.get(b.url("/api/v1/me")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    // The token stops as soon as B has the revision.
+    let started = Instant::now();
+    while me_with_token().await.unwrap().status() != StatusCode::UNAUTHORIZED {
+        assert!(started.elapsed() < Duration::from_secs(1), "B still took the token:\n{}", b.log());
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    let body =
+        json!({"token": secret, "permission": "workspace:read", "workspace": "ml", "at_least_revision": disabled_at});
+    let answer: Value = b
+        .client
+        .post(b.url("/api/v1/authz/check"))
+        .bearer_auth(&world.checker_token)
+        .json(&body)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["allowed"], false, "{answer}");
+
+    // A token revoked on A stops on B, which had it cached.
+    let (second, second_id) = token_for(&a, &world.checker_id).await;
+    let me = |token: String| b.client.get(b.url("/api/v1/me")).bearer_auth(token).send();
+    assert_eq!(me(second.clone()).await.unwrap().status(), StatusCode::OK);
+    let response =
+        a.client.delete(a.url(&format!("/api/v1/users/{}/tokens/{second_id}", world.checker_id))).send().await.unwrap();
+    let (status, body, _) = written(response).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let started = Instant::now();
+    while me(second.clone()).await.unwrap().status() != StatusCode::UNAUTHORIZED {
+        assert!(started.elapsed() < Duration::from_secs(1), "B still took the revoked token:\n{}", b.log());
+        tokio::time::sleep(Duration::from_millis(2)).await;
+    }
+    drop((a, b));
+    db.drop().await;
+}
+
+#[tokio::test]
+async fn a_restarted_process_catches_up_with_changes_made_meanwhile() {
+    let db = Database::create().await;
+    let a = Node::start("a", db.url("portcullis-a"), QUICK).await;
+    let mut b = Node::start("b", db.url("portcullis-b"), QUICK).await;
+    let world = world(&a).await;
+    assert!(!allowed(&b, &world, None).await);
+
+    b.kill();
+    let (policy, granted) = grant_developer(&a, &world).await;
+    b.restart().await;
+    assert!(allowed(&b, &world, Some(granted)).await);
+
+    // Again, with a revocation made while B was down.
+    b.kill();
+    let revoked = revoke(&a, policy).await;
+    b.restart().await;
+    let (_, ready) = b.readiness().await;
+    assert!(ready["revision"].as_i64().unwrap() >= revoked, "{ready}");
+    assert!(!allowed(&b, &world, Some(revoked)).await);
+    drop((a, b));
+    db.drop().await;
+}
+
+#[tokio::test]
+async fn a_process_whose_connections_are_killed_listens_again() {
+    let db = Database::create().await;
+    let a = Node::start("a", db.url("portcullis-a"), QUICK).await;
+    // A heartbeat this slow leaves only notifications to bring changes fast.
+    let slow_heartbeat = [("PORTCULLIS_SYNC_HEARTBEAT", "30s"), ("PORTCULLIS_MAX_STALENESS", "60s")];
+    let b = Node::start("b", db.url("portcullis-b"), &slow_heartbeat).await;
+    let world = world(&a).await;
+    b.login_admin().await;
+
+    let killed = db.terminate_connections_of("portcullis-b").await;
+    assert!(killed >= 1, "B holds at least its LISTEN connection");
+    tokio::time::sleep(Duration::from_millis(300)).await;
+
+    let (policy, _) = grant_developer(&a, &world).await;
+    let took = until_answer(&b, &world, true, Duration::from_secs(3)).await;
+    eprintln!("after its connections were killed, B saw a grant {took:?} after A's answer");
+    revoke(&a, policy).await;
+    until_answer(&b, &world, false, Duration::from_secs(1)).await;
+    // Its pool reconnected too: B's own database reads work.
+    assert_eq!(b.client.get(b.url("/api/v1/me")).send().await.unwrap().status(), StatusCode::OK);
+    drop((a, b));
+    db.drop().await;
+}
+
+#[tokio::test]
+async fn a_process_cut_off_from_postgres_answers_for_a_while_then_fails_closed_and_recovers() {
+    let db = Database::create().await;
+    let a = Node::start("a", db.url("portcullis-a"), QUICK).await;
+    let postgres = node::postgres_admin_url();
+    let target = postgres.split('@').nth(1).and_then(|r| r.split('/').next()).unwrap_or("127.0.0.1:5432").to_owned();
+    let proxy = Proxy::start(&target).await;
+    let b = Node::start(
+        "b",
+        db.url_via(&proxy.address(), "portcullis-b"),
+        &[
+            ("PORTCULLIS_MAX_STALENESS", "2s"),
+            ("PORTCULLIS_SYNC_HEARTBEAT", "200ms"),
+            ("PORTCULLIS_REVISION_WAIT", "500ms"),
+        ],
+    )
+    .await;
+    let world = world(&a).await;
+    let (policy, granted) = grant_developer(&a, &world).await;
+    assert!(allowed(&b, &world, Some(granted)).await, "B knows the grant and has the checker's token cached");
+
+    proxy.cut();
+    // Within the allowed staleness, B answers from its index.
+    assert!(allowed(&b, &world, None).await, "B answers while the database is briefly away");
+    let revoked = revoke(&a, policy).await;
+
+    // Past it, B refuses rather than answer from stale data.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    let (status, body) = check(&b, &world.checker_token, &world.dev_id, None).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["error"]["code"], "index_stale", "{body}");
+    let (status, ready) = b.readiness().await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{ready}");
+    assert_eq!(ready["reason"], "index_stale");
+    let metrics = b.metrics().await;
+    assert!(metrics.contains("portcullis_index_usable 0"), "{metrics}");
+    assert!(metrics.contains("portcullis_authz_checks_refused_total{reason=\"index_stale\"}"), "{metrics}");
+
+    // The database is back: B reconnects by itself and has the revocation.
+    proxy.restore().await;
+    b.wait_ready(Duration::from_secs(15)).await;
+    assert!(!allowed(&b, &world, Some(revoked)).await);
+    let (_, ready) = b.readiness().await;
+    assert!(ready["revision"].as_i64().unwrap() >= revoked, "{ready}");
+    drop((a, b));
+    db.drop().await;
+}
