@@ -132,7 +132,7 @@ impl Node {
             .env("PORTCULLIS_SITE_ROOT", self._dir.path())
             .env("PORTCULLIS_ADMIN_EMAIL", ADMIN_EMAIL)
             .env("PORTCULLIS_ADMIN_PASSWORD", ADMIN_PASSWORD)
-            .env("RUST_LOG", "info")
+            .env("PORTCULLIS_LOG", "info,sqlx=warn")
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("log"))
             .stderr(log);
