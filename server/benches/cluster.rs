@@ -52,9 +52,12 @@ async fn main() {
     a.login_admin().await;
     let (status, _, _) = post(&a, "/api/v1/workspaces", json!({"key": "ml", "name": "ML"})).await;
     assert_eq!(status, StatusCode::CREATED);
-    let (_, dev, _) =
-        post(&a, "/api/v1/users", json!({"email": "dev@bench.test", "name": "Dev", "password": "developer-password-1"}))
-            .await;
+    let (_, dev, _) = post(
+        &a,
+        "/api/v1/users",
+        json!({"email": "dev@bench.test", "name": "Dev", "password": "developer-password-1"}),
+    )
+    .await;
     let dev = dev["id"].as_str().expect("dev id").to_owned();
     let (_, checker, _) = post(&a, "/api/v1/service-accounts", json!({"key": "checker", "name": "Gateway"})).await;
     let checker = checker["id"].as_str().expect("checker id").to_owned();
@@ -68,9 +71,7 @@ async fn main() {
     let token = token["secret"].as_str().expect("token").to_owned();
     let question = json!({"user_id": dev, "permission": "endpoint:create", "workspace": "ml"});
     let poller = Client::new();
-    let ask = |node: &Node| {
-        poller.post(node.url("/api/v1/authz/check")).bearer_auth(&token).json(&question).send()
-    };
+    let ask = |node: &Node| poller.post(node.url("/api/v1/authz/check")).bearer_auth(&token).json(&question).send();
 
     // Propagation: grant and revoke in turn on A; after A answers, ask B
     // (without the revision) until it agrees.
@@ -124,7 +125,8 @@ async fn main() {
     println!();
     println!("| measure | p50 | p90 | p99 | max |");
     println!("| --- | --- | --- | --- | --- |");
-    for (what, sample) in [("A's answer → B answers the same (polling B)", &delays), ("the write on A itself", &writes)] {
+    for (what, sample) in [("A's answer → B answers the same (polling B)", &delays), ("the write on A itself", &writes)]
+    {
         println!(
             "| {what} | {} | {} | {} | {} |",
             ms(percentile(sample, 0.5)),

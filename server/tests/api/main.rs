@@ -12,6 +12,7 @@ mod health;
 mod invitations;
 mod migrations;
 mod oauth;
+mod revisions;
 mod smtp_sink;
 mod teams;
 mod tokens;

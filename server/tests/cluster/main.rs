@@ -122,6 +122,22 @@ async fn a_revocation_on_one_process_is_seen_by_the_other() {
     let revoked = revoke(&a, policy).await;
     assert!(revoked > granted);
     assert!(!allowed(&b, &world, Some(revoked)).await, "B denies at once with A's revision");
+    let batch = json!({
+        "checks": [{"user_id": world.dev_id, "permission": "endpoint:create", "workspace": "ml"}],
+        "at_least_revision": revoked,
+    });
+    let answer: Value = b
+        .client
+        .post(b.url("/api/v1/authz/check-batch"))
+        .bearer_auth(&world.checker_token)
+        .json(&batch)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(answer["results"][0]["allowed"], false, "{answer}");
 
     // Without the revision, B learns of changes within a short bound.
     let (policy, _) = grant_developer(&a, &world).await;
