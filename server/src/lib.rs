@@ -79,8 +79,15 @@ pub fn router(state: AppState) -> Router {
     let page_state = state.clone();
     let server_fn_state = state.clone();
 
+    let pages = Router::new()
+        .leptos_routes_with_context(&state, page_routes, move || provide_context(page_state.clone()), {
+            let options = leptos_options.clone();
+            move || app::ui::shell(options.clone())
+        })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::rerender_stalled_pages));
     // Everything that answers from the index waits until it can.
     let gated = Router::new()
+        .merge(pages)
         .route("/auth/{provider}/start", get(routes::oauth::start))
         .route("/auth/{provider}/callback", get(routes::oauth::callback))
         .nest(
@@ -94,10 +101,6 @@ pub fn router(state: AppState) -> Router {
                 leptos_axum::handle_server_fns_with_context(move || provide_context(state.clone()), req)
             }),
         )
-        .leptos_routes_with_context(&state, page_routes, move || provide_context(page_state.clone()), {
-            let options = leptos_options.clone();
-            move || app::ui::shell(options.clone())
-        })
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::require_usable_index));
 
     Router::new()

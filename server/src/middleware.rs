@@ -8,7 +8,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde_json::Value;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use app::{server::AppState, AppError};
 
@@ -47,6 +47,46 @@ pub async fn require_usable_index(State(state): State<AppState>, request: Reques
             AppError::from(unusable).into_response()
         }
     }
+}
+
+/// How long a console page may take to render before it is rendered again.
+const PAGE_RENDER_LIMIT: Duration = Duration::from_secs(8);
+
+/// Renders a console page again when its render stalls. Leptos 0.8's server
+/// rendering, rarely and under load, never completes: every thread idle, the
+/// page waiting on a wake-up that never comes (seen here about once in ten
+/// runs of the API tests; upstream reports leptos-rs/leptos#4578 and #4673).
+/// A browser would wait forever. Pages are GETs that render from scratch,
+/// so a second render is safe; a second stall answers 503.
+pub async fn rerender_stalled_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if request.method() != Method::GET {
+        return next.run(request).await;
+    }
+    let (parts, _) = request.into_parts();
+    for attempt in 1..=2 {
+        let mut again = Request::new(Body::empty());
+        *again.method_mut() = parts.method.clone();
+        *again.uri_mut() = parts.uri.clone();
+        *again.version_mut() = parts.version;
+        *again.headers_mut() = parts.headers.clone();
+        *again.extensions_mut() = parts.extensions.clone();
+        let next = next.clone();
+        // The whole body inside the limit: the stall can come after the headers.
+        let rendered = tokio::time::timeout(PAGE_RENDER_LIMIT, async move {
+            let (head, body) = next.run(again).await.into_parts();
+            axum::body::to_bytes(body, usize::MAX).await.map(|bytes| Response::from_parts(head, Body::from(bytes)))
+        })
+        .await;
+        match rendered {
+            Ok(Ok(response)) => return response,
+            Ok(Err(error)) => return app::server::http::internal_error("rendering a page", error).into_response(),
+            Err(_) => {
+                state.metrics.page_stalled();
+                tracing::warn!(path = %parts.uri.path(), attempt, "a page render stalled; rendering it again");
+            }
+        }
+    }
+    AppError::unavailable("render_stalled", "the page did not render in time: reload it").into_response()
 }
 
 /// The response header that carries the access revision after a write.

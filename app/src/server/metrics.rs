@@ -35,6 +35,8 @@ pub struct Metrics {
     reloads: Counter,
     /// Failed attempts to reach the database from the sync task.
     sync_errors: Counter,
+    /// Page renders that stalled and were done again.
+    stalled_pages: Counter,
     index_revision: Gauge,
     database_revision: Gauge,
     lag_revisions: Gauge,
@@ -59,6 +61,7 @@ impl Default for Metrics {
             applied: Counter::default(),
             reloads: Counter::default(),
             sync_errors: Counter::default(),
+            stalled_pages: Counter::default(),
             index_revision: Gauge::default(),
             database_revision: Gauge::default(),
             lag_revisions: Gauge::default(),
@@ -88,6 +91,11 @@ impl Default for Metrics {
             "sync_errors",
             "Failed attempts to read the access log or to listen",
             metrics.sync_errors.clone(),
+        );
+        registry.register(
+            "page_renders_stalled",
+            "Console page renders that did not finish in time and were done again",
+            metrics.stalled_pages.clone(),
         );
         registry.register("index_revision", "The revision the index reflects", metrics.index_revision.clone());
         registry.register(
@@ -149,6 +157,10 @@ impl Metrics {
 
     pub fn sync_failed(&self) {
         self.sync_errors.inc();
+    }
+
+    pub fn page_stalled(&self) {
+        self.stalled_pages.inc();
     }
 
     /// The text a Prometheus scrape receives.

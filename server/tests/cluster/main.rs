@@ -65,8 +65,12 @@ async fn check(node: &Node, token: &str, user: &str, at_least: Option<i64>) -> (
     if let Some(revision) = at_least {
         body["at_least_revision"] = json!(revision);
     }
-    let response =
-        node.client.post(node.url("/api/v1/authz/check")).bearer_auth(token).json(&body).send().await.expect("check");
+    ask(node, token, "/api/v1/authz/check", &body).await
+}
+
+/// `POST path` on `node` with `token` as the bearer.
+async fn ask(node: &Node, token: &str, path: &str, body: &Value) -> (StatusCode, Value) {
+    let response = node.client.post(node.url(path)).bearer_auth(token).json(body).send().await.expect("ask");
     let status = response.status();
     (status, response.json().await.unwrap_or(Value::Null))
 }
@@ -126,17 +130,7 @@ async fn a_revocation_on_one_process_is_seen_by_the_other() {
         "checks": [{"user_id": world.dev_id, "permission": "endpoint:create", "workspace": "ml"}],
         "at_least_revision": revoked,
     });
-    let answer: Value = b
-        .client
-        .post(b.url("/api/v1/authz/check-batch"))
-        .bearer_auth(&world.checker_token)
-        .json(&batch)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, answer) = ask(&b, &world.checker_token, "/api/v1/authz/check-batch", &batch).await;
     assert_eq!(answer["results"][0]["allowed"], false, "{answer}");
 
     // Without the revision, B learns of changes within a short bound.
@@ -219,17 +213,7 @@ async fn disabling_a_user_on_one_process_ends_their_session_and_tokens_on_the_ot
     }
     let body =
         json!({"token": secret, "permission": "workspace:read", "workspace": "ml", "at_least_revision": disabled_at});
-    let answer: Value = b
-        .client
-        .post(b.url("/api/v1/authz/check"))
-        .bearer_auth(&world.checker_token)
-        .json(&body)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let (_, answer) = ask(&b, &world.checker_token, "/api/v1/authz/check", &body).await;
     assert_eq!(answer["allowed"], false, "{answer}");
 
     // A token revoked on A stops on B, which had it cached.
