@@ -73,6 +73,8 @@ fn assert_agrees(index: &AccessIndex, facts: &Facts) -> Result<(), TestCaseError
         .chain(std::iter::once(Some("elsewhere".to_owned())))
         .collect();
     for u in (0..USERS).map(user).chain(std::iter::once(user(99))) {
+        let active = facts.users.iter().any(|(id, active)| *id == u && *active);
+        prop_assert_eq!(index.is_active(&u), active, "{}", u);
         for p in Permission::ALL {
             for ws in &workspaces {
                 let expected = reference::granted_by(facts, &u, *p, ws.as_deref());
@@ -159,7 +161,9 @@ proptest! {
         let mut index = AccessIndex::build(&facts);
         for edit in edits {
             if let Some(change) = perform(&mut facts, edit) {
-                index.apply(change);
+                // As other processes get it: through the access log's JSON.
+                let logged = serde_json::to_string(&change).unwrap();
+                index.apply(serde_json::from_str(&logged).unwrap());
             }
         }
         assert_agrees(&index, &facts)?;
