@@ -158,6 +158,10 @@ impl Access {
         let index = AccessIndex::build(&facts);
         {
             let mut current = self.write_index();
+            // Changes applied while this loaded are newer: keep them.
+            if revision < self.revision() {
+                return Ok(());
+            }
             *current = index;
             self.publish(revision);
         }
