@@ -50,7 +50,7 @@ pub async fn require_usable_index(State(state): State<AppState>, request: Reques
 }
 
 /// How long a console page may take to render before it is rendered again.
-const PAGE_RENDER_LIMIT: Duration = Duration::from_secs(8);
+const PAGE_RENDER_LIMIT: Duration = Duration::from_secs(5);
 
 /// Renders a console page again when its render stalls. Leptos 0.8's server
 /// rendering, rarely and under load, never completes: every thread idle, the

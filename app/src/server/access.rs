@@ -185,6 +185,11 @@ impl Access {
         self.database_revision.load(Ordering::Acquire).max(self.revision())
     }
 
+    /// Records a revision another process announced (for the lag metrics).
+    pub fn heard_of(&self, revision: Revision) {
+        self.database_revision.fetch_max(revision, Ordering::AcqRel);
+    }
+
     /// Whether `user` may use `permission` in `workspace` (or globally).
     pub fn check(&self, user: &UserId, permission: Permission, workspace: Option<&str>) -> bool {
         self.read().check(user, permission, workspace)

@@ -19,8 +19,9 @@ use crate::server::{
 /// What the listening task heard.
 #[derive(Debug)]
 enum Heard {
-    /// Subscribed (again): anything committed while away must be read.
-    Listening,
+    /// Read the log: subscribed (again), so anything committed while away
+    /// must be read; or an announcement whose revision was unreadable.
+    CatchUp,
     /// A new revision was committed.
     Revision(Revision),
 }
@@ -41,7 +42,8 @@ pub async fn run(state: AppState) {
         tokio::select! {
             message = hearing.recv() => match message {
                 Some(Heard::Revision(revision)) if revision <= state.access.revision() => continue,
-                Some(_) => {}
+                Some(Heard::Revision(revision)) => state.access.heard_of(revision),
+                Some(Heard::CatchUp) => {}
                 None => break,
             },
             _ = heartbeat.tick() => {}
@@ -127,14 +129,19 @@ async fn listen(state: AppState, heard: mpsc::Sender<Heard>) {
             continue;
         }
         wait = Backoff::default();
-        if heard.send(Heard::Listening).await.is_err() {
+        if heard.send(Heard::CatchUp).await.is_err() {
             return;
         }
         loop {
             match listener.try_recv().await {
                 Ok(Some(notification)) => {
                     // A payload we cannot read still means "something changed".
-                    let revision = notification.payload().parse().unwrap_or(Revision::MAX);
+                    let Ok(revision) = notification.payload().parse() else {
+                        if heard.send(Heard::CatchUp).await.is_err() {
+                            return;
+                        }
+                        continue;
+                    };
                     if heard.send(Heard::Revision(revision)).await.is_err() {
                         return;
                     }
