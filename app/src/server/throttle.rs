@@ -1,29 +1,27 @@
 //! Slows down password guessing: after `max_failures` failed sign-ins for one
 //! account, or four times as many from one client address, within `window`,
-//! further attempts are refused until the oldest failure leaves the window.
-//! Kept in memory per process: a restart or another process starts afresh,
-//! which bounds but does not remove the protection (see README).
+//! further attempts are refused until the oldest of those failures leaves
+//! the window. Failures are kept in the database, so the limit holds across
+//! every server process and across restarts.
 
-use std::{
-    collections::{HashMap, VecDeque},
-    net::IpAddr,
-    sync::Mutex,
-    time::{Duration, Instant},
+use std::{net::IpAddr, time::Duration};
+
+use crate::{
+    domain::Email,
+    server::{
+        config::ThrottleConfig,
+        store::{login_failures, Db, StoreError},
+    },
 };
-
-use crate::{domain::Email, server::config::ThrottleConfig};
 
 /// Failures per address may be this many times those per account: several
 /// people can share one address (an office, a proxy).
 const ADDRESS_FACTOR: u32 = 4;
-/// Beyond this many tracked keys, the stalest are forgotten first.
-const MAX_KEYS: usize = 100_000;
 
 /// Counts recent sign-in failures per account and per client address.
 #[derive(Debug)]
 pub struct LoginThrottle {
     config: ThrottleConfig,
-    failures: Mutex<HashMap<String, VecDeque<Instant>>>,
 }
 
 /// The keys one attempt is counted under.
@@ -40,55 +38,40 @@ impl AttemptKeys {
 }
 
 impl LoginThrottle {
-    /// An empty throttle.
     pub fn new(config: ThrottleConfig) -> Self {
-        Self { config, failures: Mutex::new(HashMap::new()) }
+        Self { config }
     }
 
-    /// `Err(wait)` when this attempt must be refused for `wait`.
-    pub fn check(&self, keys: &AttemptKeys, now: Instant) -> Result<(), Duration> {
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
+    fn window_ms(&self) -> i64 {
+        i64::try_from(self.config.window.as_millis()).unwrap_or(i64::MAX)
+    }
+
+    /// `Ok(Err(wait))` when an attempt at `now` (ms) must be refused for `wait`.
+    pub async fn check(&self, db: &Db, keys: &AttemptKeys, now: i64) -> Result<Result<(), Duration>, StoreError> {
+        let mut conn = db.acquire().await?;
+        let since = now.saturating_sub(self.window_ms());
         let mut wait = Duration::ZERO;
         for (key, limit) in self.limits(keys) {
-            if let Some(times) = failures.get_mut(key) {
-                prune(times, now, self.config.window);
-                if times.len() >= limit as usize {
-                    let oldest = times[times.len() - limit as usize];
-                    wait = wait.max(self.config.window.saturating_sub(now - oldest));
-                }
+            if let Some(oldest) = login_failures::nth_recent(&mut conn, key, since, limit).await? {
+                wait = wait.max(refused_for(self.config.window, oldest, now));
             }
         }
-        if wait.is_zero() {
-            Ok(())
-        } else {
-            Err(wait.max(Duration::from_secs(1)))
-        }
+        Ok(if wait.is_zero() { Ok(()) } else { Err(wait.max(Duration::from_secs(1))) })
     }
 
     /// Counts one failure under both keys.
-    pub fn record_failure(&self, keys: &AttemptKeys, now: Instant) {
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if failures.len() >= MAX_KEYS {
-            let window = self.config.window;
-            failures.retain(|_, times| {
-                prune(times, now, window);
-                !times.is_empty()
-            });
-        }
-        for (key, limit) in self.limits(keys) {
-            let times = failures.entry(key.to_owned()).or_default();
-            times.push_back(now);
-            // Only the newest `limit` failures can matter.
-            while times.len() > limit as usize {
-                times.pop_front();
-            }
-        }
+    pub async fn record_failure(&self, db: &Db, keys: &AttemptKeys, now: i64) -> Result<(), StoreError> {
+        let mut tx = db.begin().await?;
+        let keys: Vec<&str> = self.limits(keys).map(|(key, _)| key).collect();
+        login_failures::record(&mut tx, &keys, now, now.saturating_sub(self.window_ms())).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     /// A successful sign-in forgets the account's failures (not the address's).
-    pub fn record_success(&self, keys: &AttemptKeys) {
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        failures.remove(&keys.account);
+    pub async fn record_success(&self, db: &Db, keys: &AttemptKeys) -> Result<(), StoreError> {
+        let mut conn = db.acquire().await?;
+        login_failures::forget(&mut conn, &keys.account).await
     }
 
     fn limits<'k>(&self, keys: &'k AttemptKeys) -> impl Iterator<Item = (&'k str, u32)> {
@@ -98,10 +81,11 @@ impl LoginThrottle {
     }
 }
 
-fn prune(times: &mut VecDeque<Instant>, now: Instant, window: Duration) {
-    while times.front().is_some_and(|t| now.duration_since(*t) >= window) {
-        times.pop_front();
-    }
+/// How long an attempt at `now` waits when the oldest failure that still
+/// counts against the limit happened at `oldest` (both ms).
+fn refused_for(window: Duration, oldest: i64, now: i64) -> Duration {
+    let age = Duration::from_millis(u64::try_from(now.saturating_sub(oldest)).unwrap_or(0));
+    window.saturating_sub(age)
 }
 
 #[cfg(test)]
@@ -116,43 +100,82 @@ mod tests {
         AttemptKeys::new(&Email::parse(email).unwrap(), Some(IpAddr::from(ip)))
     }
 
-    #[test]
-    fn refuses_after_the_limit_until_the_window_passes() {
-        let throttle = throttle();
-        let ada = keys("ada@example.com", [10, 0, 0, 1]);
-        let start = Instant::now();
-        for _ in 0..3 {
-            assert!(throttle.check(&ada, start).is_ok());
-            throttle.record_failure(&ada, start);
+    /// A throwaway SQLite database with the migrations applied; its files
+    /// go when the guard is dropped.
+    async fn db() -> (Db, Removed) {
+        let path = std::env::temp_dir().join(format!("portcullis-throttle-{}.db", uuid::Uuid::new_v4()));
+        let db = Db::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+        db.migrate().await.unwrap();
+        (db, Removed(path))
+    }
+
+    struct Removed(std::path::PathBuf);
+
+    impl Drop for Removed {
+        fn drop(&mut self) {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
+            }
         }
-        let wait = throttle.check(&ada, start + Duration::from_secs(10)).unwrap_err();
-        assert_eq!(wait, Duration::from_secs(50));
-        assert!(throttle.check(&ada, start + Duration::from_secs(60)).is_ok());
     }
 
     #[test]
-    fn success_clears_the_account_but_other_accounts_are_separate() {
-        let throttle = throttle();
+    fn the_wait_is_what_is_left_of_the_window() {
+        let window = Duration::from_secs(60);
+        assert_eq!(refused_for(window, 1_000, 11_000), Duration::from_secs(50));
+        assert_eq!(refused_for(window, 1_000, 61_000), Duration::ZERO);
+        assert_eq!(refused_for(window, 1_000, 900), window, "a clock step back waits the whole window");
+    }
+
+    #[tokio::test]
+    async fn refuses_after_the_limit_until_the_window_passes() {
+        let ((db, _removed), throttle) = (db().await, throttle());
+        let ada = keys("ada@example.com", [10, 0, 0, 1]);
+        let start = 1_000_000;
+        for _ in 0..3 {
+            assert_eq!(throttle.check(&db, &ada, start).await.unwrap(), Ok(()));
+            throttle.record_failure(&db, &ada, start).await.unwrap();
+        }
+        assert_eq!(throttle.check(&db, &ada, start + 10_000).await.unwrap(), Err(Duration::from_secs(50)));
+        assert_eq!(throttle.check(&db, &ada, start + 60_000).await.unwrap(), Ok(()));
+    }
+
+    #[tokio::test]
+    async fn success_clears_the_account_but_other_accounts_are_separate() {
+        let ((db, _removed), throttle) = (db().await, throttle());
         let ada = keys("ada@example.com", [10, 0, 0, 1]);
         let bob = keys("bob@example.com", [10, 0, 0, 2]);
-        let now = Instant::now();
+        let now = 1_000_000;
         for _ in 0..3 {
-            throttle.record_failure(&ada, now);
+            throttle.record_failure(&db, &ada, now).await.unwrap();
         }
-        assert!(throttle.check(&ada, now).is_err());
-        assert!(throttle.check(&bob, now).is_ok());
-        throttle.record_success(&ada);
-        assert!(throttle.check(&ada, now).is_ok());
+        assert!(throttle.check(&db, &ada, now).await.unwrap().is_err());
+        assert!(throttle.check(&db, &bob, now).await.unwrap().is_ok());
+        throttle.record_success(&db, &ada).await.unwrap();
+        assert!(throttle.check(&db, &ada, now).await.unwrap().is_ok());
     }
 
-    #[test]
-    fn one_address_guessing_many_accounts_is_stopped() {
-        let throttle = throttle();
-        let now = Instant::now();
+    #[tokio::test]
+    async fn one_address_guessing_many_accounts_is_stopped() {
+        let ((db, _removed), throttle) = (db().await, throttle());
+        let now = 1_000_000;
         for n in 0..12 {
-            throttle.record_failure(&keys(&format!("user{n}@example.com"), [10, 0, 0, 9]), now);
+            throttle.record_failure(&db, &keys(&format!("user{n}@example.com"), [10, 0, 0, 9]), now).await.unwrap();
         }
-        assert!(throttle.check(&keys("fresh@example.com", [10, 0, 0, 9]), now).is_err());
-        assert!(throttle.check(&keys("fresh@example.com", [10, 0, 0, 8]), now).is_ok());
+        assert!(throttle.check(&db, &keys("fresh@example.com", [10, 0, 0, 9]), now).await.unwrap().is_err());
+        assert!(throttle.check(&db, &keys("fresh@example.com", [10, 0, 0, 8]), now).await.unwrap().is_ok());
+    }
+
+    #[tokio::test]
+    async fn old_failures_are_deleted() {
+        let ((db, _removed), throttle) = (db().await, throttle());
+        let ada = keys("ada@example.com", [10, 0, 0, 1]);
+        throttle.record_failure(&db, &ada, 1_000_000).await.unwrap();
+        throttle.record_failure(&db, &ada, 1_000_000 + 61_000).await.unwrap();
+        let mut conn = db.acquire().await.unwrap();
+        use sqlx::Row;
+        let left: i64 =
+            sqlx::query("select count(*) as n from login_failures").fetch_one(&mut *conn).await.unwrap().get("n");
+        assert_eq!(left, 2, "one row per key, the old ones gone");
     }
 }

@@ -329,3 +329,29 @@ async fn a_process_cut_off_from_postgres_answers_for_a_while_then_fails_closed_a
     drop((a, b));
     db.drop().await;
 }
+
+#[tokio::test]
+async fn failed_sign_ins_count_against_the_limit_on_every_process() {
+    let db = Database::create().await;
+    let limit = [("PORTCULLIS_LOGIN_MAX_FAILURES", "3")];
+    let a = Node::start("a", db.url("portcullis-a"), &limit).await;
+    let b = Node::start("b", db.url("portcullis-b"), &limit).await;
+    let world = world(&a).await;
+    let attempt = |node: &Node, password: &str| {
+        reqwest::Client::new()
+            .post(node.url("/api/v1/auth/login"))
+            .json(&json!({"email": world.dev_email, "password": password}))
+            .send()
+    };
+    for node in [&a, &a, &b] {
+        assert_eq!(attempt(node, "not the password").await.unwrap().status(), StatusCode::UNAUTHORIZED);
+    }
+    // Three failures spread over two processes reach the limit of three on both.
+    for node in [&a, &b] {
+        let refused = attempt(node, DEV_PASSWORD).await.unwrap();
+        assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS, "on {}", node.name);
+        assert!(refused.headers().contains_key("retry-after"));
+    }
+    drop((a, b));
+    db.drop().await;
+}

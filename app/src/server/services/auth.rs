@@ -1,12 +1,12 @@
 //! Signing in with email and password.
 
 use secrecy::{ExposeSecret, SecretString};
-use std::{net::IpAddr, time::Instant};
+use std::net::IpAddr;
 
 use crate::{
     domain::{Email, UserStatus, UserView},
     error::{AppError, FieldError},
-    server::{store::users, throttle::AttemptKeys, AppState},
+    server::{now_ms, store::users, throttle::AttemptKeys, AppState},
 };
 
 /// The one message for every failed sign-in, so it reveals nothing.
@@ -33,7 +33,7 @@ pub async fn login(
         return Err(AppError::unauthenticated(WRONG_CREDENTIALS));
     };
     let keys = AttemptKeys::new(&email, client);
-    if let Err(wait) = state.throttle.check(&keys, Instant::now()) {
+    if let Err(wait) = state.throttle.check(&state.db, &keys, now_ms()).await? {
         let retry_after_secs = wait.as_secs().max(1);
         return Err(AppError::TooManyRequests {
             retry_after_secs,
@@ -48,11 +48,11 @@ pub async fn login(
     let password_ok = state.hasher.verify(password, stored).await?;
     match user {
         Some(user) if password_ok && user.status == UserStatus::Active => {
-            state.throttle.record_success(&keys);
+            state.throttle.record_success(&state.db, &keys).await?;
             Ok(user.view())
         }
         _ => {
-            state.throttle.record_failure(&keys, Instant::now());
+            state.throttle.record_failure(&state.db, &keys, now_ms()).await?;
             Err(AppError::unauthenticated(WRONG_CREDENTIALS))
         }
     }

@@ -7,6 +7,7 @@ pub mod access;
 pub mod access_log;
 pub mod audit;
 pub mod invitations;
+pub mod login_failures;
 pub mod sessions;
 pub mod tokens;
 pub mod users;
