@@ -125,6 +125,10 @@ pub struct Access {
 const NOT_LOADED: Revision = -1;
 /// Log rows read per query when catching up.
 const CATCH_UP_BATCH: i64 = 500;
+/// Log rows older than this are deleted (every `PRUNE_EVERY` revisions): a
+/// process away longer reloads its index instead of catching up.
+const LOG_RETENTION_MS: i64 = 7 * 24 * 3600 * 1000;
+const PRUNE_EVERY: i64 = 100;
 
 impl Access {
     /// An index not loaded yet. `shared`: other processes may write to the
@@ -396,6 +400,9 @@ impl AccessWrite<'_> {
             committed_at: now_ms(),
         };
         access_log::append(&mut self.tx, self.backend, &row).await?;
+        if row.revision % PRUNE_EVERY == 0 {
+            access_log::prune(&mut self.tx, row.revision, row.committed_at - LOG_RETENTION_MS).await?;
+        }
         self.tx.commit().await?;
         // Unless the sync task applied it already, from the notification.
         let mut index = self.access.write_index();

@@ -91,6 +91,7 @@ fn refused_for(window: Duration, oldest: i64, now: i64) -> Duration {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::server::store::scratch::scratch_database;
 
     fn throttle() -> LoginThrottle {
         LoginThrottle::new(ThrottleConfig { max_failures: 3, window: Duration::from_secs(60) })
@@ -98,25 +99,6 @@ mod tests {
 
     fn keys(email: &str, ip: [u8; 4]) -> AttemptKeys {
         AttemptKeys::new(&Email::parse(email).unwrap(), Some(IpAddr::from(ip)))
-    }
-
-    /// A throwaway SQLite database with the migrations applied; its files
-    /// go when the guard is dropped.
-    async fn db() -> (Db, Removed) {
-        let path = std::env::temp_dir().join(format!("portcullis-throttle-{}.db", uuid::Uuid::new_v4()));
-        let db = Db::connect(&format!("sqlite://{}", path.display())).await.unwrap();
-        db.migrate().await.unwrap();
-        (db, Removed(path))
-    }
-
-    struct Removed(std::path::PathBuf);
-
-    impl Drop for Removed {
-        fn drop(&mut self) {
-            for suffix in ["", "-wal", "-shm"] {
-                let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
-            }
-        }
     }
 
     #[test]
@@ -129,7 +111,7 @@ mod tests {
 
     #[tokio::test]
     async fn refuses_after_the_limit_until_the_window_passes() {
-        let ((db, _removed), throttle) = (db().await, throttle());
+        let ((db, _removed), throttle) = (scratch_database().await, throttle());
         let ada = keys("ada@example.com", [10, 0, 0, 1]);
         let start = 1_000_000;
         for _ in 0..3 {
@@ -142,7 +124,7 @@ mod tests {
 
     #[tokio::test]
     async fn success_clears_the_account_but_other_accounts_are_separate() {
-        let ((db, _removed), throttle) = (db().await, throttle());
+        let ((db, _removed), throttle) = (scratch_database().await, throttle());
         let ada = keys("ada@example.com", [10, 0, 0, 1]);
         let bob = keys("bob@example.com", [10, 0, 0, 2]);
         let now = 1_000_000;
@@ -157,7 +139,7 @@ mod tests {
 
     #[tokio::test]
     async fn one_address_guessing_many_accounts_is_stopped() {
-        let ((db, _removed), throttle) = (db().await, throttle());
+        let ((db, _removed), throttle) = (scratch_database().await, throttle());
         let now = 1_000_000;
         for n in 0..12 {
             throttle.record_failure(&db, &keys(&format!("user{n}@example.com"), [10, 0, 0, 9]), now).await.unwrap();
@@ -168,7 +150,7 @@ mod tests {
 
     #[tokio::test]
     async fn old_failures_are_deleted() {
-        let ((db, _removed), throttle) = (db().await, throttle());
+        let ((db, _removed), throttle) = (scratch_database().await, throttle());
         let ada = keys("ada@example.com", [10, 0, 0, 1]);
         throttle.record_failure(&db, &ada, 1_000_000).await.unwrap();
         throttle.record_failure(&db, &ada, 1_000_000 + 61_000).await.unwrap();

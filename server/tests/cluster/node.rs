@@ -55,6 +55,12 @@ impl Database {
         self.url_via(host_port, application)
     }
 
+    /// Runs one statement in this database (as an operator or a retention job would).
+    pub async fn execute(&self, sql: &str) -> u64 {
+        let mut conn = sqlx::PgConnection::connect(&self.url("cluster-test")).await.expect("connect");
+        sqlx::query(sql).execute(&mut conn).await.expect(sql).rows_affected()
+    }
+
     /// Ends every connection the process named `application` holds.
     pub async fn terminate_connections_of(&self, application: &str) -> i64 {
         let mut conn = sqlx::PgConnection::connect(&postgres_admin_url()).await.expect("connect");

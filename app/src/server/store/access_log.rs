@@ -87,3 +87,37 @@ pub async fn append(conn: &mut Conn, backend: Backend, row: &LogRow) -> Result<(
     }
     Ok(())
 }
+
+/// Deletes rows older than `before` (ms), except `keep` and newer: the
+/// newest revision must stay, it numbers the next one. A process that was
+/// away longer than that finds a gap and reloads its index whole.
+pub async fn prune(conn: &mut Conn, keep: i64, before: i64) -> Result<u64, StoreError> {
+    let done = sqlx::query("delete from access_log where revision < $1 and committed_at < $2")
+        .bind(keep)
+        .bind(before)
+        .execute(&mut *conn)
+        .await?;
+    Ok(done.rows_affected())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::store::{scratch::scratch_database, Backend};
+
+    #[tokio::test]
+    async fn pruning_keeps_recent_rows_and_the_newest() {
+        let (db, _removed) = scratch_database().await;
+        let mut conn = db.acquire().await.unwrap();
+        for (revision, committed_at) in [(1, 100), (2, 200), (3, 300), (4, 400)] {
+            let row = LogRow { revision, changes: "{}".into(), committed_at };
+            append(&mut conn, Backend::Sqlite, &row).await.unwrap();
+        }
+        // Rows before 250 go, except that the newest always stays.
+        assert_eq!(prune(&mut conn, 4, 250).await.unwrap(), 2);
+        assert_eq!(prune(&mut conn, 4, 10_000).await.unwrap(), 1);
+        let left: Vec<i64> = after(&mut conn, 0, 10).await.unwrap().iter().map(|r| r.revision).collect();
+        assert_eq!(left, [4]);
+        assert_eq!(latest(&mut conn).await.unwrap(), 4, "the next revision is still 5");
+    }
+}

@@ -12,6 +12,30 @@ pub mod sessions;
 pub mod tokens;
 pub mod users;
 
+/// Throwaway databases for unit tests of the store.
+#[cfg(test)]
+pub mod scratch {
+    use super::Db;
+
+    /// An SQLite file with the migrations applied; its files go with the guard.
+    pub async fn scratch_database() -> (Db, Removed) {
+        let path = std::env::temp_dir().join(format!("portcullis-scratch-{}.db", uuid::Uuid::new_v4()));
+        let db = Db::connect(&format!("sqlite://{}", path.display())).await.unwrap();
+        db.migrate().await.unwrap();
+        (db, Removed(path))
+    }
+
+    pub struct Removed(std::path::PathBuf);
+
+    impl Drop for Removed {
+        fn drop(&mut self) {
+            for suffix in ["", "-wal", "-shm"] {
+                let _ = std::fs::remove_file(format!("{}{suffix}", self.0.display()));
+            }
+        }
+    }
+}
+
 use sqlx::{
     any::{AnyConnectOptions, AnyPoolOptions},
     AnyConnection, AnyPool, Connection, Executor,
