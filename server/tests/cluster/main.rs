@@ -364,3 +364,39 @@ async fn failed_sign_ins_count_against_the_limit_on_every_process() {
     drop((a, b));
     db.drop().await;
 }
+
+#[tokio::test]
+async fn a_process_is_not_ready_until_its_index_is_loaded() {
+    use sqlx::Connection;
+    let db = Database::create().await;
+    let a = Node::start("a", db.url("portcullis-a"), QUICK).await;
+    let world = world(&a).await;
+    let (_, granted) = grant_developer(&a, &world).await;
+
+    // Hold B's first load: the policies cannot be read until this commits.
+    let mut locker = sqlx::PgConnection::connect(&db.url("locker")).await.unwrap();
+    sqlx::query("begin").execute(&mut locker).await.unwrap();
+    sqlx::query("lock table policies in access exclusive mode").execute(&mut locker).await.unwrap();
+    let b = Node::launch("b", db.url("portcullis-b"), QUICK);
+    let started = Instant::now();
+    let (status, ready) = loop {
+        if let Ok(response) = b.client.get(b.url("/readyz")).send().await {
+            break (response.status(), response.json::<Value>().await.unwrap());
+        }
+        assert!(started.elapsed() < Duration::from_secs(30), "B never answered:\n{}", b.log());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{ready}");
+    assert_eq!(ready["reason"], "index_loading", "{ready}");
+    let alive = b.client.get(b.url("/healthz")).send().await.unwrap();
+    assert_eq!(alive.status(), StatusCode::OK, "alive while loading");
+    let (status, body) = check(&b, &world.checker_token, &world.dev_id, None).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["error"]["code"], "index_loading", "{body}");
+
+    sqlx::query("commit").execute(&mut locker).await.unwrap();
+    b.wait_ready(Duration::from_secs(10)).await;
+    assert!(allowed(&b, &world, Some(granted)).await);
+    drop((a, b));
+    db.drop().await;
+}

@@ -108,6 +108,13 @@ impl Node {
     /// Starts a process named `name` over `database_url` and waits until it
     /// is ready.
     pub async fn start(name: &str, database_url: String, extra: &[(&str, &str)]) -> Self {
+        let node = Self::launch(name, database_url, extra);
+        node.wait_ready(Duration::from_secs(60)).await;
+        node
+    }
+
+    /// Starts a process without waiting for it.
+    pub fn launch(name: &str, database_url: String, extra: &[(&str, &str)]) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let port = free_port();
         let mut node = Self {
@@ -122,7 +129,6 @@ impl Node {
             _dir: dir,
         };
         node.spawn();
-        node.wait_ready(Duration::from_secs(60)).await;
         node
     }
 
