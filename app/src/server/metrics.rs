@@ -8,7 +8,7 @@ use prometheus_client::{
         gauge::Gauge,
         histogram::{exponential_buckets, Histogram},
     },
-    registry::Registry,
+    registry::{Metric, Registry},
 };
 use std::sync::atomic::AtomicU64;
 
@@ -49,76 +49,82 @@ fn latency_histogram() -> Histogram {
     Histogram::new(exponential_buckets(0.000_01, 2.0, 20))
 }
 
+/// Registers `metric` under `name` and hands it back, to be kept.
+fn registered<M: Metric + Clone>(registry: &mut Registry, name: &str, help: &str, metric: M) -> M {
+    registry.register(name, help, metric.clone());
+    metric
+}
+
 impl Default for Metrics {
     fn default() -> Self {
-        let mut registry = Registry::with_prefix("portcullis");
-        let metrics = Self {
-            checks: Family::default(),
-            refused: Family::default(),
-            check_seconds: Family::new_with_constructor(latency_histogram),
-            // 100 µs … ~100 s.
-            propagation_seconds: Histogram::new(exponential_buckets(0.000_1, 2.0, 20)),
-            applied: Counter::default(),
-            reloads: Counter::default(),
-            sync_errors: Counter::default(),
-            stalled_pages: Counter::default(),
-            index_revision: Gauge::default(),
-            database_revision: Gauge::default(),
-            lag_revisions: Gauge::default(),
-            staleness_seconds: Gauge::default(),
-            usable: Gauge::default(),
-            registry: Registry::default(),
-        };
-        registry.register("authz_checks", "Authorization answers given, by decision", metrics.checks.clone());
-        registry.register(
-            "authz_checks_refused",
-            "Check requests refused without an answer (index loading or stale, revision not reached), by reason",
-            metrics.refused.clone(),
-        );
-        registry.register(
-            "authz_check_duration_seconds",
-            "Time to answer a check request, by endpoint",
-            metrics.check_seconds.clone(),
-        );
-        registry.register(
-            "index_propagation_seconds",
-            "Time from a change's commit (on any process) to this process's index",
-            metrics.propagation_seconds.clone(),
-        );
-        registry.register("index_revisions_applied", "Revisions applied from the access log", metrics.applied.clone());
-        registry.register("index_reloads", "Full reloads of the index after start", metrics.reloads.clone());
-        registry.register(
-            "sync_errors",
-            "Failed attempts to read the access log or to listen",
-            metrics.sync_errors.clone(),
-        );
-        registry.register(
-            "page_renders_stalled",
-            "Console page renders that did not finish in time and were done again",
-            metrics.stalled_pages.clone(),
-        );
-        registry.register("index_revision", "The revision the index reflects", metrics.index_revision.clone());
-        registry.register(
-            "database_revision",
-            "The newest revision seen in the database",
-            metrics.database_revision.clone(),
-        );
-        registry.register(
-            "index_lag_revisions",
-            "Revisions the index is behind the database",
-            metrics.lag_revisions.clone(),
-        );
-        registry.register(
-            "index_staleness_seconds",
-            "Time since the index was last confirmed in step with the database",
-            metrics.staleness_seconds.clone(),
-        );
-        registry.register(
-            "index_usable",
-            "1 when checks are answered, 0 when they fail closed",
-            metrics.usable.clone(),
-        );
-        Self { registry, ..metrics }
+        let mut r = Registry::with_prefix("portcullis");
+        Self {
+            checks: registered(&mut r, "authz_checks", "Authorization answers given, by decision", Family::default()),
+            refused: registered(
+                &mut r,
+                "authz_checks_refused",
+                "Check requests refused without an answer (index loading or stale, revision not reached), by reason",
+                Family::default(),
+            ),
+            check_seconds: registered(
+                &mut r,
+                "authz_check_duration_seconds",
+                "Time to answer a check request, by endpoint",
+                Family::new_with_constructor(latency_histogram as fn() -> Histogram),
+            ),
+            propagation_seconds: registered(
+                &mut r,
+                "index_propagation_seconds",
+                "Time from a change's commit (on any process) to this process's index",
+                // 100 µs … ~100 s.
+                Histogram::new(exponential_buckets(0.000_1, 2.0, 20)),
+            ),
+            applied: registered(
+                &mut r,
+                "index_revisions_applied",
+                "Revisions applied from the access log",
+                Counter::default(),
+            ),
+            reloads: registered(&mut r, "index_reloads", "Full reloads of the index after start", Counter::default()),
+            sync_errors: registered(
+                &mut r,
+                "sync_errors",
+                "Failed attempts to read the access log or to listen",
+                Counter::default(),
+            ),
+            stalled_pages: registered(
+                &mut r,
+                "page_renders_stalled",
+                "Console page renders that did not finish in time and were done again",
+                Counter::default(),
+            ),
+            index_revision: registered(&mut r, "index_revision", "The revision the index reflects", Gauge::default()),
+            database_revision: registered(
+                &mut r,
+                "database_revision",
+                "The newest revision seen in the database",
+                Gauge::default(),
+            ),
+            lag_revisions: registered(
+                &mut r,
+                "index_lag_revisions",
+                "Revisions the index is behind the database",
+                Gauge::default(),
+            ),
+            staleness_seconds: registered(
+                &mut r,
+                "index_staleness_seconds",
+                "Time since the index was last confirmed in step with the database",
+                Gauge::default(),
+            ),
+            usable: registered(
+                &mut r,
+                "index_usable",
+                "1 when checks are answered, 0 when they fail closed",
+                Gauge::default(),
+            ),
+            registry: r,
+        }
     }
 }
 
