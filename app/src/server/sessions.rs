@@ -72,8 +72,14 @@ impl DbSessionStore {
     }
 }
 
-fn backend_error(error: impl std::fmt::Display) -> session_store::Error {
-    session_store::Error::Backend(error.to_string())
+/// Starts a session store error's message when the database could not be
+/// reached, so the request answers 503 rather than 500 (the store's errors
+/// are strings).
+const UNREACHABLE: &str = "database unreachable: ";
+
+fn backend_error(error: store::StoreError) -> session_store::Error {
+    let prefix = if error.is_unreachable() { UNREACHABLE } else { "" };
+    session_store::Error::Backend(format!("{prefix}{error}"))
 }
 
 fn user_of(record: &Record) -> Option<UserId> {
@@ -149,6 +155,12 @@ impl ExpiredDeletion for DbSessionStore {
 pub struct AuthSession(pub Session);
 
 fn session_error(error: tower_sessions::session::Error) -> AppError {
+    if let tower_sessions::session::Error::Store(session_store::Error::Backend(message)) = &error {
+        if message.starts_with(UNREACHABLE) {
+            tracing::warn!(%error, "the database cannot be reached");
+            return store::database_unavailable();
+        }
+    }
     crate::server::http::internal_error("session", error)
 }
 

@@ -34,6 +34,10 @@ async fn not_ready_once_the_index_is_too_stale() {
     let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), StatusCode::OK);
     app.state.db.close().await;
+    // What needs the database says so with a 503 a client may retry.
+    let me = app.client.get(app.url("/api/v1/me")).send().await.unwrap();
+    let (status, code, message) = crate::helpers::error_of(me).await;
+    assert_eq!((status, code.as_str()), (StatusCode::SERVICE_UNAVAILABLE, "database_unavailable"), "{message}");
     tokio::time::sleep(std::time::Duration::from_millis(1500)).await;
     let ready = app.client.get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(ready.status(), StatusCode::SERVICE_UNAVAILABLE);

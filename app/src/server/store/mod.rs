@@ -92,10 +92,33 @@ impl StoreError {
     }
 }
 
+impl StoreError {
+    /// Whether the database could not be reached at all (as opposed to a
+    /// query that failed): then the request may succeed later, or on
+    /// another process.
+    pub fn is_unreachable(&self) -> bool {
+        matches!(
+            self,
+            StoreError::Sqlx(
+                sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_)
+            )
+        )
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(error: StoreError) -> Self {
+        if error.is_unreachable() {
+            tracing::warn!(%error, "the database cannot be reached");
+            return database_unavailable();
+        }
         crate::server::http::internal_error("database", error)
     }
+}
+
+/// The 503 for a database that cannot be reached.
+pub fn database_unavailable() -> AppError {
+    AppError::unavailable("database_unavailable", "the database cannot be reached right now: try again in a moment")
 }
 
 /// The shared pool and which backend it talks to.
