@@ -253,6 +253,35 @@ pub fn SearchForm(
     }
 }
 
+/// `path` with these query parameters, encoded; empty ones are left out.
+pub fn href_with(path: &str, params: &[(&str, &str)]) -> String {
+    let query: Vec<String> = params
+        .iter()
+        .filter(|(_, value)| !value.is_empty())
+        .map(|(key, value)| format!("{key}={}", encode_query_value(value)))
+        .collect();
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{}", query.join("&"))
+    }
+}
+
+/// What a list shows when it has no row: why, and, when a search or a
+/// filter narrowed it, the way back to everything (`show_all`: href, label).
+#[component]
+pub fn EmptyList(
+    #[prop(into)] message: String,
+    #[prop(optional)] show_all: Option<(&'static str, &'static str)>,
+) -> impl IntoView {
+    view! {
+        <div class="empty-state">
+            <p>{message}</p>
+            {show_all.map(|(href, label)| view! { <a href=href>{label}</a> })}
+        </div>
+    }
+}
+
 /// The link to the next page of a list, when there is one.
 #[component]
 pub fn Pager(href: Option<String>, #[prop(default = "Next page")] label: &'static str) -> impl IntoView {
@@ -265,5 +294,14 @@ mod tests {
     fn encodes_query_values() {
         assert_eq!(super::encode_query_value("/users?q=a b"), "/users%3Fq%3Da%20b");
         assert_eq!(super::encode_query_value("ada+x@example.com"), "ada%2Bx%40example.com");
+    }
+
+    #[test]
+    fn hrefs_leave_out_empty_parameters() {
+        assert_eq!(super::href_with("/teams", &[("q", ""), ("sort", "")]), "/teams");
+        assert_eq!(
+            super::href_with("/teams", &[("q", "ml eng"), ("sort", ""), ("cursor", "a@b")]),
+            "/teams?q=ml%20eng&cursor=a%40b"
+        );
     }
 }

@@ -13,7 +13,7 @@ use crate::{
     ui::{
         access_views::ScopeSelect,
         components::{
-            close_modal, encode_query_value, open_modal, report_outcome, ErrorPanel, FieldMessage, Modal, Pager,
+            close_modal, href_with, open_modal, report_outcome, EmptyList, ErrorPanel, FieldMessage, Modal, Pager,
         },
         dates::format_timestamp,
         Can,
@@ -147,18 +147,16 @@ pub fn InvitationsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match invitations.await {
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(page) if page.items.is_empty() => view! {
-                        <div class="empty-state">
-                            <p>"No invitation here yet."</p>
-                            {(!q().is_empty() || !status().is_empty()).then(|| view! { <a href="/invitations">"Show all invitations"</a> })}
-                        </div>
-                    }.into_any(),
+                    Ok(page) if page.items.is_empty() => if q().is_empty() && status().is_empty() {
+                        view! { <EmptyList message="No invitation here yet."/> }.into_any()
+                    } else {
+                        view! { <EmptyList message="No invitation here yet." show_all=("/invitations", "Show all invitations")/> }.into_any()
+                    },
                     Ok(page) => {
                         let smtp = page.smtp_configured;
-                        let next = page.next_cursor.clone().map(|c| format!(
-                            "/invitations?q={}&status={}&cursor={}",
-                            encode_query_value(&q()), encode_query_value(&status()), encode_query_value(&c)
-                        ));
+                        let next = page.next_cursor.clone().map(|c| {
+                            href_with("/invitations", &[("q", &q()), ("status", &status()), ("cursor", &c)])
+                        });
                         view! {
                             <table class="table" aria-label="Invitations">
                                 <thead>

@@ -13,7 +13,7 @@ use crate::{
     ui::{
         access_views::{user_matches, user_options, ScopeSelect},
         components::{
-            close_modal, encode_query_value, open_modal, report_outcome, ErrorPanel, FieldMessage, Modal, Pager,
+            close_modal, href_with, open_modal, report_outcome, EmptyList, ErrorPanel, FieldMessage, Modal, Pager,
         },
         Can,
     },
@@ -95,17 +95,12 @@ pub fn PoliciesPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match policies.await {
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(page) if page.items.is_empty() => view! {
-                        <div class="empty-state"><p>"No policy matches."</p></div>
-                    }.into_any(),
+                    Ok(page) if page.items.is_empty() => view! { <EmptyList message="No policy matches."/> }.into_any(),
                     Ok(page) => {
                         let next = page.next_cursor.clone().map(|c| {
-                            format!(
-                                "/policies?workspace={}&role={}&subject={}&sort={}&cursor={c}",
-                                encode_query_value(&workspace()),
-                                encode_query_value(&role()),
-                                encode_query_value(&subject()),
-                                encode_query_value(&sort())
+                            href_with(
+                                "/policies",
+                                &[("workspace", &workspace()), ("role", &role()), ("subject", &subject()), ("sort", &sort()), ("cursor", &c)],
                             )
                         });
                         view! {

@@ -12,8 +12,8 @@ use crate::{
     ui::{
         access_views::{user_matches, user_options, NameDescriptionFields, NewNamedFields},
         components::{
-            close_modal, encode_query_value, open_modal, report_outcome, ErrorPanel, FieldMessage, Modal, Pager,
-            SearchForm,
+            close_modal, encode_query_value, href_with, open_modal, report_outcome, EmptyList, ErrorPanel,
+            FieldMessage, Modal, Pager, SearchForm,
         },
         Can,
     },
@@ -56,18 +56,14 @@ pub fn TeamsPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match teams.await {
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(page) if page.items.is_empty() => view! {
-                        <div class="empty-state">
-                            {if q().is_empty() {
-                                view! { <p>"There is no team yet."</p> }.into_any()
-                            } else {
-                                view! { <p>"No team matches this search."</p><a href="/teams">"Show all teams"</a> }.into_any()
-                            }}
-                        </div>
-                    }.into_any(),
+                    Ok(page) if page.items.is_empty() => if q().is_empty() {
+                        view! { <EmptyList message="There is no team yet."/> }.into_any()
+                    } else {
+                        view! { <EmptyList message="No team matches this search." show_all=("/teams", "Show all teams")/> }.into_any()
+                    },
                     Ok(page) => {
                         let next = page.next_cursor.clone().map(|c| {
-                            format!("/teams?q={}&sort={}&cursor={}", encode_query_value(&q()), encode_query_value(&sort()), encode_query_value(&c))
+                            href_with("/teams", &[("q", &q()), ("sort", &sort()), ("cursor", &c)])
                         });
                         view! {
                             <table class="table" aria-label="Teams">

@@ -10,7 +10,7 @@ use crate::{
     domain::{Permission, UserStatus, UserView},
     ui::{
         components::{
-            close_modal, encode_query_value, open_modal, report_outcome, ErrorPanel, FieldMessage, Modal, Pager,
+            close_modal, href_with, open_modal, report_outcome, EmptyList, ErrorPanel, FieldMessage, Modal, Pager,
         },
         Can,
     },
@@ -114,18 +114,11 @@ pub fn UsersPage() -> impl IntoView {
                 match users.await {
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
                     Ok(page) if page.items.is_empty() => view! {
-                        <div class="empty-state">
-                            <p>"No users match this search."</p>
-                            <a href="/users">"Show all users"</a>
-                        </div>
+                        <EmptyList message="No users match this search." show_all=("/users", "Show all users")/>
                     }.into_any(),
                     Ok(page) => {
                         let next = page.next_cursor.clone().map(|c| {
-                            let mut href = format!("/users?cursor={}", encode_query_value(&c));
-                            if !q().is_empty() { href.push_str(&format!("&q={}", encode_query_value(&q()))); }
-                            if !status().is_empty() { href.push_str(&format!("&status={}", encode_query_value(&status()))); }
-                            if !sort().is_empty() { href.push_str(&format!("&sort={}", encode_query_value(&sort()))); }
-                            href
+                            href_with("/users", &[("q", &q()), ("status", &status()), ("sort", &sort()), ("cursor", &c)])
                         });
                         view! {
                             <table class="table" aria-label="Users">

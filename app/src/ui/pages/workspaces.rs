@@ -11,7 +11,7 @@ use crate::{
     ui::{
         access_views::NewNamedFields,
         components::{
-            close_modal, encode_query_value, open_modal, report_outcome, ErrorPanel, FieldMessage, Modal, Pager,
+            close_modal, href_with, open_modal, report_outcome, EmptyList, ErrorPanel, FieldMessage, Modal, Pager,
             SearchForm,
         },
         Can,
@@ -57,18 +57,14 @@ pub fn WorkspacesPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match workspaces.await {
                     Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(page) if page.items.is_empty() => view! {
-                        <div class="empty-state">
-                            {if q().is_empty() {
-                                view! { <p>"There is no workspace you can see yet."</p> }.into_any()
-                            } else {
-                                view! { <p>"No workspace matches this search."</p><a href="/workspaces">"Show all workspaces"</a> }.into_any()
-                            }}
-                        </div>
-                    }.into_any(),
+                    Ok(page) if page.items.is_empty() => if q().is_empty() {
+                        view! { <EmptyList message="There is no workspace you can see yet."/> }.into_any()
+                    } else {
+                        view! { <EmptyList message="No workspace matches this search." show_all=("/workspaces", "Show all workspaces")/> }.into_any()
+                    },
                     Ok(page) => {
                         let next = page.next_cursor.clone().map(|c| {
-                            format!("/workspaces?q={}&sort={}&cursor={}", encode_query_value(&q()), encode_query_value(&sort()), encode_query_value(&c))
+                            href_with("/workspaces", &[("q", &q()), ("sort", &sort()), ("cursor", &c)])
                         });
                         view! {
                             <table class="table" aria-label="Workspaces">
