@@ -246,15 +246,17 @@ pub async fn effective_permissions(
     Ok(Json(json!({ "items": items })))
 }
 
+/// A workspace or a team: a key (on create), a name and a description.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct WorkspaceBody {
+pub struct NamedBody {
     key: Option<String>,
     name: Option<String>,
     description: Option<String>,
 }
 
-impl From<WorkspaceBody> for workspaces::WorkspaceInput {
-    fn from(body: WorkspaceBody) -> Self {
+// Workspaces and teams take the same input.
+impl From<NamedBody> for app::server::services::fields::NamedInput {
+    fn from(body: NamedBody) -> Self {
         Self { key: body.key, name: body.name, description: body.description }
     }
 }
@@ -280,11 +282,11 @@ pub async fn list_workspaces(
 }
 
 /// `POST /workspaces`.
-#[utoipa::path(post, path = "/api/v1/workspaces", tag = "workspaces", request_body = WorkspaceBody, responses((status = 201, body = WorkspaceView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/workspaces", tag = "workspaces", request_body = NamedBody, responses((status = 201, body = WorkspaceView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn create_workspace(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    ApiJson(body): ApiJson<WorkspaceBody>,
+    ApiJson(body): ApiJson<NamedBody>,
 ) -> Result<(StatusCode, Json<app::domain::WorkspaceView>), AppError> {
     Ok((StatusCode::CREATED, Json(workspaces::create(&state, &actor, body.into()).await?)))
 }
@@ -300,12 +302,12 @@ pub async fn get_workspace(
 }
 
 /// `PATCH /workspaces/{key}`.
-#[utoipa::path(patch, path = "/api/v1/workspaces/{key}", tag = "workspaces", params(("key" = String, Path)), request_body = WorkspaceBody, responses((status = 200, body = WorkspaceView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(patch, path = "/api/v1/workspaces/{key}", tag = "workspaces", params(("key" = String, Path)), request_body = NamedBody, responses((status = 200, body = WorkspaceView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn update_workspace(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     Path(key): Path<String>,
-    ApiJson(body): ApiJson<WorkspaceBody>,
+    ApiJson(body): ApiJson<NamedBody>,
 ) -> Result<Json<app::domain::WorkspaceView>, AppError> {
     Ok(Json(workspaces::update(&state, &actor, &key, body.into()).await?))
 }
@@ -467,19 +469,6 @@ pub async fn list_audit(
     Ok(listing(items, limit, |e| e.id.to_string()))
 }
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct TeamBody {
-    key: Option<String>,
-    name: Option<String>,
-    description: Option<String>,
-}
-
-impl From<TeamBody> for teams::TeamInput {
-    fn from(body: TeamBody) -> Self {
-        Self { key: body.key, name: body.name, description: body.description }
-    }
-}
-
 /// `GET /teams`.
 #[utoipa::path(get, path = "/api/v1/teams", tag = "teams", params(("q" = Option<String>, Query, description = "Only those whose key or name contains this"), ("sort" = Option<String>, Query, description = "key (the default) or name"), ("limit" = Option<i64>, Query), ("cursor" = Option<String>, Query)), responses((status = 200, description = "A page of teams"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)))]
 pub async fn list_teams(
@@ -501,11 +490,11 @@ pub async fn list_teams(
 }
 
 /// `POST /teams`.
-#[utoipa::path(post, path = "/api/v1/teams", tag = "teams", request_body = TeamBody, responses((status = 201, body = TeamView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/teams", tag = "teams", request_body = NamedBody, responses((status = 201, body = TeamView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 409, body = ErrorBody)))]
 pub async fn create_team(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    ApiJson(body): ApiJson<TeamBody>,
+    ApiJson(body): ApiJson<NamedBody>,
 ) -> Result<(StatusCode, Json<app::domain::TeamView>), AppError> {
     Ok((StatusCode::CREATED, Json(teams::create(&state, &actor, body.into()).await?)))
 }
@@ -521,12 +510,12 @@ pub async fn get_team(
 }
 
 /// `PATCH /teams/{key}`.
-#[utoipa::path(patch, path = "/api/v1/teams/{key}", tag = "teams", params(("key" = String, Path)), request_body = TeamBody, responses((status = 200, body = TeamView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(patch, path = "/api/v1/teams/{key}", tag = "teams", params(("key" = String, Path)), request_body = NamedBody, responses((status = 200, body = TeamView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn update_team(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     Path(key): Path<String>,
-    ApiJson(body): ApiJson<TeamBody>,
+    ApiJson(body): ApiJson<NamedBody>,
 ) -> Result<Json<app::domain::TeamView>, AppError> {
     Ok(Json(teams::update(&state, &actor, &key, body.into()).await?))
 }
