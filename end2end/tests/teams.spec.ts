@@ -54,11 +54,14 @@ test('teams page: create with a validation error, add members by type-ahead, tea
   await edit.getByLabel('Name').fill('Machine learning');
   await edit.getByRole('button', { name: 'Save' }).click();
   await expect(page.getByRole('heading', { name: 'Machine learning' })).toBeVisible();
+  // Reported once, though the page (and its dialog) re-rendered after it.
+  await expect(page.locator('.toast', { hasText: 'Saved team ml-eng.' })).toHaveCount(1);
 
   await member.getByRole('button', { name: 'Remove team-member@example.com' }).click();
   await page.getByRole('dialog', { name: 'Remove member' }).getByRole('button', { name: 'Remove' }).click();
   await expect(page.getByRole('status')).toContainText('The member was removed.');
   await expect(member).toHaveCount(0);
+  await expect(page.locator('.toast', { hasText: 'The member was removed.' })).toHaveCount(1);
 
   await page.getByRole('link', { name: '← Teams' }).click();
   await hydrated(page);

@@ -167,17 +167,22 @@ pub fn report_outcome<S>(
     S::Output: Clone + Send + Sync + 'static,
 {
     let toasts = expect_context::<Toasts>();
-    Effect::new(move |_| match action.value().get() {
-        Some(Ok(output)) => {
-            if let Some(dialog) = dialog {
-                close_modal(dialog);
+    Effect::new(move |_| {
+        let outcome = action.value().get();
+        // Only the outcome is tracked: reading the dialog's node would make a
+        // dialog re-rendered with its page report the same outcome again.
+        untrack(|| match outcome {
+            Some(Ok(output)) => {
+                if let Some(dialog) = dialog {
+                    close_modal(dialog);
+                }
+                toasts.push(ToastKind::Success, success(&output));
             }
-            toasts.push(ToastKind::Success, success(&output));
-        }
-        Some(Err(error)) if !matches!(error, AppError::Validation { .. }) => {
-            toasts.push(ToastKind::Failure, error.to_string());
-        }
-        _ => {}
+            Some(Err(error)) if !matches!(error, AppError::Validation { .. }) => {
+                toasts.push(ToastKind::Failure, error.to_string());
+            }
+            _ => {}
+        })
     });
 }
 
