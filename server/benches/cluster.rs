@@ -8,6 +8,8 @@
 
 #[path = "../tests/cluster/node.rs"]
 mod node;
+#[path = "../tests/support/mod.rs"]
+mod support;
 
 use node::{written, Database, Node};
 use reqwest::{Client, StatusCode};

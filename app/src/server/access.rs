@@ -28,7 +28,7 @@ use crate::{
             access_log::{self, LogRow},
             tokens::TokenRow,
             users::UserRow,
-            Db, StoreError,
+            Conn, Db, StoreError,
         },
     },
 };
@@ -266,7 +266,8 @@ impl Access {
     }
 
     /// Applies every revision the database has beyond ours. On a gap in
-    /// the log (never expected) the index is reloaded whole.
+    /// the log (rows pruned while this process was away) the index is
+    /// reloaded whole.
     pub async fn catch_up(&self, db: &Db) -> Result<CatchUp, StoreError> {
         let mut found = CatchUp::default();
         if !self.is_loaded() {
@@ -275,23 +276,35 @@ impl Access {
             return Ok(found);
         }
         let mut conn = db.acquire().await?;
+        if self.follow_log(&mut conn, &mut found.applied).await?.is_err() {
+            drop(conn);
+            self.load(db).await?;
+            found.reloaded = true;
+        }
+        Ok(found)
+    }
+
+    /// Reads and applies, over `conn`, every log row after the index's
+    /// revision, noting each in `applied`; then the index is known fresh.
+    /// `Ok(Err(Gap))` when the log misses a revision: the caller reloads.
+    async fn follow_log(
+        &self,
+        conn: &mut Conn,
+        applied: &mut Vec<(Revision, i64)>,
+    ) -> Result<Result<(), Gap>, StoreError> {
         loop {
             let checked_at = self.elapsed_ms();
-            let rows = access_log::after(&mut conn, self.revision(), CATCH_UP_BATCH).await?;
-            let last = rows.last().map(|row| row.revision);
+            let rows = access_log::after(conn, self.revision(), CATCH_UP_BATCH).await?;
             match self.apply_rows(&rows) {
-                Ok(applied) => found.applied.extend(applied),
-                Err(Gap) => {
-                    drop(conn);
+                Ok(rows_applied) => applied.extend(rows_applied),
+                Err(gap) => {
                     tracing::warn!("the access log has a gap: reloading the index");
-                    self.load(db).await?;
-                    found.reloaded = true;
-                    return Ok(found);
+                    return Ok(Err(gap));
                 }
             }
             if rows.len() < CATCH_UP_BATCH as usize {
-                self.confirm_fresh(checked_at, last.unwrap_or(0));
-                return Ok(found);
+                self.confirm_fresh(checked_at, self.revision());
+                return Ok(Ok(()));
             }
         }
     }
@@ -337,17 +350,13 @@ impl Access {
         loop {
             let mut tx = db.begin().await?;
             access_log::lock_for_writing(&mut tx, db.backend()).await?;
-            let latest = access_log::latest(&mut tx).await?;
-            let mut in_step = true;
-            while in_step && self.revision() < latest {
-                let rows = access_log::after(&mut tx, self.revision(), CATCH_UP_BATCH).await?;
-                in_step = !rows.is_empty() && self.apply_rows(&rows).is_ok();
-            }
-            if in_step {
-                return Ok(AccessWrite { access: self, _order: order, tx, backend: db.backend(), base: latest });
+            // Under the lock no other writer commits: read to the end, and
+            // our revision is the database's.
+            if self.follow_log(&mut tx, &mut Vec::new()).await?.is_ok() {
+                let base = self.revision();
+                return Ok(AccessWrite { access: self, _order: order, tx, backend: db.backend(), base });
             }
             drop(tx);
-            tracing::warn!("the access log has a gap: reloading the index");
             self.load(db).await?;
         }
     }

@@ -17,16 +17,27 @@ use crate::server::access::Access;
 type Label = [(&'static str, &'static str); 1];
 type HistogramFamily = Family<Label, Histogram, fn() -> Histogram>;
 
+/// Which check endpoint answered.
+#[derive(Clone, Copy, Debug)]
+pub enum CheckEndpoint {
+    Check,
+    Batch,
+}
+
 /// The process's counters and histograms; gauges are read at scrape time.
 #[derive(Debug)]
 pub struct Metrics {
     registry: Registry,
-    /// Answers given, by `decision` (allowed, denied).
-    checks: Family<Label, Counter>,
+    /// Answers given, allowed and denied (the `decision` label), resolved
+    /// once: the check path only bumps them.
+    allowed: Counter,
+    denied: Counter,
     /// Checks refused without an answer, by `reason`.
     refused: Family<Label, Counter>,
-    /// Time to answer a check request, by `endpoint` (check, check_batch).
-    check_seconds: HistogramFamily,
+    /// Time to answer `/authz/check` and `/authz/check-batch` (the
+    /// `endpoint` label), resolved once too.
+    check_seconds: Histogram,
+    batch_seconds: Histogram,
     /// From another process's commit to this process's index.
     propagation_seconds: Histogram,
     /// Revisions applied from the log (other processes' changes).
@@ -58,19 +69,28 @@ fn registered<M: Metric + Clone>(registry: &mut Registry, name: &str, help: &str
 impl Default for Metrics {
     fn default() -> Self {
         let mut r = Registry::with_prefix("portcullis");
+        let decisions: Family<Label, Counter> =
+            registered(&mut r, "authz_checks", "Authorization answers given, by decision", Family::default());
+        let endpoints: HistogramFamily = registered(
+            &mut r,
+            "authz_check_duration_seconds",
+            "Time to answer a check request, by endpoint",
+            Family::new_with_constructor(latency_histogram),
+        );
+        let allowed = decisions.get_or_create(&[("decision", "allowed")]).clone();
+        let denied = decisions.get_or_create(&[("decision", "denied")]).clone();
+        let check_seconds = endpoints.get_or_create(&[("endpoint", "check")]).clone();
+        let batch_seconds = endpoints.get_or_create(&[("endpoint", "check_batch")]).clone();
         Self {
-            checks: registered(&mut r, "authz_checks", "Authorization answers given, by decision", Family::default()),
+            allowed,
+            denied,
+            check_seconds,
+            batch_seconds,
             refused: registered(
                 &mut r,
                 "authz_checks_refused",
                 "Check requests refused without an answer (index loading or stale, revision not reached), by reason",
                 Family::default(),
-            ),
-            check_seconds: registered(
-                &mut r,
-                "authz_check_duration_seconds",
-                "Time to answer a check request, by endpoint",
-                Family::new_with_constructor(latency_histogram as fn() -> Histogram),
             ),
             propagation_seconds: registered(
                 &mut r,
@@ -131,12 +151,8 @@ impl Default for Metrics {
 impl Metrics {
     /// Counts answers.
     pub fn answered(&self, allowed: u64, denied: u64) {
-        if allowed > 0 {
-            self.checks.get_or_create(&[("decision", "allowed")]).inc_by(allowed);
-        }
-        if denied > 0 {
-            self.checks.get_or_create(&[("decision", "denied")]).inc_by(denied);
-        }
+        self.allowed.inc_by(allowed);
+        self.denied.inc_by(denied);
     }
 
     /// Counts a request refused for `reason` (an error code).
@@ -145,8 +161,11 @@ impl Metrics {
     }
 
     /// Records how long a check request took.
-    pub fn check_took(&self, endpoint: &'static str, seconds: f64) {
-        self.check_seconds.get_or_create(&[("endpoint", endpoint)]).observe(seconds);
+    pub fn check_took(&self, endpoint: CheckEndpoint, seconds: f64) {
+        match endpoint {
+            CheckEndpoint::Check => self.check_seconds.observe(seconds),
+            CheckEndpoint::Batch => self.batch_seconds.observe(seconds),
+        }
     }
 
     /// Records revisions applied from the log, with their commit times (ms).

@@ -19,6 +19,7 @@ use app::{
 use app::{
     domain::{Permission, PolicyId, RoleKey, Subject, TeamKey, UserId, WorkspaceKey},
     server::{
+        metrics::CheckEndpoint,
         services::{
             audit as audit_service,
             authz::{self, CheckRequest, CheckResponse, PrincipalCheck},
@@ -407,7 +408,7 @@ pub async fn check(
     authz::reach_revision(&state, body.at_least_revision).await?;
     let answer = authz::check_principal(&state, &actor, &body).await?;
     state.metrics.answered(u64::from(answer.allowed), u64::from(!answer.allowed));
-    state.metrics.check_took("check", started.elapsed().as_secs_f64());
+    state.metrics.check_took(CheckEndpoint::Check, started.elapsed().as_secs_f64());
     Ok(Json(answer))
 }
 
@@ -434,7 +435,7 @@ pub async fn check_batch(
     let results = authz::check_batch(&state, &actor, &body.checks)?;
     let allowed = results.iter().filter(|r| r.allowed).count() as u64;
     state.metrics.answered(allowed, results.len() as u64 - allowed);
-    state.metrics.check_took("check_batch", started.elapsed().as_secs_f64());
+    state.metrics.check_took(CheckEndpoint::Batch, started.elapsed().as_secs_f64());
     Ok(Json(json!({ "results": results })))
 }
 

@@ -43,10 +43,7 @@ macro_rules! backend_tests {
     };
 }
 
-/// The Postgres server tests use (`TEST_DATABASE_URL`).
-pub fn postgres_admin_url() -> String {
-    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
+use crate::support::{admin_connection, create_database, drop_database};
 
 static RUN_ID: OnceCell<String> = OnceCell::const_new();
 static COUNTER: AtomicU64 = AtomicU64::new(0);
@@ -69,22 +66,8 @@ pub async fn fresh_database(backend: Backend) -> (String, Option<tempfile::TempD
             let url = format!("sqlite://{}/test.db", dir.path().display());
             (url, Some(dir))
         }
-        Backend::Postgres => {
-            let name = format!("portcullis_test_{run}_{n}");
-            let mut conn = admin_connection()
-                .await
-                .unwrap_or_else(|e| panic!("Postgres tests need a server at {}: {e}", postgres_admin_url()));
-            sqlx::query(&format!("create database {name}")).execute(&mut conn).await.expect("create database");
-            let base = postgres_admin_url();
-            let root = base.rsplit_once('/').map(|(root, _)| root).unwrap_or(&base);
-            (format!("{root}/{name}"), None)
-        }
+        Backend::Postgres => (create_database(&format!("portcullis_test_{run}_{n}")).await, None),
     }
-}
-
-async fn admin_connection() -> Result<sqlx::PgConnection, sqlx::Error> {
-    use sqlx::Connection;
-    sqlx::PgConnection::connect(&postgres_admin_url()).await
 }
 
 async fn drop_stale_databases(conn: &mut sqlx::PgConnection) {
@@ -95,7 +78,7 @@ async fn drop_stale_databases(conn: &mut sqlx::PgConnection) {
         .unwrap_or_default();
     for row in rows {
         let name: String = row.get(0);
-        let _ = sqlx::query(&format!("drop database if exists {name} with (force)")).execute(&mut *conn).await;
+        drop_database(conn, &name).await;
     }
 }
 

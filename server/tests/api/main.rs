@@ -2,6 +2,8 @@
 //! backend. `backend_tests!` runs every listed test on SQLite and on Postgres.
 
 mod helpers;
+#[path = "../support/mod.rs"]
+mod support;
 
 mod access;
 mod auth;

@@ -2,23 +2,14 @@
 //! access revision (header and JSON field); checks wait for a revision or
 //! refuse with 503, never answering from before it.
 
-use reqwest::{Response, StatusCode};
+use reqwest::StatusCode;
 use serde_json::{json, Value};
 
 use crate::backend_tests;
 use crate::helpers::{error_of, Backend, TestApp};
+use crate::support::written;
 
 backend_tests!(writes_return_their_revision_and_checks_wait_for_it);
-
-/// The status, body and `Portcullis-Revision` of a response, the header
-/// checked equal to the body's `revision`.
-async fn stamped(response: Response) -> (StatusCode, Value, i64) {
-    let status = response.status();
-    let header: i64 = response.headers()["portcullis-revision"].to_str().unwrap().parse().unwrap();
-    let body: Value = response.json().await.unwrap();
-    assert_eq!(body["revision"], header, "{body}");
-    (status, body, header)
-}
 
 async fn writes_return_their_revision_and_checks_wait_for_it(backend: Backend) {
     let app = TestApp::spawn_with(backend, &[("PORTCULLIS_REVISION_WAIT", "200ms")]).await;
@@ -29,7 +20,7 @@ async fn writes_return_their_revision_and_checks_wait_for_it(backend: Backend) {
     // Reads carry no revision; a write that changes no access returns the current one.
     let listed = app.client.get(app.url("/api/v1/workspaces")).send().await.unwrap();
     assert!(listed.headers().get("portcullis-revision").is_none());
-    let (status, _, first) = stamped(
+    let (status, _, first) = written(
         app.client.post(app.url("/api/v1/workspaces")).json(&json!({"key": "ml", "name": "ML"})).send().await.unwrap(),
     )
     .await;
@@ -43,14 +34,14 @@ async fn writes_return_their_revision_and_checks_wait_for_it(backend: Backend) {
         .send()
         .await
         .unwrap();
-    let (status, dev, second) = stamped(created).await;
+    let (status, dev, second) = written(created).await;
     assert_eq!((status, second), (StatusCode::CREATED, 2));
     let policy = json!({"subject": {"user_id": dev["id"]}, "role": "developer", "workspace": "ml"});
     let (_, policy, third) =
-        stamped(app.client.post(app.url("/api/v1/policies")).json(&policy).send().await.unwrap()).await;
+        written(app.client.post(app.url("/api/v1/policies")).json(&policy).send().await.unwrap()).await;
     assert_eq!(third, 3);
     let deleted = app.client.delete(app.url(&format!("/api/v1/policies/{}", policy["id"]))).send().await.unwrap();
-    let (status, body, fourth) = stamped(deleted).await;
+    let (status, body, fourth) = written(deleted).await;
     assert_eq!((status, fourth), (StatusCode::OK, 4));
     assert_eq!(body, json!({"revision": 4}));
 

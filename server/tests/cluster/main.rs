@@ -4,6 +4,8 @@
 //! connections and a lost database are survived, failing closed meanwhile.
 
 mod node;
+#[path = "../support/mod.rs"]
+mod support;
 
 use node::{written, Database, Node, Proxy};
 use reqwest::StatusCode;

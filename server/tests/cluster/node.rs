@@ -4,9 +4,12 @@
 
 #![allow(dead_code)]
 
-use reqwest::{Client, Response, StatusCode};
+use reqwest::{Client, StatusCode};
 use serde_json::{json, Value};
 use sqlx::Connection;
+
+use crate::support::{admin_connection, create_database, drop_database};
+pub use crate::support::{postgres_admin_url, written};
 use std::{
     path::PathBuf,
     process::{Child, Command, Stdio},
@@ -19,12 +22,6 @@ use std::{
 
 pub const ADMIN_EMAIL: &str = "admin@cluster.test";
 pub const ADMIN_PASSWORD: &str = "cluster-admin-password-1";
-pub const REVISION_HEADER: &str = "portcullis-revision";
-
-/// The Postgres server the tests use (`TEST_DATABASE_URL`).
-pub fn postgres_admin_url() -> String {
-    std::env::var("TEST_DATABASE_URL").unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
-}
 
 static COUNTER: AtomicU64 = AtomicU64::new(0);
 
@@ -36,10 +33,7 @@ pub struct Database {
 impl Database {
     pub async fn create() -> Self {
         let name = format!("portcullis_cluster_{:x}_{}", std::process::id(), COUNTER.fetch_add(1, Ordering::SeqCst));
-        let mut conn = sqlx::PgConnection::connect(&postgres_admin_url())
-            .await
-            .unwrap_or_else(|e| panic!("cluster tests need Postgres at {}: {e}", postgres_admin_url()));
-        sqlx::query(&format!("create database {name}")).execute(&mut conn).await.expect("create database");
+        create_database(&name).await;
         Self { name }
     }
 
@@ -63,7 +57,7 @@ impl Database {
 
     /// Ends every connection the process named `application` holds.
     pub async fn terminate_connections_of(&self, application: &str) -> i64 {
-        let mut conn = sqlx::PgConnection::connect(&postgres_admin_url()).await.expect("connect");
+        let mut conn = admin_connection().await.expect("connect");
         let row: (i64,) = sqlx::query_as(
             "select count(pg_terminate_backend(pid)) from pg_stat_activity where datname = $1 and application_name = $2",
         )
@@ -76,8 +70,7 @@ impl Database {
     }
 
     pub async fn drop(self) {
-        let mut conn = sqlx::PgConnection::connect(&postgres_admin_url()).await.expect("connect");
-        let _ = sqlx::query(&format!("drop database if exists {} with (force)", self.name)).execute(&mut conn).await;
+        drop_database(&mut admin_connection().await.expect("connect"), &self.name).await;
     }
 }
 
@@ -221,20 +214,6 @@ impl Drop for Node {
     fn drop(&mut self) {
         self.kill();
     }
-}
-
-/// A write's answer: its status, body and the revision it returned (the
-/// header, checked equal to the JSON field).
-pub async fn written(response: Response) -> (StatusCode, Value, i64) {
-    let status = response.status();
-    let header: Option<i64> =
-        response.headers().get(REVISION_HEADER).and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok());
-    let body: Value = response.json().await.unwrap_or(Value::Null);
-    let revision = header.unwrap_or(-1);
-    if status.is_success() {
-        assert_eq!(body["revision"].as_i64(), header, "the header and the JSON field agree: {body}");
-    }
-    (status, body, revision)
 }
 
 /// A loopback TCP proxy in front of Postgres that can be cut (every
