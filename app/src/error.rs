@@ -53,6 +53,18 @@ pub enum AppError {
     Transport { message: String },
 }
 
+/// The longest message an error carries: messages quote what was sent, and
+/// a megabyte of input must not come back whole.
+pub const MAX_MESSAGE_CHARS: usize = 1_000;
+
+fn capped(mut message: String) -> String {
+    if let Some((cut, _)) = message.char_indices().nth(MAX_MESSAGE_CHARS) {
+        message.truncate(cut);
+        message.push('…');
+    }
+    message
+}
+
 fn validation_summary(fields: &[FieldError]) -> String {
     match fields {
         [] => "the request is not valid".to_owned(),
@@ -64,12 +76,12 @@ fn validation_summary(fields: &[FieldError]) -> String {
 impl AppError {
     /// A 404 for `what` ("user 42", "workspace ml-prod").
     pub fn not_found(what: impl Into<String>) -> Self {
-        Self::NotFound { what: what.into() }
+        Self::NotFound { what: capped(what.into()) }
     }
 
     /// A 401 with a message.
     pub fn unauthenticated(message: impl Into<String>) -> Self {
-        Self::Unauthenticated { message: message.into() }
+        Self::Unauthenticated { message: capped(message.into()) }
     }
 
     /// The 401 every request without a valid session or token gets.
@@ -79,17 +91,17 @@ impl AppError {
 
     /// A 403 with a machine-readable code.
     pub fn forbidden(code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::Forbidden { code: code.into(), message: message.into() }
+        Self::Forbidden { code: code.into(), message: capped(message.into()) }
     }
 
     /// A 409 with a machine-readable code.
     pub fn conflict(code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::Conflict { code: code.into(), message: message.into() }
+        Self::Conflict { code: code.into(), message: capped(message.into()) }
     }
 
     /// A 410: `code` says why it is gone.
     pub fn gone(code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::Gone { code: code.into(), message: message.into() }
+        Self::Gone { code: code.into(), message: capped(message.into()) }
     }
 
     /// A 503 with a `code` and a message.
@@ -99,7 +111,7 @@ impl AppError {
 
     /// A 400 naming one field.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::Validation { fields: vec![FieldError { field: field.into(), message: message.into() }] }
+        Self::Validation { fields: vec![FieldError { field: field.into(), message: capped(message.into()) }] }
     }
 
     /// The HTTP status this error is answered with.
@@ -166,6 +178,10 @@ mod tests {
         assert_eq!(AppError::invalid("email", "enter an email address").status_code(), 400);
         assert_eq!(AppError::sign_in_required().status_code(), 401);
         assert_eq!(AppError::forbidden("escalation", "no").code(), "escalation");
+        let echoed = AppError::invalid("key", format!("there is no role {}", "x".repeat(1_000_000)));
+        let message = echoed.field_message("key").unwrap();
+        assert_eq!(message.chars().count(), MAX_MESSAGE_CHARS + 1, "capped, with an ellipsis");
+        assert!(AppError::not_found("é".repeat(5_000)).to_string().len() < 2_100);
         assert_eq!(AppError::conflict("last_admin", "no").status_code(), 409);
         assert_eq!(AppError::not_found("user x").to_string(), "user x was not found");
     }

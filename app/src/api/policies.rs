@@ -39,6 +39,7 @@ pub async fn list_policies(
                 == PolicyOrder::Newest,
             ..PolicyFilter::default()
         };
+        policies::readable_within(&state, &actor, filter.workspace.as_ref())?;
         if let Some(role) = given(role) {
             filter.role = Some(RoleKey::parse(&role).map_err(|e| AppError::invalid("role", e.to_string()))?);
         }
@@ -68,10 +69,17 @@ pub async fn load_policy_choices() -> Result<PolicyChoices, AppError> {
     use crate::server::services::{roles, teams, workspaces};
     let result = async {
         let (state, actor) = context::actor().await?;
+        // What the viewer may not read is not offered; any other error is one.
+        fn offered<T>(result: Result<Vec<T>, AppError>) -> Result<Vec<T>, AppError> {
+            match result {
+                Err(AppError::Forbidden { .. }) => Ok(Vec::new()),
+                other => other,
+            }
+        }
         Ok(PolicyChoices {
-            roles: roles::list(&state, &actor).await.unwrap_or_default(),
-            workspaces: workspaces::list(&state, &actor, "", None, None, 1_000).await.unwrap_or_default(),
-            teams: teams::list(&state, &actor, "", None, None, 1_000).await.unwrap_or_default(),
+            roles: offered(roles::list(&state, &actor).await)?,
+            workspaces: offered(workspaces::list(&state, &actor, "", None, None, 1_000).await)?,
+            teams: offered(teams::list(&state, &actor, "", None, None, 1_000).await)?,
         })
     }
     .await;

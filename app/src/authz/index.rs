@@ -1,3 +1,4 @@
+use super::escalation::{Actor, Binding};
 use rustc_hash::FxHashMap;
 
 use crate::domain::{
@@ -707,5 +708,58 @@ mod layout {
     #[test]
     fn hot_subject_is_half_a_cache_line() {
         assert_eq!(std::mem::size_of::<super::HotSubject>(), 32);
+    }
+}
+
+/// What policies confer, for the escalation rule ([`super::escalation`]).
+impl AccessIndex {
+    /// Whether `actor` may use `permission` (in `workspace`, or globally):
+    /// the user's own permissions, narrowed by their token.
+    pub fn holds(&self, actor: Actor<'_>, permission: Permission, workspace: Option<&str>) -> bool {
+        self.check(actor.user, permission, workspace) && actor.token.is_none_or(|t| t.allows(permission, workspace))
+    }
+
+    /// What `user`'s policies and their teams' policies confer, one binding
+    /// per scope, whether or not the user is active (enabling them confers it).
+    pub fn bindings_of_user(&self, user: &UserId) -> Vec<Binding> {
+        let Some(&ix) = self.users.get(user) else { return Vec::new() };
+        let subjects: Vec<u32> = std::iter::once(ix).chain(self.teams_of(ix)).collect();
+        self.bindings_of(&subjects)
+    }
+
+    /// What a team's policies confer on each member, one binding per scope.
+    pub fn bindings_of_team(&self, team: &TeamKey) -> Vec<Binding> {
+        self.teams.get(team).map_or_else(Vec::new, |&ix| self.bindings_of(&[ix]))
+    }
+
+    /// The permissions of role `key`, if the index knows it.
+    pub fn role_permissions(&self, key: &crate::domain::RoleKey) -> Option<PermissionSet> {
+        self.roles.get(key).map(|ix| self.role_permissions[*ix as usize])
+    }
+
+    /// Every binding of workspace `key`'s policies (what deleting it takes away).
+    pub fn bindings_in_workspace(&self, key: &WorkspaceKey) -> Vec<Binding> {
+        let Some(&scope) = self.workspaces.get(key) else { return Vec::new() };
+        let mut permissions = PermissionSet::EMPTY;
+        for cold in &self.cold {
+            for grant in cold.grants.iter().filter(|g| g.scope == scope) {
+                permissions = permissions.union(self.role_permissions[grant.role as usize]);
+            }
+        }
+        super::escalation::merge(vec![Binding::of_role(permissions, Scope::Workspace(key.clone()))])
+    }
+
+    fn bindings_of(&self, subjects: &[u32]) -> Vec<Binding> {
+        let mut found = Vec::new();
+        for &subject in subjects {
+            for grant in &self.cold[subject as usize].grants {
+                let scope = match grant.scope {
+                    GLOBAL => Scope::Global,
+                    ws => Scope::Workspace(self.workspace_keys[ws as usize].clone()),
+                };
+                found.push(Binding::of_role(self.role_permissions[grant.role as usize], scope));
+            }
+        }
+        super::escalation::merge(found)
     }
 }

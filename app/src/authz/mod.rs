@@ -9,6 +9,7 @@
 //! workspace and the permission's scope kind is `workspace`. A check with no
 //! workspace considers global policies only.
 
+pub mod escalation;
 mod index;
 #[cfg(test)]
 mod reference;
@@ -16,5 +17,6 @@ mod reference;
 mod tests;
 mod token;
 
+pub use escalation::{beyond, not_removable, Actor, Binding};
 pub use index::{AccessIndex, Change, Facts, Grant, IndexStats, PolicyFact};
 pub use token::{TokenGrant, TokenScope};

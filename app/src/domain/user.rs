@@ -160,17 +160,19 @@ pub struct UserPage {
     pub next_cursor: Option<String>,
 }
 
-/// The dashboard's counts, read from the database.
+/// The dashboard's counts, read from the database: each only for a viewer
+/// who may read what it counts (`None` otherwise), and workspaces and
+/// policies only of the workspaces they may read.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct DashboardStats {
-    pub users_total: i64,
-    pub users_active: i64,
-    pub users_disabled: i64,
-    pub sessions_active: i64,
-    pub roles: i64,
-    pub teams: i64,
-    pub workspaces: i64,
-    pub policies: i64,
+    pub users_total: Option<i64>,
+    pub users_active: Option<i64>,
+    pub users_disabled: Option<i64>,
+    pub sessions_active: Option<i64>,
+    pub roles: Option<i64>,
+    pub teams: Option<i64>,
+    pub workspaces: Option<i64>,
+    pub policies: Option<i64>,
 }
 
 #[cfg(test)]

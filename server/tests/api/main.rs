@@ -9,6 +9,7 @@ mod access;
 mod auth;
 mod console;
 mod csrf;
+mod escalation;
 mod fake_oauth;
 mod health;
 mod invitations;

@@ -9,6 +9,7 @@ use crate::{
 
 /// Renames the signed-in user.
 pub async fn update_display_name(state: &AppState, actor: &UserRow, name: &str) -> Result<UserView, AppError> {
+    crate::server::services::guard::require_session(actor, "change your profile")?;
     let name = DisplayName::parse(name).map_err(|e| AppError::invalid("name", e.to_string()))?;
     let mut tx = state.db.begin().await?;
     if !users::update_name(&mut tx, actor.id, &name).await? {
@@ -32,6 +33,7 @@ pub async fn sessions(
     actor: &UserRow,
     current: Option<&str>,
 ) -> Result<Vec<crate::domain::SessionView>, AppError> {
+    crate::server::services::guard::require_session(actor, "list your sessions")?;
     use crate::server::sessions::{SignInDevice, DEVICE_KEY};
     let lifetime = i64::try_from(state.config.session_lifetime.as_millis()).unwrap_or(i64::MAX / 2);
     let mut conn = state.db.acquire().await?;
@@ -63,6 +65,7 @@ pub async fn end_sessions(
     current: Option<&str>,
     which: Option<&str>,
 ) -> Result<usize, AppError> {
+    crate::server::services::guard::require_session(actor, "end sessions")?;
     let mut tx = state.db.begin().await?;
     let rows = store::sessions::list_for_user(&mut tx, actor.id, crate::server::now_ms()).await?;
     let doomed: Vec<String> = rows
@@ -88,6 +91,7 @@ pub async fn end_sessions(
 
 /// How the actor can sign in, and which providers they could link.
 pub async fn sign_in_methods(state: &AppState, actor: &UserRow) -> Result<crate::domain::SignInMethods, AppError> {
+    crate::server::services::guard::require_session(actor, "read your sign-in methods")?;
     let mut conn = state.db.acquire().await?;
     let identities = users::identities_of(&mut conn, actor.id).await?;
     let linkable = crate::server::oauth::configured(state)
@@ -109,6 +113,7 @@ pub async fn sign_in_methods(state: &AppState, actor: &UserRow) -> Result<crate:
 /// Unlinks the actor's GitHub or Google account, unless it is their last
 /// way to sign in.
 pub async fn unlink(state: &AppState, actor: &UserRow, provider: &str) -> Result<(), AppError> {
+    crate::server::services::guard::require_session(actor, "unlink sign-in methods")?;
     let entry = crate::server::services::guard::attempt(actor, "identity.unlink", "user", actor.id);
     let result = async {
         let mut tx = state.db.begin().await?;
@@ -143,6 +148,7 @@ pub async fn set_password(
     current: Option<secrecy::SecretString>,
     new: secrecy::SecretString,
 ) -> Result<(), AppError> {
+    crate::server::services::guard::require_session(actor, "change your password")?;
     use secrecy::ExposeSecret;
     crate::server::password::check_strength(new.expose_secret()).map_err(|m| AppError::invalid("new_password", m))?;
     let stored = {
@@ -159,7 +165,7 @@ pub async fn set_password(
     }
     let hash = state.hasher.hash(new).await?;
     let mut tx = state.db.begin().await?;
-    users::set_password_hash(&mut tx, actor.id, &hash).await?;
+    users::set_password_hash(&mut tx, actor.id, &hash, users::PasswordOrigin::Own).await?;
     // Everyone else signed in as this user must sign in again.
     for (id, _) in store::sessions::list_for_user(&mut tx, actor.id, crate::server::now_ms()).await? {
         if Some(id.as_str()) != current_session {
@@ -175,6 +181,7 @@ pub async fn set_password(
 /// Sets the actor's picture (an https URL of at most 500 characters), or
 /// clears it (empty).
 pub async fn set_avatar(state: &AppState, actor: &UserRow, url: &str) -> Result<UserView, AppError> {
+    crate::server::services::guard::require_session(actor, "change your profile")?;
     let url = url.trim();
     if !url.is_empty()
         && (!url.starts_with("https://") || url.len() > 500 || url.chars().any(|c| c.is_whitespace() || c == '"'))
@@ -188,6 +195,7 @@ pub async fn set_avatar(state: &AppState, actor: &UserRow, url: &str) -> Result<
 
 /// Leaves a team, unless that would leave no active global administrator.
 pub async fn leave_team(state: &AppState, actor: &UserRow, team: &str) -> Result<(), AppError> {
+    crate::server::services::guard::require_session(actor, "leave teams")?;
     let key = crate::domain::TeamKey::parse(team).map_err(|_| AppError::not_found(format!("team {team}")))?;
     let entry = crate::server::services::guard::attempt(actor, "team.leave", "team", &key);
     let result = async {

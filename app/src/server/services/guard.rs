@@ -55,6 +55,17 @@ pub fn require(
     Err(AppError::forbidden("forbidden", format!("you need the permission {permission} {}", place(workspace))))
 }
 
+/// A 403 `token_scope` when `actor` came with an API token: managing one's
+/// own account (profile, sign-in methods, sessions, tokens, invitations,
+/// teams) is no token scope's business, so a leaked `endpoint` token cannot
+/// revoke its owner's other tokens or accept access for them.
+pub fn require_session(actor: &UserRow, what: &str) -> Result<(), AppError> {
+    if actor.token.is_some() {
+        return Err(AppError::forbidden("token_scope", format!("API tokens cannot {what}: sign in to the console")));
+    }
+    Ok(())
+}
+
 fn place(workspace: Option<&WorkspaceKey>) -> String {
     match workspace {
         Some(ws) => format!("in workspace {ws}"),

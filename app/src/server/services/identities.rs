@@ -11,12 +11,12 @@ use crate::{
         config::SignupMode,
         now_ms,
         oauth::VerifiedIdentity,
-        services::invitations::{grant, usable},
+        services::invitations::{grant, usable, Proof},
         store::{
             self,
             audit::{self, NewAuditEntry},
             invitations::InvitationRow,
-            users::{NewUser, UserRow},
+            users::{NewUser, PasswordOrigin, UserRow},
             StoreError,
         },
         AppState,
@@ -70,16 +70,27 @@ pub async fn sign_in(state: &AppState, identity: &VerifiedIdentity, invite: Opti
     let now = now_ms();
     let mut changes = Vec::new();
     let known = store::users::find_by_identity(&mut tx, provider, &identity.subject).await?;
-    let user = match known {
+    let mut user = match known {
         Some(user) => usable_account(user)?,
         None => match store::users::find_by_email(&mut tx, &email).await? {
             // The provider vouches for this verified email: the same person.
-            Some(user) => {
-                let user = usable_account(user)?;
+            // A password someone else chose for this account is discarded
+            // (and the sessions it opened end): its creator must not keep a
+            // way into the mailbox owner's account (the pre-hijack of
+            // Auth0's and Keycloak's account-linking guidance).
+            Some(mut user) => {
+                user = usable_account(user)?;
                 store::users::insert_identity(&mut tx, provider, &identity.subject, user.id, email.as_str(), now)
                     .await?;
-                audit::insert(&mut tx, &entry(&user, "identity.link", format!("linked {label} on sign-in")), now)
-                    .await?;
+                let mut reason = format!("linked {label} on sign-in");
+                if user.password_set_by == Some(PasswordOrigin::Admin) {
+                    store::users::clear_password(&mut tx, user.id).await?;
+                    store::sessions::delete_for_user(&mut tx, user.id).await?;
+                    user.password_hash = None;
+                    user.password_set_by = None;
+                    reason.push_str("; the password an administrator had set was discarded and its sessions ended");
+                }
+                audit::insert(&mut tx, &entry(&user, "identity.link", reason), now).await?;
                 user
             }
             None => {
@@ -89,11 +100,16 @@ pub async fn sign_in(state: &AppState, identity: &VerifiedIdentity, invite: Opti
             }
         },
     };
+    // The provider vouched for this email.
+    if user.email == email && user.email_verified_at.is_none() {
+        store::users::mark_email_verified(&mut tx, user.id, now).await?;
+        user.email_verified_at = Some(now);
+    }
     if let Some(invitation) = &invitation {
         if invitation.email != user.email && !any_email {
             return Err(wrong_email(invitation, &user.email, label));
         }
-        changes.extend(grant(&mut tx, invitation, &user).await?);
+        changes.extend(grant(state, &mut tx, invitation, &user, Proof::Link).await?);
     }
     tx.commit(changes).await?;
     Ok(user)
@@ -130,7 +146,9 @@ async fn join(
         .or_else(|| DisplayName::parse(email.as_str().split('@').next().unwrap_or("member")).ok())
         .unwrap_or_else(|| DisplayName::parse("Member").expect("a valid name"));
     let now = now_ms();
-    let user = store::users::insert(tx, NewUser { email: email.clone(), name, password_hash: None }, now).await?;
+    let user =
+        store::users::insert(tx, NewUser { email: email.clone(), name, password: None, email_verified: true }, now)
+            .await?;
     store::users::insert_identity(tx, identity.provider.as_str(), &identity.subject, user.id, email.as_str(), now)
         .await?;
     let how = if invited {
@@ -176,6 +194,7 @@ async fn join(
 /// Links a provider's account to the signed-in `user` (from My account).
 /// An account already linked to someone else stays theirs.
 pub async fn link(state: &AppState, user: &UserRow, identity: &VerifiedIdentity) -> Result<(), AppError> {
+    crate::server::services::guard::require_session(user, "link sign-in methods")?;
     let provider = identity.provider.as_str();
     let mut tx = state.db.begin().await?;
     match store::users::find_by_identity(&mut tx, provider, &identity.subject).await? {

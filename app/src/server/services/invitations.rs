@@ -5,7 +5,7 @@
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::{
-    authz::Change,
+    authz::{beyond, Actor, Change},
     domain::{
         DisplayName, Email, InvitationPreview, InvitationView, Permission, RoleKey, Scope, Subject, TeamKey,
         WorkspaceKey,
@@ -15,8 +15,8 @@ use crate::{
         now_ms,
         password::check_strength,
         services::{
-            guard::{attempt, audited, require},
-            policies::{conferred, forbid_escalation},
+            escalation::{actor as acting, forbid_escalation, invitation_grants},
+            guard::{attempt, audited, require, require_session},
         },
         store::{
             self,
@@ -204,34 +204,57 @@ pub async fn invite(state: &AppState, actor: &UserRow, input: InviteInput) -> Re
                 return Err(AppError::invalid("workspace", format!("there is no workspace {ws}")));
             }
         }
-        // No escalation: the invitation confers the role at its scope, and
-        // the team's policies.
-        forbid_escalation(state, actor, conferred(role.permissions, &scope), &scope)?;
         if let Some(team) = &team {
             if !store::access::team_exists(&mut tx, team).await? {
                 return Err(AppError::invalid("team", format!("there is no team {team}")));
             }
-            let filter = PolicyFilter { team: Some(team.clone()), ..PolicyFilter::default() };
-            let roles = store::access::list_roles(&mut tx).await?;
-            for policy in store::access::list_policies(&mut tx, &filter, None, i64::MAX).await? {
-                let permissions =
-                    roles.iter().find(|r| r.key == policy.role).map(|r| r.permissions).unwrap_or_default();
-                forbid_escalation(state, actor, conferred(permissions, &policy.scope), &policy.scope)?;
-            }
         }
+        // No escalation: the invitation confers the role at its scope, and
+        // the team's policies.
+        let grants = invitation_grants(&state.access.read(), &role_key, &scope, team.as_ref());
+        forbid_escalation(state, acting(actor), &grants)?;
         let now = now_ms();
         let expires_at = now + i64::try_from(state.config.invite_expiry.as_millis()).unwrap_or(i64::MAX / 2);
         let mut created = Vec::with_capacity(emails.len());
         for email in emails {
             let token = new_token();
-            let row = match store::invitations::find_pending_for(&mut tx, &email).await? {
-                // Inviting again resends: same invitation, new link, old one dead.
-                Some(mut existing) => {
-                    store::invitations::renew(&mut tx, existing.id, &token_hash(&token), expires_at).await?;
+            let pending = store::invitations::find_pending_for(&mut tx, &email).await?;
+            let row = match pending {
+                // Inviting again with the same access resends: same
+                // invitation, new link, old one dead, the actor its inviter.
+                Some(mut existing)
+                    if existing.role == role_key && existing.workspace == workspace && existing.team == team =>
+                {
+                    store::invitations::renew(
+                        &mut tx,
+                        existing.id,
+                        &token_hash(&token),
+                        expires_at,
+                        (actor.id, actor.email.as_str()),
+                    )
+                    .await?;
                     existing.expires_at = expires_at;
+                    existing.invited_by = Some(actor.id);
+                    existing.invited_by_email = actor.email.to_string();
                     existing
                 }
-                None => {
+                // Other access: never swapped silently (a viewer invitation
+                // must not renew an admin one), unless the old one expired.
+                Some(existing) if existing.expires_at >= now => {
+                    return Err(AppError::conflict(
+                        "invitation_pending",
+                        format!(
+                            "{email} already has a pending invitation ({}) as {} {}: revoke it first to invite them with other access",
+                            existing.id,
+                            existing.role,
+                            existing.workspace.as_ref().map_or_else(|| "globally".to_owned(), |w| format!("in {w}")),
+                        ),
+                    ));
+                }
+                pending => {
+                    if let Some(expired) = pending {
+                        store::invitations::finish(&mut tx, expired.id, "revoked", None, now).await?;
+                    }
                     let row = InvitationRow {
                         id: uuid::Uuid::new_v4(),
                         email,
@@ -275,6 +298,20 @@ pub async fn invite(state: &AppState, actor: &UserRow, input: InviteInput) -> Re
     audited(state, entry, result).await
 }
 
+/// What `row` confers (see [`invitation_grants`]).
+fn grants_of(state: &AppState, row: &InvitationRow) -> Vec<crate::authz::Binding> {
+    invitation_grants(&state.access.read(), &row.role, &row.scope(), row.team.as_ref())
+}
+
+/// How the person accepting proved they own the invited mailbox.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Proof {
+    /// They hold the link that was mailed to it (or a provider vouched for it).
+    Link,
+    /// Only their account: accepted when its email was proven before.
+    Account,
+}
+
 async fn load(conn: &mut store::Conn, id: uuid::Uuid) -> Result<InvitationRow, AppError> {
     store::invitations::find(conn, id).await?.ok_or_else(|| AppError::not_found(format!("invitation {id}")))
 }
@@ -293,10 +330,15 @@ pub async fn resend(state: &AppState, actor: &UserRow, id: uuid::Uuid) -> Result
         let role = store::access::find_role(&mut tx, &row.role)
             .await?
             .ok_or_else(|| AppError::conflict("role_gone", format!("the role {} no longer exists", row.role)))?;
+        // A new link is as good as a new invitation: only for one who could make it.
+        forbid_escalation(state, acting(actor), &grants_of(state, &row))?;
         let now = now_ms();
         let token = new_token();
         row.expires_at = now + i64::try_from(state.config.invite_expiry.as_millis()).unwrap_or(i64::MAX / 2);
-        store::invitations::renew(&mut tx, id, &token_hash(&token), row.expires_at).await?;
+        store::invitations::renew(&mut tx, id, &token_hash(&token), row.expires_at, (actor.id, actor.email.as_str()))
+            .await?;
+        row.invited_by = Some(actor.id);
+        row.invited_by_email = actor.email.to_string();
         store::invitations::retry_failed(&mut tx, id, now).await?;
         queue_mails(state, &mut tx, &row, &role.name, &token, actor.email.as_str()).await?;
         audit::insert(&mut tx, &entry, now).await?;
@@ -352,7 +394,19 @@ pub async fn list(
     let rows = store::invitations::list(&mut conn, &filter, now, after, limit).await?;
     let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id).collect();
     let mails = store::invitations::latest_mail_of(&mut conn, &ids).await?;
-    Ok(rows.iter().map(|row| view(row, mails.iter().find(|m| m.invitation_id == Some(row.id)), now)).collect())
+    let index = state.access.read();
+    Ok(rows
+        .iter()
+        .map(|row| {
+            let mut shown = view(row, mails.iter().find(|m| m.invitation_id == Some(row.id)), now);
+            // A working link is a way in: shown only to one who could make the invitation.
+            let grants = invitation_grants(&index, &row.role, &row.scope(), row.team.as_ref());
+            if !beyond(&index, acting(actor), &grants).is_empty() {
+                shown.link = None;
+            }
+            shown
+        })
+        .collect())
 }
 
 /// The pending, unexpired invitation of `token`, or a 404/410 that says why not.
@@ -391,10 +445,47 @@ pub async fn preview(state: &AppState, token: &str) -> Result<InvitationPreview,
     })
 }
 
-/// Grants what `row` confers to `user` and marks it accepted, inside `tx`.
-/// A grant the user already has is kept, not doubled.
-pub(crate) async fn grant(tx: &mut store::Conn, row: &InvitationRow, user: &UserRow) -> Result<Vec<Change>, AppError> {
+/// Grants what `row` confers to `user` and marks it accepted, inside `tx`
+/// (a writer's transaction, so the index is current). A grant the user
+/// already has is kept, not doubled. The inviter must still hold what the
+/// invitation confers: an invitation is never worth more than its inviter.
+pub(crate) async fn grant(
+    state: &AppState,
+    tx: &mut store::Conn,
+    row: &InvitationRow,
+    user: &UserRow,
+    proof: Proof,
+) -> Result<Vec<Change>, AppError> {
     let now = now_ms();
+    match proof {
+        Proof::Link if row.email == user.email => store::users::mark_email_verified(tx, user.id, now).await?,
+        Proof::Link => {}
+        Proof::Account if user.email_verified_at.is_some() => {}
+        Proof::Account => {
+            return Err(AppError::forbidden(
+                "email_unverified",
+                format!("open the link in the invitation mail to accept: it proves {} is yours", row.email),
+            ))
+        }
+    }
+    let inviter_holds = row.invited_by.is_some_and(|inviter| {
+        let index = state.access.read();
+        beyond(
+            &index,
+            Actor { user: &inviter, token: None },
+            &invitation_grants(&index, &row.role, &row.scope(), row.team.as_ref()),
+        )
+        .is_empty()
+    });
+    if !inviter_holds {
+        return Err(AppError::conflict(
+            "inviter_lacks_access",
+            format!(
+                "{} no longer holds the access this invitation grants: ask an administrator for a new invitation",
+                row.invited_by_email
+            ),
+        ));
+    }
     if !store::invitations::finish(tx, row.id, "accepted", Some(user.id), now).await? {
         return Err(AppError::gone("invitation_used", "this invitation has already been used; sign in instead"));
     }
@@ -467,7 +558,13 @@ pub async fn accept_with_password(
     let email_text = row.email.to_string();
     let user = store::users::insert(
         &mut tx,
-        NewUser { email: row.email.clone(), name, password_hash: Some(password_hash) },
+        NewUser {
+            email: row.email.clone(),
+            name,
+            password: Some((password_hash, store::users::PasswordOrigin::Own)),
+            // The link came by mail: whoever holds it holds the mailbox.
+            email_verified: true,
+        },
         now_ms(),
     )
     .await
@@ -477,13 +574,14 @@ pub async fn accept_with_password(
         })
     })?;
     let mut changes = vec![Change::UserSet { user: user.id, active: true }];
-    changes.extend(grant(&mut tx, &row, &user).await?);
+    changes.extend(grant(state, &mut tx, &row, &user, Proof::Link).await?);
     tx.commit(changes).await?;
     Ok(user)
 }
 
 /// The signed-in user accepts an invitation of their own email.
 pub async fn accept_signed_in(state: &AppState, actor: &UserRow, token: &str) -> Result<(), AppError> {
+    require_session(actor, "accept invitations")?;
     let mut tx = state.access.begin_write(&state.db).await?;
     let row = match usable(&mut tx, token).await {
         // Accepting twice is not an error for the one who accepted.
@@ -505,13 +603,14 @@ pub async fn accept_signed_in(state: &AppState, actor: &UserRow, token: &str) ->
             ),
         ));
     }
-    let changes = grant(&mut tx, &row, actor).await?;
+    let changes = grant(state, &mut tx, &row, actor, Proof::Link).await?;
     tx.commit(changes).await?;
     Ok(())
 }
 
 /// The actor's own pending invitations (to their email).
 pub async fn mine(state: &AppState, actor: &UserRow) -> Result<Vec<InvitationView>, AppError> {
+    require_session(actor, "list your invitations")?;
     let now = now_ms();
     let mut conn = state.db.acquire().await?;
     let filter = InvitationFilter { query: actor.email.to_string(), status: Some("pending".into()) };
@@ -521,6 +620,7 @@ pub async fn mine(state: &AppState, actor: &UserRow) -> Result<Vec<InvitationVie
 
 /// Accepts (`accept`) or declines one of the actor's own pending invitations.
 pub async fn answer_own(state: &AppState, actor: &UserRow, id: uuid::Uuid, accept: bool) -> Result<(), AppError> {
+    require_session(actor, "answer invitations")?;
     let action = if accept { "invitation.accept" } else { "invitation.decline" };
     let entry = attempt(actor, action, "invitation", id);
     let result = async {
@@ -535,8 +635,15 @@ pub async fn answer_own(state: &AppState, actor: &UserRow, id: uuid::Uuid, accep
             other => return Err(AppError::gone("invitation_used", format!("this invitation is {other}"))),
         }
         let changes = if accept {
-            grant(&mut tx, &row, actor).await?
+            grant(state, &mut tx, &row, actor, Proof::Account).await?
         } else {
+            // Declining kills the invitee's link: only the proven owner may.
+            if actor.email_verified_at.is_none() {
+                return Err(AppError::forbidden(
+                    "email_unverified",
+                    format!("open the link in the invitation mail to answer it: it proves {} is yours", row.email),
+                ));
+            }
             store::invitations::finish(&mut tx, id, "revoked", None, now_ms()).await?;
             audit::insert(&mut tx, &entry, now_ms()).await?;
             Vec::new()

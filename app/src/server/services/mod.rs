@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod authz;
 pub mod dashboard;
+pub mod escalation;
 pub mod fields;
 pub mod guard;
 pub mod identities;

@@ -10,10 +10,14 @@ use crate::{
         now_ms,
         password::check_strength,
         services::{
+            escalation::{actor as acting, forbid_escalation, forbid_removal},
             guard::{attempt, audited, require},
             policies::keep_an_admin,
         },
-        store::{self, audit, users::NewUser, users::UserRow},
+        store::{
+            self, audit,
+            users::{NewUser, PasswordOrigin, UserRow},
+        },
         AppState,
     },
 };
@@ -123,18 +127,21 @@ pub async fn create(state: &AppState, actor: &UserRow, input: UserInput) -> Resu
         let (Some(email), Some(name), true) = (email, name, fields.is_empty()) else {
             return Err(AppError::Validation { fields });
         };
-        let password_hash = match input.password {
-            Some(password) => Some(state.hasher.hash(password).await?),
+        let password = match input.password {
+            Some(password) => Some((state.hasher.hash(password).await?, PasswordOrigin::Admin)),
             None => None,
         };
         let mut tx = state.access.begin_write(&state.db).await?;
+        // The creator would choose the password of the invitee's account and
+        // could accept the invitation as them.
+        if let Some(pending) = pending_invitation(&mut tx, &email).await? {
+            return Err(pending);
+        }
         let email_text = email.to_string();
-        let user =
-            store::users::insert(&mut tx, NewUser { email, name, password_hash }, now_ms()).await.map_err(|e| {
-                e.conflict_on("users", "email", "email_taken", || {
-                    format!("a user with email {email_text} already exists")
-                })
-            })?;
+        let new = NewUser { email, name, password, email_verified: false };
+        let user = store::users::insert(&mut tx, new, now_ms()).await.map_err(|e| {
+            e.conflict_on("users", "email", "email_taken", || format!("a user with email {email_text} already exists"))
+        })?;
         let view = user.view();
         let mut success = entry.clone();
         success.target_id = Some(user.id.to_string());
@@ -145,6 +152,20 @@ pub async fn create(state: &AppState, actor: &UserRow, input: UserInput) -> Resu
     }
     .await;
     audited(state, entry, result).await
+}
+
+/// A 409 `invitation_pending` when `email` has a pending invitation.
+async fn pending_invitation(conn: &mut store::Conn, email: &Email) -> Result<Option<AppError>, AppError> {
+    let live = store::invitations::find_pending_for(conn, email).await?.filter(|i| i.expires_at >= now_ms());
+    Ok(live.map(|invitation| {
+        AppError::conflict(
+            "invitation_pending",
+            format!(
+                "{email} has a pending invitation ({}, from {}): they join through its link; revoke it first to create the account yourself",
+                invitation.id, invitation.invited_by_email
+            ),
+        )
+    }))
 }
 
 /// Renames, disables or enables a user. Disabling ends their sessions at once.
@@ -179,6 +200,17 @@ pub async fn update(state: &AppState, actor: &UserRow, id: UserId, patch: UserPa
         }
         let mut tx = state.access.begin_write(&state.db).await?;
         let before = store::users::find_by_id(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
+        match status {
+            // Enabling confers everything the user's policies hold again;
+            // disabling takes it away.
+            Some(UserStatus::Active) if before.status != UserStatus::Active => {
+                forbid_escalation(state, acting(actor), &state.access.read().bindings_of_user(&id))?;
+            }
+            Some(UserStatus::Disabled) if before.status != UserStatus::Disabled => {
+                forbid_removal(state, acting(actor), &state.access.read().bindings_of_user(&id))?;
+            }
+            _ => {}
+        }
         if let Some(name) = &name {
             store::users::update_name(&mut tx, id, name).await?;
         }
@@ -208,6 +240,7 @@ pub async fn delete(state: &AppState, actor: &UserRow, id: UserId) -> Result<(),
         require(state, actor, Permission::UserManage, None)?;
         let mut tx = state.access.begin_write(&state.db).await?;
         let before = store::users::find_by_id(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
+        forbid_removal(state, acting(actor), &state.access.read().bindings_of_user(&id))?;
         let policies = store::access::delete_user_policies(&mut tx, id).await?;
         let teams = store::access::delete_user_memberships(&mut tx, id).await?;
         store::sessions::delete_for_user(&mut tx, id).await?;

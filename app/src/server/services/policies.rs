@@ -1,12 +1,15 @@
 //! Granting and revoking access.
 
 use crate::{
-    authz::Change,
-    domain::{Permission, PermissionSet, PolicyId, PolicyView, RoleKey, Scope, ScopeKind, Subject, WorkspaceKey},
+    authz::{Binding, Change},
+    domain::{Permission, PolicyId, PolicyView, RoleKey, Scope, Subject, WorkspaceKey},
     error::AppError,
     server::{
         now_ms,
-        services::guard::{allows, attempt, audited, readable_workspaces, require},
+        services::{
+            escalation::{self, forbid_escalation},
+            guard::{allows, attempt, audited, readable_workspaces, require},
+        },
         store::{
             self,
             access::{PolicyFilter, PolicyRow},
@@ -34,39 +37,6 @@ pub fn view(row: &PolicyRow) -> PolicyView {
         workspace: row.scope.workspace().cloned(),
         created_at: row.created_at,
     }
-}
-
-fn place(workspace: Option<&WorkspaceKey>) -> String {
-    workspace.map_or_else(|| "globally".to_owned(), |w| format!("in workspace {w}"))
-}
-
-/// What a binding of `permissions` at `scope` confers: everything for a
-/// global policy; only workspace permissions for a workspace policy.
-pub fn conferred(permissions: PermissionSet, scope: &Scope) -> PermissionSet {
-    match scope {
-        Scope::Global => permissions,
-        Scope::Workspace(_) => permissions.intersection(PermissionSet::of_scope(ScopeKind::Workspace)),
-    }
-}
-
-/// A 403 `escalation` unless `actor` holds everything in `permissions` at `scope`.
-pub fn forbid_escalation(
-    state: &AppState,
-    actor: &UserRow,
-    permissions: PermissionSet,
-    scope: &Scope,
-) -> Result<(), AppError> {
-    let index = state.access.read();
-    let workspace = scope.workspace().map(WorkspaceKey::as_str);
-    let missing: Vec<Permission> = permissions.iter().filter(|p| !allows(&index, actor, *p, workspace)).collect();
-    if missing.is_empty() {
-        return Ok(());
-    }
-    let keys: Vec<&str> = missing.iter().map(|p| p.key()).collect();
-    Err(AppError::forbidden(
-        "escalation",
-        format!("you cannot grant what you do not hold {}: {}", place(scope.workspace()), keys.join(", ")),
-    ))
 }
 
 /// Binds a subject to a role, globally or in one workspace.
@@ -101,7 +71,7 @@ pub async fn create(state: &AppState, actor: &UserRow, new: NewPolicy) -> Result
                 }
             }
         }
-        forbid_escalation(state, actor, conferred(role.permissions, &scope), &scope)?;
+        forbid_escalation(state, escalation::actor(actor), &[Binding::of_role(role.permissions, scope.clone())])?;
         let row =
             store::access::insert_policy(&mut tx, &new.subject, &new.role, &scope, now_ms()).await.map_err(|e| {
                 e.conflict_on("policies", "binding", "policy_exists", || {
@@ -128,6 +98,16 @@ pub async fn delete(state: &AppState, actor: &UserRow, id: PolicyId) -> Result<(
         let row = store::access::find_policy(&mut tx, id)
             .await?
             .ok_or_else(|| AppError::not_found(format!("policy {id}")))?;
+        // To one who may not even read it, a policy is as absent as an
+        // unknown one: a 403 would tell that it exists, and where.
+        let workspace = row.scope.workspace().map(WorkspaceKey::as_str);
+        let readable = {
+            let index = state.access.read();
+            [Permission::PolicyRead, Permission::PolicyManage].iter().any(|p| allows(&index, actor, *p, workspace))
+        };
+        if !readable {
+            return Err(AppError::not_found(format!("policy {id}")));
+        }
         require(state, actor, Permission::PolicyManage, row.scope.workspace())?;
         store::access::delete_policy(&mut tx, id).await?;
         keep_an_admin(&mut tx).await?;
@@ -154,6 +134,28 @@ pub async fn keep_an_admin(tx: &mut store::Conn) -> Result<(), AppError> {
     Ok(())
 }
 
+/// A 403 unless `actor` may read policies in `workspace`, or (without one)
+/// somewhere; the workspaces they are limited to, `None` for all. Asked
+/// before anything else of the request is looked up, so a refusal tells
+/// nothing of what exists.
+pub fn readable_within(
+    state: &AppState,
+    actor: &UserRow,
+    workspace: Option<&WorkspaceKey>,
+) -> Result<Option<Vec<WorkspaceKey>>, AppError> {
+    if workspace.is_some() {
+        require(state, actor, Permission::PolicyRead, workspace)?;
+        return Ok(None);
+    }
+    match readable_workspaces(state, actor, Permission::PolicyRead) {
+        Some(readable) if readable.is_empty() => {
+            require(state, actor, Permission::PolicyRead, None)?;
+            Ok(Some(readable))
+        }
+        within => Ok(within),
+    }
+}
+
 /// Policies the actor may read, filtered, in pages. Without a workspace
 /// filter, a viewer who holds `policy:read` only in some workspaces sees the
 /// policies of those workspaces.
@@ -164,15 +166,7 @@ pub async fn list(
     after: Option<PolicyId>,
     limit: i64,
 ) -> Result<Vec<PolicyView>, AppError> {
-    if filter.workspace.is_none() {
-        match readable_workspaces(state, actor, Permission::PolicyRead) {
-            None => {}
-            Some(readable) if !readable.is_empty() => filter.within = Some(readable),
-            Some(_) => require(state, actor, Permission::PolicyRead, None)?,
-        }
-    } else {
-        require(state, actor, Permission::PolicyRead, filter.workspace.as_ref())?;
-    }
+    filter.within = readable_within(state, actor, filter.workspace.as_ref())?;
     let mut conn = state.db.acquire().await?;
     let rows = store::access::list_policies(&mut conn, &filter, after, limit).await?;
     Ok(rows.iter().map(view).collect())

@@ -2,15 +2,15 @@
 //! deleted by holders of `role:manage` who hold every permission they grant.
 
 use crate::{
-    authz::Change,
+    authz::{Binding, Change},
     domain::{Permission, PermissionSet, RoleKey, RoleView, Scope},
     error::{AppError, FieldError},
     server::{
         now_ms,
         services::{
+            escalation::{actor as acting, forbid_escalation, forbid_removal},
             fields::check_name,
             guard::{attempt, audited, require},
-            policies::forbid_escalation,
         },
         store::{self, access::RoleRow, audit, users::UserRow},
         AppState,
@@ -102,7 +102,7 @@ pub async fn create(state: &AppState, actor: &UserRow, input: RoleInput) -> Resu
         let name = parse_name(input.name.as_deref(), &mut fields);
         let permissions = parse_permissions(input.permissions.as_deref(), &mut fields);
         let (Some(key), true) = (key, fields.is_empty()) else { return Err(AppError::Validation { fields }) };
-        forbid_escalation(state, actor, permissions, &Scope::Global)?;
+        forbid_escalation(state, acting(actor), &[Binding { permissions, scope: Scope::Global }])?;
         let row = RoleRow {
             key,
             name,
@@ -147,7 +147,13 @@ pub async fn update(state: &AppState, actor: &UserRow, key: &str, input: RoleInp
             return Err(AppError::Validation { fields });
         }
         // Whoever edits a role could hand out all of it through its policies.
-        forbid_escalation(state, actor, after.permissions, &Scope::Global)?;
+        forbid_escalation(state, acting(actor), &[Binding { permissions: after.permissions, scope: Scope::Global }])?;
+        // Narrowing a role in use takes access away from its holders: bounded
+        // as if the removed permissions were held everywhere (globally).
+        let removed = before.permissions.difference(after.permissions);
+        if state.access.read().policies_with_role(&before.key) > 0 {
+            forbid_removal(state, acting(actor), &[Binding { permissions: removed, scope: Scope::Global }])?;
+        }
         store::access::update_role(&mut tx, &after).await?;
         let updated = view(state, &after);
         let mut success = entry.clone();

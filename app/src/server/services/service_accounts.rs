@@ -9,6 +9,7 @@ use crate::{
     server::{
         now_ms,
         services::{
+            escalation::{self, forbid_escalation},
             guard::{attempt, audited, require},
             tokens::{self, TokenInput},
         },
@@ -70,7 +71,16 @@ pub async fn create_token(
         store::users::find_by_id(&mut conn, account).await?
     };
     match found {
-        Some(row) if row.kind == "service" => tokens::create_for(state, actor, account, input).await,
+        Some(row) if row.kind == "service" => {
+            // Whoever holds the secret acts as the account: the maker must
+            // hold everything the token would confer.
+            let limits = tokens::validate(state, &input)?.grant();
+            let confers = limits.narrow(&state.access.read().bindings_of_user(&account));
+            if let Err(refused) = forbid_escalation(state, escalation::actor(actor), &confers) {
+                return audited(state, attempt(actor, "token.create", "token", ""), Err(refused)).await;
+            }
+            tokens::create_for(state, actor, account, input).await
+        }
         Some(_) => {
             Err(AppError::invalid("id", "tokens are made here only for service accounts; people make their own"))
         }

@@ -8,9 +8,10 @@ use crate::{
     server::{
         now_ms,
         services::{
+            escalation::{actor as acting, forbid_escalation, forbid_removal},
             fields::{apply_edit, parse_new, NamedInput},
             guard::{allows, attempt, audited, require},
-            policies::{conferred, forbid_escalation, keep_an_admin},
+            policies::keep_an_admin,
         },
         store::{
             self,
@@ -136,6 +137,9 @@ pub async fn delete(state: &AppState, actor: &UserRow, key: &str) -> Result<(), 
         let key = parse_key(key)?;
         let mut tx = state.access.begin_write(&state.db).await?;
         let before = load(&mut tx, &key).await?;
+        // Deleting the team takes its policies from every member.
+        let taken = state.access.read().bindings_of_team(&key);
+        forbid_removal(state, acting(actor), &taken)?;
         let (policies, members) = store::access::delete_team(&mut tx, &key).await?;
         keep_an_admin(&mut tx).await?;
         let mut success = entry.clone();
@@ -206,18 +210,8 @@ pub async fn put_member(
             return Err(AppError::not_found(format!("user {user}")));
         }
         // Joining the team confers its policies: the actor must hold all of them.
-        let team_policies = store::access::list_policies(
-            &mut tx,
-            &PolicyFilter { team: Some(key.clone()), ..PolicyFilter::default() },
-            None,
-            i64::MAX,
-        )
-        .await?;
-        let roles = store::access::list_roles(&mut tx).await?;
-        for policy in &team_policies {
-            let permissions = roles.iter().find(|r| r.key == policy.role).map(|r| r.permissions).unwrap_or_default();
-            forbid_escalation(state, actor, conferred(permissions, &policy.scope), &policy.scope)?;
-        }
+        let confers = state.access.read().bindings_of_team(&key);
+        forbid_escalation(state, acting(actor), &confers)?;
         let before = store::access::team_role_of(&mut tx, &key, user).await?;
         store::access::upsert_member(&mut tx, &key, user, team_role, now_ms()).await?;
         let member = store::access::list_members(&mut tx, &key)
@@ -247,6 +241,9 @@ pub async fn remove_member(state: &AppState, actor: &UserRow, key: &str, user: U
         let Some(role) = store::access::team_role_of(&mut tx, &key, user).await? else {
             return Err(AppError::not_found(format!("member {user} of team {key}")));
         };
+        // Leaving the team takes its policies from the member.
+        let taken = state.access.read().bindings_of_team(&key);
+        forbid_removal(state, acting(actor), &taken)?;
         store::access::remove_member(&mut tx, &key, user).await?;
         keep_an_admin(&mut tx).await?;
         let mut success = entry.clone();

@@ -10,7 +10,7 @@ use crate::{
     server::{
         access::ChangeSet,
         now_ms,
-        services::guard::{attempt, audited, require},
+        services::guard::{attempt, audited, require, require_session},
         store::{self, audit, tokens::TokenRow, users::UserRow, StoreError},
         AppState,
     },
@@ -77,19 +77,87 @@ pub fn grant_of(row: &TokenRow) -> TokenGrant {
     TokenGrant { permissions: scope.permissions(row.permissions), workspace: row.workspace.clone() }
 }
 
-fn session_only(actor: &UserRow) -> Result<(), AppError> {
-    if actor.token.is_some() {
-        return Err(AppError::forbidden("token_scope", "API tokens cannot manage tokens: use the console"));
-    }
-    Ok(())
-}
-
 /// Makes a token for the actor; the secret is in the answer only.
 pub async fn create(state: &AppState, actor: &UserRow, input: TokenInput) -> Result<CreatedToken, AppError> {
-    if let Err(refused) = session_only(actor) {
+    if let Err(refused) = require_session(actor, "make tokens") {
         return audited(state, attempt(actor, "token.create", "token", ""), Err(refused)).await;
     }
     create_for(state, actor, actor.id, input).await
+}
+
+/// A token request, checked.
+pub struct ValidToken {
+    name: String,
+    scope: TokenScope,
+    permissions: PermissionSet,
+    days: u32,
+    workspace: Option<WorkspaceKey>,
+}
+
+impl ValidToken {
+    /// The limits the token will put on its owner.
+    pub fn grant(&self) -> TokenGrant {
+        TokenGrant { permissions: self.scope.permissions(self.permissions), workspace: self.workspace.clone() }
+    }
+}
+
+/// Checks a token request; a 400 names each bad field.
+pub fn validate(state: &AppState, input: &TokenInput) -> Result<ValidToken, AppError> {
+    let mut fields = Vec::new();
+    let name = input.name.trim().to_owned();
+    if name.is_empty() || name.chars().count() > 100 {
+        fields.push(crate::error::FieldError {
+            field: "name".into(),
+            message: "give the token a name of 1 to 100 characters".into(),
+        });
+    }
+    let scope = TokenScope::parse(input.scope.trim());
+    if scope.is_none() {
+        fields.push(crate::error::FieldError {
+            field: "scope".into(),
+            message: "pick developer, endpoint or custom".into(),
+        });
+    }
+    let permissions = match (scope, PermissionSet::parse_keys(&input.permissions)) {
+        (Some(TokenScope::Custom), Ok(set)) if set.is_empty() => {
+            fields.push(crate::error::FieldError {
+                field: "permissions".into(),
+                message: "tick at least one permission".into(),
+            });
+            set
+        }
+        (Some(TokenScope::Custom), Ok(set)) => set,
+        (Some(TokenScope::Custom), Err(unknown)) => {
+            fields.push(crate::error::FieldError {
+                field: "permissions".into(),
+                message: format!("unknown permissions: {}", unknown.join(", ")),
+            });
+            PermissionSet::EMPTY
+        }
+        _ => PermissionSet::EMPTY,
+    };
+    let max_days = u32::try_from(state.config.token_max_lifetime.as_secs() / 86_400).unwrap_or(u32::MAX).max(1);
+    let days = input.expires_in_days.unwrap_or(DEFAULT_DAYS.min(max_days));
+    if days == 0 || days > max_days {
+        fields.push(crate::error::FieldError {
+            field: "expires_in_days".into(),
+            message: format!("use 1 to {max_days} days"),
+        });
+    }
+    let workspace = match input.workspace.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
+        Some(key) => match WorkspaceKey::parse(key) {
+            Ok(key) => Some(key),
+            Err(e) => {
+                fields.push(crate::error::FieldError { field: "workspace".into(), message: e.to_string() });
+                None
+            }
+        },
+        None => None,
+    };
+    if !fields.is_empty() {
+        return Err(AppError::Validation { fields });
+    }
+    Ok(ValidToken { name, scope: scope.expect("checked above"), permissions, days, workspace })
 }
 
 /// Makes a token owned by `owner` (the actor, or a service account the
@@ -102,61 +170,7 @@ pub async fn create_for(
 ) -> Result<CreatedToken, AppError> {
     let entry = attempt(actor, "token.create", "token", "");
     let result = async {
-        let mut fields = Vec::new();
-        let name = input.name.trim().to_owned();
-        if name.is_empty() || name.chars().count() > 100 {
-            fields.push(crate::error::FieldError {
-                field: "name".into(),
-                message: "give the token a name of 1 to 100 characters".into(),
-            });
-        }
-        let scope = TokenScope::parse(input.scope.trim());
-        if scope.is_none() {
-            fields.push(crate::error::FieldError {
-                field: "scope".into(),
-                message: "pick developer, endpoint or custom".into(),
-            });
-        }
-        let permissions = match (scope, PermissionSet::parse_keys(&input.permissions)) {
-            (Some(TokenScope::Custom), Ok(set)) if set.is_empty() => {
-                fields.push(crate::error::FieldError {
-                    field: "permissions".into(),
-                    message: "tick at least one permission".into(),
-                });
-                set
-            }
-            (Some(TokenScope::Custom), Ok(set)) => set,
-            (Some(TokenScope::Custom), Err(unknown)) => {
-                fields.push(crate::error::FieldError {
-                    field: "permissions".into(),
-                    message: format!("unknown permissions: {}", unknown.join(", ")),
-                });
-                PermissionSet::EMPTY
-            }
-            _ => PermissionSet::EMPTY,
-        };
-        let max_days = u32::try_from(state.config.token_max_lifetime.as_secs() / 86_400).unwrap_or(u32::MAX).max(1);
-        let days = input.expires_in_days.unwrap_or(DEFAULT_DAYS.min(max_days));
-        if days == 0 || days > max_days {
-            fields.push(crate::error::FieldError {
-                field: "expires_in_days".into(),
-                message: format!("use 1 to {max_days} days"),
-            });
-        }
-        let workspace = match input.workspace.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
-            Some(key) => match WorkspaceKey::parse(key) {
-                Ok(key) => Some(key),
-                Err(e) => {
-                    fields.push(crate::error::FieldError { field: "workspace".into(), message: e.to_string() });
-                    None
-                }
-            },
-            None => None,
-        };
-        if !fields.is_empty() {
-            return Err(AppError::Validation { fields });
-        }
-        let scope = scope.expect("checked above");
+        let ValidToken { name, scope, permissions, days, workspace } = validate(state, &input)?;
         let mut tx = state.db.begin().await?;
         if let Some(ws) = &workspace {
             if store::access::find_workspace(&mut tx, ws).await?.is_none() {
@@ -194,7 +208,9 @@ pub async fn create_for(
 
 /// The tokens of `user`: one's own, or anyone's for holders of `user:manage`.
 pub async fn list(state: &AppState, actor: &UserRow, user: UserId) -> Result<Vec<TokenView>, AppError> {
-    if user != actor.id {
+    if user == actor.id {
+        require_session(actor, "list your tokens")?;
+    } else {
         require(state, actor, Permission::UserManage, None)?;
     }
     let mut conn = state.db.acquire().await?;
@@ -206,7 +222,9 @@ pub async fn list(state: &AppState, actor: &UserRow, user: UserId) -> Result<Vec
 pub async fn revoke(state: &AppState, actor: &UserRow, user: UserId, id: uuid::Uuid) -> Result<(), AppError> {
     let entry = attempt(actor, "token.revoke", "token", id);
     let result = async {
-        if user != actor.id {
+        if user == actor.id {
+            require_session(actor, "revoke your tokens")?;
+        } else {
             require(state, actor, Permission::UserManage, None)?;
         }
         // A revision, so every process drops the token from its cache.

@@ -12,7 +12,7 @@ use crate::{
         store::{
             self,
             audit::{self, NewAuditEntry},
-            users::NewUser,
+            users::{NewUser, PasswordOrigin},
             StoreError,
         },
         AppState,
@@ -33,11 +33,15 @@ pub async fn create_with_password(
     let password_hash = state.hasher.hash(password).await?;
     let mut tx = state.access.begin_write(&state.db).await?;
     let email_text = email.to_string();
-    let user = store::users::insert(&mut tx, NewUser { email, name, password_hash: Some(password_hash) }, now_ms())
-        .await
-        .map_err(|e| {
-            e.conflict_on("users", "email", "email_taken", || format!("a user with email {email_text} already exists"))
-        })?;
+    let user = store::users::insert(
+        &mut tx,
+        NewUser { email, name, password: Some((password_hash, PasswordOrigin::Operator)), email_verified: false },
+        now_ms(),
+    )
+    .await
+    .map_err(|e| {
+        e.conflict_on("users", "email", "email_taken", || format!("a user with email {email_text} already exists"))
+    })?;
     let mut changes = vec![Change::UserSet { user: user.id, active: true }];
     let view = user.view();
     audit::insert(
@@ -79,7 +83,7 @@ pub async fn set_password(state: &AppState, email: &Email, password: SecretStrin
     let user = store::users::find_by_email(&mut tx, email)
         .await?
         .ok_or_else(|| AppError::not_found(format!("user {email}")))?;
-    store::users::set_password_hash(&mut tx, user.id, &hash).await?;
+    store::users::set_password_hash(&mut tx, user.id, &hash, PasswordOrigin::Operator).await?;
     store::sessions::delete_for_user(&mut tx, user.id).await?;
     tx.commit().await.map_err(StoreError::from)?;
     Ok(user.view())

@@ -7,8 +7,9 @@ use crate::{
     server::{
         now_ms,
         services::{
+            escalation,
             fields::{apply_edit, parse_new, NamedInput},
-            guard::{allows, attempt, audited, require},
+            guard::{allows, attempt, audited, readable_workspaces, require},
         },
         store::{self, access::WorkspaceRow, audit, users::UserRow, StoreError},
         AppState,
@@ -46,28 +47,14 @@ pub async fn list(
     limit: i64,
 ) -> Result<Vec<WorkspaceView>, AppError> {
     let order = crate::server::services::fields::parse_order(sort)?;
-    let mut conn = state.db.acquire().await?;
-    let mut visible = Vec::new();
-    let mut cursor = after.map(str::to_owned);
-    // Filtering by permission can thin a page out: read on until it is full.
-    loop {
-        let rows = store::access::list_workspaces(&mut conn, query, order, cursor.as_deref(), limit).await?;
-        let exhausted = (rows.len() as i64) < limit;
-        cursor = rows.last().map(|r| r.key.to_string());
-        {
-            let index = state.access.read();
-            visible.extend(
-                rows.iter()
-                    .filter(|r| allows(&index, actor, Permission::WorkspaceRead, Some(r.key.as_str())))
-                    .map(view),
-            );
-        }
-        if exhausted || visible.len() as i64 >= limit {
-            break;
-        }
+    // The readable ones are known from the index: one query, none when there are none.
+    let within = readable_workspaces(state, actor, Permission::WorkspaceRead);
+    if within.as_ref().is_some_and(Vec::is_empty) {
+        return Ok(Vec::new());
     }
-    visible.truncate(limit as usize);
-    Ok(visible)
+    let mut conn = state.db.acquire().await?;
+    let rows = store::access::list_workspaces(&mut conn, query, order, after, limit, within.as_deref()).await?;
+    Ok(rows.iter().map(view).collect())
 }
 
 /// One workspace.
@@ -148,6 +135,9 @@ pub async fn delete(state: &AppState, actor: &UserRow, key: &str) -> Result<(), 
         let key = parse_key(key)?;
         require(state, actor, Permission::WorkspaceDelete, Some(&key))?;
         let before = load(&mut tx, &key).await?;
+        // Deleting the workspace takes its policies from everyone in it.
+        let taken = state.access.read().bindings_in_workspace(&key);
+        escalation::forbid_removal(state, escalation::actor(actor), &taken)?;
         let removed = store::access::delete_workspace_policies(&mut tx, &key).await?;
         store::access::delete_workspace(&mut tx, &key).await?;
         let mut success = entry.clone();

@@ -184,8 +184,12 @@ async fn search_named(
     order: NamedOrder,
     after: Option<&str>,
     limit: i64,
+    within: Option<&[WorkspaceKey]>,
 ) -> Result<Vec<AnyRow>, StoreError> {
     let mut conditions = super::Conditions::new();
+    if let Some(keys) = within {
+        conditions.any_of(keys.iter().map(ToString::to_string), |list| format!("key in ({list})"));
+    }
     if let Some(after) = after.filter(|a| !a.is_empty()) {
         conditions.text(after, |p| match order {
             NamedOrder::Key => format!("key > {p}"),
@@ -210,15 +214,16 @@ async fn search_named(
 }
 
 /// Workspaces whose key or name contains `query`, by key, after `after`
-/// (a cursor), at most `limit`.
+/// (a cursor), at most `limit`; only those `within` when given.
 pub async fn list_workspaces(
     conn: &mut Conn,
     query: &str,
     order: NamedOrder,
     after: Option<&str>,
     limit: i64,
+    within: Option<&[WorkspaceKey]>,
 ) -> Result<Vec<WorkspaceRow>, StoreError> {
-    search_named(conn, "workspaces", query, order, after, limit).await?.iter().map(workspace_from_row).collect()
+    search_named(conn, "workspaces", query, order, after, limit, within).await?.iter().map(workspace_from_row).collect()
 }
 
 /// One workspace.
@@ -418,11 +423,12 @@ pub async fn list_policies(
     conditions.fetch_all(conn, &sql).await?.iter().map(policy_from_row).collect()
 }
 
-/// Active users who hold `admin` through a global policy, directly or
+/// Active people (not service accounts, which anyone with a token for them
+/// could be) who hold `admin` through a global policy, directly or
 /// through a team. The product keeps this above zero.
 pub async fn count_global_admins(conn: &mut Conn) -> Result<i64, StoreError> {
     let row = sqlx::query(
-        "select count(*) as n from users u where u.status = 'active' and (\
+        "select count(*) as n from users u where u.status = 'active' and u.kind = 'human' and (\
            exists (select 1 from policies p where p.subject_user_id = u.id and p.role_key = 'admin' and p.workspace_key is null) \
            or exists (select 1 from policies p join team_members m on m.team_key = p.subject_team_key \
                       where m.user_id = u.id and p.role_key = 'admin' and p.workspace_key is null))",
@@ -525,7 +531,7 @@ pub async fn list_teams(
     after: Option<&str>,
     limit: i64,
 ) -> Result<Vec<TeamRow>, StoreError> {
-    search_named(conn, "teams", query, order, after, limit).await?.iter().map(team_from_row).collect()
+    search_named(conn, "teams", query, order, after, limit, None).await?.iter().map(team_from_row).collect()
 }
 
 /// One team.
@@ -655,6 +661,15 @@ pub async fn count_rows(conn: &mut Conn) -> Result<(i64, i64, i64, i64), StoreEr
     .fetch_one(&mut *conn)
     .await?;
     Ok((row.try_get("roles")?, row.try_get("teams")?, row.try_get("workspaces")?, row.try_get("policies")?))
+}
+
+/// How many policies the workspaces `keys` hold.
+pub async fn count_policies_in(conn: &mut Conn, keys: &[WorkspaceKey]) -> Result<i64, StoreError> {
+    let mut conditions = super::Conditions::new();
+    conditions.any_of(keys.iter().map(ToString::to_string), |list| format!("workspace_key in ({list})"));
+    let sql = format!("select count(*) as n from policies{}", conditions.where_clause());
+    let row = conditions.fetch_all(conn, &sql).await?;
+    Ok(row.first().map(|r| r.try_get("n")).transpose()?.unwrap_or(0))
 }
 
 /// The teams `user` belongs to, with their team role, by key.

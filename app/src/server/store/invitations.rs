@@ -23,6 +23,13 @@ pub struct InvitationRow {
     pub finished_at: Option<i64>,
 }
 
+impl InvitationRow {
+    /// Where the invited role applies.
+    pub fn scope(&self) -> crate::domain::Scope {
+        self.workspace.clone().map_or(crate::domain::Scope::Global, crate::domain::Scope::Workspace)
+    }
+}
+
 const COLUMNS: &str = "id, email, role_key, workspace_key, team_key, status, invited_by, invited_by_email, \
                        created_at, expires_at, accepted_by, finished_at";
 
@@ -102,14 +109,26 @@ pub async fn find_pending_for(conn: &mut Conn, email: &Email) -> Result<Option<I
     row.as_ref().map(from_row).transpose()
 }
 
-/// Gives a pending invitation a new token and expiry (the old link dies).
-pub async fn renew(conn: &mut Conn, id: uuid::Uuid, token_hash: &str, expires_at: i64) -> Result<(), StoreError> {
-    sqlx::query("update invitations set token_hash = $2, expires_at = $3 where id = $1 and status = 'pending'")
-        .bind(id.to_string())
-        .bind(token_hash.to_owned())
-        .bind(expires_at)
-        .execute(&mut *conn)
-        .await?;
+/// Gives a pending invitation a new token and expiry (the old link dies);
+/// whoever renewed it is its inviter from now on.
+pub async fn renew(
+    conn: &mut Conn,
+    id: uuid::Uuid,
+    token_hash: &str,
+    expires_at: i64,
+    inviter: (crate::domain::UserId, &str),
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "update invitations set token_hash = $2, expires_at = $3, invited_by = $4, invited_by_email = $5 \
+         where id = $1 and status = 'pending'",
+    )
+    .bind(id.to_string())
+    .bind(token_hash.to_owned())
+    .bind(expires_at)
+    .bind(inviter.0.to_string())
+    .bind(inviter.1.to_owned())
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

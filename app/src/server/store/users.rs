@@ -18,6 +18,10 @@ pub struct UserRow {
     /// `human` or `service`.
     pub kind: String,
     pub avatar_url: Option<String>,
+    /// Who chose the password (see [`PasswordOrigin`]); `None` without one.
+    pub password_set_by: Option<PasswordOrigin>,
+    /// When the mailbox was proven (invitation link, provider-verified email).
+    pub email_verified_at: Option<i64>,
     /// Set when the request came with an API token: its limits apply on
     /// top of the user's own permissions. Not a column.
     pub token: Option<crate::authz::TokenGrant>,
@@ -50,14 +54,48 @@ impl UserRow {
     }
 }
 
+/// Who chose an account's password.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PasswordOrigin {
+    /// The user themselves (invitation sign-up, My account).
+    Own,
+    /// The operator (first admin, the CLI).
+    Operator,
+    /// Another user, who created the account with it.
+    Admin,
+}
+
+impl PasswordOrigin {
+    fn as_str(self) -> &'static str {
+        match self {
+            Self::Own => "self",
+            Self::Operator => "operator",
+            Self::Admin => "admin",
+        }
+    }
+
+    fn parse(text: &str) -> Result<Self, StoreError> {
+        match text {
+            "self" => Ok(Self::Own),
+            "operator" => Ok(Self::Operator),
+            "admin" => Ok(Self::Admin),
+            other => Err(StoreError::Corrupt(format!("users.password_set_by holds {other:?}"))),
+        }
+    }
+}
+
 /// What is needed to insert a user.
 pub struct NewUser {
     pub email: Email,
     pub name: DisplayName,
-    pub password_hash: Option<String>,
+    /// The hash and who chose the password.
+    pub password: Option<(String, PasswordOrigin)>,
+    /// Whether the mailbox is proven as the account is made.
+    pub email_verified: bool,
 }
 
-const COLUMNS: &str = "id, email, name, status, password_hash, created_at, last_seen_at, kind, avatar_url";
+const COLUMNS: &str = "id, email, name, status, password_hash, created_at, last_seen_at, kind, avatar_url, \
+                       password_set_by, email_verified_at";
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<UserRow, StoreError> {
     let id: String = row.try_get("id")?;
@@ -73,6 +111,12 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<UserRow, StoreError> {
         last_seen_at: row.try_get("last_seen_at")?,
         kind: row.try_get("kind")?,
         avatar_url: row.try_get("avatar_url")?,
+        password_set_by: row
+            .try_get::<Option<String>, _>("password_set_by")?
+            .as_deref()
+            .map(PasswordOrigin::parse)
+            .transpose()?,
+        email_verified_at: row.try_get("email_verified_at")?,
         token: None,
     })
 }
@@ -80,13 +124,17 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<UserRow, StoreError> {
 /// Inserts an active user; a taken email is a unique violation on `users.email`.
 pub async fn insert(conn: &mut Conn, new: NewUser, now: i64) -> Result<UserRow, StoreError> {
     let id = UserId::new();
+    let (hash, origin) = new.password.map(|(hash, origin)| (hash, origin.as_str())).unzip();
     sqlx::query(
-        "insert into users (id, email, name, status, password_hash, created_at) values ($1, $2, $3, 'active', $4, $5)",
+        "insert into users (id, email, name, status, password_hash, password_set_by, email_verified_at, created_at) \
+         values ($1, $2, $3, 'active', $4, $5, $6, $7)",
     )
     .bind(id.to_string())
     .bind(new.email.as_str().to_owned())
     .bind(new.name.as_str().to_owned())
-    .bind(new.password_hash)
+    .bind(hash)
+    .bind(origin.map(str::to_owned))
+    .bind(new.email_verified.then_some(now))
     .bind(now)
     .execute(&mut *conn)
     .await?;
@@ -150,10 +198,35 @@ pub async fn update_name(conn: &mut Conn, id: UserId, name: &DisplayName) -> Res
     Ok(done.rows_affected() == 1)
 }
 
+/// Marks a user's email as proven (kept when it already was).
+pub async fn mark_email_verified(conn: &mut Conn, id: UserId, now: i64) -> Result<(), StoreError> {
+    sqlx::query("update users set email_verified_at = coalesce(email_verified_at, $1) where id = $2")
+        .bind(now)
+        .bind(id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Removes a user's password (they sign in another way).
+pub async fn clear_password(conn: &mut Conn, id: UserId) -> Result<(), StoreError> {
+    sqlx::query("update users set password_hash = null, password_set_by = null where id = $1")
+        .bind(id.to_string())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
 /// Replaces a user's password hash; `false` when there is no such user.
-pub async fn set_password_hash(conn: &mut Conn, id: UserId, hash: &str) -> Result<bool, StoreError> {
-    let done = sqlx::query("update users set password_hash = $1 where id = $2")
+pub async fn set_password_hash(
+    conn: &mut Conn,
+    id: UserId,
+    hash: &str,
+    origin: PasswordOrigin,
+) -> Result<bool, StoreError> {
+    let done = sqlx::query("update users set password_hash = $1, password_set_by = $2 where id = $3")
         .bind(hash.to_owned())
+        .bind(origin.as_str().to_owned())
         .bind(id.to_string())
         .execute(&mut *conn)
         .await?;
