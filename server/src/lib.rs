@@ -5,10 +5,15 @@ pub mod cli;
 mod middleware;
 mod routes;
 
-use axum::{routing::get, Router};
+use axum::{
+    http::{header, HeaderValue},
+    routing::get,
+    Router,
+};
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::{net::SocketAddr, sync::Arc};
+use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
 use app::server::{
@@ -111,6 +116,25 @@ pub fn router(state: AppState) -> Router {
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(app::ui::shell))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::refuse_cross_origin))
         .layer(sessions)
+        // The security headers of every answer (OWASP's secure headers):
+        // console pages set their own Content-Security-Policy with the
+        // response's nonce (see `app::ui::shell`); every other answer gets
+        // one that allows nothing. Referrer-Policy keeps invitation links
+        // out of `Referer`; HSTS only when served over https.
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
+        .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
+        .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))
+        .layer(SetResponseHeaderLayer::overriding(header::STRICT_TRANSPORT_SECURITY, {
+            let hsts = config
+                .base_url
+                .starts_with("https://")
+                .then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+            move |_: &axum::response::Response| hsts.clone()
+        }))
         .layer(axum::middleware::from_fn(middleware::log_request))
         .with_state(state)
 }

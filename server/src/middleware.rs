@@ -15,12 +15,22 @@ use app::{server::AppState, AppError};
 /// One log line per request: method, path, status, latency.
 pub async fn log_request(request: Request, next: Next) -> Response {
     let method = request.method().clone();
-    let path = request.uri().path().to_owned();
+    let path = loggable_path(request.uri().path());
     let started = Instant::now();
     let response = next.run(request).await;
     let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
     tracing::info!(target: "portcullis::http", %method, %path, status = response.status().as_u16(), latency_ms = format_args!("{latency_ms:.2}"), "request");
     response
+}
+
+/// Path segments that are secrets (an invitation link's token) are logged
+/// as `…`: whoever reads the log must not be able to accept the invitation.
+/// Query strings are never logged.
+pub fn loggable_path(path: &str) -> String {
+    match path.strip_prefix("/invite/") {
+        Some(rest) if !rest.is_empty() => "/invite/…".to_owned(),
+        _ => path.to_owned(),
+    }
 }
 
 /// Refuses state-changing requests that a browser sent from another site, so
@@ -162,6 +172,13 @@ fn same_origin(headers: &HeaderMap, base_url: &str) -> bool {
 mod tests {
     use super::*;
     use axum::http::HeaderValue;
+
+    #[test]
+    fn invitation_tokens_stay_out_of_the_log() {
+        assert_eq!(loggable_path("/invite/3f2a9c0d1e"), "/invite/…");
+        assert_eq!(loggable_path("/invite/"), "/invite/");
+        assert_eq!(loggable_path("/api/v1/invitations"), "/api/v1/invitations");
+    }
 
     fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
         let mut map = HeaderMap::new();

@@ -6,7 +6,7 @@ pub mod dates;
 mod layout;
 mod pages;
 
-use leptos::prelude::*;
+use leptos::{nonce::use_nonce, prelude::*};
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
@@ -21,8 +21,26 @@ pub use layout::{Can, ConsoleLayout, Me};
 const THEME_BOOT_SCRIPT: &str =
     "try{var t=localStorage.getItem('portcullis.theme');if(t){document.documentElement.dataset.theme=t}}catch(e){}";
 
+/// The Content-Security-Policy of a console page: scripts only from this
+/// origin or inline with this response's nonce (the theme and hydration
+/// scripts), wasm allowed to compile, no framing, no plugins.
+pub fn page_csp(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' https: data:; connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; \
+         frame-ancestors 'none'"
+    )
+}
+
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
+    // The page's policy names the nonce leptos_axum made for this response.
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(response)) = (use_nonce(), use_context::<leptos_axum::ResponseOptions>()) {
+        if let Ok(value) = axum::http::HeaderValue::from_str(&page_csp(&nonce)) {
+            response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -30,7 +48,7 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
                 <meta name="color-scheme" content="light dark"/>
-                <script>{THEME_BOOT_SCRIPT}</script>
+                <script nonce=use_nonce()>{THEME_BOOT_SCRIPT}</script>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 <HydrationScripts options/>
                 <MetaTags/>

@@ -11,6 +11,7 @@ mod console;
 mod csrf;
 mod escalation;
 mod fake_oauth;
+mod hardening;
 mod health;
 mod invitations;
 mod migrations;
