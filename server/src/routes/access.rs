@@ -572,10 +572,6 @@ pub async fn remove_member(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Rows per page while exporting; the export itself is bounded by `EXPORT_MAX`.
-const EXPORT_PAGE: i64 = 1000;
-const EXPORT_MAX: usize = 100_000;
-
 /// `GET /audit/export.csv?…`: the filtered view as CSV, newest first.
 #[utoipa::path(get, path = "/api/v1/audit/export.csv", tag = "audit", params(("actor" = Option<String>, Query), ("action" = Option<String>, Query), ("workspace" = Option<String>, Query), ("since" = Option<i64>, Query), ("until" = Option<i64>, Query)), responses((status = 200, description = "text/csv"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody)))]
 pub async fn export_audit(
@@ -591,63 +587,13 @@ pub async fn export_audit(
         since: optional("since", query.since.as_deref(), |t| t.parse().ok())?,
         until: optional("until", query.until.as_deref(), |t| t.parse().ok())?,
     };
-    let mut writer = csv::Writer::from_writer(Vec::new());
-    let header = [
-        "id",
-        "at",
-        "actor_id",
-        "actor_email",
-        "action",
-        "outcome",
-        "target_type",
-        "target_id",
-        "workspace",
-        "before",
-        "after",
-        "reason",
-    ];
-    let csv_error = |e: csv::Error| app::server::http::internal_error("audit export", e);
-    writer.write_record(header).map_err(csv_error)?;
-    let mut before = None;
-    let mut written = 0;
-    loop {
-        let page = audit_service::list(&state, &actor, &filter, before, EXPORT_PAGE).await?;
-        for e in &page {
-            let text = |v: &Option<String>| v.clone().unwrap_or_default();
-            let json = |v: &Option<Value>| v.as_ref().map(Value::to_string).unwrap_or_default();
-            writer
-                .write_record([
-                    e.id.to_string(),
-                    e.at.to_string(),
-                    text(&e.actor_id),
-                    text(&e.actor_email),
-                    e.action.clone(),
-                    serde_json::to_value(e.outcome)
-                        .ok()
-                        .and_then(|v| v.as_str().map(str::to_owned))
-                        .unwrap_or_default(),
-                    text(&e.target_type),
-                    text(&e.target_id),
-                    text(&e.workspace),
-                    json(&e.before),
-                    json(&e.after),
-                    text(&e.reason),
-                ])
-                .map_err(csv_error)?;
-        }
-        written += page.len();
-        before = page.last().map(|e| e.id);
-        if (page.len() as i64) < EXPORT_PAGE || written >= EXPORT_MAX {
-            break;
-        }
-    }
-    let body = writer.into_inner().map_err(|e| app::server::http::internal_error("audit export", e))?;
+    let rows = audit_service::export_csv(&state, &actor, filter).await?;
     Ok((
         [
             (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
             (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"portcullis-audit.csv\""),
         ],
-        body,
+        axum::body::Body::from_stream(rows),
     )
         .into_response())
 }

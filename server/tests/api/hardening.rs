@@ -5,7 +5,7 @@ use reqwest::{header, StatusCode};
 use crate::backend_tests;
 use crate::helpers::{Backend, TestApp};
 
-backend_tests!(pages_and_api_answers_carry_security_headers);
+backend_tests!(pages_and_api_answers_carry_security_headers, the_audit_export_streams_and_neutralises_formulas);
 
 async fn pages_and_api_answers_carry_security_headers(backend: Backend) {
     let app = TestApp::spawn(backend).await;
@@ -33,4 +33,34 @@ async fn pages_and_api_answers_carry_security_headers(backend: Backend) {
     assert!(api.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().starts_with("default-src 'none'"));
     assert_eq!(api.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
     assert_eq!(api.headers()[header::X_FRAME_OPTIONS], "DENY");
+}
+
+async fn the_audit_export_streams_and_neutralises_formulas(backend: Backend) {
+    use app::server::store::audit::{insert, NewAuditEntry};
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    // More rows than one page of the export, one of them a formula.
+    let mut conn = app.state.db.acquire().await.unwrap();
+    for n in 0..2_500 {
+        let entry = NewAuditEntry {
+            action: "test.entry".into(),
+            reason: Some(if n == 7 { "=HYPERLINK(\"http://evil\")".into() } else { format!("entry {n}") }),
+            ..NewAuditEntry::default()
+        };
+        insert(&mut conn, &entry, 1_700_000_000_000 + n).await.unwrap();
+    }
+    drop(conn);
+    let response = app.client.get(app.url("/api/v1/audit/export.csv?action=test.entry")).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert!(response.headers().get(header::CONTENT_LENGTH).is_none(), "streamed, not built whole");
+    let body = response.text().await.unwrap();
+    let mut reader = csv::Reader::from_reader(body.as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 2_500);
+    let reasons: Vec<&str> = rows.iter().map(|r| r.get(11).unwrap()).collect();
+    assert!(reasons.contains(&"'=HYPERLINK(\"http://evil\")"), "neutralised");
+    assert!(!reasons.iter().any(|r| r.starts_with('=')));
+    // Refused before anything is sent.
+    let other = app.new_client();
+    assert_eq!(other.get(app.url("/api/v1/audit/export.csv")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
 }
