@@ -136,6 +136,7 @@ pub async fn change_password(current_password: Option<String>, new_password: Str
             &state,
             &actor,
             session.id().as_deref(),
+            context::client_address().await,
             current_password.map(SecretString::from),
             SecretString::from(new_password),
         )

@@ -3,9 +3,14 @@
 use reqwest::{header, StatusCode};
 
 use crate::backend_tests;
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::{Backend, TestApp, ADMIN_EMAIL, ADMIN_PASSWORD};
 
-backend_tests!(pages_and_api_answers_carry_security_headers, the_audit_export_streams_and_neutralises_formulas);
+backend_tests!(
+    pages_and_api_answers_carry_security_headers,
+    the_audit_export_streams_and_neutralises_formulas,
+    a_parallel_burst_of_wrong_passwords_gets_no_more_verdicts_than_the_limit,
+    guesses_at_the_current_password_are_throttled,
+);
 
 async fn pages_and_api_answers_carry_security_headers(backend: Backend) {
     let app = TestApp::spawn(backend).await;
@@ -63,4 +68,41 @@ async fn the_audit_export_streams_and_neutralises_formulas(backend: Backend) {
     // Refused before anything is sent.
     let other = app.new_client();
     assert_eq!(other.get(app.url("/api/v1/audit/export.csv")).send().await.unwrap().status(), StatusCode::UNAUTHORIZED);
+}
+
+async fn a_parallel_burst_of_wrong_passwords_gets_no_more_verdicts_than_the_limit(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("PORTCULLIS_LOGIN_MAX_FAILURES", "3")]).await;
+    let attempts: Vec<_> = (0..20)
+        .map(|n| {
+            let (client, url) = (app.new_client(), app.url("/api/v1/auth/login"));
+            let body = serde_json::json!({"email": ADMIN_EMAIL, "password": format!("wrong guess number {n}")});
+            tokio::spawn(async move { client.post(url).json(&body).send().await.unwrap().status() })
+        })
+        .collect();
+    let mut verdicts = 0;
+    for attempt in attempts {
+        match attempt.await.unwrap() {
+            StatusCode::UNAUTHORIZED => verdicts += 1,
+            StatusCode::TOO_MANY_REQUESTS => {}
+            other => panic!("{other}"),
+        }
+    }
+    assert!((1..=3).contains(&verdicts), "{verdicts} of 20 wrong passwords were judged");
+}
+
+async fn guesses_at_the_current_password_are_throttled(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("PORTCULLIS_LOGIN_MAX_FAILURES", "3")]).await;
+    app.login_admin().await;
+    let change = |current: &str| {
+        app.client
+            .post(app.url("/sfn/me/password"))
+            .form(&[("current_password", current), ("new_password", "a brand new long password")])
+            .send()
+    };
+    for _ in 0..3 {
+        assert_eq!(change("not my password at all").await.unwrap().status(), StatusCode::BAD_REQUEST);
+    }
+    // Now even the right one waits: the guesses counted like sign-ins.
+    let refused = change(ADMIN_PASSWORD).await.unwrap();
+    assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
 }

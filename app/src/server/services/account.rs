@@ -145,6 +145,7 @@ pub async fn set_password(
     state: &AppState,
     actor: &UserRow,
     current_session: Option<&str>,
+    client: Option<std::net::IpAddr>,
     current: Option<secrecy::SecretString>,
     new: secrecy::SecretString,
 ) -> Result<(), AppError> {
@@ -159,8 +160,19 @@ pub async fn set_password(
         let current = current
             .filter(|c| !c.expose_secret().is_empty())
             .ok_or_else(|| AppError::invalid("current_password", "type your current password"))?;
-        if !state.hasher.verify(current, stored).await? {
-            return Err(AppError::invalid("current_password", "that is not your current password"));
+        // Guesses at the current password count like failed sign-ins: a
+        // stolen session must not become an unlimited password oracle.
+        let attempt = match state.throttle.begin(&state.db, &actor.email, client, crate::server::now_ms()).await? {
+            Ok(attempt) => attempt,
+            Err(wait) => return Err(crate::server::services::auth::too_many_failures(wait)),
+        };
+        match state.hasher.verify(current, stored).await {
+            Ok(true) => state.throttle.succeeded(&state.db, attempt).await?,
+            Ok(false) => return Err(AppError::invalid("current_password", "that is not your current password")),
+            Err(error) => {
+                state.throttle.abandoned(&state.db, attempt).await?;
+                return Err(error);
+            }
         }
     }
     let hash = state.hasher.hash(new).await?;

@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use crate::{
     domain::{Email, UserStatus, UserView},
     error::{AppError, FieldError},
-    server::{now_ms, store::users, throttle::AttemptKeys, AppState},
+    server::{now_ms, store::users, AppState},
 };
 
 /// The one message for every failed sign-in, so it reveals nothing.
@@ -32,29 +32,38 @@ pub async fn login(
     let Ok(email) = Email::parse(email) else {
         return Err(AppError::unauthenticated(WRONG_CREDENTIALS));
     };
-    let keys = AttemptKeys::new(&email, client);
-    if let Err(wait) = state.throttle.check(&state.db, &keys, now_ms()).await? {
-        let retry_after_secs = wait.as_secs().max(1);
-        return Err(AppError::TooManyRequests {
-            retry_after_secs,
-            message: format!("too many failed sign-ins: try again in {}", human_wait(retry_after_secs)),
-        });
-    }
+    let attempt = match state.throttle.begin(&state.db, &email, client, now_ms()).await? {
+        Ok(attempt) => attempt,
+        Err(wait) => return Err(too_many_failures(wait)),
+    };
     let user = {
         let mut conn = state.db.acquire().await?;
         users::find_by_email(&mut conn, &email).await?
     };
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());
-    let password_ok = state.hasher.verify(password, stored).await?;
+    let password_ok = match state.hasher.verify(password, stored).await {
+        Ok(ok) => ok,
+        Err(error) => {
+            state.throttle.abandoned(&state.db, attempt).await?;
+            return Err(error);
+        }
+    };
     match user {
         Some(user) if password_ok && user.status == UserStatus::Active => {
-            state.throttle.record_success(&state.db, &keys).await?;
+            state.throttle.succeeded(&state.db, attempt).await?;
             Ok(user.view())
         }
-        _ => {
-            state.throttle.record_failure(&state.db, &keys, now_ms()).await?;
-            Err(AppError::unauthenticated(WRONG_CREDENTIALS))
-        }
+        // The attempt stays counted as a failure.
+        _ => Err(AppError::unauthenticated(WRONG_CREDENTIALS)),
+    }
+}
+
+/// The 429 of an attempt the throttle refused.
+pub fn too_many_failures(wait: std::time::Duration) -> AppError {
+    let retry_after_secs = wait.as_secs().max(1);
+    AppError::TooManyRequests {
+        retry_after_secs,
+        message: format!("too many failed sign-ins: try again in {}", human_wait(retry_after_secs)),
     }
 }
 

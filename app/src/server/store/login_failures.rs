@@ -1,33 +1,24 @@
-//! Failed sign-ins per key (`account:…`, `address:…`), for the lockout.
+//! Failed and in-flight sign-ins per key (`account:…`, `address:…`), for
+//! the throttle.
 
 use sqlx::Row;
 
 use super::{Conn, StoreError};
 
-/// The time of the `n`-th most recent failure under `key` after `since`
-/// (1 = the newest), if there were that many.
-pub async fn nth_recent(conn: &mut Conn, key: &str, since: i64, n: u32) -> Result<Option<i64>, StoreError> {
-    let row = sqlx::query(
-        "select failed_at from login_failures where key = $1 and failed_at > $2 \
-         order by failed_at desc limit 1 offset $3",
-    )
-    .bind(key.to_owned())
-    .bind(since)
-    .bind(i64::from(n.saturating_sub(1)))
-    .fetch_optional(&mut *conn)
-    .await?;
-    Ok(match row {
-        Some(row) => Some(row.try_get("failed_at")?),
-        None => None,
-    })
+/// Forgets every failure under `key`.
+pub async fn forget(conn: &mut Conn, key: &str) -> Result<(), StoreError> {
+    sqlx::query("delete from login_failures where key = $1").bind(key.to_owned()).execute(&mut *conn).await?;
+    Ok(())
 }
 
-/// Records one failure under each key, and forgets those older than `expired`.
-pub async fn record(conn: &mut Conn, keys: &[&str], at: i64, expired: i64) -> Result<(), StoreError> {
+/// Reserves attempt `attempt` under each key at `at` (committed at once, so
+/// concurrent attempts see it), and forgets rows older than `expired`.
+pub async fn reserve(conn: &mut Conn, keys: &[&str], attempt: &str, at: i64, expired: i64) -> Result<(), StoreError> {
     for key in keys {
-        sqlx::query("insert into login_failures (key, failed_at) values ($1, $2)")
+        sqlx::query("insert into login_failures (key, failed_at, attempt) values ($1, $2, $3)")
             .bind((*key).to_owned())
             .bind(at)
+            .bind(attempt.to_owned())
             .execute(&mut *conn)
             .await?;
     }
@@ -35,8 +26,24 @@ pub async fn record(conn: &mut Conn, keys: &[&str], at: i64, expired: i64) -> Re
     Ok(())
 }
 
-/// Forgets every failure under `key`.
-pub async fn forget(conn: &mut Conn, key: &str) -> Result<(), StoreError> {
-    sqlx::query("delete from login_failures where key = $1").bind(key.to_owned()).execute(&mut *conn).await?;
+/// The times of the newest `limit` rows under `key` after `since` that are
+/// not attempt `attempt`, newest first.
+pub async fn others(conn: &mut Conn, key: &str, since: i64, attempt: &str, limit: u32) -> Result<Vec<i64>, StoreError> {
+    let rows = sqlx::query(
+        "select failed_at from login_failures where key = $1 and failed_at > $2 \
+         and (attempt is null or attempt <> $3) order by failed_at desc limit $4",
+    )
+    .bind(key.to_owned())
+    .bind(since)
+    .bind(attempt.to_owned())
+    .bind(i64::from(limit))
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.iter().map(|row| Ok(row.try_get("failed_at")?)).collect()
+}
+
+/// Takes attempt `attempt`'s rows back.
+pub async fn release(conn: &mut Conn, attempt: &str) -> Result<(), StoreError> {
+    sqlx::query("delete from login_failures where attempt = $1").bind(attempt.to_owned()).execute(&mut *conn).await?;
     Ok(())
 }
