@@ -136,6 +136,7 @@ pub fn router(state: AppState) -> Router {
             move |_: &axum::response::Response| hsts.clone()
         }))
         .layer(axum::middleware::from_fn(middleware::log_request))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::find_client))
         .with_state(state)
 }
 

@@ -23,6 +23,16 @@ pub async fn log_request(request: Request, next: Next) -> Response {
     response
 }
 
+/// Finds the client's address once per request (the peer, or what a
+/// trusted proxy says: `trusted_proxies`), for the sign-in throttle,
+/// sessions' devices and tokens' last use.
+pub async fn find_client(State(state): State<AppState>, mut request: Request, next: Next) -> Response {
+    let peer = request.extensions().get::<axum::extract::ConnectInfo<std::net::SocketAddr>>().map(|info| info.0.ip());
+    let client = peer.map(|peer| app::server::http::client_ip(peer, request.headers(), &state.config.trusted_proxies));
+    request.extensions_mut().insert(app::server::http::ClientIp(client));
+    next.run(request).await
+}
+
 /// Path segments that are secrets (an invitation link's token) are logged
 /// as `…`: whoever reads the log must not be able to accept the invitation.
 /// Query strings are never logged.

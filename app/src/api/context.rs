@@ -1,7 +1,7 @@
 //! What a server function needs to know about its request.
 
 use leptos::prelude::*;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 
 use crate::{
     error::AppError,
@@ -30,9 +30,11 @@ pub async fn device() -> crate::server::sessions::SignInDevice {
     crate::server::sessions::SignInDevice::of(client_address().await, &headers)
 }
 
-/// The peer address of the connection.
+/// The client's address (the peer, or what a trusted proxy says).
 pub async fn client_address() -> Option<IpAddr> {
-    leptos_axum::extract::<axum::extract::ConnectInfo<SocketAddr>>().await.ok().map(|info| info.0.ip())
+    use_context::<axum::http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<crate::server::http::ClientIp>().copied())
+        .and_then(|client| client.0)
 }
 
 /// Gives a failed call the HTTP status of its error (401, 403, 409…), not 500.

@@ -39,6 +39,9 @@ pub struct Config {
     pub google: Option<OAuthProvider>,
     pub signup: SignupPolicy,
     pub cluster: ClusterConfig,
+    /// The proxies (load balancers) whose `X-Forwarded-For` / `Forwarded`
+    /// headers name the client; from anyone else they are ignored.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// How this process keeps its index in step with others over one Postgres.
@@ -149,6 +152,7 @@ struct FileConfig {
     google: Option<FileProvider>,
     signup: Option<FileSignup>,
     cluster: Option<FileCluster>,
+    trusted_proxies: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -245,6 +249,7 @@ const ENV_SETTINGS: &[&str] = &[
     "PORTCULLIS_DEFAULT_ROLE",
     "PORTCULLIS_DEFAULT_WORKSPACE",
     "PORTCULLIS_LOG",
+    "PORTCULLIS_TRUSTED_PROXIES",
 ];
 
 /// The real endpoints, used unless configured otherwise.
@@ -368,6 +373,20 @@ impl Config {
                 .collect::<Result<Vec<_>, _>>()?,
             None => Vec::new(),
         };
+        let trusted_proxies = match list("PORTCULLIS_TRUSTED_PROXIES", file.trusted_proxies) {
+            Some((name, cidrs)) => cidrs
+                .iter()
+                .map(|c| {
+                    // A bare address is a network of one.
+                    c.parse::<ipnet::IpNet>()
+                        .or_else(|_| c.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                        .map_err(|_| {
+                            invalid(&name, &format!("{c:?} is not an address or a CIDR network such as 10.0.0.0/8"))
+                        })
+                })
+                .collect::<Result<Vec<_>, _>>()?,
+            None => Vec::new(),
+        };
         let default_role = pick("PORTCULLIS_DEFAULT_ROLE", signup.default_role).map(|(_, v)| v.trim().to_owned());
         let default_workspace =
             pick("PORTCULLIS_DEFAULT_WORKSPACE", signup.default_workspace).map(|(_, v)| v.trim().to_owned());
@@ -483,6 +502,7 @@ impl Config {
             ));
         }
         Ok(Self {
+            trusted_proxies,
             cluster,
             github,
             google,
@@ -520,6 +540,7 @@ fn invalid(name: &str, message: &str) -> ConfigError {
 fn file_key(var: &str) -> &'static str {
     match var {
         "PORTCULLIS_LISTEN" => "listen",
+        "PORTCULLIS_TRUSTED_PROXIES" => "trusted_proxies",
         "DATABASE_URL" => "database_url",
         "PORTCULLIS_BASE_URL" => "base_url",
         "PORTCULLIS_SESSION_LIFETIME" => "session_lifetime",

@@ -55,3 +55,87 @@ impl IntoResponse for AppError {
         response
     }
 }
+
+/// The client's address, as found by [`client_ip`] once per request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientIp(pub Option<std::net::IpAddr>);
+
+/// Who sent a request that reached us from `peer`: the peer itself, unless
+/// it is a trusted proxy; then the right-most address of `X-Forwarded-For`
+/// (or RFC 7239 `Forwarded: for=`) that is not a trusted proxy. Addresses
+/// left of that one are whatever the client claimed, and are ignored.
+pub fn client_ip(
+    peer: std::net::IpAddr,
+    headers: &axum::http::HeaderMap,
+    trusted: &[ipnet::IpNet],
+) -> std::net::IpAddr {
+    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let forwarded: Vec<std::net::IpAddr> = if headers.contains_key("x-forwarded-for") {
+        headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|a| a.trim().parse().ok())
+            .collect()
+    } else {
+        headers
+            .get_all(header::FORWARDED)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split([',', ';']))
+            .filter_map(|pair| {
+                let (key, value) = pair.trim().split_once('=')?;
+                key.eq_ignore_ascii_case("for").then_some(value)
+            })
+            .filter_map(|value| {
+                // for="[2001:db8::1]:4711", for=192.0.2.60, for="192.0.2.60:80"
+                let value = value.trim_matches('"');
+                let host = match value.strip_prefix('[') {
+                    Some(v6) => v6.split(']').next().unwrap_or_default(),
+                    None => value.split(':').next().unwrap_or_default(),
+                };
+                host.parse().ok()
+            })
+            .collect()
+    };
+    forwarded.iter().rev().find(|ip| !is_trusted(ip)).or(forwarded.first()).copied().unwrap_or(peer)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::client_ip;
+    use axum::http::HeaderMap;
+    use std::net::IpAddr;
+
+    fn ip(text: &str) -> IpAddr {
+        text.parse().unwrap()
+    }
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (k, v) in pairs {
+            map.append(*k, v.parse().unwrap());
+        }
+        map
+    }
+
+    #[test]
+    fn forwarded_headers_count_only_from_trusted_proxies() {
+        let trusted = ["10.0.0.0/8".parse().unwrap()];
+        let xff = headers(&[("x-forwarded-for", "1.1.1.1, 203.0.113.7, 10.0.0.3")]);
+        // From the proxy: the right-most untrusted address (1.1.1.1 is the client's own claim).
+        assert_eq!(client_ip(ip("10.0.0.2"), &xff, &trusted), ip("203.0.113.7"));
+        // From anyone else the header is ignored.
+        assert_eq!(client_ip(ip("198.51.100.1"), &xff, &trusted), ip("198.51.100.1"));
+        // No proxies configured: never read.
+        assert_eq!(client_ip(ip("10.0.0.2"), &xff, &[]), ip("10.0.0.2"));
+        let rfc = headers(&[("forwarded", "for=192.0.2.60;proto=https, for=\"[2001:db8::1]:4711\"")]);
+        assert_eq!(client_ip(ip("10.0.0.2"), &rfc, &trusted), ip("2001:db8::1"));
+        // A proxy that forwards nothing usable is the client.
+        assert_eq!(client_ip(ip("10.0.0.2"), &headers(&[("x-forwarded-for", "junk")]), &trusted), ip("10.0.0.2"));
+    }
+}

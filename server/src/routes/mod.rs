@@ -10,17 +10,17 @@ pub mod openapi;
 pub mod tokens;
 
 use axum::{
-    extract::{rejection::JsonRejection, ConnectInfo, FromRequest, FromRequestParts, Request},
+    extract::{rejection::JsonRejection, FromRequest, FromRequestParts, Request},
     http::request::Parts,
     routing::{get, post},
     Router,
 };
 use serde::de::DeserializeOwned;
-use std::net::{IpAddr, SocketAddr};
+use std::net::IpAddr;
 use tower_sessions::Session;
 
 use app::{
-    server::{auth::require_user, sessions::AuthSession, store::users::UserRow, AppState},
+    server::{auth::require_user, http::ClientIp, sessions::AuthSession, store::users::UserRow, AppState},
     AppError,
 };
 
@@ -123,7 +123,7 @@ impl FromRequestParts<AppState> for SignedIn {
                 .ok_or_else(|| AppError::Unauthenticated {
                     message: "use Authorization: Bearer followed by an API token".to_owned(),
                 })?;
-            let address = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
+            let address = parts.extensions.get::<ClientIp>().and_then(|c| c.0);
             return Ok(Self(app::server::services::tokens::authenticate(state, secret.trim(), address).await?));
         }
         let ApiSession(session) = ApiSession::from_request_parts(parts, state).await?;
@@ -131,13 +131,13 @@ impl FromRequestParts<AppState> for SignedIn {
     }
 }
 
-/// The address of the connected peer, when known.
+/// The client's address, when known (see `middleware::find_client`).
 pub struct ClientAddr(pub Option<IpAddr>);
 
 impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
     type Rejection = std::convert::Infallible;
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
-        Ok(Self(parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip())))
+        Ok(Self(parts.extensions.get::<ClientIp>().and_then(|c| c.0)))
     }
 }

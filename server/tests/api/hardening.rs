@@ -10,6 +10,7 @@ backend_tests!(
     the_audit_export_streams_and_neutralises_formulas,
     a_parallel_burst_of_wrong_passwords_gets_no_more_verdicts_than_the_limit,
     guesses_at_the_current_password_are_throttled,
+    forwarded_addresses_count_only_from_trusted_proxies,
 );
 
 async fn pages_and_api_answers_carry_security_headers(backend: Backend) {
@@ -105,4 +106,41 @@ async fn guesses_at_the_current_password_are_throttled(backend: Backend) {
     // Now even the right one waits: the guesses counted like sign-ins.
     let refused = change(ADMIN_PASSWORD).await.unwrap();
     assert_eq!(refused.status(), StatusCode::TOO_MANY_REQUESTS);
+}
+
+/// Four failures (the per-address limit with max_failures 1) against
+/// different accounts, each claiming to come from `forwarded(n)`; then
+/// whether a fifth from `last` is refused.
+async fn fifth_is_refused(app: &TestApp, round: &str, forwarded: impl Fn(usize) -> String, last: &str) -> bool {
+    let attempt = |email: String, from: String| {
+        app.new_client()
+            .post(app.url("/api/v1/auth/login"))
+            .header("x-forwarded-for", from)
+            .json(&serde_json::json!({"email": email, "password": "not the password"}))
+            .send()
+    };
+    for n in 0..4 {
+        assert_eq!(
+            attempt(format!("{round}{n}@example.com"), forwarded(n)).await.unwrap().status(),
+            StatusCode::UNAUTHORIZED
+        );
+    }
+    attempt(format!("{round}-fresh@example.com"), last.into()).await.unwrap().status() == StatusCode::TOO_MANY_REQUESTS
+}
+
+async fn forwarded_addresses_count_only_from_trusted_proxies(backend: Backend) {
+    let limit = ("PORTCULLIS_LOGIN_MAX_FAILURES", "1");
+    // Behind a trusted proxy, each client has its own address budget.
+    let behind = TestApp::spawn_with(backend, &[limit, ("PORTCULLIS_TRUSTED_PROXIES", "127.0.0.1/32")]).await;
+    assert!(fifth_is_refused(&behind, "one", |_| "203.0.113.1".into(), "203.0.113.1").await, "one client's budget");
+    assert!(
+        !fifth_is_refused(&behind, "many", |n| format!("198.51.100.{n}"), "198.51.100.9").await,
+        "others are not locked out"
+    );
+    // Without it, the header is a client's claim and changes nothing.
+    let direct = TestApp::spawn_with(backend, &[limit]).await;
+    assert!(
+        fifth_is_refused(&direct, "spoof", |n| format!("192.0.2.{n}"), "192.0.2.200").await,
+        "spoofing does not escape"
+    );
 }
