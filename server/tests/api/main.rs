@@ -10,6 +10,7 @@ mod auth;
 mod console;
 mod csrf;
 mod escalation;
+mod escalation_model;
 mod fake_oauth;
 mod hardening;
 mod health;
