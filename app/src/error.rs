@@ -45,6 +45,9 @@ pub enum AppError {
     Unavailable { code: String, message: String },
     #[error("{message}")]
     TooManyRequests { retry_after_secs: u64, message: String },
+    /// The request's body is over the route's limit.
+    #[error("{message}")]
+    TooLarge { message: String },
     /// A server-side failure; the cause is in the log under this id.
     #[error("something went wrong on the server (reference {correlation_id})")]
     Internal { correlation_id: String },
@@ -124,6 +127,7 @@ impl AppError {
             Self::Conflict { .. } => 409,
             Self::Gone { .. } => 410,
             Self::TooManyRequests { .. } => 429,
+            Self::TooLarge { .. } => 413,
             Self::Internal { .. } => 500,
             Self::Transport { .. } => 502,
             Self::Unavailable { .. } => 503,
@@ -141,6 +145,7 @@ impl AppError {
             | Self::Unavailable { code, .. } => code,
             Self::Validation { .. } => "validation",
             Self::TooManyRequests { .. } => "too_many_requests",
+            Self::TooLarge { .. } => "too_large",
             Self::Internal { .. } => "internal",
             Self::Transport { .. } => "transport",
         }

@@ -104,7 +104,9 @@ pub fn router(state: AppState) -> Router {
             axum::routing::any(move |req: axum::extract::Request| {
                 let state = server_fn_state.clone();
                 leptos_axum::handle_server_fns_with_context(move || provide_context(state.clone()), req)
-            }),
+            })
+            // Server functions read their body themselves: the limit is on the stream.
+            .layer(tower_http::limit::RequestBodyLimitLayer::new(routes::BULK_BODY_LIMIT)),
         )
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::require_usable_index));
 

@@ -190,8 +190,8 @@ pub async fn sign_in_providers() -> Result<Vec<(String, String)>, AppError> {
 /// Ends the session on the server and goes to the sign-in page.
 #[server(prefix = "/sfn", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    let (_state, session) = context::state_and_session().await?;
-    let result = session.sign_out().await;
+    let (state, session) = context::state_and_session().await?;
+    let result = crate::server::services::sign_ins::sign_out(&state, &session, context::client_address().await).await;
     if result.is_ok() {
         leptos_axum::redirect("/login");
     }

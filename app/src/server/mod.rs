@@ -9,6 +9,7 @@ pub mod http;
 pub mod metrics;
 pub mod oauth;
 pub mod password;
+pub mod refusals;
 pub mod secrets;
 pub mod services;
 pub mod sessions;

@@ -9,6 +9,7 @@ use crate::server::{
     config::Config,
     metrics::Metrics,
     password::PasswordHasher,
+    refusals::Refusals,
     store::{Backend, Db},
     throttle::LoginThrottle,
 };
@@ -21,6 +22,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub hasher: PasswordHasher,
     pub throttle: Arc<LoginThrottle>,
+    /// How often one actor may be refused before it gets 429.
+    pub refusals: Arc<Refusals>,
     pub metrics: Arc<Metrics>,
     pub leptos_options: LeptosOptions,
     /// Wakes the mail sender when a mail was queued.
@@ -38,6 +41,7 @@ impl AppState {
             db,
             hasher: PasswordHasher::new(config.max_concurrent_hashes),
             throttle: Arc::new(LoginThrottle::new(config.login_throttle)),
+            refusals: Arc::default(),
             metrics: Arc::new(Metrics::default()),
             config: Arc::new(config),
             leptos_options,

@@ -39,8 +39,12 @@ pub async fn login(
 
 /// `POST /api/v1/auth/logout`: deletes the session on the server.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 200, description = "The session was deleted on the server: `{\"revision\": N}`")))]
-pub async fn logout(ApiSession(session): ApiSession) -> Result<StatusCode, AppError> {
-    session.sign_out().await?;
+pub async fn logout(
+    State(state): State<AppState>,
+    ApiSession(session): ApiSession,
+    ClientAddr(client): ClientAddr,
+) -> Result<StatusCode, AppError> {
+    app::server::services::sign_ins::sign_out(&state, &session, client).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

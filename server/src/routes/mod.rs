@@ -60,12 +60,25 @@ pub fn api() -> Router<AppState> {
         .route("/authz/check-batch", post(access::check_batch))
         .route("/audit", get(access::list_audit))
         .route("/audit/export.csv", get(access::export_audit))
-        .route("/invitations", get(invitations::list).post(invitations::create))
+        // A bulk invitation (up to 500 emails, or a CSV) may be larger.
+        .route(
+            "/invitations",
+            get(invitations::list)
+                .post(invitations::create)
+                .layer(axum::extract::DefaultBodyLimit::max(BULK_BODY_LIMIT)),
+        )
         .route("/invitations/accept", post(invitations::accept))
         .route("/invitations/{id}", axum::routing::delete(invitations::revoke))
         .route("/invitations/{id}/resend", post(invitations::resend))
         .fallback(|| async { AppError::not_found("this API route") })
+        .layer(axum::extract::DefaultBodyLimit::max(JSON_BODY_LIMIT))
 }
+
+/// The largest JSON body of a REST write (issue 13: a refused attempt used
+/// to be able to store up to the 2 MB default).
+pub const JSON_BODY_LIMIT: usize = 16 * 1024;
+/// The largest bulk invitation, and the largest server-function call.
+pub const BULK_BODY_LIMIT: usize = 256 * 1024;
 
 /// A JSON body whose rejection is a 400 in our error format.
 pub struct ApiJson<T>(pub T);
@@ -82,6 +95,11 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
 }
 
 fn json_error(rejection: JsonRejection) -> AppError {
+    if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        return AppError::TooLarge {
+            message: format!("the body is over this route's limit of {} KiB", JSON_BODY_LIMIT / 1024),
+        };
+    }
     let message = match &rejection {
         JsonRejection::MissingJsonContentType(_) => {
             "send the body as JSON with Content-Type: application/json".to_owned()

@@ -12,7 +12,7 @@ use app::{
     api::safe_next,
     server::{
         oauth::{self, PendingSignIn, Provider, PENDING_KEY},
-        services::identities,
+        services::{identities, sign_ins},
         AppState,
     },
     AppError,
@@ -109,11 +109,15 @@ pub async fn callback(
         Ok(_) if link => Ok(Redirect::to("/account").into_response()),
         Ok(user) => {
             session.sign_in(user.id, app::server::sessions::SignInDevice::of(client, &headers)).await?;
+            let who = sign_ins::Who { user: Some(user.id), email: Some(user.email.as_str()) };
+            sign_ins::record(&state, "auth.sign_in", who, provider.as_str(), client, None).await?;
             Ok(Redirect::to(&next).into_response())
         }
         Err(error @ (AppError::Internal { .. } | AppError::Transport { .. })) => Err(error),
         Err(error) => {
             tracing::info!(provider = provider.as_str(), %error, "sign-in refused");
+            let who = sign_ins::Who { user: None, email: None };
+            sign_ins::record(&state, "auth.sign_in", who, provider.as_str(), client, Some(&error)).await?;
             Ok(back_with_error(invite.as_deref(), link, &error))
         }
     }

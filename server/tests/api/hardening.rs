@@ -11,6 +11,8 @@ backend_tests!(
     a_parallel_burst_of_wrong_passwords_gets_no_more_verdicts_than_the_limit,
     guesses_at_the_current_password_are_throttled,
     forwarded_addresses_count_only_from_trusted_proxies,
+    sign_ins_sign_outs_and_refused_tokens_are_audited,
+    bodies_stored_fields_and_refusals_are_bounded,
 );
 
 async fn pages_and_api_answers_carry_security_headers(backend: Backend) {
@@ -143,4 +145,92 @@ async fn forwarded_addresses_count_only_from_trusted_proxies(backend: Backend) {
         fifth_is_refused(&direct, "spoof", |n| format!("192.0.2.{n}"), "192.0.2.200").await,
         "spoofing does not escape"
     );
+}
+
+async fn audit_of(app: &TestApp, action: &str) -> Vec<serde_json::Value> {
+    let page: serde_json::Value =
+        app.client.get(app.url(&format!("/api/v1/audit?action={action}"))).send().await.unwrap().json().await.unwrap();
+    page["items"].as_array().cloned().unwrap_or_default()
+}
+
+async fn sign_ins_sign_outs_and_refused_tokens_are_audited(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("PORTCULLIS_LOGIN_MAX_FAILURES", "1")]).await;
+    let other = app.new_client();
+    assert_eq!(app.login_with(&other, ADMIN_EMAIL, "a wrong password").await.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(app.login_with(&other, ADMIN_EMAIL, ADMIN_PASSWORD).await.status(), StatusCode::TOO_MANY_REQUESTS);
+    let bad_token = reqwest::Client::new()
+        .get(app.url("/api/v1/me"))
+        .header(header::AUTHORIZATION, "Bearer pcs_notarealtokenatallnotarealtokenatall1234")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_token.status(), StatusCode::UNAUTHORIZED);
+    // Wait out the delay the failure earned, then sign in and out.
+    tokio::time::sleep(std::time::Duration::from_millis(15_100)).await;
+    app.login_admin().await;
+    let out = app.new_client();
+    assert_eq!(app.login_with(&out, ADMIN_EMAIL, ADMIN_PASSWORD).await.status(), StatusCode::OK);
+    assert!(out.post(app.url("/api/v1/auth/logout")).send().await.unwrap().status().is_success());
+
+    let sign_ins = audit_of(&app, "auth.sign_in").await;
+    let refused: Vec<_> = sign_ins.iter().filter(|e| e["outcome"] == "denied").collect();
+    assert_eq!(refused.len(), 1, "{sign_ins:?}");
+    assert_eq!(refused[0]["actor_email"], ADMIN_EMAIL);
+    assert_eq!(refused[0]["after"]["address"], "127.0.0.1");
+    assert_eq!(refused[0]["after"]["method"], "password");
+    assert_eq!(sign_ins.iter().filter(|e| e["outcome"] == "success").count(), 2);
+    assert_eq!(audit_of(&app, "auth.throttled").await.len(), 1);
+    assert_eq!(audit_of(&app, "auth.sign_out").await.len(), 1);
+    let tokens = audit_of(&app, "token.refused").await;
+    assert_eq!(tokens.len(), 1);
+    let method = tokens[0]["after"]["method"].as_str().unwrap();
+    assert!(method.starts_with("api token pcs_notareal") && !method.contains("atall1234"), "{method}");
+}
+
+async fn bodies_stored_fields_and_refusals_are_bounded(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    // A JSON write over 16 KiB is refused before anything reads it.
+    let huge = serde_json::json!({"key": "x".repeat(100_000), "name": "Huge", "permissions": []});
+    let refused = app.client.post(app.url("/api/v1/roles")).json(&huge).send().await.unwrap();
+    assert_eq!(refused.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let (_, code, message) = crate::helpers::error_of(refused).await;
+    assert_eq!(code, "too_large", "{message}");
+    // A bulk invitation may be larger (here: 100 KiB of bad lines, a 400 naming them).
+    let bulk = serde_json::json!({"emails": vec!["not-an-email"; 9_000], "role": "viewer"});
+    let response = app.client.post(app.url("/api/v1/invitations")).json(&bulk).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+
+    // A refused attempt stores capped fields.
+    let created = app
+        .client
+        .post(app.url("/api/v1/users"))
+        .json(&serde_json::json!({"email": "plain@example.com", "name": "Plain", "password": "a long enough password"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let plain = app.new_client();
+    assert_eq!(app.login_with(&plain, "plain@example.com", "a long enough password").await.status(), StatusCode::OK);
+    let long_key = serde_json::json!({"key": "k".repeat(10_000), "name": "Sneaky", "description": ""});
+    let first = plain.post(app.url("/api/v1/teams")).json(&long_key).send().await.unwrap();
+    assert_eq!(first.status(), StatusCode::FORBIDDEN);
+    let entries = audit_of(&app, "team.create").await;
+    let target = entries[0]["target"].as_str().or(entries[0]["target_id"].as_str()).unwrap_or_default().to_owned();
+    assert!(target.chars().count() <= 510, "{} characters stored", target.chars().count());
+    // Past 30 refusals a minute, the actor gets 429 and the log stops growing.
+    let mut limited = 0;
+    for _ in 0..40 {
+        let status = plain
+            .post(app.url("/api/v1/teams"))
+            .json(&serde_json::json!({"key": "nope", "name": "N"}))
+            .send()
+            .await
+            .unwrap()
+            .status();
+        limited += usize::from(status == StatusCode::TOO_MANY_REQUESTS);
+    }
+    assert!(limited >= 10, "{limited} of 40 were 429");
+    let stored = audit_of(&app, "team.create").await.len();
+    assert!(stored <= 31, "{stored} refusals stored");
 }

@@ -4,9 +4,14 @@ use secrecy::{ExposeSecret, SecretString};
 use std::net::IpAddr;
 
 use crate::{
-    domain::{Email, UserStatus, UserView},
+    domain::{Email, UserId, UserStatus, UserView},
     error::{AppError, FieldError},
-    server::{now_ms, store::users, AppState},
+    server::{
+        now_ms,
+        services::sign_ins::{record, Who},
+        store::users,
+        AppState,
+    },
 };
 
 /// The one message for every failed sign-in, so it reveals nothing.
@@ -32,9 +37,14 @@ pub async fn login(
     let Ok(email) = Email::parse(email) else {
         return Err(AppError::unauthenticated(WRONG_CREDENTIALS));
     };
+    let who = |user: Option<UserId>| Who { user, email: Some(email.as_str()) };
     let attempt = match state.throttle.begin(&state.db, &email, client, now_ms()).await? {
         Ok(attempt) => attempt,
-        Err(wait) => return Err(too_many_failures(wait)),
+        Err(wait) => {
+            let refused = too_many_failures(wait);
+            record(state, "auth.throttled", who(None), "password", client, Some(&refused)).await?;
+            return Err(refused);
+        }
     };
     let user = {
         let mut conn = state.db.acquire().await?;
@@ -51,10 +61,15 @@ pub async fn login(
     match user {
         Some(user) if password_ok && user.status == UserStatus::Active => {
             state.throttle.succeeded(&state.db, attempt).await?;
+            record(state, "auth.sign_in", who(Some(user.id)), "password", client, None).await?;
             Ok(user.view())
         }
         // The attempt stays counted as a failure.
-        _ => Err(AppError::unauthenticated(WRONG_CREDENTIALS)),
+        user => {
+            let refused = AppError::unauthenticated(WRONG_CREDENTIALS);
+            record(state, "auth.sign_in", who(user.map(|u| u.id)), "password", client, Some(&refused)).await?;
+            Err(refused)
+        }
     }
 }
 

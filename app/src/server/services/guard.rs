@@ -92,6 +92,14 @@ pub async fn audited<T>(
     result: Result<T, AppError>,
 ) -> Result<T, AppError> {
     if let Err(error @ (AppError::Forbidden { .. } | AppError::Conflict { .. })) = &result {
+        // Past the budget, refusals are answered 429 and not written again.
+        let key = format!("actor:{}", entry.actor_id.as_deref().unwrap_or("unknown"));
+        if !state.refusals.allow(&key) {
+            return Err(AppError::TooManyRequests {
+                retry_after_secs: 60 / u64::from(crate::server::refusals::PER_MINUTE) + 1,
+                message: format!("too many refused requests: slow down ({error})"),
+            });
+        }
         entry.denied = true;
         entry.reason = Some(format!("{}: {error}", error.code()));
         entry.before = None;

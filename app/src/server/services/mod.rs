@@ -17,6 +17,7 @@ pub mod people;
 pub mod policies;
 pub mod roles;
 pub mod service_accounts;
+pub mod sign_ins;
 pub mod teams;
 pub mod tokens;
 pub mod users;

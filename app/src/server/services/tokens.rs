@@ -275,7 +275,14 @@ pub async fn authenticate(
     secret: &str,
     address: Option<std::net::IpAddr>,
 ) -> Result<UserRow, AppError> {
-    let (row, mut owner) = resolve(state, secret).await?;
+    let (row, mut owner) = match resolve(state, secret).await {
+        Ok(found) => found,
+        Err(refused @ AppError::Unauthenticated { .. }) => {
+            crate::server::services::sign_ins::token_refused(state, secret, address, &refused).await;
+            return Err(refused);
+        }
+        Err(other) => return Err(other),
+    };
     let now = now_ms();
     if row.last_used_at.is_none_or(|at| now - at >= TOUCH_EVERY_MS) {
         state.access.tokens.touched(&crate::server::secrets::sha256_hex(secret), now);

@@ -57,7 +57,31 @@ pub struct AuditRow {
     pub reason: Option<String>,
 }
 
-/// Writes one entry.
+/// The longest text an entry's field keeps, in characters (a refused
+/// attempt quotes what was sent, which may be megabytes).
+pub const MAX_FIELD_CHARS: usize = 500;
+/// The largest before/after document kept, in bytes of JSON.
+pub const MAX_JSON_BYTES: usize = 16 * 1024;
+
+fn capped(text: &Option<String>) -> Option<String> {
+    text.as_ref().map(|t| match t.char_indices().nth(MAX_FIELD_CHARS) {
+        Some((cut, _)) => format!("{}…", &t[..cut]),
+        None => t.clone(),
+    })
+}
+
+fn capped_json(value: &Option<serde_json::Value>) -> Option<String> {
+    value.as_ref().map(|v| {
+        let text = v.to_string();
+        if text.len() <= MAX_JSON_BYTES {
+            text
+        } else {
+            serde_json::json!({ "truncated": true, "bytes": text.len() }).to_string()
+        }
+    })
+}
+
+/// Writes one entry, every field capped.
 pub async fn insert(conn: &mut Conn, entry: &NewAuditEntry, now: i64) -> Result<(), StoreError> {
     let outcome = if entry.denied { Outcome::Denied } else { Outcome::Success };
     sqlx::query(
@@ -65,16 +89,16 @@ pub async fn insert(conn: &mut Conn, entry: &NewAuditEntry, now: i64) -> Result<
          before_json, after_json, reason) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
     )
     .bind(now)
-    .bind(entry.actor_id.clone())
-    .bind(entry.actor_email.clone())
-    .bind(entry.action.clone())
+    .bind(capped(&entry.actor_id))
+    .bind(capped(&entry.actor_email))
+    .bind(capped(&Some(entry.action.clone())))
     .bind(outcome.as_str())
-    .bind(entry.target_type.clone())
-    .bind(entry.target_id.clone())
-    .bind(entry.workspace.clone())
-    .bind(entry.before.as_ref().map(|v| v.to_string()))
-    .bind(entry.after.as_ref().map(|v| v.to_string()))
-    .bind(entry.reason.clone())
+    .bind(capped(&entry.target_type))
+    .bind(capped(&entry.target_id))
+    .bind(capped(&entry.workspace))
+    .bind(capped_json(&entry.before))
+    .bind(capped_json(&entry.after))
+    .bind(capped(&entry.reason))
     .execute(&mut *conn)
     .await?;
     Ok(())
