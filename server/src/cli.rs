@@ -29,6 +29,15 @@ enum Command {
     /// Manage administrator accounts.
     #[command(subcommand)]
     Admin(AdminCommand),
+    /// Check the audit log.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Check the audit log's hash chain; names the first broken entry (exit 1).
+    Verify,
 }
 
 #[derive(Debug, Subcommand)]
@@ -100,6 +109,20 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
                 .map_err(|e| e.to_string())?;
             println!("created {} ({})", user.email, user.id);
             Ok(())
+        }
+        Command::Audit(AuditCommand::Verify) => {
+            let state = crate::connect(config).await?;
+            let mut conn = state.db.acquire().await.map_err(|e| e.to_string())?;
+            let verdict = app::server::store::audit::verify(&mut conn).await.map_err(|e| e.to_string())?;
+            match verdict {
+                app::server::store::audit::ChainVerdict::Intact { entries, unchained } => {
+                    println!("the audit log is intact: {entries} chained entries ({unchained} older ones not chained)");
+                    Ok(())
+                }
+                app::server::store::audit::ChainVerdict::Broken { id, why } => {
+                    Err(format!("the audit log is broken at entry {id}: {why}"))
+                }
+            }
         }
         Command::Admin(AdminCommand::SetPassword { email }) => {
             let email = Email::parse(&email).map_err(|e| format!("--email: {e}"))?;

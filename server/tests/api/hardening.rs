@@ -13,6 +13,7 @@ backend_tests!(
     forwarded_addresses_count_only_from_trusted_proxies,
     sign_ins_sign_outs_and_refused_tokens_are_audited,
     bodies_stored_fields_and_refusals_are_bounded,
+    the_audit_log_is_a_hash_chain_that_names_the_first_broken_entry,
 );
 
 async fn pages_and_api_answers_carry_security_headers(backend: Backend) {
@@ -233,4 +234,63 @@ async fn bodies_stored_fields_and_refusals_are_bounded(backend: Backend) {
     assert!(limited >= 10, "{limited} of 40 were 429");
     let stored = audit_of(&app, "team.create").await.len();
     assert!(stored <= 31, "{stored} refusals stored");
+}
+
+/// `portcullis audit verify` over `app`'s database: (success, what it printed).
+fn verify_with_the_cli(app: &TestApp) -> (bool, String) {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .args(["audit", "verify"])
+        .env("DATABASE_URL", &app.database_url)
+        .env("PORTCULLIS_LOG", "error")
+        .output()
+        .expect("run portcullis");
+    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    (output.status.success(), text)
+}
+
+async fn the_audit_log_is_a_hash_chain_that_names_the_first_broken_entry(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    // Writers at once (and refusals beside them) still make one chain.
+    let writes: Vec<_> = (0..12)
+        .map(|n| {
+            let (client, url) = (app.client.clone(), app.url("/api/v1/workspaces"));
+            let key = if n % 3 == 0 { "Not A Key".to_owned() } else { format!("ws-{n}") };
+            tokio::spawn(
+                async move { client.post(url).json(&serde_json::json!({"key": key, "name": "W"})).send().await },
+            )
+        })
+        .collect();
+    for write in writes {
+        write.await.unwrap().unwrap();
+    }
+    let (ok, text) = verify_with_the_cli(&app);
+    assert!(ok && text.contains("intact"), "{text}");
+    // The export carries the chain.
+    let csv = app.client.get(app.url("/api/v1/audit/export.csv")).send().await.unwrap().text().await.unwrap();
+    assert!(csv.lines().next().unwrap().ends_with("prev_hash,entry_hash"), "{csv}");
+
+    // Someone edits one entry in the database: the first broken one is named.
+    let pool = app.state.db.pool();
+    let ids: Vec<i64> =
+        sqlx::query_scalar::<_, i64>("select id from audit_log order by id").fetch_all(pool).await.unwrap();
+    let edited = ids[ids.len() / 2];
+    sqlx::query("update audit_log set reason = 'nothing happened' where id = $1")
+        .bind(edited)
+        .execute(pool)
+        .await
+        .unwrap();
+    let (ok, text) = verify_with_the_cli(&app);
+    assert!(!ok && text.contains(&format!("broken at entry {edited}")) && text.contains("edited"), "{text}");
+    let mut conn = app.state.db.acquire().await.unwrap();
+    let verdict = app::server::store::audit::verify(&mut conn).await.unwrap();
+    assert!(matches!(verdict, app::server::store::audit::ChainVerdict::Broken { id, .. } if id == edited));
+    // Deleting an earlier entry breaks the link of the one after it, which is now the first broken.
+    let deleted = ids[1];
+    sqlx::query("delete from audit_log where id = $1").bind(deleted).execute(pool).await.unwrap();
+    let verdict = app::server::store::audit::verify(&mut conn).await.unwrap();
+    assert!(
+        matches!(verdict, app::server::store::audit::ChainVerdict::Broken { id, .. } if id == ids[2]),
+        "{verdict:?}"
+    );
 }

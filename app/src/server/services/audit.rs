@@ -30,7 +30,7 @@ pub async fn list(
 const EXPORT_PAGE: i64 = 1_000;
 const EXPORT_MAX: usize = 100_000;
 
-const EXPORT_HEADER: [&str; 12] = [
+const EXPORT_HEADER: [&str; 14] = [
     "id",
     "at",
     "actor_id",
@@ -43,6 +43,8 @@ const EXPORT_HEADER: [&str; 12] = [
     "before",
     "after",
     "reason",
+    "prev_hash",
+    "entry_hash",
 ];
 
 /// A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab,
@@ -83,6 +85,8 @@ fn csv_chunk(rows: &[AuditRow], header: bool) -> Result<Vec<u8>, AppError> {
             json(&e.before),
             json(&e.after),
             text(&e.reason),
+            text(&e.prev_hash),
+            text(&e.entry_hash),
         ];
         writer.write_record(cells.map(neutralised)).map_err(csv_error)?;
     }

@@ -55,6 +55,9 @@ pub struct AuditRow {
     #[schema(value_type = Option<Object>)]
     pub after: Option<serde_json::Value>,
     pub reason: Option<String>,
+    /// The hash chain: the previous entry's hash and this one's.
+    pub prev_hash: Option<String>,
+    pub entry_hash: Option<String>,
 }
 
 /// The longest text an entry's field keeps, in characters (a refused
@@ -81,27 +84,173 @@ fn capped_json(value: &Option<serde_json::Value>) -> Option<String> {
     })
 }
 
-/// Writes one entry, every field capped.
+/// Serialises writers of the chain across processes (Postgres advisory
+/// lock key; the access log's writers use another).
+const CHAIN_LOCK: i64 = 0x5043_4155_4449_54;
+
+/// The hash of an entry: SHA-256 over the previous entry's hash and every
+/// stored field, as one JSON array (so no two entries' fields can run into
+/// each other).
+pub fn chain_hash(prev: Option<&str>, id: i64, fields: &StoredFields) -> String {
+    let canonical = serde_json::json!([
+        prev,
+        id,
+        fields.at,
+        fields.actor_id,
+        fields.actor_email,
+        fields.action,
+        fields.outcome,
+        fields.target_type,
+        fields.target_id,
+        fields.workspace,
+        fields.before,
+        fields.after,
+        fields.reason,
+    ]);
+    crate::server::secrets::sha256_hex(&canonical.to_string())
+}
+
+/// An entry's columns as stored (before/after as their JSON text).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StoredFields {
+    pub at: i64,
+    pub actor_id: Option<String>,
+    pub actor_email: Option<String>,
+    pub action: String,
+    pub outcome: String,
+    pub target_type: Option<String>,
+    pub target_id: Option<String>,
+    pub workspace: Option<String>,
+    pub before: Option<String>,
+    pub after: Option<String>,
+    pub reason: Option<String>,
+}
+
+/// Writes one entry, every field capped, chained to the one before it. In
+/// its own transaction (a savepoint inside the caller's): the row is
+/// written first, which takes SQLite's write lock, and on Postgres an
+/// advisory lock held to the end of the caller's transaction orders every
+/// process's writers, so no two entries chain to the same predecessor.
 pub async fn insert(conn: &mut Conn, entry: &NewAuditEntry, now: i64) -> Result<(), StoreError> {
+    use sqlx::Connection;
     let outcome = if entry.denied { Outcome::Denied } else { Outcome::Success };
-    sqlx::query(
+    let fields = StoredFields {
+        at: now,
+        actor_id: capped(&entry.actor_id),
+        actor_email: capped(&entry.actor_email),
+        action: capped(&Some(entry.action.clone())).unwrap_or_default(),
+        outcome: outcome.as_str().to_owned(),
+        target_type: capped(&entry.target_type),
+        target_id: capped(&entry.target_id),
+        workspace: capped(&entry.workspace),
+        before: capped_json(&entry.before),
+        after: capped_json(&entry.after),
+        reason: capped(&entry.reason),
+    };
+    let mut tx = conn.begin().await?;
+    if tx.backend_name() == "PostgreSQL" {
+        sqlx::query("select pg_advisory_xact_lock($1)").bind(CHAIN_LOCK).execute(&mut *tx).await?;
+    }
+    let id: i64 = sqlx::query(
         "insert into audit_log (at, actor_id, actor_email, action, outcome, target_type, target_id, workspace_key, \
-         before_json, after_json, reason) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+         before_json, after_json, reason) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) returning id",
     )
-    .bind(now)
-    .bind(capped(&entry.actor_id))
-    .bind(capped(&entry.actor_email))
-    .bind(capped(&Some(entry.action.clone())))
-    .bind(outcome.as_str())
-    .bind(capped(&entry.target_type))
-    .bind(capped(&entry.target_id))
-    .bind(capped(&entry.workspace))
-    .bind(capped_json(&entry.before))
-    .bind(capped_json(&entry.after))
-    .bind(capped(&entry.reason))
-    .execute(&mut *conn)
-    .await?;
+    .bind(fields.at)
+    .bind(fields.actor_id.clone())
+    .bind(fields.actor_email.clone())
+    .bind(fields.action.clone())
+    .bind(fields.outcome.clone())
+    .bind(fields.target_type.clone())
+    .bind(fields.target_id.clone())
+    .bind(fields.workspace.clone())
+    .bind(fields.before.clone())
+    .bind(fields.after.clone())
+    .bind(fields.reason.clone())
+    .fetch_one(&mut *tx)
+    .await?
+    .try_get("id")?;
+    let prev: Option<String> = sqlx::query("select entry_hash from audit_log where id < $1 order by id desc limit 1")
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?
+        .map(|row| row.try_get("entry_hash"))
+        .transpose()?
+        .flatten();
+    let hash = chain_hash(prev.as_deref(), id, &fields);
+    sqlx::query("update audit_log set prev_hash = $1, entry_hash = $2 where id = $3")
+        .bind(prev)
+        .bind(hash)
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
     Ok(())
+}
+
+/// What [`verify`] found.
+#[derive(Debug, PartialEq, Eq)]
+pub enum ChainVerdict {
+    /// Every chained entry is intact; `unchained` older entries predate it.
+    Intact { entries: u64, unchained: u64 },
+    /// The first entry whose hash or link does not match, and why.
+    Broken { id: i64, why: String },
+}
+
+/// Walks the whole log in id order and checks every link and hash.
+pub async fn verify(conn: &mut Conn) -> Result<ChainVerdict, StoreError> {
+    let (mut entries, mut unchained) = (0u64, 0u64);
+    let mut last: Option<(i64, Option<String>)> = None;
+    loop {
+        let after = last.as_ref().map_or(0, |(id, _)| *id);
+        let rows = sqlx::query(
+            "select id, at, actor_id, actor_email, action, outcome, target_type, target_id, workspace_key, \
+             before_json, after_json, reason, prev_hash, entry_hash from audit_log where id > $1 order by id limit 1000",
+        )
+        .bind(after)
+        .fetch_all(&mut *conn)
+        .await?;
+        if rows.is_empty() {
+            return Ok(ChainVerdict::Intact { entries, unchained });
+        }
+        for row in &rows {
+            let id: i64 = row.try_get("id")?;
+            let stored: Option<String> = row.try_get("entry_hash")?;
+            let prev: Option<String> = row.try_get("prev_hash")?;
+            let previous = last.as_ref().and_then(|(_, hash)| hash.clone());
+            let Some(stored) = stored else {
+                if previous.is_some() {
+                    return Ok(ChainVerdict::Broken { id, why: "the entry has no hash after chained ones".into() });
+                }
+                unchained += 1;
+                last = Some((id, None));
+                continue;
+            };
+            if prev != previous {
+                return Ok(ChainVerdict::Broken {
+                    id,
+                    why: "its link does not match the entry before it (one was removed, inserted or edited)".into(),
+                });
+            }
+            let fields = StoredFields {
+                at: row.try_get("at")?,
+                actor_id: row.try_get("actor_id")?,
+                actor_email: row.try_get("actor_email")?,
+                action: row.try_get("action")?,
+                outcome: row.try_get("outcome")?,
+                target_type: row.try_get("target_type")?,
+                target_id: row.try_get("target_id")?,
+                workspace: row.try_get("workspace_key")?,
+                before: row.try_get("before_json")?,
+                after: row.try_get("after_json")?,
+                reason: row.try_get("reason")?,
+            };
+            if chain_hash(prev.as_deref(), id, &fields) != stored {
+                return Ok(ChainVerdict::Broken { id, why: "its fields do not match its hash (it was edited)".into() });
+            }
+            entries += 1;
+            last = Some((id, Some(stored)));
+        }
+    }
 }
 
 /// Which entries to list.
@@ -133,6 +282,8 @@ fn from_row(row: &AnyRow) -> Result<AuditRow, StoreError> {
         before: parse_json(row.try_get("before_json")?),
         after: parse_json(row.try_get("after_json")?),
         reason: row.try_get("reason")?,
+        prev_hash: row.try_get("prev_hash")?,
+        entry_hash: row.try_get("entry_hash")?,
     })
 }
 
@@ -165,7 +316,7 @@ pub async fn list(
     let limit = conditions.extra(limit);
     let sql = format!(
         "select id, at, actor_id, actor_email, action, outcome, target_type, target_id, workspace_key, before_json, \
-         after_json, reason from audit_log{} order by id desc limit {limit}",
+         after_json, reason, prev_hash, entry_hash from audit_log{} order by id desc limit {limit}",
         conditions.where_clause()
     );
     let rows = conditions.fetch_all(conn, &sql).await?;
