@@ -12,7 +12,7 @@ use axum::{
 };
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, LeptosRoutes};
-use std::{net::SocketAddr, sync::Arc};
+use std::sync::Arc;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
@@ -151,14 +151,77 @@ pub async fn serve(
     let cleanup = DbSessionStore::new(state.db.clone()).spawn_cleanup(std::time::Duration::from_secs(300));
     let outbox = tokio::spawn(app::server::services::mail::run_outbox(state.clone()));
     let sync = tokio::spawn(app::server::sync::run(state.clone()));
-    let served = axum::serve(listener, router(state).into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let served = serve_connections(&state, listener, shutdown).await;
     // These tasks hold pool handles: stop them so the pool can close.
     cleanup.abort();
     outbox.abort();
     sync.abort();
     served
+}
+
+/// Accepts and serves connections until `shutdown`, then lets the open
+/// ones finish (up to 10 s). Unlike `axum::serve`, a connection that does
+/// not send a request's headers within `header_timeout`, or idles that long
+/// between kept-alive requests, is closed (hyper's header read timeout with
+/// a timer), and at most `max_connections` are served at once: one client
+/// cannot hold thousands of idle sockets and run the process out of file
+/// descriptors. Past the cap, new connections wait in the listen backlog.
+async fn serve_connections(
+    state: &AppState,
+    listener: tokio::net::TcpListener,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use hyper_util::{
+        rt::{TokioIo, TokioTimer},
+        server::graceful::GracefulShutdown,
+        service::TowerToHyperService,
+    };
+    use tower::ServiceExt;
+
+    let app = router(state.clone());
+    let slots = Arc::new(tokio::sync::Semaphore::new(state.config.max_connections));
+    // HTTP/1.1 only (TLS and HTTP/2 end at the load balancer): the
+    // automatic version sniffing would first wait, with no timeout, for a
+    // silent client's first bytes.
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder.timer(TokioTimer::new()).header_read_timeout(state.config.header_timeout);
+    let graceful = GracefulShutdown::new();
+    tokio::pin!(shutdown);
+    loop {
+        let slot = tokio::select! {
+            slot = Arc::clone(&slots).acquire_owned() => slot.expect("the semaphore is never closed"),
+            () = &mut shutdown => break,
+        };
+        let (stream, peer) = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok(accepted) => accepted,
+                Err(error) => {
+                    // Out of file descriptors, or a connection reset while queued: wait a moment.
+                    tracing::warn!(%error, "could not accept a connection");
+                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = app.clone().map_request(move |mut request: axum::extract::Request<hyper::body::Incoming>| {
+            request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+            request.map(axum::body::Body::new)
+        });
+        let connection =
+            graceful.watch(builder.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service)));
+        tokio::spawn(async move {
+            if let Err(error) = connection.await {
+                tracing::debug!(%error, "connection ended with an error");
+            }
+            drop(slot);
+        });
+    }
+    tokio::select! {
+        () = graceful.shutdown() => {}
+        () = tokio::time::sleep(std::time::Duration::from_secs(10)) => tracing::warn!("connections still open at shutdown"),
+    }
+    Ok(())
 }
 
 /// Creates the first admin on an empty database and says how to sign in.

@@ -42,6 +42,11 @@ pub struct Config {
     /// The proxies (load balancers) whose `X-Forwarded-For` / `Forwarded`
     /// headers name the client; from anyone else they are ignored.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// Connections served at once; more wait in the listen backlog.
+    pub max_connections: usize,
+    /// How long a connection may take to send a request's headers, and
+    /// how long a kept-alive connection may stay idle between requests.
+    pub header_timeout: Duration,
 }
 
 /// How this process keeps its index in step with others over one Postgres.
@@ -153,6 +158,8 @@ struct FileConfig {
     signup: Option<FileSignup>,
     cluster: Option<FileCluster>,
     trusted_proxies: Option<Vec<String>>,
+    max_connections: Option<u64>,
+    header_timeout: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -250,6 +257,8 @@ const ENV_SETTINGS: &[&str] = &[
     "PORTCULLIS_DEFAULT_WORKSPACE",
     "PORTCULLIS_LOG",
     "PORTCULLIS_TRUSTED_PROXIES",
+    "PORTCULLIS_MAX_CONNECTIONS",
+    "PORTCULLIS_HEADER_TIMEOUT",
 ];
 
 /// The real endpoints, used unless configured otherwise.
@@ -490,6 +499,14 @@ impl Config {
             Some((name, value)) => parse_duration(&value).map_err(|m| invalid(&name, &m)),
             None => Ok(default),
         };
+        let max_connections = match pick("PORTCULLIS_MAX_CONNECTIONS", file.max_connections.map(|n| n.to_string())) {
+            Some((name, value)) => parse_count(&name, &value)? as usize,
+            None => 4_096,
+        };
+        let header_timeout = duration_or("PORTCULLIS_HEADER_TIMEOUT", file.header_timeout, Duration::from_secs(10))?;
+        if header_timeout.is_zero() {
+            return Err(invalid("PORTCULLIS_HEADER_TIMEOUT", "give a positive duration, such as 10s"));
+        }
         let cluster = ClusterConfig {
             revision_wait: duration_or("PORTCULLIS_REVISION_WAIT", cluster.revision_wait, Duration::from_secs(2))?,
             max_staleness: duration_or("PORTCULLIS_MAX_STALENESS", cluster.max_staleness, Duration::from_secs(10))?,
@@ -503,6 +520,8 @@ impl Config {
         }
         Ok(Self {
             trusted_proxies,
+            max_connections,
+            header_timeout,
             cluster,
             github,
             google,
@@ -541,6 +560,8 @@ fn file_key(var: &str) -> &'static str {
     match var {
         "PORTCULLIS_LISTEN" => "listen",
         "PORTCULLIS_TRUSTED_PROXIES" => "trusted_proxies",
+        "PORTCULLIS_MAX_CONNECTIONS" => "max_connections",
+        "PORTCULLIS_HEADER_TIMEOUT" => "header_timeout",
         "DATABASE_URL" => "database_url",
         "PORTCULLIS_BASE_URL" => "base_url",
         "PORTCULLIS_SESSION_LIFETIME" => "session_lifetime",

@@ -14,6 +14,7 @@ backend_tests!(
     sign_ins_sign_outs_and_refused_tokens_are_audited,
     bodies_stored_fields_and_refusals_are_bounded,
     the_audit_log_is_a_hash_chain_that_names_the_first_broken_entry,
+    slow_and_idle_connections_are_closed_and_capped,
 );
 
 async fn pages_and_api_answers_carry_security_headers(backend: Backend) {
@@ -293,4 +294,33 @@ async fn the_audit_log_is_a_hash_chain_that_names_the_first_broken_entry(backend
         matches!(verdict, app::server::store::audit::ChainVerdict::Broken { id, .. } if id == ids[2]),
         "{verdict:?}"
     );
+}
+
+async fn slow_and_idle_connections_are_closed_and_capped(backend: Backend) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app =
+        TestApp::spawn_with(backend, &[("PORTCULLIS_HEADER_TIMEOUT", "1s"), ("PORTCULLIS_MAX_CONNECTIONS", "3")]).await;
+    let address = app.base_url.trim_start_matches("http://").to_owned();
+    // A client that never finishes its headers is cut off after the timeout.
+    let mut slow = tokio::net::TcpStream::connect(&address).await.unwrap();
+    slow.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n").await.unwrap();
+    let started = std::time::Instant::now();
+    let mut buffer = Vec::new();
+    let closed = tokio::time::timeout(std::time::Duration::from_secs(5), slow.read_to_end(&mut buffer)).await;
+    assert!(closed.is_ok(), "the connection was left open");
+    assert!(started.elapsed() >= std::time::Duration::from_millis(800), "{:?}", started.elapsed());
+    // Three idle connections fill the cap: a fourth client waits until the
+    // timeout frees a slot, then is served.
+    let mut idle = Vec::new();
+    for _ in 0..3 {
+        idle.push(tokio::net::TcpStream::connect(&address).await.unwrap());
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    let started = std::time::Instant::now();
+    let answer = reqwest::Client::new().get(app.url("/healthz")).send().await.unwrap();
+    assert_eq!(answer.status(), StatusCode::OK);
+    let waited = started.elapsed();
+    assert!(waited >= std::time::Duration::from_millis(500), "served at once past the cap: {waited:?}");
+    assert!(waited < std::time::Duration::from_secs(4), "{waited:?}");
+    drop(idle);
 }
