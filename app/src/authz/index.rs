@@ -703,14 +703,6 @@ impl AccessIndex {
     }
 }
 
-#[cfg(test)]
-mod layout {
-    #[test]
-    fn hot_subject_is_half_a_cache_line() {
-        assert_eq!(std::mem::size_of::<super::HotSubject>(), 32);
-    }
-}
-
 /// What policies confer, for the escalation rule ([`super::escalation`]).
 impl AccessIndex {
     /// Whether `actor` may use `permission` (in `workspace`, or globally):
@@ -761,5 +753,13 @@ impl AccessIndex {
             }
         }
         super::escalation::merge(found)
+    }
+}
+
+#[cfg(test)]
+mod layout {
+    #[test]
+    fn hot_subject_is_half_a_cache_line() {
+        assert_eq!(std::mem::size_of::<super::HotSubject>(), 32);
     }
 }

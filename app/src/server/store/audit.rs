@@ -86,7 +86,7 @@ fn capped_json(value: &Option<serde_json::Value>) -> Option<String> {
 
 /// Serialises writers of the chain across processes (Postgres advisory
 /// lock key; the access log's writers use another).
-const CHAIN_LOCK: i64 = 0x5043_4155_4449_54;
+const CHAIN_LOCK: i64 = 0x0050_4341_5544_4954;
 
 /// The hash of an entry: SHA-256 over the previous entry's hash and every
 /// stored field, as one JSON array (so no two entries' fields can run into
