@@ -15,6 +15,7 @@ backend_tests!(
     bodies_stored_fields_and_refusals_are_bounded,
     the_audit_log_is_a_hash_chain_that_names_the_first_broken_entry,
     slow_and_idle_connections_are_closed_and_capped,
+    a_failing_read_is_an_error_never_an_empty_list,
 );
 
 async fn pages_and_api_answers_carry_security_headers(backend: Backend) {
@@ -323,4 +324,17 @@ async fn slow_and_idle_connections_are_closed_and_capped(backend: Backend) {
     assert!(waited >= std::time::Duration::from_millis(500), "served at once past the cap: {waited:?}");
     assert!(waited < std::time::Duration::from_secs(4), "{waited:?}");
     drop(idle);
+}
+
+async fn a_failing_read_is_an_error_never_an_empty_list(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    let choices = app.client.get(app.url("/sfn/policies/choices")).send().await.unwrap();
+    assert_eq!(choices.status(), StatusCode::OK);
+    // The roles can no longer be read (sessions still can): the policy form
+    // must say so, not offer no roles.
+    sqlx::query("alter table roles rename to roles_away").execute(app.state.db.pool()).await.unwrap();
+    let broken = app.client.get(app.url("/sfn/policies/choices")).send().await.unwrap();
+    assert_eq!(broken.status(), StatusCode::INTERNAL_SERVER_ERROR, "{}", broken.text().await.unwrap());
+    sqlx::query("alter table roles_away rename to roles").execute(app.state.db.pool()).await.unwrap();
 }
