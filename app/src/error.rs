@@ -30,8 +30,15 @@ pub enum AppError {
     Unauthenticated { message: String },
     #[error("{message}")]
     Forbidden { code: String, message: String },
+    /// The request clashes with what exists; `field` names the input that
+    /// clashed, when one did (a key or email already taken).
     #[error("{message}")]
-    Conflict { code: String, message: String },
+    Conflict {
+        code: String,
+        message: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        field: Option<String>,
+    },
     /// Something that existed and can no longer be used (an expired,
     /// revoked or used invitation link).
     #[error("{message}")]
@@ -99,7 +106,12 @@ impl AppError {
 
     /// A 409 with a machine-readable code.
     pub fn conflict(code: impl Into<String>, message: impl Into<String>) -> Self {
-        Self::Conflict { code: code.into(), message: capped(message.into()) }
+        Self::Conflict { code: code.into(), message: capped(message.into()), field: None }
+    }
+
+    /// A 409 because the value of `field` is already taken.
+    pub fn taken(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::Conflict { code: code.into(), message: capped(message.into()), field: Some(field.into()) }
     }
 
     /// A 410: `code` says why it is gone.
@@ -151,10 +163,12 @@ impl AppError {
         }
     }
 
-    /// The message for `field`, if this is a validation error naming it.
+    /// The message for `field`, if this is a validation error or a
+    /// conflict naming it.
     pub fn field_message(&self, field: &str) -> Option<&str> {
         match self {
             Self::Validation { fields } => fields.iter().find(|f| f.field == field).map(|f| f.message.as_str()),
+            Self::Conflict { field: Some(name), message, .. } if name == field => Some(message),
             _ => None,
         }
     }
@@ -168,6 +182,16 @@ impl FromServerFnError for AppError {
             // The request reached us but its arguments were unreadable.
             ServerFnErrorErr::Args(message) | ServerFnErrorErr::MissingArg(message) => {
                 Self::invalid("request", message)
+            }
+            // On the server, what could not be decoded is the request (a
+            // body that is not UTF-8, say); in the browser, the answer.
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Deserialization(message) => Self::invalid("request", message),
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::Registration(name) => Self::not_found(format!("server function {name}")),
+            #[cfg(feature = "ssr")]
+            ServerFnErrorErr::UnsupportedRequestMethod(method) => {
+                Self::invalid("method", format!("{method} is not accepted here"))
             }
             other => Self::Transport { message: other.to_string() },
         }

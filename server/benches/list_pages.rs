@@ -173,7 +173,7 @@ fn user_id(i: usize) -> String {
 /// Inserts `rows` (each a list of SQL literals' values) into `table` in
 /// batches, in one transaction.
 async fn insert_rows(state: &AppState, table: &str, columns: &[&str], rows: impl Iterator<Item = Vec<Value>>) {
-    let mut tx = state.db.begin().await.expect("begin");
+    let mut tx = state.db.write().await.expect("begin");
     let per_batch = 30_000 / columns.len();
     let mut batch: Vec<Vec<Value>> = Vec::with_capacity(per_batch);
     let mut rows = rows.peekable();

@@ -112,7 +112,7 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
         }
         Command::Audit(AuditCommand::Verify) => {
             let state = crate::connect(config).await?;
-            let mut conn = state.db.acquire().await.map_err(|e| e.to_string())?;
+            let mut conn = state.db.read().await.map_err(|e| e.to_string())?;
             let verdict = app::server::store::audit::verify(&mut conn).await.map_err(|e| e.to_string())?;
             match verdict {
                 app::server::store::audit::ChainVerdict::Intact { entries, unchained } => {

@@ -89,7 +89,11 @@ pub fn router(state: AppState) -> Router {
             let options = leptos_options.clone();
             move || app::ui::shell(options.clone())
         })
-        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::rerender_stalled_pages));
+        .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::rerender_stalled_pages))
+        // leptos_axum routes every registered server function here, beside
+        // the pages: they read their body themselves, so the limit is on
+        // the stream.
+        .layer(tower_http::limit::RequestBodyLimitLayer::new(routes::BULK_BODY_LIMIT));
     // Everything that answers from the index waits until it can.
     let gated = Router::new()
         .merge(pages)
@@ -99,15 +103,15 @@ pub fn router(state: AppState) -> Router {
             "/api/v1",
             routes::api().layer(axum::middleware::from_fn_with_state(state.clone(), middleware::stamp_revision)),
         )
+        // A name no server function has (registered ones are routed above).
         .route(
             "/sfn/{*name}",
             axum::routing::any(move |req: axum::extract::Request| {
                 let state = server_fn_state.clone();
                 leptos_axum::handle_server_fns_with_context(move || provide_context(state.clone()), req)
-            })
-            // Server functions read their body themselves: the limit is on the stream.
-            .layer(tower_http::limit::RequestBodyLimitLayer::new(routes::BULK_BODY_LIMIT)),
+            }),
         )
+        .layer(axum::middleware::from_fn(middleware::server_fn_status))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::require_usable_index));
 
     Router::new()

@@ -217,3 +217,44 @@ mod tests {
         assert!(!same_origin(&headers(&[("origin", "null")]), base));
     }
 }
+
+/// Server functions (`/sfn/…`): a call whose arguments cannot be read (a
+/// body that is not UTF-8, a query string nested too deep) fails before
+/// its body runs, where `app::api::context::respond` would give it its
+/// status, and server_fn answers 500. The error in the body says what it
+/// is: answer with that error's status, so a client's mistake is never a
+/// 500. A name that is no server function is a 404 in the same encoding.
+pub async fn server_fn_status(request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_owned();
+    if !path.starts_with("/sfn/") {
+        return next.run(request).await;
+    }
+    let response = next.run(request).await;
+    let json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    match response.status() {
+        StatusCode::INTERNAL_SERVER_ERROR => {}
+        StatusCode::BAD_REQUEST if !json => {
+            let error = AppError::not_found(format!("a server function at {path}"));
+            let mut answer = (StatusCode::NOT_FOUND, axum::Json(error)).into_response();
+            answer.headers_mut().extend(response.headers().clone().into_iter().filter(|(name, _)| {
+                name.as_ref().is_some_and(|n| n != header::CONTENT_TYPE && n != header::CONTENT_LENGTH)
+            }));
+            return answer;
+        }
+        _ => return response,
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 64 * 1024).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    if let Ok(error) = serde_json::from_slice::<AppError>(&bytes) {
+        if !matches!(error, AppError::Transport { .. }) {
+            parts.status = StatusCode::from_u16(error.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        }
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}

@@ -108,7 +108,7 @@ pub async fn accept_invitation_with_password(
             secrecy::SecretString::from(password),
         )
         .await?;
-        session.sign_in(user.id, device).await?;
+        session.sign_in(user.id, device, state.clock.now_ms()).await?;
         Ok(user.view())
     }
     .await;

@@ -168,7 +168,7 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     let device = context::device().await;
     let result = async {
         let user = crate::server::services::auth::login(&state, &email, SecretString::from(password), client).await?;
-        session.sign_in(user.id, device).await?;
+        session.sign_in(user.id, device, state.clock.now_ms()).await?;
         Ok(user)
     }
     .await;

@@ -164,7 +164,7 @@ pub async fn load_my_memberships(
     let result = async {
         let (state, actor) = context::actor().await?;
         let teams = {
-            let mut conn = state.db.acquire().await?;
+            let mut conn = state.db.read().await?;
             crate::server::store::access::teams_of_user(&mut conn, actor.id).await?
         };
         let invitations = crate::server::services::invitations::mine(&state, &actor).await?;

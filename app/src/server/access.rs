@@ -154,7 +154,7 @@ impl Access {
     /// and replaces the index.
     pub async fn load(&self, db: &Db) -> Result<(), StoreError> {
         let checked_at = self.elapsed_ms();
-        let mut tx = db.begin().await?;
+        let mut tx = db.snapshot().await?;
         access_log::read_one_snapshot(&mut tx, db.backend()).await?;
         let revision = access_log::latest(&mut tx).await?;
         let facts = load_facts(&mut tx).await?;
@@ -275,7 +275,7 @@ impl Access {
             found.reloaded = true;
             return Ok(found);
         }
-        let mut conn = db.acquire().await?;
+        let mut conn = db.read().await?;
         if self.follow_log(&mut conn, &mut found.applied).await?.is_err() {
             drop(conn);
             self.load(db).await?;
@@ -348,7 +348,7 @@ impl Access {
             self.load(db).await?;
         }
         loop {
-            let mut tx = db.begin().await?;
+            let mut tx = db.write().await?;
             access_log::lock_for_writing(&mut tx, db.backend()).await?;
             // Under the lock no other writer commits: read to the end, and
             // our revision is the database's.

@@ -15,15 +15,23 @@ use crate::{
 const LAST_SEEN_GRANULARITY_MS: i64 = 60_000;
 
 /// The signed-in, active user of this session, if any. A session whose user
-/// was disabled or deleted is ended on the spot.
+/// was disabled or deleted, or that was idle or signed in too long, is
+/// ended on the spot.
 pub async fn current_user(state: &AppState, session: &AuthSession) -> Result<Option<UserRow>, AppError> {
     let Some(id) = session.user_id().await? else { return Ok(None) };
-    let mut conn = state.db.acquire().await?;
+    let config = &state.config;
+    if !session.keep_alive(state.clock.now_ms(), config.session_lifetime, config.session_max_lifetime).await? {
+        return Ok(None);
+    }
+    let mut conn = state.db.read().await?;
     match users::find_by_id(&mut conn, id).await? {
         Some(mut user) if user.status == UserStatus::Active => {
             let now = now_ms();
             if user.last_seen_at.is_none_or(|seen| now - seen >= LAST_SEEN_GRANULARITY_MS) {
-                users::touch_last_seen(&mut conn, id, now).await?;
+                drop(conn);
+                let mut tx = state.db.write().await?;
+                users::touch_last_seen(&mut tx, id, now).await?;
+                tx.commit().await.map_err(crate::server::store::StoreError::from)?;
                 user.last_seen_at = Some(now);
             }
             Ok(Some(user))

@@ -18,7 +18,10 @@ pub struct Config {
     pub database_url: String,
     /// The address people use to reach the console, without a trailing slash.
     pub base_url: String,
+    /// A session ends after this long without use (idle timeout).
     pub session_lifetime: Duration,
+    /// A session ends this long after sign-in, however much it is used.
+    pub session_max_lifetime: Duration,
     /// Where cargo-leptos put the compiled site (`pkg/`, assets).
     pub site_root: PathBuf,
     pub first_admin: FirstAdmin,
@@ -146,6 +149,7 @@ struct FileConfig {
     database_url: Option<String>,
     base_url: Option<String>,
     session_lifetime: Option<String>,
+    session_max_lifetime: Option<String>,
     site_root: Option<String>,
     max_concurrent_hashes: Option<u64>,
     token_max_lifetime: Option<String>,
@@ -228,6 +232,7 @@ const ENV_SETTINGS: &[&str] = &[
     "PORTCULLIS_LISTEN",
     "PORTCULLIS_BASE_URL",
     "PORTCULLIS_SESSION_LIFETIME",
+    "PORTCULLIS_SESSION_MAX_LIFETIME",
     "PORTCULLIS_SITE_ROOT",
     "PORTCULLIS_MAX_CONCURRENT_HASHES",
     "PORTCULLIS_ADMIN_EMAIL",
@@ -433,6 +438,16 @@ impl Config {
             Some((name, value)) => parse_duration(&value).map_err(|m| invalid(&name, &m))?,
             None => Duration::from_secs(12 * 3600),
         };
+        let session_max_lifetime = match pick("PORTCULLIS_SESSION_MAX_LIFETIME", file.session_max_lifetime) {
+            Some((name, value)) => parse_duration(&value).map_err(|m| invalid(&name, &m))?,
+            None => Duration::from_secs(7 * 24 * 3600),
+        };
+        if session_max_lifetime < session_lifetime {
+            return Err(invalid(
+                "PORTCULLIS_SESSION_MAX_LIFETIME",
+                "must be at least PORTCULLIS_SESSION_LIFETIME (a session cannot end sooner than its idle timeout)",
+            ));
+        }
         let site_root = match pick("PORTCULLIS_SITE_ROOT", file.site_root) {
             Some((_, value)) => PathBuf::from(value),
             None => PathBuf::from("target/site"),
@@ -534,6 +549,7 @@ impl Config {
             database_url,
             base_url,
             session_lifetime,
+            session_max_lifetime,
             site_root,
             first_admin: FirstAdmin { email, name, password },
             login_throttle: ThrottleConfig { max_failures, window },
@@ -565,6 +581,7 @@ fn file_key(var: &str) -> &'static str {
         "DATABASE_URL" => "database_url",
         "PORTCULLIS_BASE_URL" => "base_url",
         "PORTCULLIS_SESSION_LIFETIME" => "session_lifetime",
+        "PORTCULLIS_SESSION_MAX_LIFETIME" => "session_max_lifetime",
         "PORTCULLIS_SITE_ROOT" => "site_root",
         "PORTCULLIS_MAX_CONCURRENT_HASHES" => "max_concurrent_hashes",
         "PORTCULLIS_ADMIN_EMAIL" => "admin.email",

@@ -23,7 +23,8 @@ pub struct ErrorDetail {
     #[schema(example = "validation")]
     pub code: String,
     pub message: String,
-    /// The fields that were refused (validation errors only).
+    /// The fields that were refused: every field of a validation error, or
+    /// the one whose value is taken (a 409).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<FieldError>>,
 }
@@ -40,6 +41,9 @@ impl IntoResponse for AppError {
         let status = StatusCode::from_u16(self.status_code()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
         let fields = match &self {
             AppError::Validation { fields } => Some(fields.clone()),
+            AppError::Conflict { field: Some(field), message, .. } => {
+                Some(vec![FieldError { field: field.clone(), message: message.clone() }])
+            }
             _ => None,
         };
         let body = ErrorBody { error: ErrorDetail { code: self.code().to_owned(), message: self.to_string(), fields } };

@@ -20,6 +20,11 @@ use crate::{
 pub const USER_ID_KEY: &str = "portcullis.user_id";
 /// What the session remembers of the device that signed in.
 pub const DEVICE_KEY: &str = "portcullis.device";
+/// When the session was last used (ms), to the minute.
+pub const SEEN_KEY: &str = "portcullis.seen_at";
+/// A session's use is written at most this often: a busy console must not
+/// rewrite its session row on every request.
+const SEEN_GRANULARITY_MS: i64 = 60_000;
 
 /// The device a sign-in came from, kept for the sessions list.
 #[derive(Clone, Debug, Default, serde::Serialize, serde::Deserialize)]
@@ -97,31 +102,32 @@ fn encode(record: &Record) -> session_store::Result<String> {
 #[async_trait]
 impl SessionStore for DbSessionStore {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
-        let mut conn = self.db.acquire().await.map_err(backend_error)?;
+        let mut tx = self.db.write().await.map_err(backend_error)?;
         // A collision of 128 random bits is unlikely, but never overwrite one.
         loop {
             let data = encode(record)?;
             let id = record.id.to_string();
-            if store::sessions::insert(&mut conn, &id, user_of(record), &data, millis(record.expiry_date))
+            if store::sessions::insert(&mut tx, &id, user_of(record), &data, millis(record.expiry_date))
                 .await
                 .map_err(backend_error)?
             {
-                return Ok(());
+                return tx.commit().await.map_err(|e| backend_error(e.into()));
             }
             record.id = Id::default();
         }
     }
 
     async fn save(&self, record: &Record) -> session_store::Result<()> {
-        let mut conn = self.db.acquire().await.map_err(backend_error)?;
         let data = encode(record)?;
-        store::sessions::upsert(&mut conn, &record.id.to_string(), user_of(record), &data, millis(record.expiry_date))
+        let mut tx = self.db.write().await.map_err(backend_error)?;
+        store::sessions::upsert(&mut tx, &record.id.to_string(), user_of(record), &data, millis(record.expiry_date))
             .await
-            .map_err(backend_error)
+            .map_err(backend_error)?;
+        tx.commit().await.map_err(|e| backend_error(e.into()))
     }
 
     async fn load(&self, session_id: &Id) -> session_store::Result<Option<Record>> {
-        let mut conn = self.db.acquire().await.map_err(backend_error)?;
+        let mut conn = self.db.read().await.map_err(backend_error)?;
         let Some(row) = store::sessions::find_live(&mut conn, &session_id.to_string(), crate::server::now_ms())
             .await
             .map_err(backend_error)?
@@ -136,17 +142,18 @@ impl SessionStore for DbSessionStore {
     }
 
     async fn delete(&self, session_id: &Id) -> session_store::Result<()> {
-        let mut conn = self.db.acquire().await.map_err(backend_error)?;
-        store::sessions::delete(&mut conn, &session_id.to_string()).await.map_err(backend_error)
+        let mut tx = self.db.write().await.map_err(backend_error)?;
+        store::sessions::delete(&mut tx, &session_id.to_string()).await.map_err(backend_error)?;
+        tx.commit().await.map_err(|e| backend_error(e.into()))
     }
 }
 
 #[async_trait]
 impl ExpiredDeletion for DbSessionStore {
     async fn delete_expired(&self) -> session_store::Result<()> {
-        let mut conn = self.db.acquire().await.map_err(backend_error)?;
-        store::sessions::delete_expired(&mut conn, crate::server::now_ms()).await.map_err(backend_error)?;
-        Ok(())
+        let mut tx = self.db.write().await.map_err(backend_error)?;
+        store::sessions::delete_expired(&mut tx, crate::server::now_ms()).await.map_err(backend_error)?;
+        tx.commit().await.map_err(|e| backend_error(e.into()))
     }
 }
 
@@ -167,10 +174,37 @@ fn session_error(error: tower_sessions::session::Error) -> AppError {
 impl AuthSession {
     /// Marks the session as `user`'s, under a new id (against session fixation,
     /// OWASP ASVS 3.2.1).
-    pub async fn sign_in(&self, user: UserId, device: SignInDevice) -> Result<(), AppError> {
+    pub async fn sign_in(&self, user: UserId, mut device: SignInDevice, now: i64) -> Result<(), AppError> {
+        device.since = now;
         self.0.cycle_id().await.map_err(session_error)?;
         self.0.insert(DEVICE_KEY, device).await.map_err(session_error)?;
+        self.0.insert(SEEN_KEY, now).await.map_err(session_error)?;
         self.0.insert(USER_ID_KEY, user.to_string()).await.map_err(session_error)
+    }
+
+    /// Whether this signed-in session is still within its limits at `now`:
+    /// used within `idle`, and signed in within `max`. A live one records
+    /// its use (at most once a minute), which restarts the idle timer and
+    /// moves the stored expiry; an expired one is ended.
+    pub async fn keep_alive(&self, now: i64, idle: Duration, max: Duration) -> Result<bool, AppError> {
+        let ms = |d: Duration| i64::try_from(d.as_millis()).unwrap_or(i64::MAX / 2);
+        let device: Option<SignInDevice> = self.0.get(DEVICE_KEY).await.map_err(session_error)?;
+        let since = device.map_or(now, |d| d.since);
+        let seen: i64 = self.0.get(SEEN_KEY).await.map_err(session_error)?.unwrap_or(since);
+        if now.saturating_sub(seen) > ms(idle) || now.saturating_sub(since) > ms(max) {
+            self.sign_out().await?;
+            return Ok(false);
+        }
+        if now.saturating_sub(seen) >= SEEN_GRANULARITY_MS {
+            self.0.insert(SEEN_KEY, now).await.map_err(session_error)?;
+            // Saved with the response: the row lives until the earlier of
+            // the idle timeout and the absolute one.
+            let ends = now.saturating_add(ms(idle)).min(since.saturating_add(ms(max)));
+            if let Ok(at) = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ends) * 1_000_000) {
+                self.0.set_expiry(Some(tower_sessions::Expiry::AtDateTime(at)));
+            }
+        }
+        Ok(true)
     }
 
     /// This session's id, once it has one.

@@ -28,6 +28,8 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     /// Wakes the mail sender when a mail was queued.
     pub outbox: Arc<tokio::sync::Notify>,
+    /// What time the session rules take it to be.
+    pub clock: crate::server::Clock,
 }
 
 impl AppState {
@@ -46,6 +48,7 @@ impl AppState {
             config: Arc::new(config),
             leptos_options,
             outbox: Arc::new(tokio::sync::Notify::new()),
+            clock: crate::server::Clock::default(),
         }
     }
 }

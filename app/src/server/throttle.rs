@@ -67,45 +67,53 @@ impl LoginThrottle {
             id: uuid::Uuid::new_v4().to_string(),
         };
         let since = now.saturating_sub(self.window_ms());
-        let mut conn = db.acquire().await?;
-        // Committed before counting: of any set of attempts let through, the
-        // last to count saw all the others, so at most the limit pass.
+        // Reserved and counted in one write, one sign-in at a time (SQLite's
+        // single writer; a lock on Postgres): each attempt counts every one
+        // before it, in flight or failed, so at most the limit pass, and the
+        // first of a burst always does.
         let keys: Vec<&str> = std::iter::once(attempt.account.as_str()).chain(attempt.address.as_deref()).collect();
-        login_failures::reserve(&mut conn, &keys, &attempt.id, now, since).await?;
+        let mut tx = db.write().await?;
+        login_failures::lock(&mut tx, db.backend()).await?;
+        login_failures::reserve(&mut tx, &keys, &attempt.id, now, since).await?;
+        let conn = &mut *tx;
         let mut wait = Duration::ZERO;
         if let Some(address) = &attempt.address {
             let limit = self.config.max_failures.saturating_mul(ADDRESS_FACTOR).max(1);
-            let others = login_failures::others(&mut conn, address, since, &attempt.id, limit).await?;
+            let others = login_failures::others(conn, address, since, &attempt.id, limit).await?;
             if others.len() as u32 >= limit {
                 wait = wait.max(refused_for(self.config.window, *others.last().expect("limit > 0"), now));
             }
         }
         let counted = self.config.max_failures.saturating_add(16);
-        let others = login_failures::others(&mut conn, &attempt.account, since, &attempt.id, counted).await?;
+        let others = login_failures::others(conn, &attempt.account, since, &attempt.id, counted).await?;
         if let Some(newest) = others.first() {
             let delay = self.account_delay(others.len() as u32);
             let elapsed = Duration::from_millis(u64::try_from(now.saturating_sub(*newest)).unwrap_or(0));
             wait = wait.max(delay.saturating_sub(elapsed));
         }
         if wait.is_zero() {
+            tx.commit().await?;
             return Ok(Ok(attempt));
         }
-        login_failures::release(&mut conn, &attempt.id).await?;
+        // Refused: the reservation is rolled back, never counted.
+        drop(tx);
         Ok(Err(wait.max(Duration::from_secs(1))))
     }
 
     /// The attempt's password was right: the account's failures are
     /// forgotten (not the address's), and the attempt is taken back.
     pub async fn succeeded(&self, db: &Db, attempt: Attempt) -> Result<(), StoreError> {
-        let mut conn = db.acquire().await?;
-        login_failures::forget(&mut conn, &attempt.account).await?;
-        login_failures::release(&mut conn, &attempt.id).await
+        let mut tx = db.write().await?;
+        login_failures::forget(&mut tx, &attempt.account).await?;
+        login_failures::release(&mut tx, &attempt.id).await?;
+        Ok(tx.commit().await?)
     }
 
     /// The attempt could not be judged (a server failure): not counted.
     pub async fn abandoned(&self, db: &Db, attempt: Attempt) -> Result<(), StoreError> {
-        let mut conn = db.acquire().await?;
-        login_failures::release(&mut conn, &attempt.id).await
+        let mut tx = db.write().await?;
+        login_failures::release(&mut tx, &attempt.id).await?;
+        Ok(tx.commit().await?)
     }
 
     /// How long after its newest failure an account with `failures` recent
@@ -231,7 +239,7 @@ mod tests {
         let ((db, _removed), throttle) = (scratch_database().await, throttle());
         fail(&throttle, &db, "ada@example.com", 1, 1_000_000).await.unwrap();
         fail(&throttle, &db, "ada@example.com", 1, 1_000_000 + 16 * 60_000).await.unwrap();
-        let mut conn = db.acquire().await.unwrap();
+        let mut conn = db.read().await.unwrap();
         use sqlx::Row;
         let left: i64 =
             sqlx::query("select count(*) as n from login_failures").fetch_one(&mut *conn).await.unwrap().get("n");

@@ -1,16 +1,12 @@
 //! REST handlers for the access model: permissions, roles, users, workspaces,
 //! policies, authorization checks and the audit log.
 
-use axum::{
-    extract::{Path, Query, State},
-    http::StatusCode,
-    Json,
-};
+use axum::{extract::State, http::StatusCode, Json};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::{ApiJson, SignedIn};
+use super::{ApiJson, ApiPath, ApiQuery, SignedIn};
 #[allow(unused_imports)] // named in the OpenAPI attributes
 use app::{
     domain::{MemberView, PolicyView, RoleView, TeamView, UserView, WorkspaceView},
@@ -119,7 +115,7 @@ pub async fn create_role(
 pub async fn get_role(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    Path(key): Path<String>,
+    ApiPath(key): ApiPath<String>,
 ) -> Result<Json<app::domain::RoleView>, AppError> {
     Ok(Json(roles::get(&state, &actor, &key).await?))
 }
@@ -129,7 +125,7 @@ pub async fn get_role(
 pub async fn update_role(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    Path(key): Path<String>,
+    ApiPath(key): ApiPath<String>,
     ApiJson(body): ApiJson<RoleBody>,
 ) -> Result<Json<app::domain::RoleView>, AppError> {
     Ok(Json(roles::update(&state, &actor, &key, body.into()).await?))
@@ -140,7 +136,7 @@ pub async fn update_role(
 pub async fn delete_role(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    Path(key): Path<String>,
+    ApiPath(key): ApiPath<String>,
 ) -> Result<StatusCode, AppError> {
     roles::delete(&state, &actor, &key).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -166,7 +162,7 @@ pub struct UserBody {
 pub async fn list_users(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    Query(query): Query<UserQuery>,
+    ApiQuery(query): ApiQuery<UserQuery>,
 ) -> Result<Json<Listing<app::domain::UserView>>, AppError> {
     let limit = query.page.limit()?;
     let items = people::list(
@@ -199,7 +195,7 @@ pub async fn create_user(
 pub async fn get_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<app::domain::UserView>, AppError> {
     Ok(Json(people::get(&state, &actor, parse_user_id(&id)?).await?))
 }
@@ -209,7 +205,7 @@ pub async fn get_user(
 pub async fn update_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<UserBody>,
 ) -> Result<Json<app::domain::UserView>, AppError> {
     if body.email.is_some() || body.password.is_some() {
@@ -224,7 +220,7 @@ pub async fn update_user(
 pub async fn delete_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, AppError> {
     people::delete(&state, &actor, parse_user_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -240,8 +236,8 @@ pub struct WorkspaceQuery {
 pub async fn effective_permissions(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    Path(id): Path<String>,
-    Query(query): Query<WorkspaceQuery>,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<WorkspaceQuery>,
 ) -> Result<Json<Value>, AppError> {
     let items = authz::effective_permissions(&state, &actor, parse_user_id(&id)?, query.workspace.as_deref())?;
     Ok(Json(json!({ "items": items })))
@@ -267,7 +263,7 @@ impl From<NamedBody> for app::server::services::fields::NamedInput {
 pub async fn list_workspaces(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    Query(page): Query<Page>,
+    ApiQuery(page): ApiQuery<Page>,
 ) -> Result<Json<Listing<app::domain::WorkspaceView>>, AppError> {
     let limit = page.limit()?;
     let items = workspaces::list(
@@ -297,7 +293,7 @@ pub async fn create_workspace(
 pub async fn get_workspace(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    Path(key): Path<String>,
+    ApiPath(key): ApiPath<String>,
 ) -> Result<Json<app::domain::WorkspaceView>, AppError> {
     Ok(Json(workspaces::get(&state, &actor, &key).await?))
 }
@@ -307,7 +303,7 @@ pub async fn get_workspace(
 pub async fn update_workspace(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    Path(key): Path<String>,
+    ApiPath(key): ApiPath<String>,
     ApiJson(body): ApiJson<NamedBody>,
 ) -> Result<Json<app::domain::WorkspaceView>, AppError> {
     Ok(Json(workspaces::update(&state, &actor, &key, body.into()).await?))
@@ -318,7 +314,7 @@ pub async fn update_workspace(
 pub async fn delete_workspace(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    Path(key): Path<String>,
+    ApiPath(key): ApiPath<String>,
 ) -> Result<StatusCode, AppError> {
     workspaces::delete(&state, &actor, &key).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -348,7 +344,7 @@ fn optional<T>(field: &str, value: Option<&str>, parse: impl Fn(&str) -> Option<
 pub async fn list_policies(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    Query(query): Query<PolicyQuery>,
+    ApiQuery(query): ApiQuery<PolicyQuery>,
 ) -> Result<Json<Listing<app::domain::PolicyView>>, AppError> {
     let limit = query.page.limit()?;
     let filter = PolicyFilter {
@@ -390,7 +386,7 @@ pub async fn create_policy(
 pub async fn delete_policy(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, AppError> {
     let id = id.parse().map(PolicyId).map_err(|_| AppError::not_found(format!("policy {id}")))?;
     policies::delete(&state, &actor, id).await?;
@@ -455,7 +451,7 @@ pub struct AuditQuery {
 pub async fn list_audit(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    Query(query): Query<AuditQuery>,
+    ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> Result<Json<Listing<app::server::store::audit::AuditRow>>, AppError> {
     let limit = query.page.limit()?;
     let before = optional("cursor", query.page.cursor.as_deref(), |t| t.parse().ok())?;
@@ -475,7 +471,7 @@ pub async fn list_audit(
 pub async fn list_teams(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    Query(page): Query<Page>,
+    ApiQuery(page): ApiQuery<Page>,
 ) -> Result<Json<Listing<app::domain::TeamView>>, AppError> {
     let limit = page.limit()?;
     let items = teams::list(
@@ -505,7 +501,7 @@ pub async fn create_team(
 pub async fn get_team(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    Path(key): Path<String>,
+    ApiPath(key): ApiPath<String>,
 ) -> Result<Json<app::domain::TeamView>, AppError> {
     Ok(Json(teams::get(&state, &actor, &key).await?))
 }
@@ -515,7 +511,7 @@ pub async fn get_team(
 pub async fn update_team(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    Path(key): Path<String>,
+    ApiPath(key): ApiPath<String>,
     ApiJson(body): ApiJson<NamedBody>,
 ) -> Result<Json<app::domain::TeamView>, AppError> {
     Ok(Json(teams::update(&state, &actor, &key, body.into()).await?))
@@ -526,7 +522,7 @@ pub async fn update_team(
 pub async fn delete_team(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    Path(key): Path<String>,
+    ApiPath(key): ApiPath<String>,
 ) -> Result<StatusCode, AppError> {
     teams::delete(&state, &actor, &key).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -537,7 +533,7 @@ pub async fn delete_team(
 pub async fn list_members(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    Path(key): Path<String>,
+    ApiPath(key): ApiPath<String>,
 ) -> Result<Json<Value>, AppError> {
     let items = teams::members(&state, &actor, &key).await?;
     Ok(Json(json!({ "items": items, "next_cursor": null })))
@@ -553,7 +549,7 @@ pub struct MemberBody {
 pub async fn put_member(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    Path((key, user)): Path<(String, String)>,
+    ApiPath((key, user)): ApiPath<(String, String)>,
     ApiJson(body): ApiJson<MemberBody>,
 ) -> Result<Json<app::domain::MemberView>, AppError> {
     let user = parse_user_id(&user)?;
@@ -566,7 +562,7 @@ pub async fn put_member(
 pub async fn remove_member(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    Path((key, user)): Path<(String, String)>,
+    ApiPath((key, user)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, AppError> {
     teams::remove_member(&state, &actor, &key, parse_user_id(&user)?).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -577,7 +573,7 @@ pub async fn remove_member(
 pub async fn export_audit(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    Query(query): Query<AuditQuery>,
+    ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> Result<axum::response::Response, AppError> {
     use axum::response::IntoResponse;
     let filter = AuditFilter {

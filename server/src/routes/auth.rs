@@ -33,7 +33,7 @@ pub async fn login(
 ) -> Result<Json<UserEnvelope>, AppError> {
     let user =
         app::server::services::auth::login(&state, &body.email, SecretString::from(body.password), client).await?;
-    session.sign_in(user.id, app::server::sessions::SignInDevice::of(client, &headers)).await?;
+    session.sign_in(user.id, app::server::sessions::SignInDevice::of(client, &headers), state.clock.now_ms()).await?;
     Ok(Json(UserEnvelope { user }))
 }
 

@@ -1,10 +1,6 @@
 //! `/api/v1/invitations`: invite, list, resend, revoke, accept.
 
-use axum::{
-    extract::{Path, Query, State},
-    http::StatusCode,
-    Json,
-};
+use axum::{extract::State, http::StatusCode, Json};
 use serde::Deserialize;
 
 use app::{
@@ -20,7 +16,7 @@ use app::{
 
 use super::{
     access::{listing, Listing, Page},
-    ApiJson, SignedIn,
+    ApiJson, ApiPath, ApiQuery, SignedIn,
 };
 
 /// Who to invite, to what.
@@ -59,7 +55,7 @@ fn parse_id(text: &str) -> Result<uuid::Uuid, AppError> {
 pub async fn list(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    Query(query): Query<InvitationQuery>,
+    ApiQuery(query): ApiQuery<InvitationQuery>,
 ) -> Result<Json<Listing<InvitationView>>, AppError> {
     let limit = query.page.limit()?;
     let filter = InvitationFilter {
@@ -87,7 +83,7 @@ pub async fn create(
 pub async fn resend(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<InvitationView>, AppError> {
     Ok(Json(invitations::resend(&state, &actor, parse_id(&id)?).await?))
 }
@@ -97,7 +93,7 @@ pub async fn resend(
 pub async fn revoke(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, AppError> {
     invitations::revoke(&state, &actor, parse_id(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -108,7 +108,9 @@ pub async fn callback(
     match outcome {
         Ok(_) if link => Ok(Redirect::to("/account").into_response()),
         Ok(user) => {
-            session.sign_in(user.id, app::server::sessions::SignInDevice::of(client, &headers)).await?;
+            session
+                .sign_in(user.id, app::server::sessions::SignInDevice::of(client, &headers), state.clock.now_ms())
+                .await?;
             let who = sign_ins::Who { user: Some(user.id), email: Some(user.email.as_str()) };
             sign_ins::record(&state, "auth.sign_in", who, provider.as_str(), client, None).await?;
             Ok(Redirect::to(&next).into_response())

@@ -1,10 +1,6 @@
 //! `/api/v1/me/tokens` and `/api/v1/users/{id}/tokens`: personal API tokens.
 
-use axum::{
-    extract::{Path, State},
-    http::StatusCode,
-    Json,
-};
+use axum::{extract::State, http::StatusCode, Json};
 use serde::Deserialize;
 
 use app::{
@@ -17,7 +13,7 @@ use app::{
     AppError,
 };
 
-use super::{ApiJson, SignedIn};
+use super::{ApiJson, ApiPath, SignedIn};
 
 /// A new token's settings.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -76,7 +72,7 @@ pub async fn create(
 pub async fn revoke_mine(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, AppError> {
     tokens::revoke(&state, &actor, actor.id, parse_token(&id)?).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -87,7 +83,7 @@ pub async fn revoke_mine(
 pub async fn list_of_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<Json<Vec<TokenView>>, AppError> {
     Ok(Json(tokens::list(&state, &actor, parse_user(&id)?).await?))
 }
@@ -97,7 +93,7 @@ pub async fn list_of_user(
 pub async fn revoke_of_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    Path((id, token_id)): Path<(String, String)>,
+    ApiPath((id, token_id)): ApiPath<(String, String)>,
 ) -> Result<StatusCode, AppError> {
     tokens::revoke(&state, &actor, parse_user(&id)?, parse_token(&token_id)?).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -120,7 +116,7 @@ pub async fn end_session(
     State(state): State<AppState>,
     super::ApiSession(session): super::ApiSession,
     SignedIn(actor): SignedIn,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
 ) -> Result<StatusCode, AppError> {
     app::server::services::account::end_sessions(&state, &actor, session.id().as_deref(), Some(&id)).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -159,7 +155,7 @@ pub async fn create_service_account(
 pub async fn create_service_account_token(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    Path(id): Path<String>,
+    ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<TokenBody>,
 ) -> Result<(StatusCode, Json<CreatedToken>), AppError> {
     let input = TokenInput {

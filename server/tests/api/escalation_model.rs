@@ -110,7 +110,7 @@ struct World {
 
 impl World {
     async fn row(&self, id: UserId) -> UserRow {
-        let mut conn = self.state.db.acquire().await.unwrap();
+        let mut conn = self.state.db.read().await.unwrap();
         store::users::find_by_id(&mut conn, id).await.unwrap().unwrap()
     }
 
@@ -133,7 +133,7 @@ async fn setup(backend: Backend, exercised: std::sync::Arc<Exercised>) -> (TestA
     let app = TestApp::spawn(backend).await;
     let state = app.state.clone();
     let admin = {
-        let mut conn = state.db.acquire().await.unwrap();
+        let mut conn = state.db.read().await.unwrap();
         store::users::find_by_email(&mut conn, &app::domain::Email::parse(ADMIN_EMAIL).unwrap()).await.unwrap().unwrap()
     };
     for key in WORKSPACES {
@@ -347,7 +347,7 @@ async fn step(world: &mut World, op: &Op) -> Result<(), TestCaseError> {
             None => None,
             Some((id, token, inviter)) => {
                 let invitation_row = {
-                    let mut conn = world.state.db.acquire().await.unwrap();
+                    let mut conn = world.state.db.read().await.unwrap();
                     store::invitations::find(&mut conn, id).await.unwrap().unwrap()
                 };
                 let invitee =

@@ -51,7 +51,7 @@ async fn the_audit_export_streams_and_neutralises_formulas(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.login_admin().await;
     // More rows than one page of the export, one of them a formula.
-    let mut conn = app.state.db.acquire().await.unwrap();
+    let mut conn = app.state.db.write().await.unwrap();
     for n in 0..2_500 {
         let entry = NewAuditEntry {
             action: "test.entry".into(),
@@ -60,7 +60,7 @@ async fn the_audit_export_streams_and_neutralises_formulas(backend: Backend) {
         };
         insert(&mut conn, &entry, 1_700_000_000_000 + n).await.unwrap();
     }
-    drop(conn);
+    conn.commit().await.unwrap();
     let response = app.client.get(app.url("/api/v1/audit/export.csv?action=test.entry")).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
     assert!(response.headers().get(header::CONTENT_LENGTH).is_none(), "streamed, not built whole");
@@ -288,7 +288,7 @@ async fn the_audit_log_is_a_hash_chain_that_names_the_first_broken_entry(backend
         .unwrap();
     let (ok, text) = verify_with_the_cli(&app);
     assert!(!ok && text.contains(&format!("broken at entry {edited}")) && text.contains("edited"), "{text}");
-    let mut conn = app.state.db.acquire().await.unwrap();
+    let mut conn = app.state.db.read().await.unwrap();
     let verdict = app::server::store::audit::verify(&mut conn).await.unwrap();
     assert!(matches!(verdict, app::server::store::audit::ChainVerdict::Broken { id, .. } if id == edited));
     // Deleting an earlier entry breaks the link of the one after it, which is now the first broken.

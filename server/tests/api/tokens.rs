@@ -230,7 +230,7 @@ async fn the_secret_is_shown_once_and_stored_as_a_hash(backend: Backend) {
     assert!(!listed.to_string().contains(&secret), "the list never shows the secret");
     assert_eq!(listed[0]["prefix"], &secret[..12]);
     assert_eq!(view["status"], "active");
-    let mut conn = app.state.db.pool().acquire().await.unwrap();
+    let mut conn = app.state.db.read().await.unwrap();
     for column in ["id", "name", "prefix", "secret_hash", "scope", "permissions"] {
         let found: i64 = sqlx::query_scalar::<_, i64>(&format!("select count(*) from api_tokens where {column} = $1"))
             .bind(secret.clone())

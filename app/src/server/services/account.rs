@@ -11,7 +11,7 @@ use crate::{
 pub async fn update_display_name(state: &AppState, actor: &UserRow, name: &str) -> Result<UserView, AppError> {
     crate::server::services::guard::require_session(actor, "change your profile")?;
     let name = DisplayName::parse(name).map_err(|e| AppError::invalid("name", e.to_string()))?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.write().await?;
     if !users::update_name(&mut tx, actor.id, &name).await? {
         return Err(AppError::not_found(format!("user {}", actor.id)));
     }
@@ -34,21 +34,21 @@ pub async fn sessions(
     current: Option<&str>,
 ) -> Result<Vec<crate::domain::SessionView>, AppError> {
     crate::server::services::guard::require_session(actor, "list your sessions")?;
-    use crate::server::sessions::{SignInDevice, DEVICE_KEY};
-    let lifetime = i64::try_from(state.config.session_lifetime.as_millis()).unwrap_or(i64::MAX / 2);
-    let mut conn = state.db.acquire().await?;
+    use crate::server::sessions::{SignInDevice, DEVICE_KEY, SEEN_KEY};
+    let mut conn = state.db.read().await?;
     let rows = store::sessions::list_for_user(&mut conn, actor.id, crate::server::now_ms()).await?;
     let mut views: Vec<crate::domain::SessionView> = rows
         .into_iter()
         .map(|(id, row)| {
             let data: serde_json::Value = serde_json::from_str(&row.data).unwrap_or_default();
             let device: SignInDevice = serde_json::from_value(data[DEVICE_KEY].clone()).unwrap_or_default();
+            let seen = data[SEEN_KEY].as_i64().unwrap_or(device.since);
             crate::domain::SessionView {
                 id: handle(&id),
                 agent: device.agent,
                 address: device.address,
                 signed_in_at: device.since,
-                last_seen_at: row.expires_at - lifetime,
+                last_seen_at: seen,
                 current: current == Some(id.as_str()),
             }
         })
@@ -66,7 +66,7 @@ pub async fn end_sessions(
     which: Option<&str>,
 ) -> Result<usize, AppError> {
     crate::server::services::guard::require_session(actor, "end sessions")?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.write().await?;
     let rows = store::sessions::list_for_user(&mut tx, actor.id, crate::server::now_ms()).await?;
     let doomed: Vec<String> = rows
         .into_iter()
@@ -92,7 +92,7 @@ pub async fn end_sessions(
 /// How the actor can sign in, and which providers they could link.
 pub async fn sign_in_methods(state: &AppState, actor: &UserRow) -> Result<crate::domain::SignInMethods, AppError> {
     crate::server::services::guard::require_session(actor, "read your sign-in methods")?;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.db.read().await?;
     let identities = users::identities_of(&mut conn, actor.id).await?;
     let linkable = crate::server::oauth::configured(state)
         .into_iter()
@@ -116,7 +116,7 @@ pub async fn unlink(state: &AppState, actor: &UserRow, provider: &str) -> Result
     crate::server::services::guard::require_session(actor, "unlink sign-in methods")?;
     let entry = crate::server::services::guard::attempt(actor, "identity.unlink", "user", actor.id);
     let result = async {
-        let mut tx = state.db.begin().await?;
+        let mut tx = state.db.write().await?;
         let identities = users::identities_of(&mut tx, actor.id).await?;
         let user = users::find_by_id(&mut tx, actor.id).await?.ok_or_else(AppError::sign_in_required)?;
         if !identities.iter().any(|(p, _, _)| p == provider) {
@@ -153,7 +153,7 @@ pub async fn set_password(
     use secrecy::ExposeSecret;
     crate::server::password::check_strength(new.expose_secret()).map_err(|m| AppError::invalid("new_password", m))?;
     let stored = {
-        let mut conn = state.db.acquire().await?;
+        let mut conn = state.db.read().await?;
         users::find_by_id(&mut conn, actor.id).await?.ok_or_else(AppError::sign_in_required)?.password_hash
     };
     if stored.is_some() {
@@ -176,7 +176,7 @@ pub async fn set_password(
         }
     }
     let hash = state.hasher.hash(new).await?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.write().await?;
     users::set_password_hash(&mut tx, actor.id, &hash, users::PasswordOrigin::Own).await?;
     // Everyone else signed in as this user must sign in again.
     for (id, _) in store::sessions::list_for_user(&mut tx, actor.id, crate::server::now_ms()).await? {
@@ -200,9 +200,11 @@ pub async fn set_avatar(state: &AppState, actor: &UserRow, url: &str) -> Result<
     {
         return Err(AppError::invalid("avatar_url", "use an https:// address of a picture (at most 500 characters)"));
     }
-    let mut conn = state.db.acquire().await?;
-    users::set_avatar(&mut conn, actor.id, Some(url).filter(|u| !u.is_empty())).await?;
-    Ok(users::find_by_id(&mut conn, actor.id).await?.ok_or_else(AppError::sign_in_required)?.view())
+    let mut tx = state.db.write().await?;
+    users::set_avatar(&mut tx, actor.id, Some(url).filter(|u| !u.is_empty())).await?;
+    let view = users::find_by_id(&mut tx, actor.id).await?.ok_or_else(AppError::sign_in_required)?.view();
+    tx.commit().await.map_err(store::StoreError::from)?;
+    Ok(view)
 }
 
 /// Leaves a team, unless that would leave no active global administrator.

@@ -22,7 +22,7 @@ pub async fn list(
     limit: i64,
 ) -> Result<Vec<AuditRow>, AppError> {
     require(state, actor, Permission::AuditRead, None)?;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.db.read().await?;
     Ok(audit::list(&mut conn, filter, before, limit).await?)
 }
 

@@ -47,7 +47,7 @@ pub async fn login(
         }
     };
     let user = {
-        let mut conn = state.db.acquire().await?;
+        let mut conn = state.db.read().await?;
         users::find_by_email(&mut conn, &email).await?
     };
     let stored = user.as_ref().and_then(|u| u.password_hash.clone());

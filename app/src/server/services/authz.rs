@@ -199,7 +199,7 @@ async fn people_with_access(
     let total = users.len();
     let shown = &users[..total.min(PEOPLE_SHOWN)];
     let rows = {
-        let mut conn = state.db.acquire().await?;
+        let mut conn = state.db.read().await?;
         crate::server::store::users::find_many(&mut conn, shown).await?
     };
     let mut people: Vec<PersonAccess> = {
@@ -255,7 +255,7 @@ pub async fn explain_user(
     let email =
         crate::domain::Email::parse(email.trim()).map_err(|_| AppError::invalid("user", "type the email of a user"))?;
     let user = {
-        let mut conn = state.db.acquire().await?;
+        let mut conn = state.db.read().await?;
         crate::server::store::users::find_by_email(&mut conn, &email).await?
     };
     // A stranger's email is only named as unknown to those who may read users.

@@ -15,7 +15,7 @@ use crate::{
 /// Counts read from the database for a signed-in user.
 pub async fn stats(state: &AppState, actor: &UserRow) -> Result<DashboardStats, AppError> {
     let may = |permission| allows(&state.access.read(), actor, permission, None);
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.db.read().await?;
     let (users_active, users_disabled) = store::users::count_by_status(&mut conn).await?;
     let sessions_active = store::sessions::count_signed_in(&mut conn, now_ms()).await?;
     let (roles, teams, workspaces, policies) = store::access::count_rows(&mut conn).await?;

@@ -92,9 +92,12 @@ pub async fn audited<T>(
     result: Result<T, AppError>,
 ) -> Result<T, AppError> {
     if let Err(error @ (AppError::Forbidden { .. } | AppError::Conflict { .. })) = &result {
-        // Past the budget, refusals are answered 429 and not written again.
+        // Past the budget, refusals of what the actor may not do are
+        // answered 429 and not written again. Conflicts are not counted: the
+        // actor may do this, and a script retrying creates that race (or
+        // find the thing made) must not be locked out.
         let key = format!("actor:{}", entry.actor_id.as_deref().unwrap_or("unknown"));
-        if !state.refusals.allow(&key) {
+        if matches!(error, AppError::Forbidden { .. }) && !state.refusals.allow(&key) {
             return Err(AppError::TooManyRequests {
                 retry_after_secs: 60 / u64::from(crate::server::refusals::PER_MINUTE) + 1,
                 message: format!("too many refused requests: slow down ({error})"),
@@ -104,8 +107,9 @@ pub async fn audited<T>(
         entry.reason = Some(format!("{}: {error}", error.code()));
         entry.before = None;
         entry.after = None;
-        let mut conn = state.db.acquire().await?;
-        audit::insert(&mut conn, &entry, now_ms()).await?;
+        let mut tx = state.db.write().await?;
+        audit::insert(&mut tx, &entry, now_ms()).await?;
+        tx.commit().await.map_err(crate::server::store::StoreError::from)?;
     }
     result
 }

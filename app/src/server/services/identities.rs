@@ -196,7 +196,7 @@ async fn join(
 pub async fn link(state: &AppState, user: &UserRow, identity: &VerifiedIdentity) -> Result<(), AppError> {
     crate::server::services::guard::require_session(user, "link sign-in methods")?;
     let provider = identity.provider.as_str();
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.write().await?;
     match store::users::find_by_identity(&mut tx, provider, &identity.subject).await? {
         Some(owner) if owner.id == user.id => return Ok(()),
         Some(_) => {

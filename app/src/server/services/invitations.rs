@@ -195,7 +195,7 @@ pub async fn invite(state: &AppState, actor: &UserRow, input: InviteInput) -> Re
             None => None,
         };
         let scope = workspace.clone().map_or(Scope::Global, Scope::Workspace);
-        let mut tx = state.db.begin().await?;
+        let mut tx = state.db.write().await?;
         let role = store::access::find_role(&mut tx, &role_key)
             .await?
             .ok_or_else(|| AppError::invalid("role", format!("there is no role {role_key}")))?;
@@ -269,7 +269,12 @@ pub async fn invite(state: &AppState, actor: &UserRow, input: InviteInput) -> Re
                         accepted_by: None,
                         finished_at: None,
                     };
-                    store::invitations::insert(&mut tx, &row, &token_hash(&token)).await?;
+                    // Another request may have invited the same email a moment ago.
+                    store::invitations::insert(&mut tx, &row, &token_hash(&token)).await.map_err(|e| {
+                        e.conflict_on("invitations", "email", "invitation_pending", || {
+                            format!("{} was invited by someone else a moment ago: reload to see it", row.email)
+                        })
+                    })?;
                     row
                 }
             };
@@ -322,7 +327,7 @@ pub async fn resend(state: &AppState, actor: &UserRow, id: uuid::Uuid) -> Result
     let entry = attempt(actor, "invitation.resend", "invitation", id);
     let result = async {
         require(state, actor, Permission::InviteManage, None)?;
-        let mut tx = state.db.begin().await?;
+        let mut tx = state.db.write().await?;
         let mut row = load(&mut tx, id).await?;
         if row.status != "pending" {
             return Err(AppError::conflict("invitation_finished", format!("this invitation is {}", row.status)));
@@ -358,7 +363,7 @@ pub async fn revoke(state: &AppState, actor: &UserRow, id: uuid::Uuid) -> Result
     let entry = attempt(actor, "invitation.revoke", "invitation", id);
     let result = async {
         require(state, actor, Permission::InviteManage, None)?;
-        let mut tx = state.db.begin().await?;
+        let mut tx = state.db.write().await?;
         let row = load(&mut tx, id).await?;
         if !store::invitations::finish(&mut tx, id, "revoked", None, now_ms()).await? {
             return Err(AppError::conflict("invitation_finished", format!("this invitation is {}", row.status)));
@@ -390,7 +395,7 @@ pub async fn list(
     let after = after.map(|a| a.parse::<uuid::Uuid>().map_err(|_| AppError::invalid("cursor", "not a cursor")));
     let after = after.transpose()?;
     let now = now_ms();
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.db.read().await?;
     let rows = store::invitations::list(&mut conn, &filter, now, after, limit).await?;
     let ids: Vec<uuid::Uuid> = rows.iter().map(|r| r.id).collect();
     let mails = store::invitations::latest_mail_of(&mut conn, &ids).await?;
@@ -427,7 +432,7 @@ pub(crate) async fn usable(conn: &mut store::Conn, token: &str) -> Result<Invita
 
 /// What the link's page shows. Anyone holding the link may see it.
 pub async fn preview(state: &AppState, token: &str) -> Result<InvitationPreview, AppError> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.db.read().await?;
     let row = usable(&mut conn, token).await?;
     let role = store::access::find_role(&mut conn, &row.role).await?;
     let account_exists = store::users::find_by_email(&mut conn, &row.email).await?.is_some();
@@ -484,6 +489,14 @@ pub(crate) async fn grant(
                 "{} no longer holds the access this invitation grants: ask an administrator for a new invitation",
                 row.invited_by_email
             ),
+        ));
+    }
+    // A role deleted while the invitation was being made (on Postgres the
+    // two need not be ordered).
+    if store::access::find_role(tx, &row.role).await?.is_none() {
+        return Err(AppError::conflict(
+            "role_gone",
+            format!("the role {} of this invitation no longer exists: ask for a new invitation", row.role),
         ));
     }
     if !store::invitations::finish(tx, row.id, "accepted", Some(user.id), now).await? {
@@ -543,7 +556,7 @@ pub async fn accept_with_password(
     let name = DisplayName::parse(name).map_err(|e| AppError::invalid("name", e.to_string()))?;
     check_strength(password.expose_secret()).map_err(|m| AppError::invalid("password", m))?;
     {
-        let mut conn = state.db.acquire().await?;
+        let mut conn = state.db.read().await?;
         let row = usable(&mut conn, token).await?;
         if store::users::find_by_email(&mut conn, &row.email).await?.is_some() {
             return Err(AppError::conflict(
@@ -612,7 +625,7 @@ pub async fn accept_signed_in(state: &AppState, actor: &UserRow, token: &str) ->
 pub async fn mine(state: &AppState, actor: &UserRow) -> Result<Vec<InvitationView>, AppError> {
     require_session(actor, "list your invitations")?;
     let now = now_ms();
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.db.read().await?;
     let filter = InvitationFilter { query: actor.email.to_string(), status: Some("pending".into()) };
     let rows = store::invitations::list(&mut conn, &filter, now, None, 100).await?;
     Ok(rows.iter().filter(|r| r.email == actor.email).map(|r| view(r, None, now)).collect())

@@ -61,25 +61,26 @@ pub async fn deliver_due(state: &AppState) -> Result<usize, AppError> {
     let Some(transport) = transport(state)? else { return Ok(0) };
     let from: Mailbox = state.config.mail.from.parse().map_err(|e| internal_error("mail.from", format!("{e}")))?;
     let due = {
-        let mut conn = state.db.acquire().await?;
+        let mut conn = state.db.read().await?;
         store::invitations::due_mail(&mut conn, now_ms(), BATCH).await?
     };
     let mut sent = 0;
     for mail in due {
         let outcome = send(&transport, &from, &mail).await;
-        let mut conn = state.db.acquire().await?;
+        let mut tx = state.db.write().await?;
         match outcome {
             Ok(()) => {
-                store::invitations::mail_sent(&mut conn, mail.id, &without_link(&mail.body), now_ms()).await?;
+                store::invitations::mail_sent(&mut tx, mail.id, &without_link(&mail.body), now_ms()).await?;
                 sent += 1;
             }
             Err(error) => {
                 let retry_at = (mail.attempts + 1 < MAX_ATTEMPTS)
                     .then(|| now_ms() + i64::try_from(backoff(mail.attempts).as_millis()).unwrap_or(3_600_000));
                 tracing::warn!(mail = mail.id, to = %mail.to_address, attempts = mail.attempts + 1, %error, "mail not sent");
-                store::invitations::mail_failed(&mut conn, mail.id, &error, retry_at).await?;
+                store::invitations::mail_failed(&mut tx, mail.id, &error, retry_at).await?;
             }
         }
+        tx.commit().await.map_err(store::StoreError::from)?;
     }
     Ok(sent)
 }

@@ -62,7 +62,7 @@ pub async fn list(
         None => None,
     };
     let order: store::users::UserOrder = crate::server::services::fields::parse_order(sort)?;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.db.read().await?;
     let rows = store::users::list(&mut conn, query.trim(), status, order, given(after), limit).await?;
     Ok(rows.iter().map(UserRow::view).collect())
 }
@@ -72,7 +72,7 @@ pub async fn get(state: &AppState, actor: &UserRow, id: UserId) -> Result<UserVi
     if id != actor.id {
         require(state, actor, Permission::UserRead, None)?;
     }
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.db.read().await?;
     Ok(store::users::find_by_id(&mut conn, id).await?.ok_or_else(|| not_found(id))?.view())
 }
 
@@ -88,7 +88,7 @@ pub async fn detail(
     use crate::server::services::{authz, policies};
     let user = get(state, actor, id).await?;
     let teams = {
-        let mut conn = state.db.acquire().await?;
+        let mut conn = state.db.read().await?;
         store::access::teams_of_user(&mut conn, id).await?
     };
     let filter = store::access::PolicyFilter { user: Some(id), ..Default::default() };

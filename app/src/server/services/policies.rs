@@ -167,7 +167,7 @@ pub async fn list(
     limit: i64,
 ) -> Result<Vec<PolicyView>, AppError> {
     filter.within = readable_within(state, actor, filter.workspace.as_ref())?;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.db.read().await?;
     let rows = store::access::list_policies(&mut conn, &filter, after, limit).await?;
     Ok(rows.iter().map(view).collect())
 }
@@ -178,7 +178,7 @@ pub async fn resolve_subject(state: &AppState, text: &str, field: &str) -> Resul
     let text = text.trim();
     if let Some(key) = text.strip_prefix("team:") {
         let team = crate::domain::TeamKey::parse(key.trim()).map_err(|e| AppError::invalid(field, e.to_string()))?;
-        let mut conn = state.db.acquire().await?;
+        let mut conn = state.db.read().await?;
         return match store::access::find_team(&mut conn, &team).await? {
             Some(_) => Ok(Subject::Team(team)),
             None => Err(AppError::invalid(field, format!("there is no team {team}"))),
@@ -190,7 +190,7 @@ pub async fn resolve_subject(state: &AppState, text: &str, field: &str) -> Resul
     }
     let email = crate::domain::Email::parse(email)
         .map_err(|_| AppError::invalid(field, "type a user's email, or team: and a team's key"))?;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.db.read().await?;
     match store::users::find_by_email(&mut conn, &email).await? {
         Some(user) => Ok(Subject::User(user.id)),
         None => Err(AppError::invalid(field, format!("there is no user {email}"))),
@@ -216,7 +216,7 @@ pub async fn list_labelled(
         .collect();
     user_ids.sort();
     user_ids.dedup();
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.db.read().await?;
     let users = store::users::find_many(&mut conn, &user_ids).await?;
     Ok(policies
         .into_iter()

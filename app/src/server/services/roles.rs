@@ -71,7 +71,7 @@ async fn load_custom_role(conn: &mut store::Conn, key: &str, verb: &str) -> Resu
 /// Every role.
 pub async fn list(state: &AppState, actor: &UserRow) -> Result<Vec<RoleView>, AppError> {
     require(state, actor, Permission::RoleRead, None)?;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.db.read().await?;
     Ok(store::access::list_roles(&mut conn).await?.iter().map(|row| view(state, row)).collect())
 }
 
@@ -79,7 +79,7 @@ pub async fn list(state: &AppState, actor: &UserRow) -> Result<Vec<RoleView>, Ap
 pub async fn get(state: &AppState, actor: &UserRow, key: &str) -> Result<RoleView, AppError> {
     require(state, actor, Permission::RoleRead, None)?;
     let key = RoleKey::parse(key).map_err(|_| AppError::not_found(format!("role {key}")))?;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.db.read().await?;
     let row =
         store::access::find_role(&mut conn, &key).await?.ok_or_else(|| AppError::not_found(format!("role {key}")))?;
     Ok(view(state, &row))
@@ -182,6 +182,21 @@ pub async fn delete(state: &AppState, actor: &UserRow, key: &str) -> Result<(), 
                 format!(
                     "role {key} is used by {used_by} {}: delete them first",
                     if used_by == 1 { "policy" } else { "policies" }
+                ),
+            ));
+        }
+        // Finished and expired invitations only name it; one that can still
+        // be accepted would then grant nothing, or fail.
+        let (invited, total) = store::invitations::pending_with_role(&mut tx, &key, now_ms(), 3).await?;
+        if total > 0 {
+            return Err(AppError::conflict(
+                "role_invited",
+                format!(
+                    "role {key} is offered by {total} pending {} ({}{}): revoke {} first",
+                    if total == 1 { "invitation" } else { "invitations" },
+                    invited.join(", "),
+                    if total > 3 { ", …" } else { "" },
+                    if total == 1 { "it" } else { "them" },
                 ),
             ));
         }

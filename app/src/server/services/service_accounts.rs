@@ -32,9 +32,12 @@ pub async fn create(state: &AppState, actor: &UserRow, key: &str, name: &str) ->
         let email = Email::parse(&format!("{key}@{DOMAIN}")).map_err(|e| AppError::invalid("key", e.to_string()))?;
         let mut tx = state.access.begin_write(&state.db).await?;
         let account = store::users::insert_service_account(&mut tx, &email, &name, now_ms()).await.map_err(|e| {
-            e.conflict_on("users", "email", "service_account_exists", || {
-                format!("there is already a service account {key}")
-            })
+            // Its email is made of the key the caller chose.
+            if e.is_unique_violation("users", "email") {
+                AppError::taken("key", "service_account_exists", format!("there is already a service account {key}"))
+            } else {
+                e.into()
+            }
         })?;
         let view = account.view();
         let mut success = entry.clone();
@@ -51,7 +54,7 @@ pub async fn create(state: &AppState, actor: &UserRow, key: &str, name: &str) ->
 /// Every service account.
 pub async fn list(state: &AppState, actor: &UserRow) -> Result<Vec<UserView>, AppError> {
     require(state, actor, Permission::UserRead, None)?;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.db.read().await?;
     Ok(store::users::list_service_accounts(&mut conn).await?.iter().map(UserRow::view).collect())
 }
 
@@ -67,7 +70,7 @@ pub async fn create_token(
         return Err(AppError::forbidden("token_scope", "API tokens cannot make tokens: use the console"));
     }
     let found = {
-        let mut conn = state.db.acquire().await?;
+        let mut conn = state.db.read().await?;
         store::users::find_by_id(&mut conn, account).await?
     };
     match found {

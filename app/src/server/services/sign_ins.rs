@@ -42,8 +42,9 @@ pub async fn record(
         reason: refused.map(|e| format!("{}: {e}", e.code())),
         ..NewAuditEntry::default()
     };
-    let mut conn = state.db.acquire().await?;
-    audit::insert(&mut conn, &entry, now_ms()).await?;
+    let mut tx = state.db.write().await?;
+    audit::insert(&mut tx, &entry, now_ms()).await?;
+    tx.commit().await.map_err(crate::server::store::StoreError::from)?;
     Ok(())
 }
 

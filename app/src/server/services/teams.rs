@@ -65,7 +65,7 @@ pub async fn list(
 ) -> Result<Vec<TeamView>, AppError> {
     require(state, actor, Permission::TeamRead, None)?;
     let order = crate::server::services::fields::parse_order(sort)?;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.db.read().await?;
     Ok(store::access::list_teams(&mut conn, query, order, after, limit).await?.iter().map(view).collect())
 }
 
@@ -73,7 +73,7 @@ pub async fn list(
 pub async fn get(state: &AppState, actor: &UserRow, key: &str) -> Result<TeamView, AppError> {
     require(state, actor, Permission::TeamRead, None)?;
     let key = parse_key(key)?;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.db.read().await?;
     Ok(view(&load(&mut conn, &key).await?))
 }
 
@@ -87,7 +87,7 @@ pub async fn create(state: &AppState, actor: &UserRow, input: TeamInput) -> Resu
             return Err(AppError::Validation { fields });
         };
         let row = TeamRow { key, name, description, created_at: now_ms() };
-        let mut tx = state.db.begin().await?;
+        let mut tx = state.db.write().await?;
         store::access::insert_team(&mut tx, &row).await.map_err(|e| {
             e.conflict_on("teams", "key", "team_exists", || format!("a team with key {} already exists", row.key))
         })?;
@@ -108,7 +108,7 @@ pub async fn update(state: &AppState, actor: &UserRow, key: &str, input: TeamInp
     let result = async {
         require(state, actor, Permission::TeamManage, None)?;
         let key = parse_key(key)?;
-        let mut tx = state.db.begin().await?;
+        let mut tx = state.db.write().await?;
         let before = load(&mut tx, &key).await?;
         let mut after = before.clone();
         let mut fields = Vec::new();
@@ -160,7 +160,7 @@ pub async fn delete(state: &AppState, actor: &UserRow, key: &str) -> Result<(), 
 pub async fn members(state: &AppState, actor: &UserRow, key: &str) -> Result<Vec<MemberView>, AppError> {
     require(state, actor, Permission::TeamRead, None)?;
     let key = parse_key(key)?;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.db.read().await?;
     load(&mut conn, &key).await?;
     Ok(store::access::list_members(&mut conn, &key).await?.iter().map(member_view).collect())
 }
@@ -262,7 +262,7 @@ pub async fn detail(state: &AppState, actor: &UserRow, key: &str) -> Result<crat
     require(state, actor, Permission::TeamRead, None)?;
     let key = parse_key(key)?;
     let (team, members, actor_role) = {
-        let mut conn = state.db.acquire().await?;
+        let mut conn = state.db.read().await?;
         let team = load(&mut conn, &key).await?;
         let members = store::access::list_members(&mut conn, &key).await?;
         let actor_role = store::access::team_role_of(&mut conn, &key, actor.id).await?;
@@ -295,7 +295,7 @@ pub async fn put_member_by_email(
 ) -> Result<MemberView, AppError> {
     let team = parse_key(key)?;
     let user = {
-        let mut conn = state.db.acquire().await?;
+        let mut conn = state.db.read().await?;
         load(&mut conn, &team).await?;
         if let Err(refused) = may_manage_members(state, &mut conn, actor, &team).await {
             return audited(state, attempt(actor, "team.member.put", "team", key), Err(refused)).await;

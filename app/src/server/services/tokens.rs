@@ -171,7 +171,7 @@ pub async fn create_for(
     let entry = attempt(actor, "token.create", "token", "");
     let result = async {
         let ValidToken { name, scope, permissions, days, workspace } = validate(state, &input)?;
-        let mut tx = state.db.begin().await?;
+        let mut tx = state.db.write().await?;
         if let Some(ws) = &workspace {
             if store::access::find_workspace(&mut tx, ws).await?.is_none() {
                 return Err(AppError::invalid("workspace", format!("there is no workspace {ws}")));
@@ -213,7 +213,7 @@ pub async fn list(state: &AppState, actor: &UserRow, user: UserId) -> Result<Vec
     } else {
         require(state, actor, Permission::UserManage, None)?;
     }
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.db.read().await?;
     let now = now_ms();
     Ok(store::tokens::list_for(&mut conn, user).await?.iter().map(|r| view(r, now)).collect())
 }
@@ -252,7 +252,7 @@ pub async fn resolve(state: &AppState, secret: &str) -> Result<(TokenRow, UserRo
         return Ok(cached);
     }
     let read_at = state.access.revision();
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.db.read().await?;
     let row = store::tokens::find_by_secret(&mut conn, &secret_hash)
         .await?
         .ok_or_else(|| unauthenticated("unknown API token"))?;
@@ -287,13 +287,13 @@ pub async fn authenticate(
     if row.last_used_at.is_none_or(|at| now - at >= TOUCH_EVERY_MS) {
         state.access.tokens.touched(&crate::server::secrets::sha256_hex(secret), now);
         // Not worth failing a request over (the database may be briefly away).
-        match state.db.acquire().await {
-            Ok(mut conn) => {
-                if let Err(error) = store::tokens::touch(&mut conn, row.id, now, address.map(|a| a.to_string())).await {
-                    tracing::warn!(%error, "could not record an API token's last use");
-                }
-            }
-            Err(error) => tracing::warn!(%error, "could not record an API token's last use"),
+        let touched = async {
+            let mut tx = state.db.write().await?;
+            store::tokens::touch(&mut tx, row.id, now, address.map(|a| a.to_string())).await?;
+            tx.commit().await.map_err(store::StoreError::from)
+        };
+        if let Err(error) = touched.await {
+            tracing::warn!(%error, "could not record an API token's last use");
         }
     }
     owner.token = Some(grant_of(&row));

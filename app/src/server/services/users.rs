@@ -79,7 +79,7 @@ pub async fn create_with_password(
 pub async fn set_password(state: &AppState, email: &Email, password: SecretString) -> Result<UserView, AppError> {
     check_strength(password.expose_secret()).map_err(|m| AppError::invalid("password", m))?;
     let hash = state.hasher.hash(password).await?;
-    let mut tx = state.db.begin().await?;
+    let mut tx = state.db.write().await?;
     let user = store::users::find_by_email(&mut tx, email)
         .await?
         .ok_or_else(|| AppError::not_found(format!("user {email}")))?;
@@ -91,7 +91,7 @@ pub async fn set_password(state: &AppState, email: &Email, password: SecretStrin
 
 /// How many users exist.
 pub async fn count(state: &AppState) -> Result<i64, AppError> {
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.db.read().await?;
     let (active, disabled) = store::users::count_by_status(&mut conn).await?;
     Ok(active + disabled)
 }

@@ -52,7 +52,7 @@ pub async fn list(
     if within.as_ref().is_some_and(Vec::is_empty) {
         return Ok(Vec::new());
     }
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.db.read().await?;
     let rows = store::access::list_workspaces(&mut conn, query, order, after, limit, within.as_deref()).await?;
     Ok(rows.iter().map(view).collect())
 }
@@ -61,7 +61,7 @@ pub async fn list(
 pub async fn get(state: &AppState, actor: &UserRow, key: &str) -> Result<WorkspaceView, AppError> {
     let key = parse_key(key)?;
     require(state, actor, Permission::WorkspaceRead, Some(&key))?;
-    let mut conn = state.db.acquire().await?;
+    let mut conn = state.db.read().await?;
     Ok(view(&load(&mut conn, &key).await?))
 }
 
@@ -105,7 +105,7 @@ pub async fn update(
     let result = async {
         let key = parse_key(key)?;
         require(state, actor, Permission::WorkspaceUpdate, Some(&key))?;
-        let mut tx = state.db.begin().await?;
+        let mut tx = state.db.write().await?;
         let before = load(&mut tx, &key).await?;
         let mut after = before.clone();
         let mut fields = Vec::new();
@@ -157,7 +157,7 @@ pub async fn detail(state: &AppState, actor: &UserRow, key: &str) -> Result<crat
     let key = parse_key(key)?;
     require(state, actor, Permission::WorkspaceRead, Some(&key))?;
     let workspace = {
-        let mut conn = state.db.acquire().await?;
+        let mut conn = state.db.read().await?;
         load(&mut conn, &key).await?
     };
     let filter = store::access::PolicyFilter { workspace: Some(key.clone()), ..Default::default() };

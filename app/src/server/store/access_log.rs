@@ -108,7 +108,7 @@ mod tests {
     #[tokio::test]
     async fn pruning_keeps_recent_rows_and_the_newest() {
         let (db, _removed) = scratch_database().await;
-        let mut conn = db.acquire().await.unwrap();
+        let mut conn = db.write().await.unwrap();
         for (revision, committed_at) in [(1, 100), (2, 200), (3, 300), (4, 400)] {
             let row = LogRow { revision, changes: "{}".into(), committed_at };
             append(&mut conn, Backend::Sqlite, &row).await.unwrap();

@@ -109,6 +109,28 @@ pub async fn find_pending_for(conn: &mut Conn, email: &Email) -> Result<Option<I
     row.as_ref().map(from_row).transpose()
 }
 
+/// The emails of invitations that may still be accepted with `role`, at
+/// most `limit`, and how many there are in all.
+pub async fn pending_with_role(
+    conn: &mut Conn,
+    role: &RoleKey,
+    now: i64,
+    limit: i64,
+) -> Result<(Vec<String>, i64), StoreError> {
+    let rows = sqlx::query(
+        "select email, count(*) over () as total from invitations \
+         where role_key = $1 and status = 'pending' and expires_at >= $2 order by email limit $3",
+    )
+    .bind(role.to_string())
+    .bind(now)
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?;
+    let total = rows.first().map(|r| r.try_get::<i64, _>("total")).transpose()?.unwrap_or(0);
+    let emails = rows.iter().map(|r| r.try_get::<String, _>("email")).collect::<Result<_, _>>()?;
+    Ok((emails, total))
+}
+
 /// Gives a pending invitation a new token and expiry (the old link dies);
 /// whoever renewed it is its inviter from now on.
 pub async fn renew(

@@ -3,7 +3,19 @@
 
 use sqlx::Row;
 
-use super::{Conn, StoreError};
+use super::{Backend, Conn, StoreError};
+
+/// Orders sign-in attempts across Postgres processes until the transaction
+/// ends (SQLite's writer already does).
+const THROTTLE_LOCK: i64 = 0x7468_726f_7474_6c65;
+
+/// Takes the throttle's lock for this transaction.
+pub async fn lock(conn: &mut Conn, backend: Backend) -> Result<(), StoreError> {
+    if backend == Backend::Postgres {
+        sqlx::query("select pg_advisory_xact_lock($1)::text").bind(THROTTLE_LOCK).execute(&mut *conn).await?;
+    }
+    Ok(())
+}
 
 /// Forgets every failure under `key`.
 pub async fn forget(conn: &mut Conn, key: &str) -> Result<(), StoreError> {
@@ -11,8 +23,8 @@ pub async fn forget(conn: &mut Conn, key: &str) -> Result<(), StoreError> {
     Ok(())
 }
 
-/// Reserves attempt `attempt` under each key at `at` (committed at once, so
-/// concurrent attempts see it), and forgets rows older than `expired`.
+/// Reserves attempt `attempt` under each key at `at`, and forgets rows
+/// older than `expired`.
 pub async fn reserve(conn: &mut Conn, keys: &[&str], attempt: &str, at: i64, expired: i64) -> Result<(), StoreError> {
     for key in keys {
         sqlx::query("insert into login_failures (key, failed_at, attempt) values ($1, $2, $3)")

@@ -65,27 +65,53 @@ pub enum StoreError {
     Io(#[from] std::io::Error),
 }
 
-impl StoreError {
-    /// Whether this is a unique violation of `table.column`. Postgres names the
-    /// constraint (`users_email_key`); SQLite names the column in its message.
-    pub fn is_unique_violation(&self, table: &str, column: &str) -> bool {
-        let StoreError::Sqlx(sqlx::Error::Database(db)) = self else { return false };
-        if db.kind() != sqlx::error::ErrorKind::UniqueViolation {
-            return false;
-        }
-        match db.constraint() {
-            Some(name) => name == format!("{table}_{column}_key"),
-            None => db.message().contains(&format!("{table}.{column}")),
-        }
-    }
+/// Which table and column a unique violation was on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Taken {
+    pub table: String,
+    pub column: String,
 }
 
 impl StoreError {
-    /// A 409 `code` when this is a unique violation of `table.column` (the
-    /// caller asked for something that exists), else the internal error.
+    /// The table and column of a unique violation (primary keys included).
+    /// SQLite names them in its message (`UNIQUE constraint failed:
+    /// roles.key`); Postgres in its detail (`Key (key)=(ops) already
+    /// exists.`), or else in the constraint's name (`{table}_{column}_key`,
+    /// as the migrations name them).
+    pub fn taken(&self) -> Option<Taken> {
+        let StoreError::Sqlx(sqlx::Error::Database(db)) = self else { return None };
+        if db.kind() != sqlx::error::ErrorKind::UniqueViolation {
+            return None;
+        }
+        if let Some(pg) = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>() {
+            let table = pg.table()?.to_owned();
+            let from_detail = pg
+                .detail()
+                .and_then(|d| d.strip_prefix("Key ("))
+                .and_then(|d| d.split(")=").next())
+                .and_then(|columns| columns.split(", ").last());
+            let from_name = || pg.constraint()?.strip_prefix(&format!("{table}_"))?.strip_suffix("_key");
+            let column = from_detail.or_else(from_name)?.trim_start_matches('(').to_owned();
+            return Some(Taken { table, column });
+        }
+        let columns = db.message().split_once("constraint failed: ")?.1;
+        // Of a key of several columns, the last names the thing (a team
+        // member is `team_members.team_key, team_members.user_id`).
+        let (table, column) = columns.split(", ").last()?.split_once('.')?;
+        Some(Taken { table: table.to_owned(), column: column.to_owned() })
+    }
+
+    /// Whether this is a unique violation of `table.column`.
+    pub fn is_unique_violation(&self, table: &str, column: &str) -> bool {
+        self.taken().is_some_and(|taken| taken.table == table && taken.column == column)
+    }
+
+    /// A 409 `code` naming `column` when this is a unique violation of
+    /// `table.column` (the caller asked for something that exists), else
+    /// what any other store error becomes.
     pub fn conflict_on(self, table: &str, column: &str, code: &str, message: impl FnOnce() -> String) -> AppError {
         if self.is_unique_violation(table, column) {
-            AppError::conflict(code, message())
+            AppError::taken(column, code, message())
         } else {
             self.into()
         }
@@ -107,7 +133,29 @@ impl StoreError {
 }
 
 impl From<StoreError> for AppError {
+    /// A unique violation no use case named is still the caller's clash,
+    /// never a 500: two racing creates, or a path that forgot to map it.
     fn from(error: StoreError) -> Self {
+        if let Some(Taken { table, column }) = error.taken() {
+            tracing::info!(%error, "a unique value was taken");
+            let field = if column == "binding" { "policy".to_owned() } else { column.clone() };
+            return AppError::taken(
+                field.clone(),
+                "already_exists",
+                format!("that {field} is already taken in {}: choose another", table.replace('_', " ")),
+            );
+        }
+        if let StoreError::Sqlx(sqlx::Error::Database(db)) = &error {
+            // What the request named was deleted by another one since it
+            // was looked up (a role, a workspace, a user).
+            if db.kind() == sqlx::error::ErrorKind::ForeignKeyViolation {
+                tracing::info!(%error, "a row named by a write was deleted meanwhile");
+                return AppError::conflict(
+                    "changed_meanwhile",
+                    "something this change refers to was deleted a moment ago: reload and try again",
+                );
+            }
+        }
         if error.is_unreachable() {
             tracing::warn!(%error, "the database cannot be reached");
             return database_unavailable();
@@ -121,45 +169,48 @@ pub fn database_unavailable() -> AppError {
     AppError::unavailable("database_unavailable", "the database cannot be reached right now: try again in a moment")
 }
 
-/// The shared pool and which backend it talks to.
+/// The database: a pool to read from, one to write through, and which
+/// backend they talk to.
+///
+/// SQLite lets one connection write at a time, and a transaction that reads
+/// and then writes cannot wait for the lock (it fails with `SQLITE_BUSY` at
+/// the upgrade, whatever `busy_timeout` says). So on SQLite every write is a
+/// `BEGIN IMMEDIATE` transaction on a single writer connection, and writers
+/// queue for it in this process instead of failing; readers have their own
+/// pool, opened `query_only` so a write that skips the queue fails in tests
+/// rather than under load. On Postgres both are one pool.
 #[derive(Clone, Debug)]
 pub struct Db {
-    pool: AnyPool,
+    reader: AnyPool,
+    writer: AnyPool,
     backend: Backend,
 }
 
 static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/sqlite");
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("../migrations/postgres");
 
+/// How long a request waits for a connection (on SQLite: for its turn to
+/// write) before it is answered 503.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
+
 impl Db {
-    /// Opens a pool. An SQLite file (and its folder) is created if missing.
+    /// Opens the pools. An SQLite file (and its folder) is created if missing.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
-        let (backend, url) = if url.starts_with("sqlite:") {
-            (Backend::Sqlite, prepare_sqlite_url(url)?)
-        } else {
-            (Backend::Postgres, url.to_owned())
-        };
-        let options = AnyConnectOptions::from_str(&url)?;
-        let pool = AnyPoolOptions::new()
-            .max_connections(match backend {
-                Backend::Sqlite => 8,
-                Backend::Postgres => 16,
-            })
-            .acquire_timeout(Duration::from_secs(10))
-            .after_connect(move |conn, _meta| {
-                Box::pin(async move {
-                    if backend == Backend::Sqlite {
-                        // WAL lets readers work while one writer commits; foreign
-                        // keys are off in SQLite unless asked for.
-                        conn.execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA synchronous = NORMAL;").await?;
-                    }
-                    Ok(())
-                })
-            })
-            .connect_with(options)
-            .await?;
-        Ok(Self { pool, backend })
+        if !url.starts_with("sqlite:") {
+            let options = AnyConnectOptions::from_str(url)?;
+            let pool = AnyPoolOptions::new()
+                .max_connections(16)
+                .acquire_timeout(ACQUIRE_TIMEOUT)
+                .connect_with(options)
+                .await?;
+            return Ok(Self { reader: pool.clone(), writer: pool, backend: Backend::Postgres });
+        }
+        let url = prepare_sqlite_url(url)?;
+        // The writer first: it creates the file and turns WAL on.
+        let writer = sqlite_pool(&url, 1, false).await?;
+        let reader = sqlite_pool(&url, 8, true).await?;
+        Ok(Self { reader, writer, backend: Backend::Sqlite })
     }
 
     /// Applies the pending migrations of this backend.
@@ -168,7 +219,7 @@ impl Db {
             Backend::Sqlite => &SQLITE_MIGRATIONS,
             Backend::Postgres => &POSTGRES_MIGRATIONS,
         };
-        migrator.run(&self.pool).await?;
+        migrator.run(&self.writer).await?;
         Ok(())
     }
 
@@ -177,32 +228,71 @@ impl Db {
         self.backend
     }
 
-    /// The pool, for queries outside a transaction.
+    /// The writer pool, for statements of the command line and tests: they
+    /// take their turn with every other write.
     pub fn pool(&self) -> &AnyPool {
-        &self.pool
+        &self.writer
     }
 
-    /// Starts a transaction; dropping it without `commit` rolls back.
-    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
-        Ok(self.pool.begin().await?)
+    /// Starts a write: a transaction that holds the write lock from its
+    /// first statement (on SQLite, after waiting its turn). Dropping it
+    /// without `commit` rolls back.
+    pub async fn write(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.writer.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.writer.begin().await?,
+        })
     }
 
-    /// A connection from the pool.
-    pub async fn acquire(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, StoreError> {
-        Ok(self.pool.acquire().await?)
+    /// A connection to read from (on SQLite it cannot write).
+    pub async fn read(&self) -> Result<sqlx::pool::PoolConnection<sqlx::Any>, StoreError> {
+        Ok(self.reader.acquire().await?)
+    }
+
+    /// A read-only transaction, for several reads that must see one state.
+    pub async fn snapshot(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>, StoreError> {
+        Ok(self.reader.begin().await?)
     }
 
     /// Whether the database answers (for `/readyz`).
     pub async fn ping(&self) -> Result<(), StoreError> {
-        let mut conn = self.pool.acquire().await?;
+        let mut conn = self.reader.acquire().await?;
         conn.ping().await?;
         Ok(())
     }
 
     /// Closes every connection (for orderly shutdown and tests).
     pub async fn close(&self) {
-        self.pool.close().await;
+        self.reader.close().await;
+        self.writer.close().await;
     }
+}
+
+/// A pool of SQLite connections; `query_only` ones refuse to write.
+async fn sqlite_pool(url: &str, size: u32, query_only: bool) -> Result<AnyPool, StoreError> {
+    let options = AnyConnectOptions::from_str(url)?;
+    let pool = AnyPoolOptions::new()
+        .max_connections(size)
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        .after_connect(move |conn, _meta| {
+            Box::pin(async move {
+                // WAL lets readers work while one writer commits; foreign
+                // keys are off in SQLite unless asked for; the busy timeout
+                // covers writers of other processes (the command line).
+                conn.execute(
+                    "PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+                     PRAGMA synchronous = NORMAL;",
+                )
+                .await?;
+                if query_only {
+                    conn.execute("PRAGMA query_only = ON;").await?;
+                }
+                Ok(())
+            })
+        })
+        .connect_with(options)
+        .await?;
+    Ok(pool)
 }
 
 /// Adds `mode=rwc` (create if missing) and creates the file's folder.

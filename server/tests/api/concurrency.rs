@@ -1,0 +1,210 @@
+//! Writes under concurrency (issue 14): SQLite writes wait their turn
+//! instead of failing, racing creates answer one 201 and one 409 naming the
+//! field, and a role is not pinned by invitations that are over.
+
+use futures_util::future::join_all;
+use reqwest::{Response, StatusCode};
+use serde_json::{json, Value};
+
+use crate::backend_tests;
+use crate::helpers::{error_of, Backend, TestApp};
+
+backend_tests!(
+    concurrent_writes_all_land_exactly_once,
+    racing_creates_answer_one_created_and_one_conflict_naming_the_field,
+    a_role_is_pinned_only_by_invitations_that_can_still_be_accepted,
+);
+
+async fn body_of(response: Response, expected: StatusCode) -> Value {
+    let status = response.status();
+    let body: Value = response.json().await.unwrap_or(Value::Null);
+    assert_eq!(status, expected, "{body}");
+    body
+}
+
+async fn count(app: &TestApp, sql: &str) -> i64 {
+    sqlx::query_scalar::<_, i64>(sql).fetch_one(app.state.db.pool()).await.unwrap()
+}
+
+async fn concurrent_writes_all_land_exactly_once(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    let created = app.client.post(app.url("/api/v1/workspaces")).json(&json!({"key": "w2", "name": "W2"})).send();
+    body_of(created.await.unwrap(), StatusCode::CREATED).await;
+    let created = app.client.post(app.url("/api/v1/teams")).json(&json!({"key": "crew", "name": "Crew"})).send();
+    body_of(created.await.unwrap(), StatusCode::CREATED).await;
+
+    // Workspace and team edits, invitations and sign-ins, all at once.
+    const EACH: usize = 24;
+    let mut requests = Vec::new();
+    for n in 0..EACH {
+        let body = json!({ "description": format!("edit {n}") });
+        requests.push(app.client.patch(app.url("/api/v1/workspaces/w2")).json(&body).send());
+        requests.push(app.client.patch(app.url("/api/v1/teams/crew")).json(&body).send());
+        let body = json!({ "emails": [format!("person-{n}@example.com")], "role": "viewer" });
+        requests.push(app.client.post(app.url("/api/v1/invitations")).json(&body).send());
+    }
+    // Two sign-ins of one account at once (more would meet the throttle,
+    // which counts sign-ins in flight as possible failures).
+    let signing_in: Vec<_> =
+        (0..2).map(|_| app.login(crate::helpers::ADMIN_EMAIL, crate::helpers::ADMIN_PASSWORD)).collect();
+    let (answers, sign_ins) = tokio::join!(join_all(requests), join_all(signing_in));
+    for answer in answers.into_iter().map(Result::unwrap).chain(sign_ins) {
+        let status = answer.status();
+        assert!(status.is_success(), "{status}: {}", answer.text().await.unwrap_or_default());
+    }
+    // Each applied once: one audit entry per write, and the last edit stuck.
+    for action in ["workspace.update", "team.update", "invitation.create"] {
+        let sql = format!("select count(*) from audit_log where action = '{action}' and outcome = 'success'");
+        assert_eq!(count(&app, &sql).await, EACH as i64, "{action}");
+    }
+    assert_eq!(count(&app, "select count(*) from invitations where status = 'pending'").await, EACH as i64);
+    let workspace =
+        body_of(app.client.get(app.url("/api/v1/workspaces/w2")).send().await.unwrap(), StatusCode::OK).await;
+    assert!(workspace["description"].as_str().unwrap().starts_with("edit "), "{workspace}");
+}
+
+/// Sends `body` to `path` twice at once and returns both answers.
+async fn twice(app: &TestApp, path: &str, body: Value) -> [Response; 2] {
+    let url = app.url(path);
+    let (a, b) = tokio::join!(app.client.post(&url).json(&body).send(), app.client.post(&url).json(&body).send());
+    [a.unwrap(), b.unwrap()]
+}
+
+async fn racing_creates_answer_one_created_and_one_conflict_naming_the_field(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    let cases = [
+        ("/api/v1/workspaces", json!({"key": "race", "name": "Race"}), "key"),
+        ("/api/v1/teams", json!({"key": "race", "name": "Race"}), "key"),
+        ("/api/v1/roles", json!({"key": "race", "name": "Race", "permissions": ["model:read"]}), "key"),
+        ("/api/v1/users", json!({"email": "race@example.com", "name": "Race"}), "email"),
+        ("/api/v1/service-accounts", json!({"key": "race-bot", "name": "Race bot"}), "key"),
+    ];
+    // Each race many times over: the window is small, and every round must
+    // be one winner and one clear loser.
+    for round in 0..6 {
+        for (path, body, field) in &cases {
+            let mut body = body.clone();
+            for key in ["key", "email"] {
+                if let Some(value) = body[key].as_str() {
+                    body[key] = json!(value.replacen("race", &format!("race{round}"), 1));
+                }
+            }
+            let mut statuses = Vec::new();
+            for answer in twice(&app, path, body).await {
+                let status = answer.status();
+                if status == StatusCode::CONFLICT {
+                    let error: Value = answer.json().await.unwrap();
+                    let fields = error["error"]["fields"].as_array().unwrap_or_else(|| panic!("{path}: {error}"));
+                    assert_eq!(fields[0]["field"], *field, "{path}: {error}");
+                    assert!(error["error"]["message"].as_str().unwrap().contains("already"), "{path}: {error}");
+                }
+                statuses.push(status);
+            }
+            statuses.sort();
+            assert_eq!(statuses, [StatusCode::CREATED, StatusCode::CONFLICT], "{path} round {round}");
+        }
+    }
+    // The same email invited twice at once: one invitation, and the other
+    // request either renews it (same access) or is told.
+    for round in 0..6 {
+        let body = json!({"emails": [format!("twice-{round}@example.com")], "role": "viewer"});
+        for answer in twice(&app, "/api/v1/invitations", body).await {
+            let status = answer.status();
+            assert!(status == StatusCode::CREATED || status == StatusCode::CONFLICT, "{status}");
+        }
+        let sql = format!("select count(*) from invitations where email = 'twice-{round}@example.com'");
+        assert_eq!(count(&app, &sql).await, 1);
+    }
+}
+
+async fn a_role_is_pinned_only_by_invitations_that_can_still_be_accepted(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    for key in ["revoked-role", "pending-role", "accepted-role"] {
+        let body = json!({"key": key, "name": key, "permissions": ["model:read"]});
+        body_of(app.client.post(app.url("/api/v1/roles")).json(&body).send().await.unwrap(), StatusCode::CREATED).await;
+    }
+    let invite = |email: &str, role: &str| {
+        app.client.post(app.url("/api/v1/invitations")).json(&json!({"emails": [email], "role": role})).send()
+    };
+    let revoked = body_of(invite("gone@example.com", "revoked-role").await.unwrap(), StatusCode::CREATED).await;
+    let id = revoked[0]["id"].as_str().unwrap().to_owned();
+    let answer = app.client.delete(app.url(&format!("/api/v1/invitations/{id}"))).send().await.unwrap();
+    assert!(answer.status().is_success(), "{}", answer.status());
+    // Revoked: the role goes, and the invitation stays in the list, naming it.
+    let answer = app.client.delete(app.url("/api/v1/roles/revoked-role")).send().await.unwrap();
+    assert!(answer.status().is_success(), "{}", answer.text().await.unwrap());
+    let listed = body_of(app.client.get(app.url("/api/v1/invitations")).send().await.unwrap(), StatusCode::OK).await;
+    assert!(listed.to_string().contains("revoked-role"), "{listed}");
+
+    // Pending: a 409 naming the invitation.
+    body_of(invite("waiting@example.com", "pending-role").await.unwrap(), StatusCode::CREATED).await;
+    let (status, code, message) =
+        error_of(app.client.delete(app.url("/api/v1/roles/pending-role")).send().await.unwrap()).await;
+    assert_eq!((status, code.as_str()), (StatusCode::CONFLICT, "role_invited"), "{message}");
+    assert!(message.contains("waiting@example.com"), "{message}");
+
+    // Expired: no longer pins it.
+    sqlx::query("update invitations set expires_at = 1 where email = 'waiting@example.com'")
+        .execute(app.state.db.pool())
+        .await
+        .unwrap();
+    let answer = app.client.delete(app.url("/api/v1/roles/pending-role")).send().await.unwrap();
+    assert!(answer.status().is_success(), "{}", answer.text().await.unwrap());
+
+    // Accepted: the person keeps a policy of the role, which pins it as
+    // policies do; once that goes, the role can go too.
+    let accepted = body_of(invite("joins@example.com", "accepted-role").await.unwrap(), StatusCode::CREATED).await;
+    let link = accepted[0]["link"].as_str().unwrap().to_owned();
+    let token = link.rsplit('/').next().unwrap().to_owned();
+    let joined = app
+        .new_client()
+        .post(app.url("/sfn/invitations/accept-password"))
+        .form(&[("token", token.as_str()), ("name", "Joiner"), ("password", "a long enough passphrase")])
+        .send()
+        .await
+        .unwrap();
+    assert!(joined.status().is_success(), "{}", joined.text().await.unwrap());
+    let (status, code, _) =
+        error_of(app.client.delete(app.url("/api/v1/roles/accepted-role")).send().await.unwrap()).await;
+    assert_eq!((status, code.as_str()), (StatusCode::CONFLICT, "role_in_use"));
+    let policies =
+        body_of(app.client.get(app.url("/api/v1/policies?role=accepted-role")).send().await.unwrap(), StatusCode::OK)
+            .await;
+    let policy = policies["items"][0]["id"].to_string();
+    let answer = app.client.delete(app.url(&format!("/api/v1/policies/{policy}"))).send().await.unwrap();
+    assert!(answer.status().is_success(), "{}", answer.status());
+    let answer = app.client.delete(app.url("/api/v1/roles/accepted-role")).send().await.unwrap();
+    assert!(answer.status().is_success(), "{}", answer.text().await.unwrap());
+}
+
+/// Another connection holding SQLite's write lock for a moment (a backup,
+/// the command line) makes writes and sign-ins wait, never fail.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_writes_wait_for_a_lock_held_elsewhere() {
+    use sqlx::{Connection, Executor};
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.login_admin().await;
+    let mut other = sqlx::SqliteConnection::connect(&app.database_url).await.unwrap();
+    other.execute("BEGIN IMMEDIATE").await.unwrap();
+    other.execute("insert into login_failures (key, failed_at) values ('elsewhere', 1)").await.unwrap();
+    let writes: Vec<_> = (0..6)
+        .map(|n| {
+            let body = json!({"key": format!("held-{n}"), "name": "Held"});
+            app.client.post(app.url("/api/v1/workspaces")).json(&body).send()
+        })
+        .collect();
+    let sign_in = app.login(crate::helpers::ADMIN_EMAIL, crate::helpers::ADMIN_PASSWORD);
+    let release = async {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        other.execute("COMMIT").await.unwrap();
+    };
+    let (answers, signed_in, ()) = tokio::join!(join_all(writes), sign_in, release);
+    assert_eq!(signed_in.status(), StatusCode::OK);
+    for answer in answers {
+        let answer = answer.unwrap();
+        assert_eq!(answer.status(), StatusCode::CREATED, "{}", answer.text().await.unwrap());
+    }
+}
