@@ -52,6 +52,10 @@ pub enum AppError {
     Unavailable { code: String, message: String },
     #[error("{message}")]
     TooManyRequests { retry_after_secs: u64, message: String },
+    /// The request is well formed but cannot be taken as it is (an
+    /// `Idempotency-Key` sent again with another body).
+    #[error("{message}")]
+    Unprocessable { code: String, message: String },
     /// The request's body is over the route's limit.
     #[error("{message}")]
     TooLarge { message: String },
@@ -140,6 +144,7 @@ impl AppError {
             Self::Gone { .. } => 410,
             Self::TooManyRequests { .. } => 429,
             Self::TooLarge { .. } => 413,
+            Self::Unprocessable { .. } => 422,
             Self::Internal { .. } => 500,
             Self::Transport { .. } => 502,
             Self::Unavailable { .. } => 503,
@@ -154,6 +159,7 @@ impl AppError {
             Self::Forbidden { code, .. }
             | Self::Conflict { code, .. }
             | Self::Gone { code, .. }
+            | Self::Unprocessable { code, .. }
             | Self::Unavailable { code, .. } => code,
             Self::Validation { .. } => "validation",
             Self::TooManyRequests { .. } => "too_many_requests",

@@ -101,7 +101,9 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/{provider}/callback", get(routes::oauth::callback))
         .nest(
             "/api/v1",
-            routes::api().layer(axum::middleware::from_fn_with_state(state.clone(), middleware::stamp_revision)),
+            routes::api()
+                .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::stamp_revision))
+                .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::idempotent_creates)),
         )
         // A name no server function has (registered ones are routed above).
         .route(
@@ -154,13 +156,32 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let cleanup = DbSessionStore::new(state.db.clone()).spawn_cleanup(std::time::Duration::from_secs(300));
     let outbox = tokio::spawn(app::server::services::mail::run_outbox(state.clone()));
+    let idempotency = tokio::spawn(forget_idempotency_keys(state.clone()));
     let sync = tokio::spawn(app::server::sync::run(state.clone()));
     let served = serve_connections(&state, listener, shutdown).await;
     // These tasks hold pool handles: stop them so the pool can close.
     cleanup.abort();
     outbox.abort();
+    idempotency.abort();
     sync.abort();
     served
+}
+
+/// Forgets `Idempotency-Key` answers past their 24 hours, every ten minutes.
+async fn forget_idempotency_keys(state: AppState) {
+    let mut tick = tokio::time::interval(std::time::Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        let pruned = async {
+            let mut tx = state.db.write().await?;
+            let expired = app::server::now_ms() - middleware::IDEMPOTENCY_TTL_MS;
+            app::server::store::idempotency::prune(&mut tx, expired).await?;
+            tx.commit().await.map_err(app::server::store::StoreError::from)
+        };
+        if let Err(error) = pruned.await {
+            tracing::warn!(%error, "could not forget old idempotency keys");
+        }
+    }
 }
 
 /// Accepts and serves connections until `shutdown`, then lets the open

@@ -258,3 +258,114 @@ pub async fn server_fn_status(request: Request, next: Next) -> Response {
     }
     Response::from_parts(parts, Body::from(bytes))
 }
+
+/// How long an `Idempotency-Key`'s answer is kept.
+pub const IDEMPOTENCY_TTL_MS: i64 = 24 * 3600 * 1000;
+
+/// The credential a request came with (a bearer token, or the session
+/// cookie), hashed: keys belong to whoever sent them.
+fn caller_of(headers: &HeaderMap) -> Option<String> {
+    let credential =
+        headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).map(str::to_owned).or_else(|| {
+            headers
+                .get_all(header::COOKIE)
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(';'))
+                .map(str::trim)
+                .find(|c| c.starts_with(app::server::sessions::COOKIE_NAME) && c.contains('='))
+                .map(str::to_owned)
+        })?;
+    Some(app::server::secrets::sha256_hex(&credential))
+}
+
+/// Creates sent with an `Idempotency-Key` header (IETF
+/// draft-ietf-httpapi-idempotency-key-header) run once: the answer is kept
+/// for 24 hours and a retry with the same key and body gets it again
+/// (marked `Idempotency-Replayed: true`); the same key with another body is
+/// a 422, and while the first is still running a 409. A server failure
+/// keeps nothing, so the retry runs.
+pub async fn idempotent_creates(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    if request.method() != Method::POST {
+        return next.run(request).await;
+    }
+    let Some(sent) = request.headers().get("idempotency-key") else { return next.run(request).await };
+    let key = match sent.to_str().map(|k| k.trim().trim_matches('"')) {
+        Ok(key) if (1..=255).contains(&key.len()) => key.to_owned(),
+        _ => {
+            return AppError::invalid("Idempotency-Key", "send 1 to 255 visible ASCII characters (a UUID, say)")
+                .into_response()
+        }
+    };
+    // Without a credential there is no one to keep the key for (sign-in
+    // and invitation links are not creates of a caller's).
+    let Some(caller) = caller_of(request.headers()) else { return next.run(request).await };
+    let (parts, body) = request.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, crate::routes::BULK_BODY_LIMIT).await else {
+        return AppError::TooLarge { message: "the body is over this route's limit".into() }.into_response();
+    };
+    let fingerprint = app::server::secrets::sha256_hex(&format!(
+        "{} {}\n{}",
+        parts.method,
+        parts.uri.path_and_query().map_or("", |p| p.as_str()),
+        String::from_utf8_lossy(&bytes)
+    ));
+    let now = app::server::now_ms();
+    let claimed = async {
+        let mut tx = state.db.write().await?;
+        let found =
+            app::server::store::idempotency::claim(&mut tx, &caller, &key, &fingerprint, now, now - IDEMPOTENCY_TTL_MS)
+                .await?;
+        tx.commit().await.map_err(app::server::store::StoreError::from)?;
+        Ok::<_, AppError>(found)
+    };
+    use app::server::store::idempotency::Stored;
+    match claimed.await {
+        Err(error) => return error.into_response(),
+        Ok(Some(Stored::Answered { fingerprint: first, .. } | Stored::Running { fingerprint: first }))
+            if first != fingerprint =>
+        {
+            return AppError::Unprocessable {
+                code: "idempotency_key_reused".into(),
+                message: "this Idempotency-Key was sent with another request: use a new key for a new request".into(),
+            }
+            .into_response()
+        }
+        Ok(Some(Stored::Running { .. })) => {
+            return AppError::conflict(
+                "idempotency_key_in_use",
+                "the first request with this Idempotency-Key is still running: retry in a moment",
+            )
+            .into_response()
+        }
+        Ok(Some(Stored::Answered { status, content_type, body, .. })) => {
+            let mut answer = Response::new(Body::from(body));
+            *answer.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+            if let Some(value) = content_type.and_then(|c| HeaderValue::from_str(&c).ok()) {
+                answer.headers_mut().insert(header::CONTENT_TYPE, value);
+            }
+            answer.headers_mut().insert("idempotency-replayed", HeaderValue::from_static("true"));
+            return answer;
+        }
+        Ok(None) => {}
+    }
+    let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
+    let (parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 4 * 1024 * 1024).await.unwrap_or_default();
+    let kept = async {
+        let mut tx = state.db.write().await?;
+        if parts.status.is_server_error() {
+            app::server::store::idempotency::release(&mut tx, &caller, &key).await?;
+        } else {
+            let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
+            let body = String::from_utf8_lossy(&bytes);
+            app::server::store::idempotency::answer(&mut tx, &caller, &key, parts.status.as_u16(), content_type, &body)
+                .await?;
+        }
+        tx.commit().await.map_err(app::server::store::StoreError::from)
+    };
+    if let Err(error) = kept.await {
+        tracing::warn!(%error, "could not keep the answer of an idempotent request");
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}

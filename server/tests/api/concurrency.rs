@@ -13,6 +13,7 @@ backend_tests!(
     concurrent_writes_all_land_exactly_once,
     racing_creates_answer_one_created_and_one_conflict_naming_the_field,
     a_role_is_pinned_only_by_invitations_that_can_still_be_accepted,
+    retried_creates_with_an_idempotency_key_make_one_thing,
 );
 
 async fn body_of(response: Response, expected: StatusCode) -> Value {
@@ -190,10 +191,15 @@ async fn sqlite_writes_wait_for_a_lock_held_elsewhere() {
     let mut other = sqlx::SqliteConnection::connect(&app.database_url).await.unwrap();
     other.execute("BEGIN IMMEDIATE").await.unwrap();
     other.execute("insert into login_failures (key, failed_at) values ('elsewhere', 1)").await.unwrap();
+    // Each kind of write: access changes, and plain ones that read first.
     let writes: Vec<_> = (0..6)
         .map(|n| {
-            let body = json!({"key": format!("held-{n}"), "name": "Held"});
-            app.client.post(app.url("/api/v1/workspaces")).json(&body).send()
+            let (path, body) = match n % 3 {
+                0 => ("/api/v1/workspaces", json!({"key": format!("held-{n}"), "name": "Held"})),
+                1 => ("/api/v1/teams", json!({"key": format!("held-{n}"), "name": "Held"})),
+                _ => ("/api/v1/invitations", json!({"emails": [format!("held-{n}@example.com")], "role": "viewer"})),
+            };
+            app.client.post(app.url(path)).json(&body).send()
         })
         .collect();
     let sign_in = app.login(crate::helpers::ADMIN_EMAIL, crate::helpers::ADMIN_PASSWORD);
@@ -207,4 +213,68 @@ async fn sqlite_writes_wait_for_a_lock_held_elsewhere() {
         let answer = answer.unwrap();
         assert_eq!(answer.status(), StatusCode::CREATED, "{}", answer.text().await.unwrap());
     }
+}
+
+async fn retried_creates_with_an_idempotency_key_make_one_thing(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    let create = |key: &'static str, name: &'static str| {
+        let request = app.client.post(app.url("/api/v1/me/tokens")).json(&json!({"name": name, "scope": "endpoint"}));
+        if key.is_empty() { request } else { request.header("Idempotency-Key", key) }.send()
+    };
+    // Sent, then retried (the first answer was lost on the way).
+    let first = create("retry-1", "deploys").await.unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    assert!(first.headers().get("idempotency-replayed").is_none());
+    let first: Value = first.json().await.unwrap();
+    let again = create("retry-1", "deploys").await.unwrap();
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert_eq!(again.headers()["idempotency-replayed"], "true");
+    let again: Value = again.json().await.unwrap();
+    assert_eq!(again, first, "the same answer, secret and all");
+    // The same key with another body is refused; a new key makes another.
+    let (status, code, _) = error_of(create("retry-1", "other").await.unwrap()).await;
+    assert_eq!((status, code.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused"));
+    assert_eq!(create("retry-2", "deploys").await.unwrap().status(), StatusCode::CREATED);
+    // Two at once with one key: one runs, the other is told or replayed.
+    let (a, b) = tokio::join!(create("both", "twins"), create("both", "twins"));
+    let mut statuses = [a.unwrap().status(), b.unwrap().status()];
+    statuses.sort();
+    assert!(
+        statuses == [StatusCode::CREATED, StatusCode::CREATED]
+            || statuses == [StatusCode::CREATED, StatusCode::CONFLICT],
+        "{statuses:?}"
+    );
+    // A refusal is kept too: the retry is refused the same way.
+    let bad = || {
+        app.client
+            .post(app.url("/api/v1/workspaces"))
+            .header("Idempotency-Key", "bad-1")
+            .json(&json!({"key": "Not A Key"}))
+            .send()
+    };
+    assert_eq!(bad().await.unwrap().status(), StatusCode::BAD_REQUEST);
+    assert_eq!(bad().await.unwrap().headers()["idempotency-replayed"], "true");
+    // Keys are the caller's: another caller with the same key makes its own.
+    let other = app.new_client();
+    assert_eq!(
+        app.login_with(&other, crate::helpers::ADMIN_EMAIL, crate::helpers::ADMIN_PASSWORD).await.status(),
+        StatusCode::OK
+    );
+    let theirs = other
+        .post(app.url("/api/v1/me/tokens"))
+        .header("Idempotency-Key", "retry-1")
+        .json(&json!({"name": "deploys", "scope": "endpoint"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(theirs.headers().get("idempotency-replayed").is_none());
+    let listed: Value = app.client.get(app.url("/api/v1/me/tokens")).send().await.unwrap().json().await.unwrap();
+    let names: Vec<&str> = listed.as_array().unwrap().iter().filter_map(|t| t["name"].as_str()).collect();
+    assert_eq!(names.iter().filter(|n| **n == "deploys").count(), 3, "{names:?}");
+    assert_eq!(names.iter().filter(|n| **n == "twins").count(), 1, "{names:?}");
+    // Over a day later the key is free again.
+    sqlx::query("update idempotency_keys set created_at = 1").execute(app.state.db.pool()).await.unwrap();
+    let later = create("retry-1", "deploys").await.unwrap();
+    assert!(later.headers().get("idempotency-replayed").is_none());
 }

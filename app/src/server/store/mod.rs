@@ -6,6 +6,7 @@
 pub mod access;
 pub mod access_log;
 pub mod audit;
+pub mod idempotency;
 pub mod invitations;
 pub mod login_failures;
 pub mod sessions;
