@@ -259,6 +259,37 @@ pub async fn server_fn_status(request: Request, next: Next) -> Response {
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// Fields of an answer that are shown once and never stored: a token's
+/// secret, an invitation's link.
+const SHOWN_ONCE: &[&str] = &["secret", "link"];
+
+/// The answer as it is kept for replays: its one-time secrets nulled (a
+/// replay still names what was made, so the caller can revoke it).
+fn without_secrets(bytes: &[u8]) -> String {
+    fn scrub(value: &mut Value) {
+        match value {
+            Value::Object(map) => {
+                for (key, field) in map.iter_mut() {
+                    if SHOWN_ONCE.contains(&key.as_str()) && !field.is_null() {
+                        *field = Value::Null;
+                    } else {
+                        scrub(field);
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(scrub),
+            _ => {}
+        }
+    }
+    match serde_json::from_slice::<Value>(bytes) {
+        Ok(mut value) => {
+            scrub(&mut value);
+            value.to_string()
+        }
+        Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+    }
+}
+
 /// How long an `Idempotency-Key`'s answer is kept.
 pub const IDEMPOTENCY_TTL_MS: i64 = 24 * 3600 * 1000;
 
@@ -282,7 +313,8 @@ fn caller_of(headers: &HeaderMap) -> Option<String> {
 /// Creates sent with an `Idempotency-Key` header (IETF
 /// draft-ietf-httpapi-idempotency-key-header) run once: the answer is kept
 /// for 24 hours and a retry with the same key and body gets it again
-/// (marked `Idempotency-Replayed: true`); the same key with another body is
+/// (marked `Idempotency-Replayed: true`), without the one-time secrets it
+/// carried, which are never stored; the same key with another body is
 /// a 422, and while the first is still running a 409. A server failure
 /// keeps nothing, so the retry runs.
 pub async fn idempotent_creates(State(state): State<AppState>, request: Request, next: Next) -> Response {
@@ -358,7 +390,7 @@ pub async fn idempotent_creates(State(state): State<AppState>, request: Request,
             app::server::store::idempotency::release(&mut tx, &caller, &key).await?;
         } else {
             let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
-            let body = String::from_utf8_lossy(&bytes);
+            let body = without_secrets(&bytes);
             app::server::store::idempotency::answer(&mut tx, &caller, &key, parts.status.as_u16(), content_type, &body)
                 .await?;
         }

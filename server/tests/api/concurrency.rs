@@ -231,7 +231,17 @@ async fn retried_creates_with_an_idempotency_key_make_one_thing(backend: Backend
     assert_eq!(again.status(), StatusCode::CREATED);
     assert_eq!(again.headers()["idempotency-replayed"], "true");
     let again: Value = again.json().await.unwrap();
-    assert_eq!(again, first, "the same answer, secret and all");
+    let secret = first["secret"].as_str().unwrap().to_owned();
+    assert!(again["secret"].is_null(), "a secret is shown once, never kept: {again}");
+    let mut expected = first.clone();
+    expected["secret"] = Value::Null;
+    assert_eq!(again, expected, "the same answer otherwise");
+    let kept = sqlx::query_scalar::<_, i64>("select count(*) from idempotency_keys where body like $1")
+        .bind(format!("%{}%", &secret[12..]))
+        .fetch_one(app.state.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(kept, 0, "the secret is not stored");
     // The same key with another body is refused; a new key makes another.
     let (status, code, _) = error_of(create("retry-1", "other").await.unwrap()).await;
     assert_eq!((status, code.as_str()), (StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused"));
