@@ -8,6 +8,8 @@
 //! `cargo bench -p server --bench writers` (needs Postgres, as the tests:
 //! `TEST_DATABASE_URL`). `WRITES` (per writer, default 30) resizes it.
 
+// Shared with the cluster tests; this bench uses part of it.
+#[allow(unused_imports)]
 #[path = "../tests/cluster/node.rs"]
 mod node;
 #[path = "../tests/support/mod.rs"]

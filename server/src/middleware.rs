@@ -178,46 +178,6 @@ fn same_origin(headers: &HeaderMap, base_url: &str) -> bool {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use axum::http::HeaderValue;
-
-    #[test]
-    fn invitation_tokens_stay_out_of_the_log() {
-        assert_eq!(loggable_path("/invite/3f2a9c0d1e"), "/invite/…");
-        assert_eq!(loggable_path("/invite/"), "/invite/");
-        assert_eq!(loggable_path("/api/v1/invitations"), "/api/v1/invitations");
-    }
-
-    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
-        let mut map = HeaderMap::new();
-        for (k, v) in pairs {
-            map.insert(*k, HeaderValue::from_static(v));
-        }
-        map
-    }
-
-    #[test]
-    fn fetch_metadata_decides_when_present() {
-        let base = "http://127.0.0.1:3000";
-        assert!(same_origin(&headers(&[("sec-fetch-site", "same-origin")]), base));
-        assert!(same_origin(&headers(&[("sec-fetch-site", "none")]), base));
-        assert!(!same_origin(&headers(&[("sec-fetch-site", "cross-site")]), base));
-        assert!(!same_origin(&headers(&[("sec-fetch-site", "same-site"), ("origin", "http://127.0.0.1:3000")]), base));
-    }
-
-    #[test]
-    fn origin_must_match_the_base_url_or_the_host() {
-        let base = "https://access.example.com";
-        assert!(same_origin(&headers(&[]), base));
-        assert!(same_origin(&headers(&[("origin", "https://access.example.com")]), base));
-        assert!(same_origin(&headers(&[("origin", "http://10.0.0.5:3000"), ("host", "10.0.0.5:3000")]), base));
-        assert!(!same_origin(&headers(&[("origin", "https://evil.example"), ("host", "access.example.com")]), base));
-        assert!(!same_origin(&headers(&[("origin", "null")]), base));
-    }
-}
-
 /// Server functions (`/sfn/…`): a call whose arguments cannot be read (a
 /// body that is not UTF-8, a query string nested too deep) fails before
 /// its body runs, where `app::api::context::respond` would give it its
@@ -400,4 +360,44 @@ pub async fn idempotent_creates(State(state): State<AppState>, request: Request,
         tracing::warn!(%error, "could not keep the answer of an idempotent request");
     }
     Response::from_parts(parts, Body::from(bytes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn invitation_tokens_stay_out_of_the_log() {
+        assert_eq!(loggable_path("/invite/3f2a9c0d1e"), "/invite/…");
+        assert_eq!(loggable_path("/invite/"), "/invite/");
+        assert_eq!(loggable_path("/api/v1/invitations"), "/api/v1/invitations");
+    }
+
+    fn headers(pairs: &[(&'static str, &'static str)]) -> HeaderMap {
+        let mut map = HeaderMap::new();
+        for (k, v) in pairs {
+            map.insert(*k, HeaderValue::from_static(v));
+        }
+        map
+    }
+
+    #[test]
+    fn fetch_metadata_decides_when_present() {
+        let base = "http://127.0.0.1:3000";
+        assert!(same_origin(&headers(&[("sec-fetch-site", "same-origin")]), base));
+        assert!(same_origin(&headers(&[("sec-fetch-site", "none")]), base));
+        assert!(!same_origin(&headers(&[("sec-fetch-site", "cross-site")]), base));
+        assert!(!same_origin(&headers(&[("sec-fetch-site", "same-site"), ("origin", "http://127.0.0.1:3000")]), base));
+    }
+
+    #[test]
+    fn origin_must_match_the_base_url_or_the_host() {
+        let base = "https://access.example.com";
+        assert!(same_origin(&headers(&[]), base));
+        assert!(same_origin(&headers(&[("origin", "https://access.example.com")]), base));
+        assert!(same_origin(&headers(&[("origin", "http://10.0.0.5:3000"), ("host", "10.0.0.5:3000")]), base));
+        assert!(!same_origin(&headers(&[("origin", "https://evil.example"), ("host", "access.example.com")]), base));
+        assert!(!same_origin(&headers(&[("origin", "null")]), base));
+    }
 }
