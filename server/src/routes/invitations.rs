@@ -79,7 +79,7 @@ pub async fn create(
 }
 
 /// `POST /invitations/{id}/resend`: a new link; the old one stops working.
-#[utoipa::path(post, path = "/api/v1/invitations/{id}/resend", tag = "invitations", responses((status = 200, body = InvitationView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Accepted or revoked", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/invitations/{id}/resend", tag = "invitations", params(("id" = String, Path, description = "The invitation's id")), responses((status = 200, body = InvitationView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Accepted or revoked", body = ErrorBody)))]
 pub async fn resend(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -89,7 +89,7 @@ pub async fn resend(
 }
 
 /// `DELETE /invitations/{id}`: revokes it.
-#[utoipa::path(delete, path = "/api/v1/invitations/{id}", tag = "invitations", responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Already accepted or revoked", body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/invitations/{id}", tag = "invitations", params(("id" = String, Path, description = "The invitation's id")), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Already accepted or revoked", body = ErrorBody)))]
 pub async fn revoke(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,

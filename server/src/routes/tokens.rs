@@ -68,7 +68,7 @@ pub async fn create(
 }
 
 /// `DELETE /me/tokens/{id}`.
-#[utoipa::path(delete, path = "/api/v1/me/tokens/{id}", tag = "tokens", responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/me/tokens/{id}", tag = "tokens", params(("id" = String, Path, description = "The token's id")), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn revoke_mine(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -79,7 +79,7 @@ pub async fn revoke_mine(
 }
 
 /// `GET /users/{id}/tokens` (`user:manage`).
-#[utoipa::path(get, path = "/api/v1/users/{id}/tokens", tag = "tokens", responses((status = 200, body = [TokenView]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/users/{id}/tokens", tag = "tokens", params(("id" = String, Path, description = "The user's id")), responses((status = 200, body = [TokenView]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list_of_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -89,7 +89,7 @@ pub async fn list_of_user(
 }
 
 /// `DELETE /users/{id}/tokens/{token_id}` (`user:manage`).
-#[utoipa::path(delete, path = "/api/v1/users/{id}/tokens/{token_id}", tag = "tokens", responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/users/{id}/tokens/{token_id}", tag = "tokens", params(("id" = String, Path, description = "The user's id"), ("token_id" = String, Path, description = "The token's id")), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn revoke_of_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -111,7 +111,7 @@ pub async fn list_sessions(
 }
 
 /// `DELETE /me/sessions/{id}`: ends one session.
-#[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "tokens", responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "tokens", params(("id" = String, Path, description = "The session's handle, as the sessions list gives it")), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn end_session(
     State(state): State<AppState>,
     super::ApiSession(session): super::ApiSession,
@@ -151,7 +151,7 @@ pub async fn create_service_account(
 }
 
 /// `POST /service-accounts/{id}/tokens` (`user:manage`): the secret is in this answer only.
-#[utoipa::path(post, path = "/api/v1/service-accounts/{id}/tokens", tag = "service-accounts", request_body = TokenBody, responses((status = 201, body = CreatedToken), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/service-accounts/{id}/tokens", tag = "service-accounts", params(("id" = String, Path, description = "The service account's user id")), request_body = TokenBody, responses((status = 201, body = CreatedToken), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn create_service_account_token(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,

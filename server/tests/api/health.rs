@@ -71,6 +71,24 @@ async fn openapi_document_describes_the_api() {
         assert!(paths.contains_key(path), "{path} is not documented");
     }
     assert!(paths["/api/v1/policies"]["post"]["responses"]["409"].is_object());
+    // Every `{name}` of every operation's path is declared as a path
+    // parameter (issue 14, item 8).
+    let mut undeclared = Vec::new();
+    for (path, operations) in paths {
+        let names: Vec<&str> = path.split('{').skip(1).filter_map(|rest| rest.split('}').next()).collect();
+        for (method, operation) in operations.as_object().unwrap() {
+            let declared: Vec<&str> = operation["parameters"]
+                .as_array()
+                .map(|ps| ps.iter().filter(|p| p["in"] == "path").filter_map(|p| p["name"].as_str()).collect())
+                .unwrap_or_default();
+            for name in &names {
+                if !declared.contains(name) {
+                    undeclared.push(format!("{method} {path}: {name}"));
+                }
+            }
+        }
+    }
+    assert!(undeclared.is_empty(), "path parameters not declared: {undeclared:?}");
     let schemas = doc["components"]["schemas"].as_object().unwrap();
     for schema in ["PolicyView", "ErrorBody", "CheckRequest", "Subject", "AuditRow"] {
         assert!(schemas.contains_key(schema), "{schema} is missing");
