@@ -278,7 +278,11 @@ fn caller_of(headers: &HeaderMap) -> Option<String> {
 /// a 422, and while the first is still running a 409. A server failure
 /// keeps nothing, so the retry runs.
 pub async fn idempotent_creates(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if request.method() != Method::POST {
+    // Checks (the platform's hot path) and sign-in create nothing: a client
+    // that sends a key on every POST must not turn each check into writes.
+    // Paths here are inside the `/api/v1` nest.
+    let path = request.uri().path();
+    if request.method() != Method::POST || path.starts_with("/authz/") || path.starts_with("/auth/") {
         return next.run(request).await;
     }
     let Some(sent) = request.headers().get("idempotency-key") else { return next.run(request).await };
@@ -343,10 +347,14 @@ pub async fn idempotent_creates(State(state): State<AppState>, request: Request,
     }
     let response = next.run(Request::from_parts(parts, Body::from(bytes))).await;
     let (parts, body) = response.into_parts();
-    let bytes = axum::body::to_bytes(body, 4 * 1024 * 1024).await.unwrap_or_default();
+    // Our own answer, bounded by what the request could ask for; one that
+    // cannot be read is a server failure, and the key is given up.
+    let read = axum::body::to_bytes(body, 16 * 1024 * 1024).await;
+    let failed = read.is_err() || parts.status.is_server_error();
+    let bytes = read.unwrap_or_default();
     let kept = async {
         let mut tx = state.db.write().await?;
-        if parts.status.is_server_error() {
+        if failed {
             app::server::store::idempotency::release(&mut tx, &caller, &key).await?;
         } else {
             let content_type = parts.headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok());
@@ -358,6 +366,9 @@ pub async fn idempotent_creates(State(state): State<AppState>, request: Request,
     };
     if let Err(error) = kept.await {
         tracing::warn!(%error, "could not keep the answer of an idempotent request");
+    }
+    if failed && !parts.status.is_server_error() {
+        return app::server::http::internal_error("idempotent answer", "the answer could not be read").into_response();
     }
     Response::from_parts(parts, Body::from(bytes))
 }

@@ -4,7 +4,6 @@ use crate::{
     domain::UserStatus,
     error::AppError,
     server::{
-        now_ms,
         sessions::AuthSession,
         store::users::{self, UserRow},
         AppState,
@@ -20,13 +19,13 @@ const LAST_SEEN_GRANULARITY_MS: i64 = 60_000;
 pub async fn current_user(state: &AppState, session: &AuthSession) -> Result<Option<UserRow>, AppError> {
     let Some(id) = session.user_id().await? else { return Ok(None) };
     let config = &state.config;
-    if !session.keep_alive(state.clock.now_ms(), config.session_lifetime, config.session_max_lifetime).await? {
+    let now = state.clock.now_ms();
+    if !session.keep_alive(now, config.session_lifetime, config.session_max_lifetime).await? {
         return Ok(None);
     }
     let mut conn = state.db.read().await?;
     match users::find_by_id(&mut conn, id).await? {
         Some(mut user) if user.status == UserStatus::Active => {
-            let now = now_ms();
             if user.last_seen_at.is_none_or(|seen| now - seen >= LAST_SEEN_GRANULARITY_MS) {
                 drop(conn);
                 let mut tx = state.db.write().await?;

@@ -283,6 +283,19 @@ async fn retried_creates_with_an_idempotency_key_make_one_thing(backend: Backend
     let names: Vec<&str> = listed.as_array().unwrap().iter().filter_map(|t| t["name"].as_str()).collect();
     assert_eq!(names.iter().filter(|n| **n == "deploys").count(), 3, "{names:?}");
     assert_eq!(names.iter().filter(|n| **n == "twins").count(), 1, "{names:?}");
+    // Checks create nothing: a key sent with them is not kept.
+    for _ in 0..2 {
+        let check = app
+            .client
+            .post(app.url("/api/v1/authz/check"))
+            .header("Idempotency-Key", "check-1")
+            .json(&json!({"user_id": "00000000-0000-0000-0000-000000000000", "permission": "model:read"}))
+            .send()
+            .await
+            .unwrap();
+        assert!(check.headers().get("idempotency-replayed").is_none());
+    }
+    assert_eq!(count(&app, "select count(*) from idempotency_keys where key = 'check-1'").await, 0);
     // Over a day later the key is free again.
     sqlx::query("update idempotency_keys set created_at = 1").execute(app.state.db.pool()).await.unwrap();
     let later = create("retry-1", "deploys").await.unwrap();
