@@ -59,6 +59,11 @@ pub enum AppError {
     /// The request's body is over the route's limit.
     #[error("{message}")]
     TooLarge { message: String },
+    /// The write was made from another version than the one there now
+    /// (`If-Match`): `version` is the current one and `current` the thing as
+    /// it is now (its JSON view), so the caller can show what changed.
+    #[error("{message}")]
+    Stale { message: String, version: i64, current: String },
     /// A server-side failure; the cause is in the log under this id.
     #[error("something went wrong on the server (reference {correlation_id})")]
     Internal { correlation_id: String },
@@ -128,6 +133,27 @@ impl AppError {
         Self::Unavailable { code: code.into(), message: message.into() }
     }
 
+    /// A 412: `what` is at `version` now, not the one the write expected;
+    /// `current` is it as it is now.
+    pub fn stale(what: &str, version: i64, current: &impl Serialize) -> Self {
+        Self::Stale {
+            message: capped(format!(
+                "{what} was changed by someone else since you read it (it is at version {version} now): \
+                 look at what changed, then send your change again"
+            )),
+            version,
+            current: serde_json::to_string(current).unwrap_or_default(),
+        }
+    }
+
+    /// What a 412 says is there now, as the view type it was made from.
+    pub fn current<T: serde::de::DeserializeOwned>(&self) -> Option<T> {
+        match self {
+            Self::Stale { current, .. } => serde_json::from_str(current).ok(),
+            _ => None,
+        }
+    }
+
     /// A 400 naming one field.
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Validation { fields: vec![FieldError { field: field.into(), message: capped(message.into()) }] }
@@ -145,6 +171,7 @@ impl AppError {
             Self::TooManyRequests { .. } => 429,
             Self::TooLarge { .. } => 413,
             Self::Unprocessable { .. } => 422,
+            Self::Stale { .. } => 412,
             Self::Internal { .. } => 500,
             Self::Transport { .. } => 502,
             Self::Unavailable { .. } => 503,
@@ -164,6 +191,7 @@ impl AppError {
             Self::Validation { .. } => "validation",
             Self::TooManyRequests { .. } => "too_many_requests",
             Self::TooLarge { .. } => "too_large",
+            Self::Stale { .. } => "version_mismatch",
             Self::Internal { .. } => "internal",
             Self::Transport { .. } => "transport",
         }

@@ -123,11 +123,12 @@ pub async fn create_user(email: String, name: String, password: Option<String>) 
 
 /// Disables or enables a user.
 #[server(prefix = "/sfn", endpoint = "users/status")]
-pub async fn set_user_status(id: String, status: String) -> Result<UserView, AppError> {
+pub async fn set_user_status(id: String, status: String, version: Option<i64>) -> Result<UserView, AppError> {
     let result = async {
         let (state, actor) = context::actor().await?;
         let id = id.parse().map_err(|_| AppError::not_found(format!("user {id}")))?;
-        let patch = crate::server::services::people::UserPatch { name: None, status: Some(status) };
+        let expected = crate::domain::Expected::version(version);
+        let patch = crate::server::services::people::UserPatch { name: None, status: Some(status), expected };
         crate::server::services::people::update(&state, &actor, id, patch).await
     }
     .await;
@@ -136,11 +137,12 @@ pub async fn set_user_status(id: String, status: String) -> Result<UserView, App
 
 /// Renames a user.
 #[server(prefix = "/sfn", endpoint = "users/rename")]
-pub async fn rename_user(id: String, name: String) -> Result<UserView, AppError> {
+pub async fn rename_user(id: String, name: String, version: Option<i64>) -> Result<UserView, AppError> {
     let result = async {
         let (state, actor) = context::actor().await?;
         let id = id.parse().map_err(|_| AppError::not_found(format!("user {id}")))?;
-        let patch = crate::server::services::people::UserPatch { name: Some(name), status: None };
+        let expected = crate::domain::Expected::version(version);
+        let patch = crate::server::services::people::UserPatch { name: Some(name), status: None, expected };
         crate::server::services::people::update(&state, &actor, id, patch).await
     }
     .await;
@@ -149,11 +151,11 @@ pub async fn rename_user(id: String, name: String) -> Result<UserView, AppError>
 
 /// Deletes a user with their memberships and policies.
 #[server(prefix = "/sfn", endpoint = "users/delete")]
-pub async fn delete_user(id: String) -> Result<(), AppError> {
+pub async fn delete_user(id: String, version: Option<i64>) -> Result<(), AppError> {
     let result = async {
         let (state, actor) = context::actor().await?;
         let id = id.parse().map_err(|_| AppError::not_found(format!("user {id}")))?;
-        crate::server::services::people::delete(&state, &actor, id).await
+        crate::server::services::people::delete(&state, &actor, id, &crate::domain::Expected::version(version)).await
     }
     .await;
     context::respond(result)
@@ -211,10 +213,11 @@ pub async fn load_dashboard() -> Result<DashboardStats, AppError> {
 
 /// Changes the signed-in user's display name.
 #[server(prefix = "/sfn", endpoint = "account/name")]
-pub async fn update_display_name(name: String) -> Result<UserView, AppError> {
+pub async fn update_display_name(name: String, version: Option<i64>) -> Result<UserView, AppError> {
     let result = async {
         let (state, actor) = context::actor().await?;
-        crate::server::services::account::update_display_name(&state, &actor, &name).await
+        let expected = crate::domain::Expected::version(version);
+        crate::server::services::account::update_display_name(&state, &actor, &name, &expected).await
     }
     .await;
     context::respond(result)

@@ -18,9 +18,9 @@ pub async fn list_roles() -> Result<Vec<RoleView>, AppError> {
     context::respond(result)
 }
 
-/// Creates a custom role (`mode` = `create`) or edits one (`update`). The
-/// form sends its ticked permissions as `permissions[]`; none ticked sends
-/// nothing, which is an empty role.
+/// Creates a custom role (`mode` = `create`) or edits one (`update`, from
+/// `version` when given). The form sends its ticked permissions as
+/// `permissions[]`; none ticked sends nothing, which is an empty role.
 #[server(prefix = "/sfn", endpoint = "roles/save")]
 pub async fn save_role(
     mode: String,
@@ -28,6 +28,7 @@ pub async fn save_role(
     name: String,
     description: Option<String>,
     permissions: Option<Vec<String>>,
+    version: Option<i64>,
 ) -> Result<RoleView, AppError> {
     use crate::server::services::roles::{self, RoleInput};
     let result = async {
@@ -37,6 +38,7 @@ pub async fn save_role(
             name: Some(name),
             description: Some(description.unwrap_or_default()),
             permissions: Some(permissions.unwrap_or_default()),
+            expected: crate::domain::Expected::version(version),
         };
         match mode.as_str() {
             "create" => roles::create(&state, &actor, input).await,
@@ -48,12 +50,12 @@ pub async fn save_role(
     context::respond(result)
 }
 
-/// Deletes a custom role that no policy uses.
+/// Deletes a custom role that no policy uses (at the version shown, when given).
 #[server(prefix = "/sfn", endpoint = "roles/delete")]
-pub async fn delete_role(key: String) -> Result<(), AppError> {
+pub async fn delete_role(key: String, version: Option<i64>) -> Result<(), AppError> {
     let result = async {
         let (state, actor) = context::actor().await?;
-        crate::server::services::roles::delete(&state, &actor, &key).await
+        crate::server::services::roles::delete(&state, &actor, &key, &crate::domain::Expected::version(version)).await
     }
     .await;
     context::respond(result)

@@ -39,11 +39,17 @@ pub async fn save_team(
     key: String,
     name: String,
     description: Option<String>,
+    version: Option<i64>,
 ) -> Result<TeamView, AppError> {
     use crate::server::services::{fields::NamedInput, teams};
     let result = async {
         let (state, actor) = context::actor().await?;
-        let input = NamedInput { key: Some(key.clone()), name: Some(name), description };
+        let input = NamedInput {
+            key: Some(key.clone()),
+            name: Some(name),
+            description,
+            expected: crate::domain::Expected::version(version),
+        };
         match mode.as_str() {
             "create" => teams::create(&state, &actor, input).await,
             "update" => teams::update(&state, &actor, key.trim(), input).await,
@@ -56,10 +62,11 @@ pub async fn save_team(
 
 /// Deletes a team with its memberships and policies.
 #[server(prefix = "/sfn", endpoint = "teams/delete")]
-pub async fn delete_team(key: String) -> Result<(), AppError> {
+pub async fn delete_team(key: String, version: Option<i64>) -> Result<(), AppError> {
     let result = async {
         let (state, actor) = context::actor().await?;
-        crate::server::services::teams::delete(&state, &actor, key.trim()).await
+        crate::server::services::teams::delete(&state, &actor, key.trim(), &crate::domain::Expected::version(version))
+            .await
     }
     .await;
     context::respond(result)
@@ -78,10 +85,24 @@ pub async fn load_team_detail(key: String) -> Result<TeamDetail, AppError> {
 
 /// Adds the user with `email` to a team (or changes their team role).
 #[server(prefix = "/sfn", endpoint = "teams/members/put")]
-pub async fn put_team_member(key: String, email: String, team_role: String) -> Result<MemberView, AppError> {
+pub async fn put_team_member(
+    key: String,
+    email: String,
+    team_role: String,
+    version: Option<i64>,
+) -> Result<MemberView, AppError> {
     let result = async {
         let (state, actor) = context::actor().await?;
-        crate::server::services::teams::put_member_by_email(&state, &actor, key.trim(), &email, team_role.trim()).await
+        let expected = crate::domain::Expected::version(version);
+        crate::server::services::teams::put_member_by_email(
+            &state,
+            &actor,
+            key.trim(),
+            &email,
+            team_role.trim(),
+            &expected,
+        )
+        .await
     }
     .await;
     context::respond(result)
@@ -89,11 +110,18 @@ pub async fn put_team_member(key: String, email: String, team_role: String) -> R
 
 /// Removes a member from a team.
 #[server(prefix = "/sfn", endpoint = "teams/members/remove")]
-pub async fn remove_team_member(key: String, user_id: String) -> Result<(), AppError> {
+pub async fn remove_team_member(key: String, user_id: String, version: Option<i64>) -> Result<(), AppError> {
     let result = async {
         let (state, actor) = context::actor().await?;
         let user = user_id.parse().map_err(|_| AppError::not_found(format!("user {user_id}")))?;
-        crate::server::services::teams::remove_member(&state, &actor, key.trim(), user).await
+        crate::server::services::teams::remove_member(
+            &state,
+            &actor,
+            key.trim(),
+            user,
+            &crate::domain::Expected::version(version),
+        )
+        .await
     }
     .await;
     context::respond(result)

@@ -52,7 +52,12 @@ pub async fn create_workspace(
 ) -> Result<WorkspaceView, AppError> {
     let result = async {
         let (state, actor) = context::actor().await?;
-        let input = crate::server::services::fields::NamedInput { key: Some(key), name: Some(name), description };
+        let input = crate::server::services::fields::NamedInput {
+            key: Some(key),
+            name: Some(name),
+            description,
+            expected: Default::default(),
+        };
         crate::server::services::workspaces::create(&state, &actor, input).await
     }
     .await;
@@ -61,13 +66,14 @@ pub async fn create_workspace(
 
 /// Deletes a workspace and its policies; `confirm` must repeat its key.
 #[server(prefix = "/sfn", endpoint = "workspaces/delete")]
-pub async fn delete_workspace(key: String, confirm: String) -> Result<(), AppError> {
+pub async fn delete_workspace(key: String, confirm: String, version: Option<i64>) -> Result<(), AppError> {
     let result = async {
         let (state, actor) = context::actor().await?;
         if confirm.trim() != key {
             return Err(AppError::invalid("confirm", format!("type {key} to confirm")));
         }
-        crate::server::services::workspaces::delete(&state, &actor, &key).await
+        crate::server::services::workspaces::delete(&state, &actor, &key, &crate::domain::Expected::version(version))
+            .await
     }
     .await;
     context::respond(result)
@@ -90,10 +96,16 @@ pub async fn update_workspace(
     key: String,
     name: String,
     description: Option<String>,
+    version: Option<i64>,
 ) -> Result<WorkspaceView, AppError> {
     let result = async {
         let (state, actor) = context::actor().await?;
-        let input = crate::server::services::fields::NamedInput { key: None, name: Some(name), description };
+        let input = crate::server::services::fields::NamedInput {
+            key: None,
+            name: Some(name),
+            description,
+            expected: crate::domain::Expected::version(version),
+        };
         crate::server::services::workspaces::update(&state, &actor, key.trim(), input).await
     }
     .await;

@@ -5,12 +5,14 @@ mod access;
 mod email;
 mod permission;
 mod user;
+mod version;
 mod views;
 
 pub use access::{KeyError, PolicyId, RoleKey, Scope, Subject, TeamKey, WorkspaceKey};
 pub use email::{Email, EmailError};
 pub use permission::{BuiltinRole, Permission, PermissionSet, ScopeKind};
 pub use user::{DashboardStats, DisplayName, DisplayNameError, SignedInUser, UserId, UserPage, UserStatus, UserView};
+pub use version::{etag, Expected};
 pub use views::{
     AccessExplanation, AuditEntryView, AuditPage, CreatedToken, EffectivePermission, GrantView, IdentityView,
     InvitationPage, InvitationPreview, InvitationView, MemberView, MembershipView, PeopleWithAccess, PermissionHolders,

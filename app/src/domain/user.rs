@@ -138,6 +138,13 @@ pub struct UserView {
     /// A picture, when the member set one.
     #[serde(default)]
     pub avatar_url: Option<String>,
+    /// Changes with every edit of name or status; the `ETag` of GET.
+    #[serde(default = "first_version")]
+    pub version: i64,
+}
+
+fn first_version() -> i64 {
+    1
 }
 
 fn human() -> String {

@@ -17,6 +17,9 @@ pub struct RoleView {
     /// How many policies bind it (a role in use cannot be deleted).
     #[serde(default)]
     pub used_by: u64,
+    /// Changes with every edit; the `ETag` of GET, for `If-Match`.
+    #[serde(default = "first_version")]
+    pub version: i64,
 }
 
 /// A workspace as shown to callers.
@@ -27,6 +30,9 @@ pub struct WorkspaceView {
     pub name: String,
     pub description: String,
     pub created_at: i64,
+    /// Changes with every edit; the `ETag` of GET, for `If-Match`.
+    #[serde(default = "first_version")]
+    pub version: i64,
 }
 
 /// A policy as shown to callers: `workspace` is `null` for a global policy.
@@ -74,6 +80,9 @@ pub struct TeamView {
     pub name: String,
     pub description: String,
     pub created_at: i64,
+    /// Changes with every edit, its members' included; the `ETag` of GET.
+    #[serde(default = "first_version")]
+    pub version: i64,
 }
 
 /// A member of a team.
@@ -344,4 +353,8 @@ pub struct IdentityView {
     pub provider: String,
     pub email: String,
     pub linked_at: i64,
+}
+
+fn first_version() -> i64 {
+    1
 }

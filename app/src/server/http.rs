@@ -27,6 +27,14 @@ pub struct ErrorDetail {
     /// the one whose value is taken (a 409).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fields: Option<Vec<FieldError>>,
+    /// A 412's current version (also its `ETag` header).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub current_version: Option<i64>,
+    /// A 412's resource as it is now, to show what changed before sending
+    /// the change again with the new version.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub current: Option<serde_json::Value>,
 }
 
 /// Logs `cause` and returns the opaque error the caller sees.
@@ -46,8 +54,23 @@ impl IntoResponse for AppError {
             }
             _ => None,
         };
-        let body = ErrorBody { error: ErrorDetail { code: self.code().to_owned(), message: self.to_string(), fields } };
+        let (current_version, current) = match &self {
+            AppError::Stale { version, current, .. } => (Some(*version), serde_json::from_str(current).ok()),
+            _ => (None, None),
+        };
+        let body = ErrorBody {
+            error: ErrorDetail {
+                code: self.code().to_owned(),
+                message: self.to_string(),
+                fields,
+                current_version,
+                current,
+            },
+        };
         let mut response = (status, Json(body)).into_response();
+        if let Some(tag) = current_version.and_then(|v| HeaderValue::from_str(&crate::domain::etag(v)).ok()) {
+            response.headers_mut().insert(header::ETAG, tag);
+        }
         let retry_after = match &self {
             AppError::TooManyRequests { retry_after_secs, .. } => Some(*retry_after_secs),
             AppError::Unavailable { .. } => Some(1),

@@ -178,12 +178,116 @@ pub fn report_outcome<S>(
                 }
                 toasts.push(ToastKind::Success, success(&output));
             }
-            Some(Err(error)) if !matches!(error, AppError::Validation { .. }) => {
+            // Validation errors show beside their fields, a 412 as a StaleNotice.
+            Some(Err(error)) if !matches!(error, AppError::Validation { .. } | AppError::Stale { .. }) => {
                 toasts.push(ToastKind::Failure, error.to_string());
             }
             _ => {}
         })
     });
+}
+
+/// How many times `action` succeeded: a page whose dialogs live inside the
+/// data they edit reloads on this, not on every answer, so a refused save
+/// keeps its dialog open with what the person typed.
+pub fn successes<S>(action: ServerAction<S>) -> Signal<usize>
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    let count = RwSignal::new(0usize);
+    Effect::new(move |_| {
+        if let Some(Ok(_)) = action.value().get() {
+            count.update(|n| *n += 1);
+        }
+    });
+    count.into()
+}
+
+/// The version a form sends (its hidden `version` field): the one it was
+/// opened with, then, after a 412, the one there now, so that sending the
+/// form again applies the person's change over the other one.
+pub fn follow_version(error: Signal<Option<AppError>>, version: RwSignal<Option<i64>>) {
+    Effect::new(move |_| {
+        if let Some(AppError::Stale { version: now, .. }) = error.get() {
+            version.set(Some(now));
+        }
+    });
+}
+
+/// The hidden field that carries a form's version (see [`follow_version`]).
+#[component]
+pub fn VersionField(version: RwSignal<Option<i64>>) -> impl IntoView {
+    move || version.get().map(|v| view! { <input type="hidden" name="version" prop:value=v.to_string()/> })
+}
+
+/// After a save refused with 412: what someone else changed while the form
+/// was open, field by field (`fields`: JSON key and label), between what the
+/// form was opened with (`seen`) and what is there now. The person's input is
+/// still in the form and the form now carries the new version.
+#[component]
+pub fn StaleNotice(
+    #[prop(into)] error: Signal<Option<AppError>>,
+    #[prop(into)] seen: Signal<Option<serde_json::Value>>,
+    fields: &'static [(&'static str, &'static str)],
+    /// What sending the form again does: "Save again", "Delete anyway".
+    #[prop(default = "Your form is as you left it. Save again to save it as it stands (the changes above are replaced), or cancel to keep theirs.")]
+    advice: &'static str,
+) -> impl IntoView {
+    move || {
+        let error = error.get()?;
+        let AppError::Stale { version, .. } = &error else { return None };
+        let current: serde_json::Value = error.current()?;
+        let seen = seen.get().unwrap_or_default();
+        let mut changes: Vec<String> = fields
+            .iter()
+            .filter_map(|(key, label)| describe_change(label, seen.get(*key), current.get(*key)))
+            .collect();
+        if changes.is_empty() {
+            changes.push("Nothing shown here changed (a change elsewhere, such as its members).".to_owned());
+        }
+        Some(view! {
+            <div class="stale-notice" role="alert">
+                <p><strong>"Someone else changed this while you had it open"</strong>{format!(" (it is at version {version} now):")}</p>
+                <ul>{changes.into_iter().map(|change| view! { <li>{change}</li> }).collect::<Vec<_>>()}</ul>
+                <p>{advice}</p>
+            </div>
+        })
+    }
+}
+
+/// One line of a [`StaleNotice`]: `None` when the field is the same. Lists
+/// (permissions) say what was added and removed; other values, before and now.
+pub fn describe_change(
+    label: &str,
+    before: Option<&serde_json::Value>,
+    now: Option<&serde_json::Value>,
+) -> Option<String> {
+    use serde_json::Value;
+    if before == now {
+        return None;
+    }
+    fn text(value: Option<&Value>) -> String {
+        match value {
+            None | Some(Value::Null) => "(none)".to_owned(),
+            Some(Value::String(s)) if s.is_empty() => "(empty)".to_owned(),
+            Some(Value::String(s)) => format!("“{s}”"),
+            Some(other) => other.to_string(),
+        }
+    }
+    if let (Some(Value::Array(before)), Some(Value::Array(now))) = (before, now) {
+        let plain = |v: &&Value| v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+        let listed = |items: Vec<&Value>| items.iter().map(plain).collect::<Vec<_>>().join(", ");
+        let added = listed(now.iter().filter(|v| !before.contains(v)).collect());
+        let removed = listed(before.iter().filter(|v| !now.contains(v)).collect());
+        let parts: Vec<String> = [("added", added), ("removed", removed)]
+            .into_iter()
+            .filter(|(_, items)| !items.is_empty())
+            .map(|(what, items)| format!("{what} {items}"))
+            .collect();
+        return Some(format!("{label}: {}", parts.join("; ")));
+    }
+    Some(format!("{label}: was {}, now {}", text(before), text(now)))
 }
 
 /// Percent-encodes a value for a query string (`/` may stay: RFC 3986
@@ -295,6 +399,24 @@ pub fn Pager(href: Option<String>, #[prop(default = "Next page")] label: &'stati
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn describes_what_changed() {
+        use serde_json::json;
+        let before = json!({"name": "Ops", "description": "", "permissions": ["model:read", "endpoint:read"]});
+        let now = json!({"name": "Operators", "description": "", "permissions": ["endpoint:read", "model:deploy"]});
+        let line = |key: &str, label: &str| super::describe_change(label, before.get(key), now.get(key));
+        assert_eq!(line("name", "Name").as_deref(), Some("Name: was “Ops”, now “Operators”"));
+        assert_eq!(line("description", "Description"), None);
+        assert_eq!(
+            line("permissions", "Permissions").as_deref(),
+            Some("Permissions: added model:deploy; removed model:read")
+        );
+        assert_eq!(
+            super::describe_change("Status", None, Some(&json!("disabled"))).as_deref(),
+            Some("Status: was (none), now “disabled”")
+        );
+    }
+
     #[test]
     fn encodes_query_values() {
         assert_eq!(super::encode_query_value("/users?q=a b"), "/users%3Fq%3Da%20b");

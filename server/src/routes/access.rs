@@ -6,7 +6,8 @@ use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::{ApiJson, ApiPath, ApiQuery, SignedIn};
+use super::{ApiJson, ApiPath, ApiQuery, IfMatch, SignedIn, Tagged};
+use app::server::services::fields::NamedInput;
 #[allow(unused_imports)] // named in the OpenAPI attributes
 use app::{
     domain::{MemberView, PolicyView, RoleView, TeamView, UserView, WorkspaceView},
@@ -89,7 +90,13 @@ pub struct RoleBody {
 
 impl From<RoleBody> for roles::RoleInput {
     fn from(body: RoleBody) -> Self {
-        Self { key: body.key, name: body.name, description: body.description, permissions: body.permissions }
+        Self {
+            key: body.key,
+            name: body.name,
+            description: body.description,
+            permissions: body.permissions,
+            expected: Default::default(),
+        }
     }
 }
 
@@ -111,34 +118,38 @@ pub async fn create_role(
 }
 
 /// `GET /roles/{key}`.
-#[utoipa::path(get, path = "/api/v1/roles/{key}", tag = "roles", params(("key" = String, Path)), responses((status = 200, body = RoleView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/roles/{key}", tag = "roles", params(("key" = String, Path)), responses((status = 200, body = RoleView, headers(("ETag" = String, description = "The version, for If-Match"))), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_role(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiPath(key): ApiPath<String>,
-) -> Result<Json<app::domain::RoleView>, AppError> {
-    Ok(Json(roles::get(&state, &actor, &key).await?))
+) -> Result<Tagged<RoleView>, AppError> {
+    let role = roles::get(&state, &actor, &key).await?;
+    Ok(Tagged(role.version, role))
 }
 
 /// `PATCH /roles/{key}`.
-#[utoipa::path(patch, path = "/api/v1/roles/{key}", tag = "roles", params(("key" = String, Path)), request_body = RoleBody, responses((status = 200, body = RoleView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Built-in roles cannot change", body = ErrorBody)))]
+#[utoipa::path(patch, path = "/api/v1/roles/{key}", tag = "roles", params(("key" = String, Path), ("If-Match" = Option<String>, Header, description = "The ETag of the GET this change was made from: the change applies only to that version, else 412")), request_body = RoleBody, responses((status = 200, body = RoleView, headers(("ETag" = String, description = "The version, for If-Match"))), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Built-in roles cannot change", body = ErrorBody), (status = 412, description = "Changed since that version: `current_version` and `current` show it as it is now (also as `ETag`)", body = ErrorBody)))]
 pub async fn update_role(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiPath(key): ApiPath<String>,
+    IfMatch(expected): IfMatch,
     ApiJson(body): ApiJson<RoleBody>,
-) -> Result<Json<app::domain::RoleView>, AppError> {
-    Ok(Json(roles::update(&state, &actor, &key, body.into()).await?))
+) -> Result<Tagged<RoleView>, AppError> {
+    let role = roles::update(&state, &actor, &key, roles::RoleInput { expected, ..body.into() }).await?;
+    Ok(Tagged(role.version, role))
 }
 
 /// `DELETE /roles/{key}`.
-#[utoipa::path(delete, path = "/api/v1/roles/{key}", tag = "roles", params(("key" = String, Path)), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Built-in, or still used by policies", body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/roles/{key}", tag = "roles", params(("key" = String, Path), ("If-Match" = Option<String>, Header, description = "The ETag of the GET this change was made from: the change applies only to that version, else 412")), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Built-in, or still used by policies", body = ErrorBody), (status = 412, description = "Changed since that version: `current_version` and `current` show it as it is now (also as `ETag`)", body = ErrorBody)))]
 pub async fn delete_role(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiPath(key): ApiPath<String>,
+    IfMatch(expected): IfMatch,
 ) -> Result<StatusCode, AppError> {
-    roles::delete(&state, &actor, &key).await?;
+    roles::delete(&state, &actor, &key, &expected).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -191,38 +202,42 @@ pub async fn create_user(
 }
 
 /// `GET /users/{id}`.
-#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)), responses((status = 200, body = UserView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)), responses((status = 200, body = UserView, headers(("ETag" = String, description = "The version, for If-Match"))), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiPath(id): ApiPath<String>,
-) -> Result<Json<app::domain::UserView>, AppError> {
-    Ok(Json(people::get(&state, &actor, parse_user_id(&id)?).await?))
+) -> Result<Tagged<UserView>, AppError> {
+    let user = people::get(&state, &actor, parse_user_id(&id)?).await?;
+    Ok(Tagged(user.version, user))
 }
 
 /// `PATCH /users/{id}`: `name`, `status`.
-#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)), request_body = UserBody, responses((status = 200, body = UserView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "It would leave no active administrator", body = ErrorBody)))]
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "The ETag of the GET this change was made from: the change applies only to that version, else 412")), request_body = UserBody, responses((status = 200, body = UserView, headers(("ETag" = String, description = "The version, for If-Match"))), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "It would leave no active administrator", body = ErrorBody), (status = 412, description = "Changed since that version: `current_version` and `current` show it as it is now (also as `ETag`)", body = ErrorBody)))]
 pub async fn update_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiPath(id): ApiPath<String>,
+    IfMatch(expected): IfMatch,
     ApiJson(body): ApiJson<UserBody>,
-) -> Result<Json<app::domain::UserView>, AppError> {
+) -> Result<Tagged<UserView>, AppError> {
     if body.email.is_some() || body.password.is_some() {
         return Err(AppError::invalid("body", "only name and status can be changed here"));
     }
-    let patch = people::UserPatch { name: body.name, status: body.status };
-    Ok(Json(people::update(&state, &actor, parse_user_id(&id)?, patch).await?))
+    let patch = people::UserPatch { name: body.name, status: body.status, expected };
+    let user = people::update(&state, &actor, parse_user_id(&id)?, patch).await?;
+    Ok(Tagged(user.version, user))
 }
 
 /// `DELETE /users/{id}`.
-#[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "It would leave no active administrator", body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path), ("If-Match" = Option<String>, Header, description = "The ETag of the GET this change was made from: the change applies only to that version, else 412")), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "It would leave no active administrator", body = ErrorBody), (status = 412, description = "Changed since that version: `current_version` and `current` show it as it is now (also as `ETag`)", body = ErrorBody)))]
 pub async fn delete_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiPath(id): ApiPath<String>,
+    IfMatch(expected): IfMatch,
 ) -> Result<StatusCode, AppError> {
-    people::delete(&state, &actor, parse_user_id(&id)?).await?;
+    people::delete(&state, &actor, parse_user_id(&id)?, &expected).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -254,7 +269,7 @@ pub struct NamedBody {
 // Workspaces and teams take the same input.
 impl From<NamedBody> for app::server::services::fields::NamedInput {
     fn from(body: NamedBody) -> Self {
-        Self { key: body.key, name: body.name, description: body.description }
+        Self { key: body.key, name: body.name, description: body.description, expected: Default::default() }
     }
 }
 
@@ -289,34 +304,38 @@ pub async fn create_workspace(
 }
 
 /// `GET /workspaces/{key}`.
-#[utoipa::path(get, path = "/api/v1/workspaces/{key}", tag = "workspaces", params(("key" = String, Path)), responses((status = 200, body = WorkspaceView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/workspaces/{key}", tag = "workspaces", params(("key" = String, Path)), responses((status = 200, body = WorkspaceView, headers(("ETag" = String, description = "The version, for If-Match"))), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_workspace(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiPath(key): ApiPath<String>,
-) -> Result<Json<app::domain::WorkspaceView>, AppError> {
-    Ok(Json(workspaces::get(&state, &actor, &key).await?))
+) -> Result<Tagged<WorkspaceView>, AppError> {
+    let workspace = workspaces::get(&state, &actor, &key).await?;
+    Ok(Tagged(workspace.version, workspace))
 }
 
 /// `PATCH /workspaces/{key}`.
-#[utoipa::path(patch, path = "/api/v1/workspaces/{key}", tag = "workspaces", params(("key" = String, Path)), request_body = NamedBody, responses((status = 200, body = WorkspaceView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(patch, path = "/api/v1/workspaces/{key}", tag = "workspaces", params(("key" = String, Path), ("If-Match" = Option<String>, Header, description = "The ETag of the GET this change was made from: the change applies only to that version, else 412")), request_body = NamedBody, responses((status = 200, body = WorkspaceView, headers(("ETag" = String, description = "The version, for If-Match"))), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 412, description = "Changed since that version: `current_version` and `current` show it as it is now (also as `ETag`)", body = ErrorBody)))]
 pub async fn update_workspace(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiPath(key): ApiPath<String>,
+    IfMatch(expected): IfMatch,
     ApiJson(body): ApiJson<NamedBody>,
-) -> Result<Json<app::domain::WorkspaceView>, AppError> {
-    Ok(Json(workspaces::update(&state, &actor, &key, body.into()).await?))
+) -> Result<Tagged<WorkspaceView>, AppError> {
+    let workspace = workspaces::update(&state, &actor, &key, NamedInput { expected, ..body.into() }).await?;
+    Ok(Tagged(workspace.version, workspace))
 }
 
 /// `DELETE /workspaces/{key}`: with its policies.
-#[utoipa::path(delete, path = "/api/v1/workspaces/{key}", tag = "workspaces", params(("key" = String, Path)), responses((status = 200, description = "Deleted with its policies: `{\"revision\": N}`"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/workspaces/{key}", tag = "workspaces", params(("key" = String, Path), ("If-Match" = Option<String>, Header, description = "The ETag of the GET this change was made from: the change applies only to that version, else 412")), responses((status = 200, description = "Deleted with its policies: `{\"revision\": N}`"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 412, description = "Changed since that version: `current_version` and `current` show it as it is now (also as `ETag`)", body = ErrorBody)))]
 pub async fn delete_workspace(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiPath(key): ApiPath<String>,
+    IfMatch(expected): IfMatch,
 ) -> Result<StatusCode, AppError> {
-    workspaces::delete(&state, &actor, &key).await?;
+    workspaces::delete(&state, &actor, &key, &expected).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -497,34 +516,38 @@ pub async fn create_team(
 }
 
 /// `GET /teams/{key}`.
-#[utoipa::path(get, path = "/api/v1/teams/{key}", tag = "teams", params(("key" = String, Path)), responses((status = 200, body = TeamView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/teams/{key}", tag = "teams", params(("key" = String, Path)), responses((status = 200, body = TeamView, headers(("ETag" = String, description = "The version, for If-Match"))), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub async fn get_team(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiPath(key): ApiPath<String>,
-) -> Result<Json<app::domain::TeamView>, AppError> {
-    Ok(Json(teams::get(&state, &actor, &key).await?))
+) -> Result<Tagged<TeamView>, AppError> {
+    let team = teams::get(&state, &actor, &key).await?;
+    Ok(Tagged(team.version, team))
 }
 
 /// `PATCH /teams/{key}`.
-#[utoipa::path(patch, path = "/api/v1/teams/{key}", tag = "teams", params(("key" = String, Path)), request_body = NamedBody, responses((status = 200, body = TeamView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(patch, path = "/api/v1/teams/{key}", tag = "teams", params(("key" = String, Path), ("If-Match" = Option<String>, Header, description = "The ETag of the GET this change was made from: the change applies only to that version, else 412")), request_body = NamedBody, responses((status = 200, body = TeamView, headers(("ETag" = String, description = "The version, for If-Match"))), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 412, description = "Changed since that version: `current_version` and `current` show it as it is now (also as `ETag`)", body = ErrorBody)))]
 pub async fn update_team(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiPath(key): ApiPath<String>,
+    IfMatch(expected): IfMatch,
     ApiJson(body): ApiJson<NamedBody>,
-) -> Result<Json<app::domain::TeamView>, AppError> {
-    Ok(Json(teams::update(&state, &actor, &key, body.into()).await?))
+) -> Result<Tagged<TeamView>, AppError> {
+    let team = teams::update(&state, &actor, &key, NamedInput { expected, ..body.into() }).await?;
+    Ok(Tagged(team.version, team))
 }
 
 /// `DELETE /teams/{key}`: with its memberships and policies.
-#[utoipa::path(delete, path = "/api/v1/teams/{key}", tag = "teams", params(("key" = String, Path)), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/teams/{key}", tag = "teams", params(("key" = String, Path), ("If-Match" = Option<String>, Header, description = "The ETag of the GET this change was made from: the change applies only to that version, else 412")), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, description = "Changed since that version: `current_version` and `current` show it as it is now (also as `ETag`)", body = ErrorBody)))]
 pub async fn delete_team(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiPath(key): ApiPath<String>,
+    IfMatch(expected): IfMatch,
 ) -> Result<StatusCode, AppError> {
-    teams::delete(&state, &actor, &key).await?;
+    teams::delete(&state, &actor, &key, &expected).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -545,26 +568,28 @@ pub struct MemberBody {
 }
 
 /// `PUT /teams/{key}/members/{user_id}` `{"team_role"}`.
-#[utoipa::path(put, path = "/api/v1/teams/{key}/members/{user_id}", tag = "teams", params(("key" = String, Path), ("user_id" = String, Path)), request_body = MemberBody, responses((status = 200, body = MemberView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(put, path = "/api/v1/teams/{key}/members/{user_id}", tag = "teams", params(("key" = String, Path), ("user_id" = String, Path), ("If-Match" = Option<String>, Header, description = "The ETag of the GET this change was made from: the change applies only to that version, else 412")), request_body = MemberBody, responses((status = 200, body = MemberView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 412, description = "Changed since that version: `current_version` and `current` show it as it is now (also as `ETag`)", body = ErrorBody)))]
 pub async fn put_member(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiPath((key, user)): ApiPath<(String, String)>,
+    IfMatch(expected): IfMatch,
     ApiJson(body): ApiJson<MemberBody>,
 ) -> Result<Json<app::domain::MemberView>, AppError> {
     let user = parse_user_id(&user)?;
     let role = body.team_role.unwrap_or_else(|| "member".to_owned());
-    Ok(Json(teams::put_member(&state, &actor, &key, user, &role).await?))
+    Ok(Json(teams::put_member(&state, &actor, &key, user, &role, &expected).await?))
 }
 
 /// `DELETE /teams/{key}/members/{user_id}`.
-#[utoipa::path(delete, path = "/api/v1/teams/{key}/members/{user_id}", tag = "teams", params(("key" = String, Path), ("user_id" = String, Path)), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/teams/{key}/members/{user_id}", tag = "teams", params(("key" = String, Path), ("user_id" = String, Path), ("If-Match" = Option<String>, Header, description = "The ETag of the GET this change was made from: the change applies only to that version, else 412")), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change"), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, body = ErrorBody), (status = 412, description = "Changed since that version: `current_version` and `current` show it as it is now (also as `ETag`)", body = ErrorBody)))]
 pub async fn remove_member(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiPath((key, user)): ApiPath<(String, String)>,
+    IfMatch(expected): IfMatch,
 ) -> Result<StatusCode, AppError> {
-    teams::remove_member(&state, &actor, &key, parse_user_id(&user)?).await?;
+    teams::remove_member(&state, &actor, &key, parse_user_id(&user)?, &expected).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -4,7 +4,7 @@ use axum::{extract::State, http::StatusCode, Json};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
-use super::{ApiJson, ApiSession, ClientAddr, SignedIn};
+use super::{ApiJson, ApiSession, ClientAddr, IfMatch, SignedIn, Tagged};
 use app::{
     domain::UserView,
     server::{http::ErrorBody, AppState},
@@ -49,9 +49,9 @@ pub async fn logout(
 }
 
 /// `GET /api/v1/me`: the signed-in user.
-#[utoipa::path(get, path = "/api/v1/me", tag = "auth", responses((status = 200, description = "The signed-in user", body = UserEnvelope), (status = 401, description = "Not signed in", body = ErrorBody)))]
-pub async fn me(SignedIn(user): SignedIn) -> Json<UserEnvelope> {
-    Json(UserEnvelope { user: user.view() })
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", responses((status = 200, description = "The signed-in user", body = UserEnvelope, headers(("ETag" = String, description = "The version, for If-Match"))), (status = 401, description = "Not signed in", body = ErrorBody)))]
+pub async fn me(SignedIn(user): SignedIn) -> Tagged<UserEnvelope> {
+    Tagged(user.version, UserEnvelope { user: user.view() })
 }
 
 /// What a member may change about themselves.
@@ -61,12 +61,13 @@ pub struct ProfileBody {
 }
 
 /// `PATCH /api/v1/me`: the display name (the email is not edited here).
-#[utoipa::path(patch, path = "/api/v1/me", tag = "auth", request_body = ProfileBody, responses((status = 200, body = UserEnvelope), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody)))]
+#[utoipa::path(patch, path = "/api/v1/me", tag = "auth", params(("If-Match" = Option<String>, Header, description = "The ETag of the GET this change was made from: the change applies only to that version, else 412")), request_body = ProfileBody, responses((status = 200, body = UserEnvelope, headers(("ETag" = String, description = "The version, for If-Match"))), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed (an API token cannot change the profile)", body = ErrorBody), (status = 412, description = "Changed since that version: `current_version` and `current` show it as it is now (also as `ETag`)", body = ErrorBody)))]
 pub async fn update_me(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
+    IfMatch(expected): IfMatch,
     ApiJson(body): ApiJson<ProfileBody>,
-) -> Result<Json<UserEnvelope>, AppError> {
-    let user = app::server::services::account::update_display_name(&state, &actor, &body.name).await?;
-    Ok(Json(UserEnvelope { user }))
+) -> Result<Tagged<UserEnvelope>, AppError> {
+    let user = app::server::services::account::update_display_name(&state, &actor, &body.name, &expected).await?;
+    Ok(Tagged(user.version, UserEnvelope { user }))
 }

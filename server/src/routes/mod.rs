@@ -12,6 +12,7 @@ pub mod tokens;
 use axum::{
     extract::{rejection::JsonRejection, FromRequest, FromRequestParts, Request},
     http::request::Parts,
+    response::{IntoResponse, Response},
     routing::{get, post},
     Router,
 };
@@ -20,6 +21,7 @@ use std::net::IpAddr;
 use tower_sessions::Session;
 
 use app::{
+    domain::{etag, Expected},
     server::{auth::require_user, http::ClientIp, sessions::AuthSession, store::users::UserRow, AppState},
     AppError,
 };
@@ -192,5 +194,40 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddr {
 
     async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
         Ok(Self(parts.extensions.get::<ClientIp>().and_then(|c| c.0)))
+    }
+}
+
+/// The `If-Match` header as what a write expects of the version it changes
+/// (none: whatever is there). One that cannot be read is a 400, never
+/// ignored: a client that sent one wants its write to be conditional.
+pub struct IfMatch(pub Expected);
+
+impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let values: Vec<&str> = parts
+            .headers
+            .get_all(axum::http::header::IF_MATCH)
+            .iter()
+            .map(|v| v.to_str().map_err(|_| AppError::invalid("If-Match", "the header is not readable text")))
+            .collect::<Result<_, _>>()?;
+        if values.is_empty() {
+            return Ok(Self(Expected::Any));
+        }
+        Expected::parse_if_match(&values.join(", ")).map(Self).map_err(|message| AppError::invalid("If-Match", message))
+    }
+}
+
+/// A JSON answer with its version as the `ETag` header.
+pub struct Tagged<T>(pub i64, pub T);
+
+impl<T: serde::Serialize> IntoResponse for Tagged<T> {
+    fn into_response(self) -> Response {
+        let mut response = axum::Json(self.1).into_response();
+        if let Ok(tag) = axum::http::HeaderValue::from_str(&etag(self.0)) {
+            response.headers_mut().insert(axum::http::header::ETAG, tag);
+        }
+        response
     }
 }

@@ -13,7 +13,7 @@ use proptest::{
 
 use app::{
     authz::{AccessIndex, Actor, TokenGrant, TokenScope},
-    domain::{Permission, PermissionSet, RoleKey, Subject, TeamKey, UserId, WorkspaceKey},
+    domain::{Expected, Permission, PermissionSet, RoleKey, Subject, TeamKey, UserId, WorkspaceKey},
     server::{
         services::{
             fields::NamedInput,
@@ -137,11 +137,13 @@ async fn setup(backend: Backend, exercised: std::sync::Arc<Exercised>) -> (TestA
         store::users::find_by_email(&mut conn, &app::domain::Email::parse(ADMIN_EMAIL).unwrap()).await.unwrap().unwrap()
     };
     for key in WORKSPACES {
-        let input = NamedInput { key: Some(key.into()), name: Some(key.into()), description: None };
+        let input =
+            NamedInput { key: Some(key.into()), name: Some(key.into()), description: None, ..NamedInput::default() };
         app::server::services::workspaces::create(&state, &admin, input).await.unwrap();
     }
     for key in TEAMS {
-        let input = NamedInput { key: Some(key.into()), name: Some(key.into()), description: None };
+        let input =
+            NamedInput { key: Some(key.into()), name: Some(key.into()), description: None, ..NamedInput::default() };
         teams::create(&state, &admin, input).await.unwrap();
     }
     let mut actors = Vec::new();
@@ -192,6 +194,7 @@ async fn seed(world: &mut World, grants: &[(usize, u32, usize)]) {
             name: Some(key.clone()),
             description: None,
             permissions: Some(permissions.iter().map(|p| p.key().to_owned()).collect()),
+            ..RoleInput::default()
         };
         roles::create(&world.state, &admin, input).await.unwrap();
         let new = NewPolicy {
@@ -269,6 +272,7 @@ async fn step(world: &mut World, op: &Op) -> Result<(), TestCaseError> {
                 name: Some(key.clone()),
                 description: None,
                 permissions: Some(set(*permissions).iter().map(|p| p.key().to_owned()).collect()),
+                ..RoleInput::default()
             };
             let ok = roles::create(&world.state, &world.row(actor_id(*actor)).await, input).await.is_ok();
             if ok {
@@ -305,13 +309,19 @@ async fn step(world: &mut World, op: &Op) -> Result<(), TestCaseError> {
             let Some(user) = people.get(*user).copied() else { return Ok(()) };
             let role = if *maintainer { "maintainer" } else { "member" };
             let actor_row = world.row(actor_id(*actor)).await;
-            teams::put_member(&world.state, &actor_row, TEAMS[*team], user, role).await.ok().map(|_| actor_id(*actor))
+            teams::put_member(&world.state, &actor_row, TEAMS[*team], user, role, &Expected::Any)
+                .await
+                .ok()
+                .map(|_| actor_id(*actor))
         }
         Op::RemoveMember { actor, team, user } => {
             let people = world.people();
             let Some(user) = people.get(*user).copied() else { return Ok(()) };
             let actor_row = world.row(actor_id(*actor)).await;
-            teams::remove_member(&world.state, &actor_row, TEAMS[*team], user).await.ok().map(|_| actor_id(*actor))
+            teams::remove_member(&world.state, &actor_row, TEAMS[*team], user, &Expected::Any)
+                .await
+                .ok()
+                .map(|_| actor_id(*actor))
         }
         Op::Invite { actor, invitee, role, scope, team } => {
             let input = InviteInput {
@@ -395,7 +405,8 @@ async fn step(world: &mut World, op: &Op) -> Result<(), TestCaseError> {
         Op::SetStatus { actor, user, active } => {
             let people = world.people();
             let Some(user) = people.get(*user).copied() else { return Ok(()) };
-            let patch = UserPatch { name: None, status: Some(if *active { "active" } else { "disabled" }.into()) };
+            let patch =
+                UserPatch { status: Some(if *active { "active" } else { "disabled" }.into()), ..UserPatch::default() };
             let actor_row = world.row(actor_id(*actor)).await;
             people::update(&world.state, &actor_row, user, patch).await.ok().map(|_| actor_id(*actor))
         }

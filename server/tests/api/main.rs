@@ -24,3 +24,4 @@ mod sessions;
 mod smtp_sink;
 mod teams;
 mod tokens;
+mod versions;

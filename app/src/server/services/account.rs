@@ -1,24 +1,39 @@
 //! What signed-in members change about themselves.
 
 use crate::{
-    domain::{DisplayName, UserView},
+    domain::{DisplayName, Expected, UserView},
     error::AppError,
     server::store::users::{self, UserRow},
     server::{store, AppState},
 };
 
-/// Renames the signed-in user.
-pub async fn update_display_name(state: &AppState, actor: &UserRow, name: &str) -> Result<UserView, AppError> {
-    crate::server::services::guard::require_session(actor, "change your profile")?;
-    let name = DisplayName::parse(name).map_err(|e| AppError::invalid("name", e.to_string()))?;
-    let mut tx = state.db.write().await?;
-    if !users::update_name(&mut tx, actor.id, &name).await? {
-        return Err(AppError::not_found(format!("user {}", actor.id)));
+/// Renames the signed-in user (from the version they saw, when given).
+pub async fn update_display_name(
+    state: &AppState,
+    actor: &UserRow,
+    name: &str,
+    expected: &Expected,
+) -> Result<UserView, AppError> {
+    use crate::server::services::guard::{attempt, audited};
+    let entry = attempt(actor, "user.update", "user", actor.id);
+    let result = async {
+        crate::server::services::guard::require_session(actor, "change your profile")?;
+        let name = DisplayName::parse(name).map_err(|e| AppError::invalid("name", e.to_string()))?;
+        let mut tx = state.db.write().await?;
+        let before = crate::server::services::people::take(&mut tx, actor.id, expected).await?;
+        users::update_name(&mut tx, actor.id, &name).await?;
+        let after = users::find_by_id(&mut tx, actor.id)
+            .await?
+            .ok_or_else(|| AppError::not_found(format!("user {}", actor.id)))?;
+        let mut success = entry.clone();
+        success.before = serde_json::to_value(before.view()).ok();
+        success.after = serde_json::to_value(after.view()).ok();
+        store::audit::insert(&mut tx, &success, crate::server::now_ms()).await?;
+        tx.commit().await.map_err(crate::server::store::StoreError::from)?;
+        Ok(after.view())
     }
-    let updated =
-        users::find_by_id(&mut tx, actor.id).await?.ok_or_else(|| AppError::not_found(format!("user {}", actor.id)))?;
-    tx.commit().await.map_err(crate::server::store::StoreError::from)?;
-    Ok(updated.view())
+    .await;
+    audited(state, entry, result).await
 }
 
 /// The public handle of a session: the start of a hash of its id, so the
@@ -217,6 +232,8 @@ pub async fn leave_team(state: &AppState, actor: &UserRow, team: &str) -> Result
         if !store::access::remove_member(&mut tx, &key, actor.id).await? {
             return Err(AppError::not_found(format!("your membership of team {key}")));
         }
+        // The team's version covers its members.
+        store::versions::next(&mut tx, store::versions::Versioned::Team, key.as_str()).await?;
         crate::server::services::policies::keep_an_admin(&mut tx).await?;
         store::audit::insert(&mut tx, &entry, crate::server::now_ms()).await?;
         tx.commit([crate::authz::Change::MemberRemoved { team: key.clone(), user: actor.id }]).await?;

@@ -10,6 +10,8 @@ pub struct NamedInput {
     pub key: Option<String>,
     pub name: Option<String>,
     pub description: Option<String>,
+    /// On an edit: the version it was made from.
+    pub expected: crate::domain::Expected,
 }
 
 /// The longest name, in characters.

@@ -85,13 +85,13 @@ pub fn attempt(actor: &UserRow, action: &str, target_type: &str, target_id: impl
     }
 }
 
-/// Writes the entry of a refused attempt (403 or 409) and passes the result on.
+/// Writes the entry of a refused attempt (403, 409 or 412) and passes the result on.
 pub async fn audited<T>(
     state: &AppState,
     mut entry: NewAuditEntry,
     result: Result<T, AppError>,
 ) -> Result<T, AppError> {
-    if let Err(error @ (AppError::Forbidden { .. } | AppError::Conflict { .. })) = &result {
+    if let Err(error @ (AppError::Forbidden { .. } | AppError::Conflict { .. } | AppError::Stale { .. })) = &result {
         // Past the budget, refusals of what the actor may not do are
         // answered 429 and not written again. Conflicts are not counted: the
         // actor may do this, and a script retrying creates that race (or

@@ -524,6 +524,8 @@ pub(crate) async fn grant(
     if let Some(team) = &row.team {
         if store::access::team_role_of(tx, team, user.id).await?.is_none() {
             store::access::upsert_member(tx, team, user.id, "member", now).await?;
+            // The team's version covers its members.
+            store::versions::next(tx, store::versions::Versioned::Team, team.as_str()).await?;
             changes.push(Change::MemberAdded { team: team.clone(), user: user.id });
         }
     }

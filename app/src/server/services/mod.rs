@@ -21,4 +21,5 @@ pub mod sign_ins;
 pub mod teams;
 pub mod tokens;
 pub mod users;
+pub mod versions;
 pub mod workspaces;

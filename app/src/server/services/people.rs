@@ -4,7 +4,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::{
     authz::Change,
-    domain::{DisplayName, Email, Permission, UserId, UserStatus, UserView},
+    domain::{DisplayName, Email, Expected, Permission, UserId, UserStatus, UserView},
     error::{AppError, FieldError},
     server::{
         now_ms,
@@ -13,10 +13,12 @@ use crate::{
             escalation::{actor as acting, forbid_escalation, forbid_removal},
             guard::{attempt, audited, require},
             policies::keep_an_admin,
+            versions,
         },
         store::{
             self, audit,
             users::{NewUser, PasswordOrigin, UserRow},
+            versions::Versioned,
         },
         AppState,
     },
@@ -36,10 +38,23 @@ pub struct UserInput {
 pub struct UserPatch {
     pub name: Option<String>,
     pub status: Option<String>,
+    /// The version the change was made from.
+    pub expected: Expected,
 }
 
 fn not_found(id: UserId) -> AppError {
     AppError::not_found(format!("user {id}"))
+}
+
+/// The user taken for this write, as they were: 404 when gone, 412 when
+/// the caller expected another version.
+pub(crate) async fn take(conn: &mut store::Conn, id: UserId, expected: &Expected) -> Result<UserRow, AppError> {
+    let what = format!("user {id}");
+    let version = versions::take(conn, Versioned::User, &id.to_string(), &what).await?;
+    let before = store::users::find_by_id(conn, id).await?.ok_or_else(|| not_found(id))?;
+    let before = UserRow { version, ..before };
+    versions::expect(expected, version, &what, &before.view())?;
+    Ok(before)
 }
 
 /// Users matching `query` (and `status`, when given), in the order `sort`
@@ -199,7 +214,7 @@ pub async fn update(state: &AppState, actor: &UserRow, id: UserId, patch: UserPa
             return Err(AppError::Validation { fields });
         }
         let mut tx = state.access.begin_write(&state.db).await?;
-        let before = store::users::find_by_id(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
+        let before = take(&mut tx, id, &patch.expected).await?;
         match status {
             // Enabling confers everything the user's policies hold again;
             // disabling takes it away.
@@ -234,12 +249,12 @@ pub async fn update(state: &AppState, actor: &UserRow, id: UserId, patch: UserPa
 }
 
 /// Deletes a user with their sessions, team memberships and policies.
-pub async fn delete(state: &AppState, actor: &UserRow, id: UserId) -> Result<(), AppError> {
+pub async fn delete(state: &AppState, actor: &UserRow, id: UserId, expected: &Expected) -> Result<(), AppError> {
     let entry = attempt(actor, "user.delete", "user", id);
     let result = async {
         require(state, actor, Permission::UserManage, None)?;
         let mut tx = state.access.begin_write(&state.db).await?;
-        let before = store::users::find_by_id(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
+        let before = take(&mut tx, id, expected).await?;
         forbid_removal(state, acting(actor), &state.access.read().bindings_of_user(&id))?;
         let policies = store::access::delete_user_policies(&mut tx, id).await?;
         let teams = store::access::delete_user_memberships(&mut tx, id).await?;

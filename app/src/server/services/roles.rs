@@ -3,7 +3,7 @@
 
 use crate::{
     authz::{Binding, Change},
-    domain::{Permission, PermissionSet, RoleKey, RoleView, Scope},
+    domain::{Expected, Permission, PermissionSet, RoleKey, RoleView, Scope},
     error::{AppError, FieldError},
     server::{
         now_ms,
@@ -11,8 +11,9 @@ use crate::{
             escalation::{actor as acting, forbid_escalation, forbid_removal},
             fields::check_name,
             guard::{attempt, audited, require},
+            versions,
         },
-        store::{self, access::RoleRow, audit, users::UserRow},
+        store::{self, access::RoleRow, audit, users::UserRow, versions::Versioned},
         AppState,
     },
 };
@@ -24,6 +25,8 @@ pub struct RoleInput {
     pub name: Option<String>,
     pub description: Option<String>,
     pub permissions: Option<Vec<String>>,
+    /// On an edit: the version it was made from.
+    pub expected: Expected,
 }
 
 /// The role as callers see it (with `used_by` from the index).
@@ -35,6 +38,7 @@ pub fn view(state: &AppState, row: &RoleRow) -> RoleView {
         description: row.description.clone(),
         permissions: row.permissions.iter().collect(),
         builtin: row.builtin,
+        version: row.version,
     }
 }
 
@@ -57,14 +61,24 @@ fn parse_permissions(keys: Option<&[String]>, fields: &mut Vec<FieldError>) -> P
     }
 }
 
-/// A custom role by key: 404 if missing, 409 `builtin_role` if built in.
-async fn load_custom_role(conn: &mut store::Conn, key: &str, verb: &str) -> Result<RoleRow, AppError> {
-    let not_found = || AppError::not_found(format!("role {key}"));
-    let key = RoleKey::parse(key).map_err(|_| not_found())?;
-    let role = store::access::find_role(conn, &key).await?.ok_or_else(not_found)?;
+/// A custom role taken for this write, as it was: 404 if missing, 409
+/// `builtin_role` if built in, 412 if the caller expected another version.
+async fn take_custom_role(
+    state: &AppState,
+    conn: &mut store::Conn,
+    key: &str,
+    verb: &str,
+    expected: &Expected,
+) -> Result<RoleRow, AppError> {
+    let what = format!("role {key}");
+    let key = RoleKey::parse(key).map_err(|_| AppError::not_found(what.clone()))?;
+    let version = versions::take(conn, Versioned::Role, key.as_str(), &what).await?;
+    let role = store::access::find_role(conn, &key).await?.ok_or_else(|| AppError::not_found(what.clone()))?;
     if role.builtin {
         return Err(AppError::conflict("builtin_role", format!("the built-in role {key} cannot be {verb}")));
     }
+    let role = RoleRow { version, ..role };
+    versions::expect(expected, version, &what, &view(state, &role))?;
     Ok(role)
 }
 
@@ -110,6 +124,7 @@ pub async fn create(state: &AppState, actor: &UserRow, input: RoleInput) -> Resu
             permissions,
             builtin: false,
             created_at: now_ms(),
+            version: 1,
         };
         store::access::insert_role(&mut tx, &row).await.map_err(|e| {
             e.conflict_on("roles", "key", "role_exists", || format!("a role with key {} already exists", row.key))
@@ -131,9 +146,9 @@ pub async fn update(state: &AppState, actor: &UserRow, key: &str, input: RoleInp
     let result = async {
         let mut tx = state.access.begin_write(&state.db).await?;
         require(state, actor, Permission::RoleManage, None)?;
-        let before = load_custom_role(&mut tx, key, "changed").await?;
+        let before = take_custom_role(state, &mut tx, key, "changed", &input.expected).await?;
         let mut fields = Vec::new();
-        let mut after = before.clone();
+        let mut after = RoleRow { version: before.version + 1, ..before.clone() };
         if input.name.is_some() {
             after.name = parse_name(input.name.as_deref(), &mut fields);
         }
@@ -168,12 +183,12 @@ pub async fn update(state: &AppState, actor: &UserRow, key: &str, input: RoleInp
 }
 
 /// Deletes a custom role that no policy uses.
-pub async fn delete(state: &AppState, actor: &UserRow, key: &str) -> Result<(), AppError> {
+pub async fn delete(state: &AppState, actor: &UserRow, key: &str, expected: &Expected) -> Result<(), AppError> {
     let entry = attempt(actor, "role.delete", "role", key);
     let result = async {
         let mut tx = state.access.begin_write(&state.db).await?;
         require(state, actor, Permission::RoleManage, None)?;
-        let before = load_custom_role(&mut tx, key, "deleted").await?;
+        let before = take_custom_role(state, &mut tx, key, "deleted", expected).await?;
         let key = before.key.clone();
         let used_by = store::access::count_policies_with_role(&mut tx, &key).await?;
         if used_by > 0 {

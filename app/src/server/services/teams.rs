@@ -3,7 +3,7 @@
 
 use crate::{
     authz::Change,
-    domain::{MemberView, Permission, TeamKey, TeamView, UserId},
+    domain::{Expected, MemberView, Permission, TeamKey, TeamView, UserId},
     error::AppError,
     server::{
         now_ms,
@@ -12,12 +12,14 @@ use crate::{
             fields::{apply_edit, parse_new, NamedInput},
             guard::{allows, attempt, audited, require},
             policies::keep_an_admin,
+            versions,
         },
         store::{
             self,
             access::{MemberRow, PolicyFilter, TeamRow},
             audit,
             users::UserRow,
+            versions::Versioned,
             StoreError,
         },
         AppState,
@@ -33,6 +35,7 @@ fn view(row: &TeamRow) -> TeamView {
         name: row.name.clone(),
         description: row.description.clone(),
         created_at: row.created_at,
+        version: row.version,
     }
 }
 
@@ -52,6 +55,16 @@ fn parse_key(key: &str) -> Result<TeamKey, AppError> {
 
 async fn load(conn: &mut store::Conn, key: &TeamKey) -> Result<TeamRow, AppError> {
     store::access::find_team(conn, key).await?.ok_or_else(|| AppError::not_found(format!("team {key}")))
+}
+
+/// The team taken for this write (its own fields or its members), as it
+/// was: 404 when it is gone, 412 when the caller expected another version.
+async fn take(conn: &mut store::Conn, key: &TeamKey, expected: &Expected) -> Result<TeamRow, AppError> {
+    let what = format!("team {key}");
+    let version = versions::take(conn, Versioned::Team, key.as_str(), &what).await?;
+    let before = TeamRow { version, ..load(conn, key).await? };
+    versions::expect(expected, version, &what, &view(&before))?;
+    Ok(before)
 }
 
 /// Teams whose key or name contains `query`, by key or by name (`sort`), in pages.
@@ -86,7 +99,7 @@ pub async fn create(state: &AppState, actor: &UserRow, input: TeamInput) -> Resu
         let Some((key, name, description)) = parse_new(&input, TeamKey::parse, &mut fields) else {
             return Err(AppError::Validation { fields });
         };
-        let row = TeamRow { key, name, description, created_at: now_ms() };
+        let row = TeamRow { key, name, description, created_at: now_ms(), version: 1 };
         let mut tx = state.db.write().await?;
         store::access::insert_team(&mut tx, &row).await.map_err(|e| {
             e.conflict_on("teams", "key", "team_exists", || format!("a team with key {} already exists", row.key))
@@ -109,8 +122,8 @@ pub async fn update(state: &AppState, actor: &UserRow, key: &str, input: TeamInp
         require(state, actor, Permission::TeamManage, None)?;
         let key = parse_key(key)?;
         let mut tx = state.db.write().await?;
-        let before = load(&mut tx, &key).await?;
-        let mut after = before.clone();
+        let before = take(&mut tx, &key, &input.expected).await?;
+        let mut after = TeamRow { version: before.version + 1, ..before.clone() };
         let mut fields = Vec::new();
         apply_edit(&mut after.name, &mut after.description, &input, &mut fields);
         if !fields.is_empty() {
@@ -130,13 +143,13 @@ pub async fn update(state: &AppState, actor: &UserRow, key: &str, input: TeamInp
 }
 
 /// Deletes a team with its memberships and policies.
-pub async fn delete(state: &AppState, actor: &UserRow, key: &str) -> Result<(), AppError> {
+pub async fn delete(state: &AppState, actor: &UserRow, key: &str, expected: &Expected) -> Result<(), AppError> {
     let entry = attempt(actor, "team.delete", "team", key);
     let result = async {
         require(state, actor, Permission::TeamManage, None)?;
         let key = parse_key(key)?;
         let mut tx = state.access.begin_write(&state.db).await?;
-        let before = load(&mut tx, &key).await?;
+        let before = take(&mut tx, &key, expected).await?;
         // Deleting the team takes its policies from every member.
         let taken = state.access.read().bindings_of_team(&key);
         forbid_removal(state, acting(actor), &taken)?;
@@ -193,6 +206,7 @@ pub async fn put_member(
     key: &str,
     user: UserId,
     team_role: &str,
+    expected: &Expected,
 ) -> Result<MemberView, AppError> {
     let entry = attempt(actor, "team.member.put", "team", key);
     let result = async {
@@ -201,7 +215,7 @@ pub async fn put_member(
         }
         let key = parse_key(key)?;
         let mut tx = state.access.begin_write(&state.db).await?;
-        load(&mut tx, &key).await?;
+        take(&mut tx, &key, expected).await?;
         let full_manager = may_manage_members(state, &mut tx, actor, &key).await?;
         if !full_manager && team_role == "maintainer" {
             return Err(AppError::forbidden("forbidden", "only holders of team:manage can make someone a maintainer"));
@@ -231,12 +245,18 @@ pub async fn put_member(
 }
 
 /// Removes a member. The team carrying the last admin keeps them.
-pub async fn remove_member(state: &AppState, actor: &UserRow, key: &str, user: UserId) -> Result<(), AppError> {
+pub async fn remove_member(
+    state: &AppState,
+    actor: &UserRow,
+    key: &str,
+    user: UserId,
+    expected: &Expected,
+) -> Result<(), AppError> {
     let entry = attempt(actor, "team.member.remove", "team", key);
     let result = async {
         let key = parse_key(key)?;
         let mut tx = state.access.begin_write(&state.db).await?;
-        load(&mut tx, &key).await?;
+        take(&mut tx, &key, expected).await?;
         may_manage_members(state, &mut tx, actor, &key).await?;
         let Some(role) = store::access::team_role_of(&mut tx, &key, user).await? else {
             return Err(AppError::not_found(format!("member {user} of team {key}")));
@@ -292,6 +312,7 @@ pub async fn put_member_by_email(
     key: &str,
     email: &str,
     team_role: &str,
+    expected: &Expected,
 ) -> Result<MemberView, AppError> {
     let team = parse_key(key)?;
     let user = {
@@ -305,5 +326,5 @@ pub async fn put_member_by_email(
             .await?
             .ok_or_else(|| AppError::invalid("email", format!("there is no user {email}")))?
     };
-    put_member(state, actor, key, user.id, team_role).await
+    put_member(state, actor, key, user.id, team_role, expected).await
 }

@@ -2,7 +2,7 @@
 
 use crate::{
     authz::Change,
-    domain::{Permission, WorkspaceKey, WorkspaceView},
+    domain::{Expected, Permission, WorkspaceKey, WorkspaceView},
     error::AppError,
     server::{
         now_ms,
@@ -10,8 +10,9 @@ use crate::{
             escalation,
             fields::{apply_edit, parse_new, NamedInput},
             guard::{allows, attempt, audited, readable_workspaces, require},
+            versions,
         },
-        store::{self, access::WorkspaceRow, audit, users::UserRow, StoreError},
+        store::{self, access::WorkspaceRow, audit, users::UserRow, versions::Versioned, StoreError},
         AppState,
     },
 };
@@ -25,6 +26,7 @@ fn view(row: &WorkspaceRow) -> WorkspaceView {
         name: row.name.clone(),
         description: row.description.clone(),
         created_at: row.created_at,
+        version: row.version,
     }
 }
 
@@ -34,6 +36,16 @@ fn parse_key(key: &str) -> Result<WorkspaceKey, AppError> {
 
 async fn load(conn: &mut store::Conn, key: &WorkspaceKey) -> Result<WorkspaceRow, AppError> {
     store::access::find_workspace(conn, key).await?.ok_or_else(|| AppError::not_found(format!("workspace {key}")))
+}
+
+/// The workspace taken for this write, as it was: 404 when it is gone, 412
+/// when the caller expected another version.
+async fn take(conn: &mut store::Conn, key: &WorkspaceKey, expected: &Expected) -> Result<WorkspaceRow, AppError> {
+    let what = format!("workspace {key}");
+    let version = versions::take(conn, Versioned::Workspace, key.as_str(), &what).await?;
+    let before = WorkspaceRow { version, ..load(conn, key).await? };
+    versions::expect(expected, version, &what, &view(&before))?;
+    Ok(before)
 }
 
 /// The workspaces the actor can read whose key or name contains `query`,
@@ -76,7 +88,7 @@ pub async fn create(state: &AppState, actor: &UserRow, input: WorkspaceInput) ->
         let Some((key, name, description)) = parse_new(&input, WorkspaceKey::parse, &mut fields) else {
             return Err(AppError::Validation { fields });
         };
-        let row = WorkspaceRow { key, name, description, created_at: now_ms() };
+        let row = WorkspaceRow { key, name, description, created_at: now_ms(), version: 1 };
         store::access::insert_workspace(&mut tx, &row).await.map_err(|e| {
             e.conflict_on("workspaces", "key", "workspace_exists", || {
                 format!("a workspace with key {} already exists", row.key)
@@ -106,8 +118,8 @@ pub async fn update(
         let key = parse_key(key)?;
         require(state, actor, Permission::WorkspaceUpdate, Some(&key))?;
         let mut tx = state.db.write().await?;
-        let before = load(&mut tx, &key).await?;
-        let mut after = before.clone();
+        let before = take(&mut tx, &key, &input.expected).await?;
+        let mut after = WorkspaceRow { version: before.version + 1, ..before.clone() };
         let mut fields = Vec::new();
         apply_edit(&mut after.name, &mut after.description, &input, &mut fields);
         if !fields.is_empty() {
@@ -127,14 +139,14 @@ pub async fn update(
 }
 
 /// Deletes a workspace and, in the same transaction, its policies.
-pub async fn delete(state: &AppState, actor: &UserRow, key: &str) -> Result<(), AppError> {
+pub async fn delete(state: &AppState, actor: &UserRow, key: &str, expected: &Expected) -> Result<(), AppError> {
     let mut entry = attempt(actor, "workspace.delete", "workspace", key);
     entry.workspace = Some(key.to_owned());
     let result = async {
         let mut tx = state.access.begin_write(&state.db).await?;
         let key = parse_key(key)?;
         require(state, actor, Permission::WorkspaceDelete, Some(&key))?;
-        let before = load(&mut tx, &key).await?;
+        let before = take(&mut tx, &key, expected).await?;
         // Deleting the workspace takes its policies from everyone in it.
         let taken = state.access.read().bindings_in_workspace(&key);
         escalation::forbid_removal(state, escalation::actor(actor), &taken)?;

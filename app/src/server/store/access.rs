@@ -20,6 +20,7 @@ pub struct RoleRow {
     pub permissions: PermissionSet,
     pub builtin: bool,
     pub created_at: i64,
+    pub version: i64,
 }
 
 /// A row of `workspaces`.
@@ -29,6 +30,7 @@ pub struct WorkspaceRow {
     pub name: String,
     pub description: String,
     pub created_at: i64,
+    pub version: i64,
 }
 
 /// A row of `policies`.
@@ -72,6 +74,7 @@ fn role_from_row(row: &AnyRow) -> Result<RoleRow, StoreError> {
         permissions,
         builtin,
         created_at: row.try_get("created_at")?,
+        version: row.try_get("version")?,
     })
 }
 
@@ -82,7 +85,7 @@ fn permissions_text(permissions: PermissionSet) -> String {
 /// Every role, built-in first, then by key.
 pub async fn list_roles(conn: &mut Conn) -> Result<Vec<RoleRow>, StoreError> {
     let rows = sqlx::query(
-        "select key, name, description, permissions, builtin, created_at from roles order by builtin desc, key",
+        "select key, name, description, permissions, builtin, created_at, version from roles order by builtin desc, key",
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -91,10 +94,12 @@ pub async fn list_roles(conn: &mut Conn) -> Result<Vec<RoleRow>, StoreError> {
 
 /// One role.
 pub async fn find_role(conn: &mut Conn, key: &RoleKey) -> Result<Option<RoleRow>, StoreError> {
-    let row = sqlx::query("select key, name, description, permissions, builtin, created_at from roles where key = $1")
-        .bind(key.as_str().to_owned())
-        .fetch_optional(&mut *conn)
-        .await?;
+    let row = sqlx::query(
+        "select key, name, description, permissions, builtin, created_at, version from roles where key = $1",
+    )
+    .bind(key.as_str().to_owned())
+    .fetch_optional(&mut *conn)
+    .await?;
     row.as_ref().map(role_from_row).transpose()
 }
 
@@ -150,6 +155,7 @@ fn workspace_from_row(row: &AnyRow) -> Result<WorkspaceRow, StoreError> {
         name: row.try_get("name")?,
         description: row.try_get("description")?,
         created_at: row.try_get("created_at")?,
+        version: row.try_get("version")?,
     })
 }
 
@@ -207,7 +213,7 @@ async fn search_named(
     };
     let limit = conditions.extra(limit);
     let sql = format!(
-        "select key, name, description, created_at from {table}{} order by {order_by} limit {limit}",
+        "select key, name, description, created_at, version from {table}{} order by {order_by} limit {limit}",
         conditions.where_clause()
     );
     conditions.fetch_all(conn, &sql).await
@@ -228,7 +234,7 @@ pub async fn list_workspaces(
 
 /// One workspace.
 pub async fn find_workspace(conn: &mut Conn, key: &WorkspaceKey) -> Result<Option<WorkspaceRow>, StoreError> {
-    let row = sqlx::query("select key, name, description, created_at from workspaces where key = $1")
+    let row = sqlx::query("select key, name, description, created_at, version from workspaces where key = $1")
         .bind(key.as_str().to_owned())
         .fetch_optional(&mut *conn)
         .await?;
@@ -500,6 +506,7 @@ pub struct TeamRow {
     pub name: String,
     pub description: String,
     pub created_at: i64,
+    pub version: i64,
 }
 
 /// A member of a team with their team role (`member` or `maintainer`).
@@ -519,6 +526,7 @@ fn team_from_row(row: &AnyRow) -> Result<TeamRow, StoreError> {
         name: row.try_get("name")?,
         description: row.try_get("description")?,
         created_at: row.try_get("created_at")?,
+        version: row.try_get("version")?,
     })
 }
 
@@ -536,7 +544,7 @@ pub async fn list_teams(
 
 /// One team.
 pub async fn find_team(conn: &mut Conn, key: &TeamKey) -> Result<Option<TeamRow>, StoreError> {
-    let row = sqlx::query("select key, name, description, created_at from teams where key = $1")
+    let row = sqlx::query("select key, name, description, created_at, version from teams where key = $1")
         .bind(key.as_str().to_owned())
         .fetch_optional(&mut *conn)
         .await?;

@@ -12,6 +12,7 @@ pub mod login_failures;
 pub mod sessions;
 pub mod tokens;
 pub mod users;
+pub mod versions;
 
 /// Throwaway databases for unit tests of the store.
 #[cfg(test)]

@@ -22,6 +22,8 @@ pub struct UserRow {
     pub password_set_by: Option<PasswordOrigin>,
     /// When the mailbox was proven (invitation link, provider-verified email).
     pub email_verified_at: Option<i64>,
+    /// Changes with every edit of name or status (see [`crate::domain::Expected`]).
+    pub version: i64,
     /// Set when the request came with an API token: its limits apply on
     /// top of the user's own permissions. Not a column.
     pub token: Option<crate::authz::TokenGrant>,
@@ -50,6 +52,7 @@ impl UserRow {
             last_seen_at: self.last_seen_at,
             kind: self.kind.clone(),
             avatar_url: self.avatar_url.clone(),
+            version: self.version,
         }
     }
 }
@@ -95,7 +98,7 @@ pub struct NewUser {
 }
 
 const COLUMNS: &str = "id, email, name, status, password_hash, created_at, last_seen_at, kind, avatar_url, \
-                       password_set_by, email_verified_at";
+                       password_set_by, email_verified_at, version";
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<UserRow, StoreError> {
     let id: String = row.try_get("id")?;
@@ -117,6 +120,7 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<UserRow, StoreError> {
             .map(PasswordOrigin::parse)
             .transpose()?,
         email_verified_at: row.try_get("email_verified_at")?,
+        version: row.try_get("version")?,
         token: None,
     })
 }

@@ -8,7 +8,7 @@ use crate::{
     domain::DisplayName,
     error::AppError,
     ui::{
-        components::{error_from_url, FieldMessage},
+        components::{error_from_url, follow_version, FieldMessage, StaleNotice, VersionField},
         Me, ToastKind, Toasts,
     },
 };
@@ -25,12 +25,16 @@ pub fn AccountPage() -> impl IntoView {
         Some(Ok(_)) => None,
         None => url_error(),
     });
+    // Saved from the version shown; a 412 (a change in another tab) moves it on.
+    let version = RwSignal::new(Some(me.get_untracked().version));
+    follow_version(error, version);
     Effect::new(move |_| match rename.value().get() {
         Some(Ok(user)) => {
+            version.set(Some(user.version));
             me.set(user);
             toasts.push(ToastKind::Success, "Your name was saved.");
         }
-        Some(Err(error)) if !matches!(error, AppError::Validation { .. }) => {
+        Some(Err(error)) if !matches!(error, AppError::Validation { .. } | AppError::Stale { .. }) => {
             toasts.push(ToastKind::Failure, error.to_string());
         }
         _ => {}
@@ -50,6 +54,7 @@ pub fn AccountPage() -> impl IntoView {
                 <dd>{move || me.with(|u| u.status.as_str())}</dd>
             </dl>
             <ActionForm action=rename attr:class="form form-inline">
+                <VersionField version/>
                 <div class="field">
                     <label for="account-name">"Display name"</label>
                     <input
@@ -69,6 +74,8 @@ pub fn AccountPage() -> impl IntoView {
                     </p>
                     <FieldMessage error field="name" id="account-name-error"/>
                 </div>
+                <StaleNotice error seen=Signal::derive(move || me.with(|u| serde_json::to_value(u).ok()))
+                    fields=&[("name", "Display name")]/>
                 <button type="submit" class="button button-primary" disabled=move || rename.pending().get()>
                     {move || if rename.pending().get() { "Saving…" } else { "Save" }}
                 </button>

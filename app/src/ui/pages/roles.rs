@@ -9,7 +9,10 @@ use crate::{
     api::{list_roles, DeleteRole, SaveRole},
     domain::{Permission, PermissionSet, RoleView, ScopeKind},
     ui::{
-        components::{close_modal, open_modal, report_outcome, ErrorPanel, FieldMessage, Modal},
+        components::{
+            close_modal, follow_version, open_modal, report_outcome, ErrorPanel, FieldMessage, Modal, StaleNotice,
+            VersionField,
+        },
         Can,
     },
 };
@@ -23,7 +26,14 @@ struct RoleDraft {
     name: String,
     description: String,
     permissions: PermissionSet,
+    /// The version an edit starts from, and the role as it was then.
+    version: Option<i64>,
+    seen: Option<serde_json::Value>,
 }
+
+/// The fields a 412 compares, by JSON key.
+const ROLE_FIELDS: &[(&str, &str)] =
+    &[("name", "Name"), ("description", "Description"), ("permissions", "Permissions")];
 
 impl RoleDraft {
     fn new_role() -> Self {
@@ -33,6 +43,8 @@ impl RoleDraft {
             name: String::new(),
             description: String::new(),
             permissions: PermissionSet::EMPTY,
+            version: None,
+            seen: None,
         }
     }
 
@@ -43,6 +55,8 @@ impl RoleDraft {
             name: role.name.clone(),
             description: role.description.clone(),
             permissions: role.permissions.iter().copied().collect(),
+            version: (mode == Some("update")).then_some(role.version),
+            seen: serde_json::to_value(role).ok(),
         }
     }
 
@@ -51,6 +65,8 @@ impl RoleDraft {
         Self {
             key: format!("{}-copy", role.key),
             name: format!("Copy of {}", role.name),
+            version: None,
+            seen: None,
             ..Self::of(role, Some("create"))
         }
     }
@@ -143,6 +159,12 @@ pub fn RolesPage() -> impl IntoView {
     let draft = RwSignal::new(None::<RoleDraft>);
     let pending_delete = RwSignal::new(None::<RoleView>);
     let save_error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let delete_error = Signal::derive(move || delete.value().get().and_then(Result::err));
+    let version = RwSignal::new(None::<i64>);
+    let seen = RwSignal::new(None::<serde_json::Value>);
+    let delete_version = RwSignal::new(None::<i64>);
+    follow_version(save_error, version);
+    follow_version(delete_error, delete_version);
 
     report_outcome(save, Some(editor), |role| format!("Saved role {}.", role.key));
     report_outcome(delete, Some(delete_dialog), |_| "The role was deleted.".to_owned());
@@ -153,6 +175,8 @@ pub fn RolesPage() -> impl IntoView {
     let open_editor = move |next: RoleDraft| {
         // A fresh form: no error left over from an earlier attempt.
         save.value().set(None);
+        version.set(next.version);
+        seen.set(next.seen.clone());
         draft.set(Some(next));
         open_modal(editor);
     };
@@ -228,6 +252,8 @@ pub fn RolesPage() -> impl IntoView {
                                                         disabled=in_use
                                                         title=in_use.then_some("Delete or change the policies that use it first")
                                                         on:click=move |_| {
+                                                            delete.value().set(None);
+                                                            delete_version.set(Some(delete_target.version));
                                                             pending_delete.set(Some(delete_target.clone()));
                                                             open_modal(delete_dialog);
                                                         }>"Delete"</button>
@@ -255,6 +281,7 @@ pub fn RolesPage() -> impl IntoView {
                 view! {
                     <ActionForm action=save attr:class="form" attr:novalidate=true>
                         <input type="hidden" name="mode" value=draft.mode.unwrap_or("view")/>
+                        <VersionField version/>
                         <div class="field-row">
                             <div class="field">
                                 <label for="role-key">"Key"</label>
@@ -280,6 +307,7 @@ pub fn RolesPage() -> impl IntoView {
                             <PermissionMatrix selected=draft.permissions read_only/>
                             <FieldMessage error=save_error field="permissions" id="role-permissions-error"/>
                         </fieldset>
+                        <StaleNotice error=save_error seen fields=ROLE_FIELDS/>
                         <div class="dialog-actions">
                             <button type="button" class="button" on:click=move |_| close_modal(editor)>
                                 {if read_only { "Close" } else { "Cancel" }}
@@ -300,6 +328,13 @@ pub fn RolesPage() -> impl IntoView {
                 <p>"Delete the role " <strong>{role.name.clone()}</strong> " (" <code>{role.key.to_string()}</code> ")? No policy uses it."</p>
                 <ActionForm action=delete attr:class="form">
                     <input type="hidden" name="key" value=role.key.to_string()/>
+                    <VersionField version=delete_version/>
+                    <StaleNotice
+                        error=delete_error
+                        seen=Signal::derive(move || pending_delete.with(|r| r.as_ref().and_then(|r| serde_json::to_value(r).ok())))
+                        fields=ROLE_FIELDS
+                        advice="Delete again to delete it as it is now, or cancel."
+                    />
                     <div class="dialog-actions">
                         <button type="button" class="button" on:click=move |_| close_modal(delete_dialog)>"Cancel"</button>
                         <button type="submit" class="button button-danger">"Delete role"</button>

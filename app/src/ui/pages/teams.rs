@@ -12,8 +12,8 @@ use crate::{
     ui::{
         access_views::{user_matches, user_options, NameDescriptionFields, NewNamedFields},
         components::{
-            close_modal, encode_query_value, href_with, open_modal, report_outcome, EmptyList, ErrorPanel,
-            FieldMessage, Modal, Pager, SearchForm,
+            close_modal, encode_query_value, follow_version, href_with, open_modal, report_outcome, successes,
+            EmptyList, ErrorPanel, FieldMessage, Modal, Pager, SearchForm, StaleNotice, VersionField,
         },
         Can,
     },
@@ -133,6 +133,9 @@ pub fn TeamsPage() -> impl IntoView {
     }
 }
 
+/// The fields of a team a 412 compares, by JSON key.
+const TEAM_FIELDS: &[(&str, &str)] = &[("name", "Name"), ("description", "Description")];
+
 /// One team: members and policies.
 #[component]
 pub fn TeamDetailPage() -> impl IntoView {
@@ -141,8 +144,9 @@ pub fn TeamDetailPage() -> impl IntoView {
     let save = ServerAction::<SaveTeam>::new();
     let put_member = ServerAction::<PutTeamMember>::new();
     let remove_member = ServerAction::<RemoveTeamMember>::new();
+    let (saved, removed) = (successes(save), successes(remove_member));
     let detail = Resource::new(
-        move || (key(), save.version().get(), put_member.version().get(), remove_member.version().get()),
+        move || (key(), saved.get(), put_member.version().get(), removed.get()),
         |(key, ..)| load_team_detail(key),
     );
     let edit_dialog = NodeRef::<html::Dialog>::new();
@@ -150,6 +154,13 @@ pub fn TeamDetailPage() -> impl IntoView {
     let pending_remove = RwSignal::new(None::<MemberView>);
     let save_error = Signal::derive(move || save.value().get().and_then(Result::err));
     let member_error = Signal::derive(move || put_member.value().get().and_then(Result::err));
+    let remove_error = Signal::derive(move || remove_member.value().get().and_then(Result::err));
+    // The version the edit and remove forms send; the team as the editor saw it.
+    let version = RwSignal::new(None::<i64>);
+    let seen = RwSignal::new(None::<serde_json::Value>);
+    follow_version(save_error, version);
+    follow_version(remove_error, version);
+    follow_version(member_error, version);
     let (typed_name, typed_description) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
     report_outcome(save, Some(edit_dialog), |team| format!("Saved team {}.", team.key));
     report_outcome(put_member, None, |member| format!("{} is now a {} of the team.", member.email, member.team_role));
@@ -178,6 +189,9 @@ pub fn TeamDetailPage() -> impl IntoView {
                         let may_manage = detail.may_manage;
                         let may_manage_members = detail.may_manage_members;
                         let (edit_name, edit_description) = (team.name.clone(), team.description.clone());
+                        let shown = team.clone();
+                        // The forms start from the version shown here.
+                        version.set(Some(team.version));
                         view! {
                             <div class="page-head">
                                 <h1>{team.name.clone()}</h1>
@@ -185,6 +199,7 @@ pub fn TeamDetailPage() -> impl IntoView {
                                     <button type="button" class="button" on:click=move |_| {
                                         typed_name.set(edit_name.clone());
                                         typed_description.set(edit_description.clone());
+                                        seen.set(serde_json::to_value(&shown).ok());
                                         save.value().set(None);
                                         open_modal(edit_dialog);
                                     }>"Edit team"</button>
@@ -199,6 +214,7 @@ pub fn TeamDetailPage() -> impl IntoView {
                                     view! {
                                         <ActionForm action=put_member attr:class="filters" attr:novalidate=true>
                                             <input type="hidden" name="key" value=key/>
+                                            <VersionField version/>
                                             <div class="field">
                                                 <label for="add-member-email">"Add a member"</label>
                                                 <input id="add-member-email" name="email" type="text" list="member-options" autocomplete="off"
@@ -221,6 +237,8 @@ pub fn TeamDetailPage() -> impl IntoView {
                                             </div>
                                             <button type="submit" class="button button-primary" disabled=move || put_member.pending().get()>"Add"</button>
                                         </ActionForm>
+                                        <StaleNotice error=member_error seen=Signal::derive(|| None) fields=&[]
+                                            advice="Its members changed (the list below is up to date): add again to add them to the team as it is now."/>
                                     }
                                 })}
                                 {if detail.members.is_empty() {
@@ -249,6 +267,7 @@ pub fn TeamDetailPage() -> impl IntoView {
                                                                 <td class="row-actions">
                                                                     <button type="button" class="button button-small button-danger" aria-label=label
                                                                         on:click=move |_| {
+                                                                            remove_member.value().set(None);
                                                                             pending_remove.set(Some(target.clone()));
                                                                             open_modal(remove_dialog);
                                                                         }>
@@ -275,9 +294,12 @@ pub fn TeamDetailPage() -> impl IntoView {
                                     let key = team_key.clone();
                                     view! {
                                         <p>"Remove " <strong>{member.email.clone()}</strong> " from the team? They lose what the team's policies give them."</p>
+                                        <StaleNotice error=remove_error seen=Signal::derive(|| None) fields=&[]
+                                            advice="Its members changed: remove again to remove them from the team as it is now, or cancel."/>
                                         <ActionForm action=remove_member attr:class="dialog-actions">
                                             <input type="hidden" name="key" value=key/>
                                             <input type="hidden" name="user_id" value=member.user_id.to_string()/>
+                                            <VersionField version/>
                                             <button type="button" class="button" on:click=move |_| close_modal(remove_dialog)>"Cancel"</button>
                                             <button type="submit" class="button button-danger">"Remove"</button>
                                         </ActionForm>
@@ -288,8 +310,10 @@ pub fn TeamDetailPage() -> impl IntoView {
                                 <ActionForm action=save attr:class="form" attr:novalidate=true>
                                     <input type="hidden" name="mode" value="update"/>
                                     <input type="hidden" name="key" value=team.key.to_string()/>
+                                    <VersionField version/>
                                     <NameDescriptionFields prefix="edit-team" error=save_error
                                         name=Some(typed_name) description=Some(typed_description)/>
+                                    <StaleNotice error=save_error seen fields=TEAM_FIELDS/>
                                     <div class="dialog-actions">
                                         <button type="button" class="button" on:click=move |_| close_modal(edit_dialog)>"Cancel"</button>
                                         <button type="submit" class="button button-primary" disabled=move || save.pending().get()>"Save"</button>

@@ -10,7 +10,8 @@ use crate::{
     domain::{Permission, UserStatus, UserView},
     ui::{
         components::{
-            close_modal, href_with, open_modal, report_outcome, EmptyList, ErrorPanel, FieldMessage, Modal, Pager,
+            close_modal, follow_version, href_with, open_modal, report_outcome, EmptyList, ErrorPanel, FieldMessage,
+            Modal, Pager, StaleNotice, ToastKind, Toasts, VersionField,
         },
         Can,
     },
@@ -27,6 +28,9 @@ fn format_time(ms: Option<i64>) -> String {
         }
     }
 }
+
+/// The fields of a user a 412 compares, by JSON key.
+const USER_FIELDS: &[(&str, &str)] = &[("name", "Name"), ("status", "Status")];
 
 /// The Users page.
 #[component]
@@ -63,6 +67,18 @@ pub fn UsersPage() -> impl IntoView {
     let typed_name = RwSignal::new(String::new());
     let create_error = Signal::derive(move || create.value().get().and_then(Result::err));
     let rename_error = Signal::derive(move || rename.value().get().and_then(Result::err));
+    let delete_error = Signal::derive(move || delete.value().get().and_then(Result::err));
+    let (rename_version, delete_version) = (RwSignal::new(None::<i64>), RwSignal::new(None::<i64>));
+    follow_version(rename_error, rename_version);
+    follow_version(delete_error, delete_version);
+    // A toggle has no form to explain a 412 in: say it, and the list (reloaded
+    // after every answer) shows the user as they are now.
+    let toasts = expect_context::<Toasts>();
+    Effect::new(move |_| {
+        if let Some(Err(error @ crate::AppError::Stale { .. })) = set_status.value().get() {
+            toasts.push(ToastKind::Failure, format!("{error} The list shows it as it is now."));
+        }
+    });
 
     report_outcome(create, Some(create_dialog), |user| format!("Created {}.", user.email));
     report_outcome(set_status, None, |user| {
@@ -161,6 +177,7 @@ pub fn UsersPage() -> impl IntoView {
                                                                 aria-label=rename_label
                                                                 on:click=move |_| {
                                                                     typed_name.set(rename_user.name.clone());
+                                                                    rename_version.set(Some(rename_user.version));
                                                                     pending_rename.set(Some(rename_user.clone()));
                                                                     rename.value().set(None);
                                                                     open_modal(rename_dialog);
@@ -171,6 +188,7 @@ pub fn UsersPage() -> impl IntoView {
                                                             <ActionForm action=set_status attr:class="inline-form">
                                                                 <input type="hidden" name="id" value=id.clone()/>
                                                                 <input type="hidden" name="status" value=if disabled { "active" } else { "disabled" }/>
+                                                                <input type="hidden" name="version" value=row_user.version.to_string()/>
                                                                 <button type="submit" class="button button-small" aria-label=toggle_label>
                                                                     {if disabled { "Enable" } else { "Disable" }}
                                                                 </button>
@@ -180,6 +198,8 @@ pub fn UsersPage() -> impl IntoView {
                                                                 class="button button-small button-danger"
                                                                 aria-label=delete_label
                                                                 on:click=move |_| {
+                                                                    delete.value().set(None);
+                                                                    delete_version.set(Some(row_user.version));
                                                                     pending_delete.set(Some(row_user.clone()));
                                                                     open_modal(delete_dialog);
                                                                 }
@@ -251,6 +271,7 @@ pub fn UsersPage() -> impl IntoView {
                 <p class="muted">{user.email.to_string()}</p>
                 <ActionForm action=rename attr:class="form" attr:novalidate=true>
                     <input type="hidden" name="id" value=user.id.to_string()/>
+                    <VersionField version=rename_version/>
                     <div class="field">
                         <label for="rename-user-name">"Name"</label>
                         <input id="rename-user-name" name="name" type="text" required aria-describedby="rename-user-name-error"
@@ -258,6 +279,7 @@ pub fn UsersPage() -> impl IntoView {
                             on:input=move |ev| typed_name.set(event_target_value(&ev))/>
                         <FieldMessage error=rename_error field="name" id="rename-user-name-error"/>
                     </div>
+                    <StaleNotice error=rename_error seen=Signal::derive(move || serde_json::to_value(&user).ok()) fields=USER_FIELDS/>
                     <div class="dialog-actions">
                         <button type="button" class="button" on:click=move |_| close_modal(rename_dialog)>"Cancel"</button>
                         <button type="submit" class="button button-primary" disabled=move || rename.pending().get()>"Save"</button>
@@ -269,8 +291,11 @@ pub fn UsersPage() -> impl IntoView {
         <Modal node_ref=delete_dialog title="Delete user" title_id="delete-user-title">
             {move || pending_delete.get().map(|user| view! {
                 <p>"Delete " <strong>{user.email.to_string()}</strong> "? Their sessions, team memberships and policies go too. This cannot be undone."</p>
+                <StaleNotice error=delete_error seen=Signal::derive({ let user = user.clone(); move || serde_json::to_value(&user).ok() })
+                    fields=USER_FIELDS advice="Delete again to delete them as they are now, or cancel."/>
                 <ActionForm action=delete attr:class="dialog-actions">
                     <input type="hidden" name="id" value=user.id.to_string()/>
+                    <VersionField version=delete_version/>
                     <button type="button" class="button" on:click=move |_| close_modal(delete_dialog)>"Cancel"</button>
                     <button type="submit" class="button button-danger">"Delete"</button>
                 </ActionForm>

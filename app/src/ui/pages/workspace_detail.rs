@@ -10,8 +10,11 @@ use crate::{
     domain::PolicyListing,
     ui::{
         access_views::{NameDescriptionFields, PeopleTable},
-        components::{close_modal, encode_query_value, open_modal, report_outcome, ErrorPanel, Modal},
-        pages::workspaces::ConfirmWorkspaceDelete,
+        components::{
+            close_modal, encode_query_value, follow_version, open_modal, report_outcome, successes, ErrorPanel, Modal,
+            StaleNotice, VersionField,
+        },
+        pages::workspaces::{ConfirmWorkspaceDelete, WORKSPACE_FIELDS},
     },
 };
 
@@ -22,10 +25,14 @@ pub fn WorkspaceDetailPage() -> impl IntoView {
     let key = move || params.with(|p| p.get("key").unwrap_or_default());
     let update = ServerAction::<UpdateWorkspace>::new();
     let delete = ServerAction::<DeleteWorkspace>::new();
-    let detail = Resource::new(move || (key(), update.version().get()), |(key, _)| load_workspace_detail(key));
+    let updated = successes(update);
+    let detail = Resource::new(move || (key(), updated.get()), |(key, _)| load_workspace_detail(key));
     let edit_dialog = NodeRef::<html::Dialog>::new();
     let delete_dialog = NodeRef::<html::Dialog>::new();
     let update_error = Signal::derive(move || update.value().get().and_then(Result::err));
+    let version = RwSignal::new(None::<i64>);
+    let seen = RwSignal::new(None::<serde_json::Value>);
+    follow_version(update_error, version);
     let (typed_name, typed_description) = (RwSignal::new(String::new()), RwSignal::new(String::new()));
     let typed_key = RwSignal::new(String::new());
     report_outcome(update, Some(edit_dialog), |ws| format!("Saved workspace {}.", ws.key));
@@ -49,6 +56,7 @@ pub fn WorkspaceDetailPage() -> impl IntoView {
                         let workspace = detail.workspace.clone();
                         let ws_key = workspace.key.to_string();
                         let (edit_name, edit_description) = (workspace.name.clone(), workspace.description.clone());
+                        let shown = workspace.clone();
                         let policies_link = format!("/policies?workspace={}", encode_query_value(&ws_key));
                         view! {
                             <div class="page-head">
@@ -58,6 +66,8 @@ pub fn WorkspaceDetailPage() -> impl IntoView {
                                         <button type="button" class="button" on:click=move |_| {
                                             typed_name.set(edit_name.clone());
                                             typed_description.set(edit_description.clone());
+                                            version.set(Some(shown.version));
+                                            seen.set(serde_json::to_value(&shown).ok());
                                             update.value().set(None);
                                             open_modal(edit_dialog);
                                         }>"Edit workspace"</button>
@@ -90,8 +100,10 @@ pub fn WorkspaceDetailPage() -> impl IntoView {
                             <Modal node_ref=edit_dialog title="Edit workspace" title_id="edit-workspace-title">
                                 <ActionForm action=update attr:class="form" attr:novalidate=true>
                                     <input type="hidden" name="key" value=ws_key.clone()/>
+                                    <VersionField version/>
                                     <NameDescriptionFields prefix="edit-workspace" error=update_error
                                         name=Some(typed_name) description=Some(typed_description)/>
+                                    <StaleNotice error=update_error seen fields=WORKSPACE_FIELDS/>
                                     <div class="dialog-actions">
                                         <button type="button" class="button" on:click=move |_| close_modal(edit_dialog)>"Cancel"</button>
                                         <button type="submit" class="button button-primary" disabled=move || update.pending().get()>"Save"</button>

@@ -11,8 +11,8 @@ use crate::{
     ui::{
         access_views::NewNamedFields,
         components::{
-            close_modal, href_with, open_modal, report_outcome, EmptyList, ErrorPanel, FieldMessage, Modal, Pager,
-            SearchForm,
+            close_modal, follow_version, href_with, open_modal, report_outcome, EmptyList, ErrorPanel, FieldMessage,
+            Modal, Pager, SearchForm, StaleNotice, VersionField,
         },
         Can,
     },
@@ -136,6 +136,9 @@ pub fn WorkspacesPage() -> impl IntoView {
     }
 }
 
+/// The fields of a workspace a 412 compares, by JSON key.
+pub const WORKSPACE_FIELDS: &[(&str, &str)] = &[("name", "Name"), ("description", "Description")];
+
 /// The body of the delete dialog: deleting needs the key typed.
 #[component]
 pub fn ConfirmWorkspaceDelete(
@@ -147,10 +150,14 @@ pub fn ConfirmWorkspaceDelete(
     let key = workspace.key.to_string();
     let expected = key.clone();
     let error = Signal::derive(move || action.value().get().and_then(Result::err));
+    let version = RwSignal::new(Some(workspace.version));
+    follow_version(error, version);
+    let seen = serde_json::to_value(&workspace).ok();
     view! {
         <p>"This deletes " <strong>{workspace.name.clone()}</strong> " and every policy in it. Type " <code>{key.clone()}</code> " to confirm."</p>
         <ActionForm action attr:class="form">
             <input type="hidden" name="key" value=key.clone()/>
+            <VersionField version/>
             <div class="field">
                 <label for="delete-workspace-confirm">"Workspace key"</label>
                 <input
@@ -164,6 +171,8 @@ pub fn ConfirmWorkspaceDelete(
                 />
                 <FieldMessage error field="confirm" id="delete-workspace-confirm-error"/>
             </div>
+            <StaleNotice error seen=Signal::derive(move || seen.clone()) fields=WORKSPACE_FIELDS
+                advice="Delete again to delete it as it is now, or cancel."/>
             <div class="dialog-actions">
                 <button type="button" class="button" on:click=move |_| close_modal(dialog)>"Cancel"</button>
                 <button type="submit" class="button button-danger" disabled=move || typed_key.get().trim() != expected>"Delete"</button>
