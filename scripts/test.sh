@@ -56,6 +56,16 @@ phase_done "release build"
 wasm="target/site/pkg/portcullis.wasm"
 echo "wasm bundle: $(stat -c %s "$wasm") bytes, $(gzip -9 -c "$wasm" | wc -c) bytes gzipped"
 
+phase "API fuzzing (schemathesis, every check, against the release server)"
+./scripts/api-fuzz.sh target/release/portcullis 2>&1 | tee "$logs/api-fuzz.log"
+phase_done "API fuzzing"
+fuzzed=$(grep -oE 'Tested: [0-9]+' "$logs/api-fuzz.log" | grep -oE '[0-9]+' || echo 0)
+echo "operations fuzzed: $fuzzed"
+if [ "${fuzzed:-0}" -lt 45 ]; then
+  echo "the fuzzer reached too few operations" >&2
+  exit 1
+fi
+
 phase "browser tests (Playwright, Chromium)"
 (cd end2end && npx playwright test --reporter=list) 2>&1 | tee "$logs/playwright.log"
 phase_done "browser tests"

@@ -123,6 +123,13 @@ impl AppError {
         Self::Conflict { code: code.into(), message: capped(message.into()), field: Some(field.into()) }
     }
 
+    /// A 409 because `field` names something that does not exist (a role,
+    /// team, workspace or user): the request is well formed, the world is not
+    /// as it assumes.
+    pub fn unknown(field: impl Into<String>, message: impl Into<String>) -> Self {
+        Self::taken(field, "unknown_reference", message)
+    }
+
     /// A 410: `code` says why it is gone.
     pub fn gone(code: impl Into<String>, message: impl Into<String>) -> Self {
         Self::Gone { code: code.into(), message: capped(message.into()) }

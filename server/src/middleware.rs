@@ -287,7 +287,7 @@ pub async fn idempotent_creates(State(state): State<AppState>, request: Request,
     }
     let Some(sent) = request.headers().get("idempotency-key") else { return next.run(request).await };
     let key = match sent.to_str().map(|k| k.trim().trim_matches('"')) {
-        Ok(key) if (1..=255).contains(&key.len()) => key.to_owned(),
+        Ok(key) if (1..=255).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic()) => key.to_owned(),
         _ => {
             return AppError::invalid("Idempotency-Key", "send 1 to 255 visible ASCII characters (a UUID, say)")
                 .into_response()

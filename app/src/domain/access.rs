@@ -25,6 +25,7 @@ macro_rules! key_type {
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
         #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+        #[cfg_attr(feature = "ssr", schema(pattern = "^[a-z0-9][a-z0-9-]{0,62}$"))]
         pub struct $name(String);
 
         impl $name {
@@ -95,7 +96,6 @@ impl fmt::Display for PolicyId {
 /// Who a policy applies to.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum Subject {
     /// One user.
     #[serde(rename = "user_id")]
@@ -103,6 +103,32 @@ pub enum Subject {
     /// Every member of a team.
     Team(TeamKey),
 }
+
+// Written out: `{"user_id": …}` or `{"team": …}`, one key and no other.
+#[cfg(feature = "ssr")]
+impl utoipa::PartialSchema for Subject {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{AdditionalProperties, ObjectBuilder, OneOfBuilder, Type};
+        use utoipa::openapi::{KnownFormat, SchemaFormat};
+        let one = |key: &str, value: ObjectBuilder| {
+            ObjectBuilder::new()
+                .property(key, value)
+                .required(key)
+                .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+        };
+        let user =
+            ObjectBuilder::new().schema_type(Type::String).format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)));
+        let team = ObjectBuilder::new().schema_type(Type::String).pattern(Some("^[a-z0-9][a-z0-9-]{0,62}$"));
+        OneOfBuilder::new()
+            .item(one("user_id", user))
+            .item(one("team", team))
+            .description(Some("One user (`{\"user_id\": …}`) or every member of a team (`{\"team\": …}`)"))
+            .into()
+    }
+}
+
+#[cfg(feature = "ssr")]
+impl utoipa::ToSchema for Subject {}
 
 /// Where a policy applies.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

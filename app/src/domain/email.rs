@@ -6,6 +6,14 @@ use std::fmt;
 #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+// What `parse` takes, as a pattern: no spaces, controls or `<>,;`, one `@`,
+// a local part of 1 to 64 characters, dot-separated domain labels.
+#[cfg_attr(
+    feature = "ssr",
+    schema(
+        pattern = r"^[^\s<>,;@\x00-\x1f\x7f-\x9f]{1,64}@[^\s<>,;@.\x00-\x1f\x7f-\x9f]{1,60}(\.[^\s<>,;@.\x00-\x1f\x7f-\x9f]{1,60}){0,2}$"
+    )
+)]
 pub struct Email(String);
 
 /// Why a string is not an acceptable email address.
@@ -34,7 +42,7 @@ impl Email {
         }
         let (local, domain) = trimmed.rsplit_once('@').ok_or(EmailError::Malformed)?;
         let well_formed = !local.is_empty()
-            && local.len() <= 64
+            && local.chars().count() <= 64
             && !domain.is_empty()
             && !domain.starts_with('.')
             && !domain.ends_with('.')

@@ -7,6 +7,7 @@ use std::fmt;
 /// Where a permission means something.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub enum ScopeKind {
     /// Managing the platform itself; only global policies confer it.
     Global,

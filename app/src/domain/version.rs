@@ -52,8 +52,10 @@ impl Expected {
             })?;
             versions.push(version);
         }
+        // RFC 9110 §5.6.1: empty list elements are ignored; a header that
+        // names no tag at all asks for nothing.
         if versions.is_empty() {
-            return Err("send the ETag of a GET, like \"3\", or *".to_owned());
+            return Ok(Self::Any);
         }
         Ok(Self::OneOf(versions))
     }
@@ -77,7 +79,8 @@ mod tests {
         assert!(Expected::parse_if_match("W/\"3\"").unwrap_err().contains("weak"));
         assert!(Expected::parse_if_match("3").is_err(), "unquoted");
         assert!(Expected::parse_if_match("\"abc\"").is_err());
-        assert!(Expected::parse_if_match("").is_err());
+        assert_eq!(Expected::parse_if_match(""), Ok(Expected::Any));
+        assert_eq!(Expected::parse_if_match(" , "), Ok(Expected::Any));
         assert!(!Expected::OneOf(vec![3]).allows(4));
         assert!(Expected::Any.allows(4));
         assert_eq!(Expected::version(None), Expected::Any);

@@ -166,3 +166,55 @@ mod tests {
         assert_eq!(client_ip(ip("10.0.0.2"), &headers(&[("x-forwarded-for", "junk")]), &trusted), ip("10.0.0.2"));
     }
 }
+
+/// OpenAPI schemas built from the code's own catalogs, for the fields whose
+/// valid values are not a fixed literal (see `#[schema(schema_with = …)]`).
+pub mod schema {
+    use utoipa::openapi::{
+        schema::{ArrayBuilder, ObjectBuilder, SchemaType, Type},
+        RefOr, Schema,
+    };
+
+    use crate::domain::Permission;
+
+    /// One permission key of the catalog (`GET /api/v1/permissions`).
+    pub fn permission() -> Schema {
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some(Permission::ALL.iter().map(|p| p.key())))
+            .description(Some("A permission key of GET /api/v1/permissions"))
+            .into()
+    }
+
+    /// Permission keys (an empty list is an empty role).
+    pub fn permissions() -> Schema {
+        ArrayBuilder::new().items(RefOr::T(permission())).into()
+    }
+
+    /// Permission keys, or null for "leave them as they are".
+    pub fn permissions_or_null() -> Schema {
+        ArrayBuilder::new()
+            .schema_type(SchemaType::from_iter([Type::Array, Type::Null]))
+            .items(RefOr::T(permission()))
+            .into()
+    }
+}
+
+/// Reads an optional JSON integer that a client may write as `184.0`: JSON
+/// Schema counts that as an integer, serde's integers do not. A number with
+/// a fraction, or out of range, is refused.
+pub fn whole_number<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: TryFrom<i64>,
+{
+    use serde::{de::Error, Deserialize};
+    let Some(number) = Option::<serde_json::Number>::deserialize(deserializer)? else { return Ok(None) };
+    let whole = number.as_i64().or_else(|| {
+        number.as_f64().filter(|f| f.fract() == 0.0 && *f >= i64::MIN as f64 && *f <= i64::MAX as f64).map(|f| f as i64)
+    });
+    whole
+        .and_then(|n| T::try_from(n).ok())
+        .map(Some)
+        .ok_or_else(|| D::Error::custom(format!("expected a whole number in range, not {number}")))
+}

@@ -231,7 +231,9 @@ pub fn StaleNotice(
     #[prop(into)] seen: Signal<Option<serde_json::Value>>,
     fields: &'static [(&'static str, &'static str)],
     /// What sending the form again does: "Save again", "Delete anyway".
-    #[prop(default = "Your form is as you left it. Save again to save it as it stands (the changes above are replaced), or cancel to keep theirs.")]
+    #[prop(
+        default = "Your form is as you left it. Save again to save it as it stands (the changes above are replaced), or cancel to keep theirs."
+    )]
     advice: &'static str,
 ) -> impl IntoView {
     move || {

@@ -59,7 +59,11 @@ pub fn api() -> Router<AppState> {
         .route("/policies", get(access::list_policies).post(access::create_policy))
         .route("/policies/{id}", axum::routing::delete(access::delete_policy))
         .route("/authz/check", post(access::check))
-        .route("/authz/check-batch", post(access::check_batch))
+        // Up to 1000 questions.
+        .route(
+            "/authz/check-batch",
+            post(access::check_batch).layer(axum::extract::DefaultBodyLimit::max(BULK_BODY_LIMIT)),
+        )
         .route("/audit", get(access::list_audit))
         .route("/audit/export.csv", get(access::export_audit))
         // A bulk invitation (up to 500 emails, or a CSV) may be larger.
@@ -89,10 +93,44 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
+        if !is_json(req.headers()) {
+            return Err(AppError::invalid("body", "send the body as JSON with Content-Type: application/json"));
+        }
+        let bytes = axum::body::Bytes::from_request(req, state).await.map_err(|rejection| {
+            if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                too_large()
+            } else {
+                AppError::invalid("body", rejection.body_text())
+            }
+        })?;
+        // Every body of this API is an object; serde would also read a
+        // struct from an array (`[null, null]`), which no client means.
+        if bytes.iter().find(|b| !b.is_ascii_whitespace()) != Some(&b'{') {
+            return Err(AppError::invalid("body", "send a JSON object ({…})"));
+        }
+        match axum::Json::<T>::from_bytes(&bytes) {
             Ok(axum::Json(value)) => Ok(Self(value)),
             Err(rejection) => Err(json_error(rejection)),
         }
+    }
+}
+
+/// `application/json`, or a `+json` type, as axum's `Json` takes.
+fn is_json(headers: &axum::http::HeaderMap) -> bool {
+    let Some(value) = headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()) else {
+        return false;
+    };
+    let essence = value.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+fn too_large() -> AppError {
+    AppError::TooLarge {
+        message: format!(
+            "the body is over this route's limit of {} KiB ({} KiB for invitations and check batches)",
+            JSON_BODY_LIMIT / 1024,
+            BULK_BODY_LIMIT / 1024
+        ),
     }
 }
 
@@ -133,9 +171,7 @@ impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath
 
 fn json_error(rejection: JsonRejection) -> AppError {
     if rejection.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
-        return AppError::TooLarge {
-            message: format!("the body is over this route's limit of {} KiB", JSON_BODY_LIMIT / 1024),
-        };
+        return too_large();
     }
     let message = match &rejection {
         JsonRejection::MissingJsonContentType(_) => {

@@ -1,7 +1,9 @@
 //! `GET /api/v1/openapi.json`: the OpenAPI 3 document, generated from the
 //! handlers' `#[utoipa::path]` attributes and the types they exchange.
 
-use axum::Json;
+use axum::{extract::State, Json};
+
+use app::server::AppState;
 use utoipa::OpenApi;
 
 use super::{access, auth, invitations, tokens};
@@ -47,7 +49,33 @@ use super::{access, auth, invitations, tokens};
 )]
 pub struct ApiDoc;
 
-/// The document, built once per request (it is small and rarely asked for).
-pub async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+/// The document, built once per request (it is small and rarely asked for),
+/// with this process's limits where they are configurable.
+pub async fn document(State(state): State<AppState>) -> Json<serde_json::Value> {
+    let mut document = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    let max_days = state.config.token_max_lifetime.as_secs() / 86_400;
+    if let Some(variants) = document.pointer_mut("/components/schemas/TokenBody/oneOf").and_then(|v| v.as_array_mut()) {
+        for variant in variants {
+            if let Some(days) = variant.pointer_mut("/properties/expires_in_days/maximum") {
+                *days = max_days.max(1).into();
+            }
+        }
+    }
+    // A query string or header cannot carry JSON null: an optional one is
+    // left out, so its schema is the value's type alone.
+    if let Some(paths) = document.get_mut("paths").and_then(|p| p.as_object_mut()) {
+        for operation in paths.values_mut().filter_map(|p| p.as_object_mut()).flat_map(|p| p.values_mut()) {
+            let Some(parameters) = operation.get_mut("parameters").and_then(|p| p.as_array_mut()) else { continue };
+            for parameter in parameters {
+                if let Some(types) = parameter.pointer_mut("/schema/type").and_then(|t| t.as_array_mut()) {
+                    types.retain(|t| t != "null");
+                    if types.len() == 1 {
+                        let only = types[0].clone();
+                        parameter["schema"]["type"] = only;
+                    }
+                }
+            }
+        }
+    }
+    Json(document)
 }

@@ -13,10 +13,14 @@ use app::{
     AppError,
 };
 
-use super::{ApiJson, ApiPath, SignedIn};
+use super::{
+    access::{everything, Listing},
+    ApiJson, ApiPath, SignedIn,
+};
 
-/// A new token's settings.
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
+/// A new token's settings. Its schema is written out below: which
+/// permissions it needs depends on its scope.
+#[derive(Debug, Deserialize)]
 pub struct TokenBody {
     pub name: String,
     /// `developer` (all workspace permissions you hold), `endpoint`
@@ -29,9 +33,78 @@ pub struct TokenBody {
     #[serde(default)]
     pub workspace: Option<String>,
     /// Default 90; at most the configured maximum.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "app::server::http::whole_number")]
     pub expires_in_days: Option<u32>,
 }
+
+/// The longest a token lives when the configuration does not say
+/// (`PORTCULLIS_TOKEN_MAX_LIFETIME`); the served document has the configured one.
+pub const DEFAULT_MAX_DAYS: u32 = 365;
+
+impl utoipa::PartialSchema for TokenBody {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use app::server::http::schema::permission;
+        use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, SchemaType, Type};
+        // `developer` and `endpoint` ignore `permissions`; `custom` needs one at least.
+        let variant = |scopes: &[&'static str], custom: bool| {
+            let mut object = ObjectBuilder::new()
+                .property(
+                    "name",
+                    ObjectBuilder::new()
+                        .schema_type(Type::String)
+                        .min_length(Some(1))
+                        .max_length(Some(100))
+                        .pattern(Some(r"\S")),
+                )
+                .required("name")
+                .property(
+                    "scope",
+                    ObjectBuilder::new().schema_type(Type::String).enum_values(Some(scopes.iter().copied())),
+                )
+                .required("scope")
+                .property(
+                    "workspace",
+                    ObjectBuilder::new()
+                        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+                        .pattern(Some("^([a-z0-9][a-z0-9-]{0,62})?$"))
+                        .description(Some("Only inside this workspace")),
+                )
+                .property(
+                    "expires_in_days",
+                    ObjectBuilder::new()
+                        .schema_type(SchemaType::from_iter([Type::Integer, Type::Null]))
+                        .minimum(Some(1))
+                        .maximum(Some(DEFAULT_MAX_DAYS))
+                        .description(Some("Default 90; at most the configured maximum")),
+                );
+            object = if custom {
+                object
+                    .property(
+                        "permissions",
+                        ArrayBuilder::new().items(utoipa::openapi::RefOr::T(permission())).min_items(Some(1)),
+                    )
+                    .required("permissions")
+            } else {
+                let ignored = ObjectBuilder::new().schema_type(Type::String);
+                object.property(
+                    "permissions",
+                    ArrayBuilder::new().items(ignored).description(Some("Ignored: the scope decides")),
+                )
+            };
+            object
+        };
+        OneOfBuilder::new()
+            .item(variant(&["developer", "endpoint"], false))
+            .item(variant(&["custom"], true))
+            .description(Some(
+                "`developer` (every workspace permission you hold), `endpoint` (`endpoint:invoke` only) or \
+                 `custom` (the `permissions` listed)",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for TokenBody {}
 
 fn parse_user(text: &str) -> Result<UserId, AppError> {
     text.parse().map_err(|_| AppError::not_found(format!("user {text}")))
@@ -42,16 +115,16 @@ fn parse_token(text: &str) -> Result<uuid::Uuid, AppError> {
 }
 
 /// `GET /me/tokens`.
-#[utoipa::path(get, path = "/api/v1/me/tokens", tag = "tokens", responses((status = 200, body = [TokenView]), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/me/tokens", tag = "tokens", responses((status = 200, description = "OK", body = Listing<TokenView>), (status = 401, body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
 pub async fn list_mine(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-) -> Result<Json<Vec<TokenView>>, AppError> {
-    Ok(Json(tokens::list(&state, &actor, actor.id).await?))
+) -> Result<Json<Listing<TokenView>>, AppError> {
+    Ok(everything(tokens::list(&state, &actor, actor.id).await?))
 }
 
 /// `POST /me/tokens`: the secret is in this answer only.
-#[utoipa::path(post, path = "/api/v1/me/tokens", tag = "tokens", request_body = TokenBody, responses((status = 201, body = CreatedToken), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, description = "A token cannot make tokens", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/me/tokens", tag = "tokens", params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Send it again with a retry: the first answer is replayed (for 24 hours) instead of creating twice")), request_body = TokenBody, responses((status = 201, body = CreatedToken), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, description = "A token cannot make tokens", body = ErrorBody), (status = 413, description = "The body is over the limit: 16 KiB, 256 KiB for invitations", body = ErrorBody), (status = 422, description = "This Idempotency-Key came with another request", body = ErrorBody), (status = 409, description = "A conflict with what exists; for a create sent with an Idempotency-Key, also: the first request with that key is still running", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -68,7 +141,7 @@ pub async fn create(
 }
 
 /// `DELETE /me/tokens/{id}`.
-#[utoipa::path(delete, path = "/api/v1/me/tokens/{id}", tag = "tokens", params(("id" = String, Path, description = "The token's id")), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/me/tokens/{id}", tag = "tokens", params(("id" = String, Path, description = "The token's id")), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change", body = super::access::Done), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
 pub async fn revoke_mine(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -79,17 +152,17 @@ pub async fn revoke_mine(
 }
 
 /// `GET /users/{id}/tokens` (`user:manage`).
-#[utoipa::path(get, path = "/api/v1/users/{id}/tokens", tag = "tokens", params(("id" = String, Path, description = "The user's id")), responses((status = 200, body = [TokenView]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/users/{id}/tokens", tag = "tokens", params(("id" = String, Path, description = "The user's id")), responses((status = 200, description = "OK", body = Listing<TokenView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, description = "No such thing, or none you may see", body = ErrorBody), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
 pub async fn list_of_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiPath(id): ApiPath<String>,
-) -> Result<Json<Vec<TokenView>>, AppError> {
-    Ok(Json(tokens::list(&state, &actor, parse_user(&id)?).await?))
+) -> Result<Json<Listing<TokenView>>, AppError> {
+    Ok(everything(tokens::list(&state, &actor, parse_user(&id)?).await?))
 }
 
 /// `DELETE /users/{id}/tokens/{token_id}` (`user:manage`).
-#[utoipa::path(delete, path = "/api/v1/users/{id}/tokens/{token_id}", tag = "tokens", params(("id" = String, Path, description = "The user's id"), ("token_id" = String, Path, description = "The token's id")), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/users/{id}/tokens/{token_id}", tag = "tokens", params(("id" = String, Path, description = "The user's id"), ("token_id" = String, Path, description = "The token's id")), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change", body = super::access::Done), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
 pub async fn revoke_of_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -101,17 +174,17 @@ pub async fn revoke_of_user(
 
 /// `GET /me/sessions`: the caller's sessions (for a token caller: all of
 /// its owner's, none marked current).
-#[utoipa::path(get, path = "/api/v1/me/sessions", tag = "tokens", responses((status = 200, body = [app::domain::SessionView]), (status = 401, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/me/sessions", tag = "tokens", responses((status = 200, description = "OK", body = Listing<app::domain::SessionView>), (status = 401, body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
 pub async fn list_sessions(
     State(state): State<AppState>,
     super::ApiSession(session): super::ApiSession,
     SignedIn(actor): SignedIn,
-) -> Result<Json<Vec<app::domain::SessionView>>, AppError> {
-    Ok(Json(app::server::services::account::sessions(&state, &actor, session.id().as_deref()).await?))
+) -> Result<Json<Listing<app::domain::SessionView>>, AppError> {
+    Ok(everything(app::server::services::account::sessions(&state, &actor, session.id().as_deref()).await?))
 }
 
 /// `DELETE /me/sessions/{id}`: ends one session.
-#[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "tokens", params(("id" = String, Path, description = "The session's handle, as the sessions list gives it")), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "tokens", params(("id" = String, Path, description = "The session's handle, as the sessions list gives it")), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change", body = super::access::Done), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
 pub async fn end_session(
     State(state): State<AppState>,
     super::ApiSession(session): super::ApiSession,
@@ -126,21 +199,27 @@ pub async fn end_session(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ServiceAccountBody {
     /// Lower-case letters, digits and dashes, e.g. `ci-deployer`.
+    #[schema(pattern = "^[a-z0-9][a-z0-9-]{0,62}$")]
     pub key: String,
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub name: String,
 }
 
 /// `GET /service-accounts`.
-#[utoipa::path(get, path = "/api/v1/service-accounts", tag = "service-accounts", responses((status = 200, body = [app::domain::UserView]), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/service-accounts", tag = "service-accounts", responses((status = 200, description = "OK", body = Listing<app::domain::UserView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
 pub async fn list_service_accounts(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-) -> Result<Json<Vec<app::domain::UserView>>, AppError> {
-    Ok(Json(app::server::services::service_accounts::list(&state, &actor).await?))
+) -> Result<Json<Listing<app::domain::UserView>>, AppError> {
+    Ok(everything(app::server::services::service_accounts::list(&state, &actor).await?))
 }
 
 /// `POST /service-accounts` (`user:manage`).
-#[utoipa::path(post, path = "/api/v1/service-accounts", tag = "service-accounts", request_body = ServiceAccountBody, responses((status = 201, body = app::domain::UserView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/service-accounts", tag = "service-accounts", params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Send it again with a retry: the first answer is replayed (for 24 hours) instead of creating twice")), request_body = ServiceAccountBody, responses((status = 201, body = app::domain::UserView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, description = "The body is over the limit: 16 KiB, 256 KiB for invitations", body = ErrorBody), (status = 422, description = "This Idempotency-Key came with another request", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
 pub async fn create_service_account(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -151,7 +230,7 @@ pub async fn create_service_account(
 }
 
 /// `POST /service-accounts/{id}/tokens` (`user:manage`): the secret is in this answer only.
-#[utoipa::path(post, path = "/api/v1/service-accounts/{id}/tokens", tag = "service-accounts", params(("id" = String, Path, description = "The service account's user id")), request_body = TokenBody, responses((status = 201, body = CreatedToken), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/service-accounts/{id}/tokens", tag = "service-accounts", params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Send it again with a retry: the first answer is replayed (for 24 hours) instead of creating twice"), ("id" = String, Path, description = "The service account's user id")), request_body = TokenBody, responses((status = 201, body = CreatedToken), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, description = "The body is over the limit: 16 KiB, 256 KiB for invitations", body = ErrorBody), (status = 422, description = "This Idempotency-Key came with another request", body = ErrorBody), (status = 409, description = "A conflict with what exists; for a create sent with an Idempotency-Key, also: the first request with that key is still running", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
 pub async fn create_service_account_token(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,

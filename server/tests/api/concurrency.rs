@@ -280,7 +280,7 @@ async fn retried_creates_with_an_idempotency_key_make_one_thing(backend: Backend
         .unwrap();
     assert!(theirs.headers().get("idempotency-replayed").is_none());
     let listed: Value = app.client.get(app.url("/api/v1/me/tokens")).send().await.unwrap().json().await.unwrap();
-    let names: Vec<&str> = listed.as_array().unwrap().iter().filter_map(|t| t["name"].as_str()).collect();
+    let names: Vec<&str> = listed["items"].as_array().unwrap().iter().filter_map(|t| t["name"].as_str()).collect();
     assert_eq!(names.iter().filter(|n| **n == "deploys").count(), 3, "{names:?}");
     assert_eq!(names.iter().filter(|n| **n == "twins").count(), 1, "{names:?}");
     // Checks create nothing: a key sent with them is not kept.

@@ -301,11 +301,12 @@ async fn policies_page_names_subjects_and_refuses_what_the_caller_may_not_do(bac
         .send()
         .await
         .unwrap();
-    assert_eq!(unknown.status(), StatusCode::BAD_REQUEST);
+    // 409: well formed, but naming no one there is.
+    assert_eq!(unknown.status(), StatusCode::CONFLICT);
     let error: Value = unknown.json().await.unwrap();
-    assert_eq!(error["kind"], "validation");
-    assert_eq!(error["fields"][0]["field"], "subject");
-    assert!(error["fields"][0]["message"].as_str().unwrap().contains("ghost@example.com"), "{error}");
+    assert_eq!((error["kind"].as_str(), error["code"].as_str()), (Some("conflict"), Some("unknown_reference")));
+    assert_eq!(error["field"], "subject");
+    assert!(error["message"].as_str().unwrap().contains("ghost@example.com"), "{error}");
     let granted = app
         .client
         .post(app.url("/sfn/policies/create"))
@@ -422,12 +423,19 @@ async fn get_json(client: &reqwest::Client, app: &TestApp, path: &str) -> (Statu
     (status, response.json().await.unwrap_or(Value::Null))
 }
 
-/// The field a validation error names.
+/// The field a validation error names, or a 409 naming something that
+/// does not exist.
 async fn invalid_field(response: reqwest::Response) -> String {
-    assert_eq!(response.status(), StatusCode::BAD_REQUEST);
+    let status = response.status();
     let body = response.text().await.unwrap();
     let error: Value = serde_json::from_str(&body).unwrap_or_else(|_| panic!("not JSON: {body}"));
-    error["fields"][0]["field"].as_str().map(str::to_owned).unwrap_or_else(|| panic!("{body}"))
+    match status {
+        StatusCode::BAD_REQUEST => error["fields"][0]["field"].as_str(),
+        StatusCode::CONFLICT if error["code"] == "unknown_reference" => error["field"].as_str(),
+        other => panic!("{other}: {body}"),
+    }
+    .map(str::to_owned)
+    .unwrap_or_else(|| panic!("{body}"))
 }
 
 async fn teams_page_manages_teams_and_members_by_email(backend: Backend) {

@@ -413,7 +413,7 @@ async fn tokens_do_only_what_their_scope_names(backend: Backend) {
     }
     // The other token still works; the name is unchanged.
     let tokens = ok(send(&app.client, &app, "GET", "/api/v1/me/tokens", None).await, StatusCode::OK).await;
-    assert!(tokens.as_array().unwrap().iter().all(|t| t["status"] == "active"), "{tokens}");
+    assert!(tokens["items"].as_array().unwrap().iter().all(|t| t["status"] == "active"), "{tokens}");
     let me = ok(send(&app.client, &app, "GET", "/api/v1/me", None).await, StatusCode::OK).await;
     assert_ne!(me["user"]["name"], "Hijacked");
 }

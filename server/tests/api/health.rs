@@ -89,8 +89,63 @@ async fn openapi_document_describes_the_api() {
         }
     }
     assert!(undeclared.is_empty(), "path parameters not declared: {undeclared:?}");
+    // Every operation says what its success looks like, which errors it
+    // gives, and every create takes an Idempotency-Key (issue 14, item 8).
+    let mut vague = Vec::new();
+    for (path, operations) in paths {
+        for (method, operation) in operations.as_object().unwrap() {
+            let responses = operation["responses"].as_object().unwrap();
+            let success = responses.iter().find(|(status, _)| status.starts_with('2'));
+            if !success.is_some_and(|(_, r)| r["content"].is_object()) {
+                vague.push(format!("{method} {path}: no success schema"));
+            }
+            let takes_input = operation["requestBody"].is_object() || operation["parameters"].is_array();
+            if takes_input && !responses.contains_key("400") {
+                vague.push(format!("{method} {path}: no 400"));
+            }
+            if path.contains('{') && !responses.contains_key("404") {
+                vague.push(format!("{method} {path}: no 404"));
+            }
+            if operation["requestBody"].is_object() && !responses.contains_key("413") {
+                vague.push(format!("{method} {path}: no 413"));
+            }
+            let creates = method == "post" && !path.contains("/authz/") && !path.contains("/auth/");
+            let idempotent = operation["parameters"]
+                .as_array()
+                .is_some_and(|ps| ps.iter().any(|p| p["name"] == "Idempotency-Key" && p["in"] == "header"));
+            if creates && !(idempotent && responses.contains_key("422")) {
+                vague.push(format!("{method} {path}: no Idempotency-Key and 422"));
+            }
+            // A query string or header cannot be null.
+            for parameter in operation["parameters"].as_array().into_iter().flatten() {
+                if parameter["schema"]["type"].as_array().is_some_and(|t| t.contains(&"null".into())) {
+                    vague.push(format!("{method} {path}: {} may be null", parameter["name"]));
+                }
+            }
+        }
+    }
+    assert!(vague.is_empty(), "{vague:#?}");
+    // Constraints a client can check before sending.
+    let role = &schemas_of(&doc)["NewRoleBody"]["properties"];
+    assert_eq!(role["key"]["pattern"], "^[a-z0-9][a-z0-9-]{0,62}$", "{role}");
+    assert_eq!(role["name"]["maxLength"], 100, "{role}");
+    let token = &schemas_of(&doc)["TokenBody"]["oneOf"][1]["properties"];
+    assert_eq!(token["permissions"]["minItems"], 1, "{token}");
+    assert_eq!(token["expires_in_days"]["maximum"], 365, "the configured maximum: {token}");
+    let limit = doc["paths"]["/api/v1/users"]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "limit")
+        .unwrap()
+        .clone();
+    assert_eq!((limit["schema"]["minimum"].as_i64(), limit["schema"]["maximum"].as_i64()), (Some(1), Some(500)));
     let schemas = doc["components"]["schemas"].as_object().unwrap();
     for schema in ["PolicyView", "ErrorBody", "CheckRequest", "Subject", "AuditRow"] {
         assert!(schemas.contains_key(schema), "{schema} is missing");
     }
+}
+
+fn schemas_of(doc: &serde_json::Value) -> &serde_json::Map<String, serde_json::Value> {
+    doc["components"]["schemas"].as_object().unwrap()
 }

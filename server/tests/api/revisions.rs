@@ -45,7 +45,7 @@ async fn writes_return_their_revision_and_checks_wait_for_it(backend: Backend) {
     assert_eq!((status, fourth), (StatusCode::OK, 4));
     assert_eq!(body, json!({"revision": 4}));
 
-    // A reached revision answers; one not reached waits briefly, then 503.
+    // A reached revision answers; one no write has made is refused at once.
     let check = |at_least: Value| {
         app.client
             .post(app.url("/api/v1/authz/check"))
@@ -55,8 +55,8 @@ async fn writes_return_their_revision_and_checks_wait_for_it(backend: Backend) {
     let answered: Value = check(json!(4)).await.unwrap().json().await.unwrap();
     assert_eq!(answered["allowed"], true, "{answered}");
     let (status, code, message) = error_of(check(json!(5)).await.unwrap()).await;
-    assert_eq!((status, code.as_str()), (StatusCode::SERVICE_UNAVAILABLE, "revision_unavailable"), "{message}");
-    assert!(message.contains("revision 4") && message.contains("200 ms"), "{message}");
+    assert_eq!((status, code.as_str()), (StatusCode::CONFLICT, "revision_unknown"), "{message}");
+    assert!(message.contains("revision 5") && message.contains("the newest is 4"), "{message}");
     let (status, code, _) = error_of(check(json!(-1)).await.unwrap()).await;
     assert_eq!((status, code.as_str()), (StatusCode::BAD_REQUEST, "validation"));
     let batch = app
@@ -66,12 +66,11 @@ async fn writes_return_their_revision_and_checks_wait_for_it(backend: Backend) {
         .send()
         .await
         .unwrap();
-    assert_eq!(batch.status(), StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(batch.headers()["retry-after"], "1");
+    assert_eq!(batch.status(), StatusCode::CONFLICT);
 
     // The audit log and the metrics see it all.
     let metrics = app.client.get(app.url("/metrics")).send().await.unwrap().text().await.unwrap();
     assert!(metrics.contains("portcullis_index_revision 4"), "{metrics}");
-    assert!(metrics.contains("portcullis_authz_checks_refused_total{reason=\"revision_unavailable\"} 2"), "{metrics}");
+    assert!(metrics.contains("portcullis_authz_checks_refused_total{reason=\"revision_unknown\"} 2"), "{metrics}");
     assert!(metrics.contains("portcullis_authz_check_duration_seconds_count{endpoint=\"check\"}"), "{metrics}");
 }

@@ -153,8 +153,8 @@ async fn revoked_expired_and_disabled_stop_at_once(backend: Backend) {
     let me = bearer(&app, reqwest::Method::GET, "/api/v1/workspaces", &secret).send().await.unwrap();
     assert_eq!(me.status(), StatusCode::OK);
     let listed: Value = owner.get(app.url("/api/v1/me/tokens")).send().await.unwrap().json().await.unwrap();
-    assert!(listed[0]["last_used_at"].is_i64(), "last use recorded: {listed}");
-    assert_eq!(listed[0]["last_used_address"], "127.0.0.1");
+    assert!(listed["items"][0]["last_used_at"].is_i64(), "last use recorded: {listed}");
+    assert_eq!(listed["items"][0]["last_used_address"], "127.0.0.1");
 
     // Disabled owner.
     let disabled = app
@@ -191,7 +191,7 @@ async fn revoked_expired_and_disabled_stop_at_once(backend: Backend) {
         .json()
         .await
         .unwrap();
-    assert_eq!(others[0]["id"], id);
+    assert_eq!(others["items"][0]["id"], id);
     let revoked = app.client.delete(app.url(&format!("/api/v1/users/{owner_id}/tokens/{id}"))).send().await.unwrap();
     assert_eq!(revoked.status(), StatusCode::OK);
     let (status, _, message) =
@@ -228,7 +228,7 @@ async fn the_secret_is_shown_once_and_stored_as_a_hash(backend: Backend) {
     let (secret, view) = make_token(&app, &app.client, json!({"name": "once", "scope": "endpoint"})).await;
     let listed: Value = app.client.get(app.url("/api/v1/me/tokens")).send().await.unwrap().json().await.unwrap();
     assert!(!listed.to_string().contains(&secret), "the list never shows the secret");
-    assert_eq!(listed[0]["prefix"], &secret[..12]);
+    assert_eq!(listed["items"][0]["prefix"], &secret[..12]);
     assert_eq!(view["status"], "active");
     let mut conn = app.state.db.read().await.unwrap();
     for column in ["id", "name", "prefix", "secret_hash", "scope", "permissions"] {
@@ -297,7 +297,7 @@ async fn sessions_are_listed_and_ended(backend: Backend) {
         StatusCode::OK
     );
     let listed: Value = app.client.get(app.url("/api/v1/me/sessions")).send().await.unwrap().json().await.unwrap();
-    let items = listed.as_array().unwrap();
+    let items = listed["items"].as_array().unwrap();
     assert_eq!(items.len(), 2, "{listed}");
     assert_eq!(items[0]["current"], true);
     assert_eq!(items[1]["address"], "127.0.0.1");
@@ -388,7 +388,7 @@ async fn service_accounts_hold_policies_and_act_through_tokens(backend: Backend)
     let secret = token["secret"].as_str().unwrap().to_owned();
     assert_eq!(create_endpointish(&app, &secret, "ml").await, StatusCode::OK);
     let listed: Value = app.client.get(app.url("/api/v1/service-accounts")).send().await.unwrap().json().await.unwrap();
-    assert_eq!(listed[0]["email"], "ci-deployer@service.portcullis.local");
+    assert_eq!(listed["items"][0]["email"], "ci-deployer@service.portcullis.local");
     let users: Value =
         app.client.get(app.url("/api/v1/users?q=ci-deployer")).send().await.unwrap().json().await.unwrap();
     assert_eq!(users["items"][0]["kind"], "service", "shown among users, marked");

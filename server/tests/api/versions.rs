@@ -212,7 +212,7 @@ async fn an_unreadable_if_match_is_refused_not_ignored(backend: Backend) {
     app.login_admin().await;
     let created = app.client.post(app.url("/api/v1/teams")).json(&json!({"key": "crew", "name": "Crew"})).send();
     json_of(created.await.unwrap(), StatusCode::CREATED).await;
-    for tag in ["W/\"1\"", "1", "\"one\"", ","] {
+    for tag in ["W/\"1\"", "1", "\"one\"", "\"1\", 2"] {
         let sent = app
             .client
             .patch(app.url("/api/v1/teams/crew"))

@@ -142,19 +142,20 @@ async fn a_revocation_on_one_process_is_seen_by_the_other() {
     let took = until_answer(&b, &world, false, Duration::from_secs(1)).await;
     eprintln!("B saw the revocation {took:?} after A's answer");
 
-    // A revision nobody made: a bounded wait, then 503, never a guess.
+    // A revision nobody made: refused at once (409), never a guess, and
+    // never a wait for something that cannot come.
     let started = Instant::now();
     let (status, body) = check(&b, &world.checker_token, &world.dev_id, Some(revoked + 1000)).await;
-    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
-    assert_eq!(body["error"]["code"], "revision_unavailable", "{body}");
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    assert_eq!(body["error"]["code"], "revision_unknown", "{body}");
     let waited = started.elapsed();
-    assert!(waited >= Duration::from_millis(450) && waited < Duration::from_secs(3), "{waited:?}");
+    assert!(waited < Duration::from_millis(450), "{waited:?}");
 
     // Both report where they are.
     let metrics = b.metrics().await;
     assert!(metrics.contains("portcullis_index_revision "), "{metrics}");
     assert!(metrics.contains("portcullis_authz_checks_total{decision=\"allowed\"}"), "{metrics}");
-    assert!(metrics.contains("portcullis_authz_checks_refused_total{reason=\"revision_unavailable\"} 1"), "{metrics}");
+    assert!(metrics.contains("portcullis_authz_checks_refused_total{reason=\"revision_unknown\"} 1"), "{metrics}");
     assert!(metrics.contains("portcullis_index_propagation_seconds_count"), "{metrics}");
     let (_, a_ready) = a.readiness().await;
     let (_, b_ready) = b.readiness().await;

@@ -16,6 +16,7 @@ use crate::{
 #[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
 pub struct CheckRequest {
     pub user_id: UserId,
+    #[schema(schema_with = crate::server::http::schema::permission)]
     pub permission: String,
     #[serde(default)]
     pub workspace: Option<String>,
@@ -23,7 +24,7 @@ pub struct CheckRequest {
 
 /// One question about a principal: a user (`user_id`) or the holder of an
 /// API token (`token`, as a platform service receives it).
-#[derive(Clone, Debug, Deserialize, utoipa::ToSchema)]
+#[derive(Clone, Debug, Deserialize)]
 pub struct PrincipalCheck {
     #[serde(default)]
     pub user_id: Option<UserId>,
@@ -34,9 +35,50 @@ pub struct PrincipalCheck {
     pub workspace: Option<String>,
     /// A revision returned by a write (on any process): answer only once
     /// this process's index includes it.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::server::http::whole_number")]
     pub at_least_revision: Option<i64>,
 }
+
+// Written out: exactly one of `user_id` and `token` is given.
+impl utoipa::PartialSchema for PrincipalCheck {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, SchemaType, Type};
+        let variant = |principal: &str, schema: ObjectBuilder, other: &str| {
+            ObjectBuilder::new()
+                .property(principal, schema)
+                .required(principal)
+                .property(other, ObjectBuilder::new().schema_type(Type::Null))
+                .property("permission", crate::server::http::schema::permission())
+                .required("permission")
+                .property(
+                    "workspace",
+                    ObjectBuilder::new()
+                        .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
+                        .description(Some("A workspace key; absent or null for a global question")),
+                )
+                .property(
+                    "at_least_revision",
+                    ObjectBuilder::new()
+                        .schema_type(SchemaType::from_iter([Type::Integer, Type::Null]))
+                        .minimum(Some(0))
+                        .description(Some(
+                            "A revision returned by a write (on any process): answer only once this process's \
+                             index includes it",
+                        )),
+                )
+        };
+        let user = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .format(Some(utoipa::openapi::SchemaFormat::KnownFormat(utoipa::openapi::KnownFormat::Uuid)));
+        let token = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .description(Some("An API token as a platform service received it"));
+        OneOfBuilder::new().item(variant("user_id", user, "token")).item(variant("token", token, "user_id")).into()
+    }
+}
+
+impl utoipa::ToSchema for PrincipalCheck {}
 
 /// The answer, with the policies behind an allow.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq, Eq, utoipa::ToSchema)]
@@ -73,6 +115,22 @@ pub async fn reach_revision(state: &AppState, revision: Option<i64>) -> Result<(
     let Some(revision) = revision else { return Ok(()) };
     if revision < 0 {
         return Err(AppError::invalid("at_least_revision", "a revision is 0 or more, as returned by a write"));
+    }
+    if revision > state.access.revision() {
+        // A revision no write has made yet will not come by waiting: say so
+        // at once rather than answer 503 after the wait.
+        let mut conn = state.db.read().await?;
+        let newest = crate::server::store::access_log::latest(&mut conn).await?;
+        if revision > newest {
+            state.metrics.refused("revision_unknown");
+            return Err(AppError::conflict(
+                "revision_unknown",
+                format!(
+                    "no write has made revision {revision} yet (the newest is {newest}): pass a revision a write \
+                     returned"
+                ),
+            ));
+        }
     }
     let wait = state.config.cluster.revision_wait;
     if state.access.wait_for(revision, wait).await {
@@ -120,6 +178,9 @@ pub async fn check_principal(
         (Some(user), None) => {
             may_ask_about(state, actor, std::iter::once(user))?;
             Ok(answer(&state.access.read(), user, permission, workspace))
+        }
+        (None, Some(token)) if token.trim().is_empty() => {
+            Err(AppError::invalid("token", "give the token as the platform service received it"))
         }
         (None, Some(token)) => match crate::server::services::tokens::resolve(state, token.trim()).await {
             Ok((row, owner)) => {
@@ -263,7 +324,7 @@ pub async fn explain_user(
         Some(user) => user,
         None => {
             require(state, actor, Permission::UserRead, None)?;
-            return Err(AppError::invalid("user", format!("there is no user {email}")));
+            return Err(AppError::unknown("user", format!("there is no user {email}")));
         }
     };
     let effective = effective_permissions(state, actor, user.id, workspace.as_ref().map(WorkspaceKey::as_str))?;

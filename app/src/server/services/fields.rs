@@ -22,6 +22,9 @@ pub fn check_name(name: &str, fields: &mut Vec<FieldError>) {
     if name.is_empty() || name.chars().count() > MAX_NAME {
         fields
             .push(FieldError { field: "name".into(), message: format!("enter a name of 1 to {MAX_NAME} characters") });
+    } else if name.chars().any(char::is_control) {
+        // As for people's names: a tab or newline would break lists and logs.
+        fields.push(FieldError { field: "name".into(), message: "a name has no control characters".into() });
     }
 }
 

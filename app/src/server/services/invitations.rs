@@ -198,15 +198,15 @@ pub async fn invite(state: &AppState, actor: &UserRow, input: InviteInput) -> Re
         let mut tx = state.db.write().await?;
         let role = store::access::find_role(&mut tx, &role_key)
             .await?
-            .ok_or_else(|| AppError::invalid("role", format!("there is no role {role_key}")))?;
+            .ok_or_else(|| AppError::unknown("role", format!("there is no role {role_key}")))?;
         if let Some(ws) = &workspace {
             if store::access::find_workspace(&mut tx, ws).await?.is_none() {
-                return Err(AppError::invalid("workspace", format!("there is no workspace {ws}")));
+                return Err(AppError::unknown("workspace", format!("there is no workspace {ws}")));
             }
         }
         if let Some(team) = &team {
             if !store::access::team_exists(&mut tx, team).await? {
-                return Err(AppError::invalid("team", format!("there is no team {team}")));
+                return Err(AppError::unknown("team", format!("there is no team {team}")));
             }
         }
         // No escalation: the invitation confers the role at its scope, and
@@ -392,7 +392,9 @@ pub async fn list(
             return Err(AppError::invalid("status", "use pending, expired, accepted or revoked"));
         }
     }
-    let after = after.map(|a| a.parse::<uuid::Uuid>().map_err(|_| AppError::invalid("cursor", "not a cursor")));
+    let after = after
+        .filter(|a| !a.is_empty())
+        .map(|a| a.parse::<uuid::Uuid>().map_err(|_| AppError::invalid("cursor", "not a cursor")));
     let after = after.transpose()?;
     let now = now_ms();
     let mut conn = state.db.read().await?;

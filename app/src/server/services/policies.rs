@@ -53,21 +53,21 @@ pub async fn create(state: &AppState, actor: &UserRow, new: NewPolicy) -> Result
         let scope = new.workspace.clone().map_or(Scope::Global, Scope::Workspace);
         let role = store::access::find_role(&mut tx, &new.role)
             .await?
-            .ok_or_else(|| AppError::invalid("role", format!("there is no role {}", new.role)))?;
+            .ok_or_else(|| AppError::unknown("role", format!("there is no role {}", new.role)))?;
         if let Some(ws) = &new.workspace {
             if store::access::find_workspace(&mut tx, ws).await?.is_none() {
-                return Err(AppError::invalid("workspace", format!("there is no workspace {ws}")));
+                return Err(AppError::unknown("workspace", format!("there is no workspace {ws}")));
             }
         }
         match &new.subject {
             Subject::User(user) => {
                 if store::users::find_by_id(&mut tx, *user).await?.is_none() {
-                    return Err(AppError::invalid("subject", format!("there is no user {user}")));
+                    return Err(AppError::unknown("subject", format!("there is no user {user}")));
                 }
             }
             Subject::Team(team) => {
                 if !store::access::team_exists(&mut tx, team).await? {
-                    return Err(AppError::invalid("subject", format!("there is no team {team}")));
+                    return Err(AppError::unknown("subject", format!("there is no team {team}")));
                 }
             }
         }
@@ -181,7 +181,7 @@ pub async fn resolve_subject(state: &AppState, text: &str, field: &str) -> Resul
         let mut conn = state.db.read().await?;
         return match store::access::find_team(&mut conn, &team).await? {
             Some(_) => Ok(Subject::Team(team)),
-            None => Err(AppError::invalid(field, format!("there is no team {team}"))),
+            None => Err(AppError::unknown(field, format!("there is no team {team}"))),
         };
     }
     let email = text.strip_prefix("user:").unwrap_or(text).trim();
@@ -193,7 +193,7 @@ pub async fn resolve_subject(state: &AppState, text: &str, field: &str) -> Resul
     let mut conn = state.db.read().await?;
     match store::users::find_by_email(&mut conn, &email).await? {
         Some(user) => Ok(Subject::User(user.id)),
-        None => Err(AppError::invalid(field, format!("there is no user {email}"))),
+        None => Err(AppError::unknown(field, format!("there is no user {email}"))),
     }
 }
 

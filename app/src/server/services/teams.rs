@@ -324,7 +324,7 @@ pub async fn put_member_by_email(
         let email = crate::domain::Email::parse(email.trim()).map_err(|e| AppError::invalid("email", e.to_string()))?;
         store::users::find_by_email(&mut conn, &email)
             .await?
-            .ok_or_else(|| AppError::invalid("email", format!("there is no user {email}")))?
+            .ok_or_else(|| AppError::unknown("email", format!("there is no user {email}")))?
     };
     put_member(state, actor, key, user.id, team_role, expected).await
 }

@@ -174,7 +174,7 @@ pub async fn create_for(
         let mut tx = state.db.write().await?;
         if let Some(ws) = &workspace {
             if store::access::find_workspace(&mut tx, ws).await?.is_none() {
-                return Err(AppError::invalid("workspace", format!("there is no workspace {ws}")));
+                return Err(AppError::unknown("workspace", format!("there is no workspace {ws}")));
             }
         }
         let now = now_ms();
