@@ -15,7 +15,7 @@ test('versions: a role changed meanwhile shows what changed, keeps the input, an
   await hydrated(page);
   await page.getByRole('button', { name: 'Edit role shared-role' }).click();
   const edit = page.getByRole('dialog', { name: 'Edit role shared-role' });
-  await edit.getByLabel('Description').fill('Mine: read models too');
+  await edit.getByRole('textbox', { name: 'Description' }).fill('Mine: read models too');
   await edit.getByRole('checkbox', { name: /^model:read/ }).check();
 
   // Someone else saves first (another tab, a script), from the same version.
@@ -31,7 +31,7 @@ test('versions: a role changed meanwhile shows what changed, keeps the input, an
   await expect(notice).toContainText('Name: was “Shared”, now “Shared by ops”');
   await expect(notice).toContainText('Permissions: added endpoint:invoke');
   // Nothing typed was lost, and nothing was saved over theirs.
-  await expect(edit.getByLabel('Description')).toHaveValue('Mine: read models too');
+  await expect(edit.getByRole('textbox', { name: 'Description' })).toHaveValue('Mine: read models too');
   await expect(edit.getByRole('checkbox', { name: /^model:read/ })).toBeChecked();
   const between = await (await page.request.get('/api/v1/roles/shared-role')).json();
   expect(between.name).toBe('Shared by ops');
