@@ -47,3 +47,22 @@ test('versions: a role changed meanwhile shows what changed, keeps the input, an
   expect(after.permissions).toEqual(expect.arrayContaining(['endpoint:read', 'model:read']));
   expect(after.version).toBe(3);
 });
+
+test('versions: deleting a team renamed meanwhile says so first, then deletes it as it is now', async ({ page }) => {
+  await signIn(page);
+  const created = await page.request.post('/api/v1/teams', { data: { key: 'moving-team', name: 'Moving' } });
+  expect(created.status()).toBe(201);
+  await page.goto('/teams');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Delete team moving-team' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Delete team' });
+  const renamed = await page.request.patch('/api/v1/teams/moving-team', { data: { name: 'Moved' } });
+  expect(renamed.status()).toBe(200);
+
+  await dialog.getByRole('button', { name: 'Delete' }).click();
+  await expect(dialog.locator('.stale-notice')).toContainText('Name: was “Moving”, now “Moved”');
+  expect((await page.request.get('/api/v1/teams/moving-team')).status()).toBe(200);
+  await dialog.getByRole('button', { name: 'Delete' }).click();
+  await expect(page.getByRole('status')).toContainText('were deleted');
+  expect((await page.request.get('/api/v1/teams/moving-team')).status()).toBe(404);
+});

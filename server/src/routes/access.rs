@@ -488,6 +488,17 @@ fn optional<T>(field: &str, value: Option<&str>, parse: impl Fn(&str) -> Option<
     }
 }
 
+/// A whole-number query parameter: absent is `None`; anything else,
+/// including empty, must be a number (the document types it so).
+fn number<T: std::str::FromStr>(field: &str, value: Option<&str>) -> Result<Option<T>, AppError> {
+    match value {
+        None => Ok(None),
+        Some(text) => text.trim().parse().map(Some).map_err(|_| {
+            AppError::invalid(field, format!("{text:?} is not a whole number: leave {field} out, or give one"))
+        }),
+    }
+}
+
 /// `GET /policies?workspace=&user_id=&team=&role=`.
 #[utoipa::path(get, path = "/api/v1/policies", tag = "policies", params(("workspace" = Option<String>, Query, pattern = "^([a-z0-9][a-z0-9-]{0,62})?$"), ("user_id" = Option<String>, Query, pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$"), ("team" = Option<String>, Query, pattern = "^([a-z0-9][a-z0-9-]{0,62})?$"), ("role" = Option<String>, Query, pattern = "^([a-z0-9][a-z0-9-]{0,62})?$"), ("sort" = Option<String>, Query, pattern = "^(oldest|newest)?$", description = "oldest (the default) or newest"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "At most this many (default 50)"), ("cursor" = Option<i64>, Query, description = "The next_cursor of the page before")), responses((status = 200, description = "A page of policies", body = Listing<PolicyView>), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
 pub async fn list_policies(
@@ -506,7 +517,7 @@ pub async fn list_policies(
             query.page.sort.as_deref(),
         )? == app::server::store::access::PolicyOrder::Newest,
     };
-    let after = optional("cursor", query.page.cursor.as_deref(), |t| t.parse().ok().map(PolicyId))?;
+    let after = number("cursor", query.page.cursor.as_deref())?.map(PolicyId);
     let items = policies::list(&state, &actor, filter, after, limit).await?;
     Ok(listing(items, limit, |p| p.id.to_string()))
 }
@@ -605,13 +616,13 @@ pub async fn list_audit(
     ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> Result<Json<Listing<app::server::store::audit::AuditRow>>, AppError> {
     let limit = query.page.limit()?;
-    let before = optional("cursor", query.page.cursor.as_deref(), |t| t.parse().ok())?;
+    let before = number("cursor", query.page.cursor.as_deref())?;
     let filter = AuditFilter {
         actor: query.actor.filter(|a| !a.is_empty()),
         action: query.action.filter(|a| !a.is_empty()),
         workspace: query.workspace.filter(|w| !w.is_empty()),
-        since: optional("since", query.since.as_deref(), |t| t.parse().ok())?,
-        until: optional("until", query.until.as_deref(), |t| t.parse().ok())?,
+        since: number("since", query.since.as_deref())?,
+        until: number("until", query.until.as_deref())?,
     };
     let items = audit_service::list(&state, &actor, &filter, before, limit).await?;
     Ok(listing(items, limit, |e| e.id.to_string()))
@@ -747,8 +758,8 @@ pub async fn export_audit(
         actor: query.actor.filter(|a| !a.is_empty()),
         action: query.action.filter(|a| !a.is_empty()),
         workspace: query.workspace.filter(|w| !w.is_empty()),
-        since: optional("since", query.since.as_deref(), |t| t.parse().ok())?,
-        until: optional("until", query.until.as_deref(), |t| t.parse().ok())?,
+        since: number("since", query.since.as_deref())?,
+        until: number("until", query.until.as_deref())?,
     };
     let rows = audit_service::export_csv(&state, &actor, filter).await?;
     Ok((

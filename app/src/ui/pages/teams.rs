@@ -37,6 +37,9 @@ pub fn TeamsPage() -> impl IntoView {
     let delete_dialog = NodeRef::<html::Dialog>::new();
     let pending_delete = RwSignal::new(None::<TeamView>);
     let save_error = Signal::derive(move || save.value().get().and_then(Result::err));
+    let delete_error = Signal::derive(move || delete.value().get().and_then(Result::err));
+    let delete_version = RwSignal::new(None::<i64>);
+    follow_version(delete_error, delete_version);
     report_outcome(save, Some(create_dialog), |team| format!("Created team {}.", team.key));
     report_outcome(delete, Some(delete_dialog), |_| {
         "The team, its memberships and its policies were deleted.".to_owned()
@@ -88,6 +91,8 @@ pub fn TeamsPage() -> impl IntoView {
                                                     <td class="row-actions">
                                                         <button type="button" class="button button-small button-danger" aria-label=label
                                                             on:click=move |_| {
+                                                                delete.value().set(None);
+                                                                delete_version.set(Some(target.version));
                                                                 pending_delete.set(Some(target.clone()));
                                                                 open_modal(delete_dialog);
                                                             }>
@@ -122,8 +127,15 @@ pub fn TeamsPage() -> impl IntoView {
             <Modal node_ref=delete_dialog title="Delete team" title_id="delete-team-title">
                 {move || pending_delete.get().map(|team| view! {
                     <p>"Delete " <strong>{team.name.clone()}</strong> " (" <code>{team.key.to_string()}</code> ")? Its members lose what the team's policies gave them, and the policies are deleted too."</p>
+                    <StaleNotice
+                        error=delete_error
+                        seen=Signal::derive({ let team = team.clone(); move || serde_json::to_value(&team).ok() })
+                        fields=TEAM_FIELDS
+                        advice="Delete again to delete it as it is now, or cancel."
+                    />
                     <ActionForm action=delete attr:class="dialog-actions">
                         <input type="hidden" name="key" value=team.key.to_string()/>
+                        <VersionField version=delete_version/>
                         <button type="button" class="button" on:click=move |_| close_modal(delete_dialog)>"Cancel"</button>
                         <button type="submit" class="button button-danger">"Delete"</button>
                     </ActionForm>
