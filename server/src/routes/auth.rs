@@ -40,7 +40,7 @@ pub async fn login(
 }
 
 /// `POST /api/v1/auth/logout`: deletes the session on the server.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 200, description = "The session was deleted on the server: `{\"revision\": N}`", body = super::access::Done), (status = 401, description = "Not signed in", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 200, description = "The session was deleted on the server: `{\"revision\": N}`", body = super::answers::Done), (status = 401, description = "Not signed in", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
 pub async fn logout(
     State(state): State<AppState>,
     ApiSession(session): ApiSession,

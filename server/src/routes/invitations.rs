@@ -15,7 +15,8 @@ use app::{
 };
 
 use super::{
-    access::{listing, Listing, Page},
+    answers::{listing, Listing},
+    params::Page,
     ApiJson, ApiPath, ApiQuery, SignedIn,
 };
 
@@ -95,7 +96,7 @@ pub async fn resend(
 }
 
 /// `DELETE /invitations/{id}`: revokes it.
-#[utoipa::path(delete, path = "/api/v1/invitations/{id}", tag = "invitations", params(("id" = String, Path, description = "The invitation's id")), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change", body = super::access::Done), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Already accepted or revoked", body = ErrorBody), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/invitations/{id}", tag = "invitations", params(("id" = String, Path, description = "The invitation's id")), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change", body = super::answers::Done), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Already accepted or revoked", body = ErrorBody), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
 pub async fn revoke(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -107,7 +108,7 @@ pub async fn revoke(
 
 /// `POST /invitations/accept`: the signed-in user accepts an invitation of
 /// their own email.
-#[utoipa::path(post, path = "/api/v1/invitations/accept", tag = "invitations", params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Send it again with a retry: the first answer is replayed (for 24 hours) instead of creating twice")), request_body = AcceptBody, responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change", body = super::access::Done), (status = 401, body = ErrorBody), (status = 403, description = "The invitation is for another email", body = ErrorBody), (status = 404, body = ErrorBody), (status = 410, description = "Expired, revoked or used", body = ErrorBody), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 413, description = "The body is over the limit: 16 KiB, 256 KiB for invitations", body = ErrorBody), (status = 422, description = "This Idempotency-Key came with another request", body = ErrorBody), (status = 409, description = "A conflict with what exists; for a create sent with an Idempotency-Key, also: the first request with that key is still running", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/invitations/accept", tag = "invitations", params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Send it again with a retry: the first answer is replayed (for 24 hours) instead of creating twice")), request_body = AcceptBody, responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change", body = super::answers::Done), (status = 401, body = ErrorBody), (status = 403, description = "The invitation is for another email", body = ErrorBody), (status = 404, body = ErrorBody), (status = 410, description = "Expired, revoked or used", body = ErrorBody), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 413, description = "The body is over the limit: 16 KiB, 256 KiB for invitations", body = ErrorBody), (status = 422, description = "This Idempotency-Key came with another request", body = ErrorBody), (status = 409, description = "A conflict with what exists; for a create sent with an Idempotency-Key, also: the first request with that key is still running", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
 pub async fn accept(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,

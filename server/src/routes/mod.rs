@@ -1,13 +1,23 @@
 //! REST handlers under `/api/v1` and the health checks. Each handler reads its
 //! input, finds out who is asking, and calls one service.
 
-pub mod access;
+pub mod answers;
+pub mod audit;
 pub mod auth;
+pub mod authz;
 pub mod health;
 pub mod invitations;
+pub mod named;
 pub mod oauth;
 pub mod openapi;
+pub mod params;
+pub mod permissions;
+pub mod policies;
+pub mod roles;
+pub mod teams;
 pub mod tokens;
+pub mod users;
+pub mod workspaces;
 
 use axum::{
     extract::{rejection::JsonRejection, FromRequest, FromRequestParts, Request},
@@ -41,31 +51,6 @@ pub fn api() -> Router<AppState> {
         .route("/users/{id}/tokens", get(tokens::list_of_user))
         .route("/users/{id}/tokens/{token_id}", axum::routing::delete(tokens::revoke_of_user))
         .route("/openapi.json", get(openapi::document))
-        .route("/permissions", get(access::permissions))
-        .route("/roles", get(access::list_roles).post(access::create_role))
-        .route("/roles/{key}", get(access::get_role).patch(access::update_role).delete(access::delete_role))
-        .route("/users", get(access::list_users).post(access::create_user))
-        .route("/users/{id}", get(access::get_user).patch(access::update_user).delete(access::delete_user))
-        .route("/users/{id}/effective-permissions", get(access::effective_permissions))
-        .route("/workspaces", get(access::list_workspaces).post(access::create_workspace))
-        .route(
-            "/workspaces/{key}",
-            get(access::get_workspace).patch(access::update_workspace).delete(access::delete_workspace),
-        )
-        .route("/teams", get(access::list_teams).post(access::create_team))
-        .route("/teams/{key}", get(access::get_team).patch(access::update_team).delete(access::delete_team))
-        .route("/teams/{key}/members", get(access::list_members))
-        .route("/teams/{key}/members/{user_id}", axum::routing::put(access::put_member).delete(access::remove_member))
-        .route("/policies", get(access::list_policies).post(access::create_policy))
-        .route("/policies/{id}", axum::routing::delete(access::delete_policy))
-        .route("/authz/check", post(access::check))
-        // Up to 1000 questions.
-        .route(
-            "/authz/check-batch",
-            post(access::check_batch).layer(axum::extract::DefaultBodyLimit::max(BULK_BODY_LIMIT)),
-        )
-        .route("/audit", get(access::list_audit))
-        .route("/audit/export.csv", get(access::export_audit))
         // A bulk invitation (up to 500 emails, or a CSV) may be larger.
         .route(
             "/invitations",
@@ -76,6 +61,14 @@ pub fn api() -> Router<AppState> {
         .route("/invitations/accept", post(invitations::accept))
         .route("/invitations/{id}", axum::routing::delete(invitations::revoke))
         .route("/invitations/{id}/resend", post(invitations::resend))
+        .merge(permissions::router())
+        .merge(roles::router())
+        .merge(users::router())
+        .merge(workspaces::router())
+        .merge(teams::router())
+        .merge(policies::router())
+        .merge(authz::router())
+        .merge(audit::router())
         .fallback(|| async { AppError::not_found("this API route") })
         .layer(axum::extract::DefaultBodyLimit::max(JSON_BODY_LIMIT))
 }

@@ -6,7 +6,7 @@ use axum::{extract::State, Json};
 use app::server::AppState;
 use utoipa::OpenApi;
 
-use super::{access, auth, invitations, tokens};
+use super::{audit, auth, authz, invitations, permissions, policies, roles, teams, tokens, users, workspaces};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -19,17 +19,17 @@ use super::{access, auth, invitations, tokens};
     ),
     paths(
         auth::login, auth::logout, auth::me, auth::update_me,
-        access::permissions,
-        access::list_roles, access::create_role, access::get_role, access::update_role, access::delete_role,
-        access::list_users, access::create_user, access::get_user, access::update_user, access::delete_user,
-        access::effective_permissions,
-        access::list_workspaces, access::create_workspace, access::get_workspace, access::update_workspace,
-        access::delete_workspace,
-        access::list_teams, access::create_team, access::get_team, access::update_team, access::delete_team,
-        access::list_members, access::put_member, access::remove_member,
-        access::list_policies, access::create_policy, access::delete_policy,
-        access::check, access::check_batch,
-        access::list_audit, access::export_audit,
+        permissions::permissions,
+        roles::list_roles, roles::create_role, roles::get_role, roles::update_role, roles::delete_role,
+        users::list_users, users::create_user, users::get_user, users::update_user, users::delete_user,
+        users::effective_permissions,
+        workspaces::list_workspaces, workspaces::create_workspace, workspaces::get_workspace, workspaces::update_workspace,
+        workspaces::delete_workspace,
+        teams::list_teams, teams::create_team, teams::get_team, teams::update_team, teams::delete_team,
+        teams::list_members, teams::put_member, teams::remove_member,
+        policies::list_policies, policies::create_policy, policies::delete_policy,
+        authz::check, authz::check_batch,
+        audit::list_audit, audit::export_audit,
         invitations::list, invitations::create, invitations::resend, invitations::revoke, invitations::accept,
         tokens::list_mine, tokens::create, tokens::revoke_mine, tokens::list_of_user, tokens::revoke_of_user,
         tokens::list_sessions, tokens::end_session,

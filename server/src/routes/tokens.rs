@@ -14,7 +14,7 @@ use app::{
 };
 
 use super::{
-    access::{everything, Listing},
+    answers::{everything, Listing},
     ApiJson, ApiPath, SignedIn,
 };
 
@@ -141,7 +141,7 @@ pub async fn create(
 }
 
 /// `DELETE /me/tokens/{id}`.
-#[utoipa::path(delete, path = "/api/v1/me/tokens/{id}", tag = "tokens", params(("id" = String, Path, description = "The token's id")), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change", body = super::access::Done), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/me/tokens/{id}", tag = "tokens", params(("id" = String, Path, description = "The token's id")), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change", body = super::answers::Done), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
 pub async fn revoke_mine(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -162,7 +162,7 @@ pub async fn list_of_user(
 }
 
 /// `DELETE /users/{id}/tokens/{token_id}` (`user:manage`).
-#[utoipa::path(delete, path = "/api/v1/users/{id}/tokens/{token_id}", tag = "tokens", params(("id" = String, Path, description = "The user's id"), ("token_id" = String, Path, description = "The token's id")), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change", body = super::access::Done), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/users/{id}/tokens/{token_id}", tag = "tokens", params(("id" = String, Path, description = "The user's id"), ("token_id" = String, Path, description = "The token's id")), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change", body = super::answers::Done), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
 pub async fn revoke_of_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -184,7 +184,7 @@ pub async fn list_sessions(
 }
 
 /// `DELETE /me/sessions/{id}`: ends one session.
-#[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "tokens", params(("id" = String, Path, description = "The session's handle, as the sessions list gives it")), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change", body = super::access::Done), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "tokens", params(("id" = String, Path, description = "The session's handle, as the sessions list gives it")), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change", body = super::answers::Done), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
 pub async fn end_session(
     State(state): State<AppState>,
     super::ApiSession(session): super::ApiSession,

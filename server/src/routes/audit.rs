@@ -1,0 +1,78 @@
+//! `/audit`: the audit log, as pages and as a CSV export.
+
+use axum::{extract::State, Json, Router};
+use serde::Deserialize;
+
+use super::{
+    answers::{listing, Listing},
+    params::{number, Page},
+    ApiQuery, SignedIn,
+};
+use app::server::http::ErrorBody;
+use app::{
+    server::{services::audit as audit_service, store::audit::AuditFilter, AppState},
+    AppError,
+};
+
+/// The routes of this resource, under `/api/v1`.
+pub fn router() -> Router<AppState> {
+    use axum::routing::get;
+    Router::new().route("/audit", get(list_audit)).route("/audit/export.csv", get(export_audit))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AuditQuery {
+    actor: Option<String>,
+    action: Option<String>,
+    workspace: Option<String>,
+    since: Option<String>,
+    until: Option<String>,
+    #[serde(flatten)]
+    page: Page,
+}
+
+/// `GET /audit?actor=&action=&workspace=&since=&until=` (times in ms).
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(("actor" = Option<String>, Query), ("action" = Option<String>, Query), ("workspace" = Option<String>, Query), ("since" = Option<i64>, Query, description = "ms since the epoch"), ("until" = Option<i64>, Query), ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "At most this many (default 50)"), ("cursor" = Option<i64>, Query, description = "The next_cursor of the page before")), responses((status = 200, description = "Newest first", body = Listing<app::server::store::audit::AuditRow>), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+pub async fn list_audit(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    ApiQuery(query): ApiQuery<AuditQuery>,
+) -> Result<Json<Listing<app::server::store::audit::AuditRow>>, AppError> {
+    let limit = query.page.limit()?;
+    let before = number("cursor", query.page.cursor.as_deref())?;
+    let filter = AuditFilter {
+        actor: query.actor.filter(|a| !a.is_empty()),
+        action: query.action.filter(|a| !a.is_empty()),
+        workspace: query.workspace.filter(|w| !w.is_empty()),
+        since: number("since", query.since.as_deref())?,
+        until: number("until", query.until.as_deref())?,
+    };
+    let items = audit_service::list(&state, &actor, &filter, before, limit).await?;
+    Ok(listing(items, limit, |e| e.id.to_string()))
+}
+
+/// `GET /audit/export.csv?…`: the filtered view as CSV, newest first.
+#[utoipa::path(get, path = "/api/v1/audit/export.csv", tag = "audit", params(("actor" = Option<String>, Query), ("action" = Option<String>, Query), ("workspace" = Option<String>, Query), ("since" = Option<i64>, Query), ("until" = Option<i64>, Query)), responses((status = 200, description = "The entries as CSV, newest first", content_type = "text/csv", body = String), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+pub async fn export_audit(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    ApiQuery(query): ApiQuery<AuditQuery>,
+) -> Result<axum::response::Response, AppError> {
+    use axum::response::IntoResponse;
+    let filter = AuditFilter {
+        actor: query.actor.filter(|a| !a.is_empty()),
+        action: query.action.filter(|a| !a.is_empty()),
+        workspace: query.workspace.filter(|w| !w.is_empty()),
+        since: number("since", query.since.as_deref())?,
+        until: number("until", query.until.as_deref())?,
+    };
+    let rows = audit_service::export_csv(&state, &actor, filter).await?;
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "text/csv; charset=utf-8"),
+            (axum::http::header::CONTENT_DISPOSITION, "attachment; filename=\"portcullis-audit.csv\""),
+        ],
+        axum::body::Body::from_stream(rows),
+    )
+        .into_response())
+}

@@ -1,0 +1,34 @@
+//! `/permissions`: the permission catalog.
+
+use axum::{Json, Router};
+use serde::Serialize;
+
+use super::answers::{everything, Listing};
+use app::server::http::ErrorBody;
+use app::{domain::Permission, server::AppState};
+
+/// The routes of this resource, under `/api/v1`.
+pub fn router() -> Router<AppState> {
+    use axum::routing::get;
+    Router::new().route("/permissions", get(permissions))
+}
+
+/// One permission of the catalog.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct CatalogEntry {
+    #[schema(example = "endpoint:invoke")]
+    key: &'static str,
+    description: &'static str,
+    scope: app::domain::ScopeKind,
+}
+
+/// `GET /permissions`: the catalog.
+#[utoipa::path(get, path = "/api/v1/permissions", tag = "access", responses((status = 200, description = "The permission catalog: key, description, scope (global or workspace)", body = Listing<CatalogEntry>), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+pub async fn permissions() -> Json<Listing<CatalogEntry>> {
+    everything(
+        Permission::ALL
+            .iter()
+            .map(|p| CatalogEntry { key: p.key(), description: p.description(), scope: p.scope() })
+            .collect(),
+    )
+}

@@ -1,0 +1,88 @@
+//! `/policies`: who holds which role, globally or in one workspace.
+
+use axum::{extract::State, http::StatusCode, Json, Router};
+use serde::Deserialize;
+
+use super::{
+    answers::{listing, Done, Listing},
+    params::{number, optional, Page},
+    ApiJson, ApiPath, ApiQuery, SignedIn,
+};
+use app::{domain::PolicyView, server::http::ErrorBody};
+use app::{
+    domain::{PolicyId, RoleKey, Subject, TeamKey, WorkspaceKey},
+    server::{services::policies, store::access::PolicyFilter, AppState},
+    AppError,
+};
+
+/// The routes of this resource, under `/api/v1`.
+pub fn router() -> Router<AppState> {
+    use axum::routing::{delete, get};
+    Router::new()
+        .route("/policies", get(list_policies).post(create_policy))
+        .route("/policies/{id}", delete(delete_policy))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PolicyQuery {
+    workspace: Option<String>,
+    user_id: Option<String>,
+    team: Option<String>,
+    role: Option<String>,
+    #[serde(flatten)]
+    page: Page,
+}
+
+/// `GET /policies?workspace=&user_id=&team=&role=`.
+#[utoipa::path(get, path = "/api/v1/policies", tag = "policies", params(("workspace" = Option<String>, Query, pattern = "^([a-z0-9][a-z0-9-]{0,62})?$"), ("user_id" = Option<String>, Query, pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$"), ("team" = Option<String>, Query, pattern = "^([a-z0-9][a-z0-9-]{0,62})?$"), ("role" = Option<String>, Query, pattern = "^([a-z0-9][a-z0-9-]{0,62})?$"), ("sort" = Option<String>, Query, pattern = "^(oldest|newest)?$", description = "oldest (the default) or newest"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "At most this many (default 50)"), ("cursor" = Option<i64>, Query, description = "The next_cursor of the page before")), responses((status = 200, description = "A page of policies", body = Listing<PolicyView>), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+pub async fn list_policies(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    ApiQuery(query): ApiQuery<PolicyQuery>,
+) -> Result<Json<Listing<app::domain::PolicyView>>, AppError> {
+    let limit = query.page.limit()?;
+    let filter = PolicyFilter {
+        workspace: optional("workspace", query.workspace.as_deref(), |t| WorkspaceKey::parse(t).ok())?,
+        user: optional("user_id", query.user_id.as_deref(), |t| t.parse().ok())?,
+        team: optional("team", query.team.as_deref(), |t| TeamKey::parse(t).ok())?,
+        role: optional("role", query.role.as_deref(), |t| RoleKey::parse(t).ok())?,
+        within: None,
+        newest_first: app::server::services::fields::parse_order::<app::server::store::access::PolicyOrder>(
+            query.page.sort.as_deref(),
+        )? == app::server::store::access::PolicyOrder::Newest,
+    };
+    let after = number("cursor", query.page.cursor.as_deref())?.map(PolicyId);
+    let items = policies::list(&state, &actor, filter, after, limit).await?;
+    Ok(listing(items, limit, |p| p.id.to_string()))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct PolicyBody {
+    subject: Subject,
+    role: RoleKey,
+    #[serde(default)]
+    workspace: Option<WorkspaceKey>,
+}
+
+/// `POST /policies` → 201 with the policy and its `id`.
+#[utoipa::path(post, path = "/api/v1/policies", tag = "policies", params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Send it again with a retry: the first answer is replayed (for 24 hours) instead of creating twice")), request_body = PolicyBody, responses((status = 201, body = PolicyView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 409, description = "The same binding exists", body = ErrorBody), (status = 413, description = "The body is over the limit: 16 KiB, 256 KiB for invitations", body = ErrorBody), (status = 422, description = "This Idempotency-Key came with another request", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+pub async fn create_policy(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    ApiJson(body): ApiJson<PolicyBody>,
+) -> Result<(StatusCode, Json<app::domain::PolicyView>), AppError> {
+    let new = policies::NewPolicy { subject: body.subject, role: body.role, workspace: body.workspace };
+    Ok((StatusCode::CREATED, Json(policies::create(&state, &actor, new).await?)))
+}
+
+/// `DELETE /policies/{id}`.
+#[utoipa::path(delete, path = "/api/v1/policies/{id}", tag = "policies", params(("id" = i64, Path)), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change", body = Done), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "It would leave no active administrator", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+pub async fn delete_policy(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    ApiPath(id): ApiPath<String>,
+) -> Result<StatusCode, AppError> {
+    let id = id.parse().map(PolicyId).map_err(|_| AppError::not_found(format!("policy {id}")))?;
+    policies::delete(&state, &actor, id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

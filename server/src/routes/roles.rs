@@ -1,0 +1,134 @@
+//! `/roles`: custom roles are created, edited and deleted; built-in ones are read.
+
+use axum::{extract::State, http::StatusCode, Json, Router};
+use serde::Deserialize;
+
+use super::{
+    answers::{everything, Done, Listing},
+    ApiJson, ApiPath, IfMatch, SignedIn, Tagged,
+};
+use app::{domain::RoleView, server::http::ErrorBody};
+use app::{
+    server::{services::roles, AppState},
+    AppError,
+};
+
+/// The routes of this resource, under `/api/v1`.
+pub fn router() -> Router<AppState> {
+    use axum::routing::get;
+    Router::new()
+        .route("/roles", get(list_roles).post(create_role))
+        .route("/roles/{key}", get(get_role).patch(update_role).delete(delete_role))
+}
+
+/// An edit of a custom role: fields left out keep their value (the key stays).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct RoleBody {
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
+    name: Option<String>,
+    description: Option<String>,
+    /// Left out (or null) on an edit: unchanged.
+    #[schema(schema_with = app::server::http::schema::permissions_or_null)]
+    permissions: Option<Vec<String>>,
+}
+
+/// A new custom role.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct NewRoleBody {
+    #[schema(pattern = "^[a-z0-9][a-z0-9-]{0,62}$")]
+    key: String,
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
+    name: String,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    #[schema(schema_with = app::server::http::schema::permissions_or_null)]
+    permissions: Option<Vec<String>>,
+}
+
+impl From<NewRoleBody> for roles::RoleInput {
+    fn from(body: NewRoleBody) -> Self {
+        Self {
+            key: Some(body.key),
+            name: Some(body.name),
+            description: body.description,
+            permissions: body.permissions,
+            expected: Default::default(),
+        }
+    }
+}
+
+impl From<RoleBody> for roles::RoleInput {
+    fn from(body: RoleBody) -> Self {
+        Self {
+            key: None,
+            name: body.name,
+            description: body.description,
+            permissions: body.permissions,
+            expected: Default::default(),
+        }
+    }
+}
+
+/// `GET /roles`.
+#[utoipa::path(get, path = "/api/v1/roles", tag = "roles", responses((status = 200, description = "Every role", body = Listing<RoleView>), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+pub async fn list_roles(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+) -> Result<Json<Listing<RoleView>>, AppError> {
+    Ok(everything(roles::list(&state, &actor).await?))
+}
+
+/// `POST /roles`.
+#[utoipa::path(post, path = "/api/v1/roles", tag = "roles", params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Send it again with a retry: the first answer is replayed (for 24 hours) instead of creating twice")), request_body = NewRoleBody, responses((status = 201, body = RoleView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 409, description = "The key is taken", body = ErrorBody), (status = 413, description = "The body is over the limit: 16 KiB, 256 KiB for invitations", body = ErrorBody), (status = 422, description = "This Idempotency-Key came with another request", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+pub async fn create_role(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    ApiJson(body): ApiJson<NewRoleBody>,
+) -> Result<(StatusCode, Json<app::domain::RoleView>), AppError> {
+    Ok((StatusCode::CREATED, Json(roles::create(&state, &actor, body.into()).await?)))
+}
+
+/// `GET /roles/{key}`.
+#[utoipa::path(get, path = "/api/v1/roles/{key}", tag = "roles", params(("key" = String, Path)), responses((status = 200, body = RoleView, headers(("ETag" = String, description = "The version, for If-Match"))), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+pub async fn get_role(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    ApiPath(key): ApiPath<String>,
+) -> Result<Tagged<RoleView>, AppError> {
+    let role = roles::get(&state, &actor, &key).await?;
+    Ok(Tagged(role.version, role))
+}
+
+/// `PATCH /roles/{key}`.
+#[utoipa::path(patch, path = "/api/v1/roles/{key}", tag = "roles", params(("key" = String, Path), ("If-Match" = Option<String>, Header, pattern = r#"^\s*(\*|("[0-9]{1,18}"(\s*,\s*"[0-9]{1,18}")*)?)\s*$"#, description = "The ETag of the GET this change was made from: the change applies only to that version, else 412")), request_body = RoleBody, responses((status = 200, body = RoleView, headers(("ETag" = String, description = "The version, for If-Match"))), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Built-in roles cannot change", body = ErrorBody), (status = 412, description = "Changed since that version: `current_version` and `current` show it as it is now (also as `ETag`)", body = ErrorBody), (status = 413, description = "The body is over the limit: 16 KiB, 256 KiB for invitations", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+pub async fn update_role(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    ApiPath(key): ApiPath<String>,
+    IfMatch(expected): IfMatch,
+    ApiJson(body): ApiJson<RoleBody>,
+) -> Result<Tagged<RoleView>, AppError> {
+    let role = roles::update(&state, &actor, &key, roles::RoleInput { expected, ..body.into() }).await?;
+    Ok(Tagged(role.version, role))
+}
+
+/// `DELETE /roles/{key}`.
+#[utoipa::path(delete, path = "/api/v1/roles/{key}", tag = "roles", params(("key" = String, Path), ("If-Match" = Option<String>, Header, pattern = r#"^\s*(\*|("[0-9]{1,18}"(\s*,\s*"[0-9]{1,18}")*)?)\s*$"#, description = "The ETag of the GET this change was made from: the change applies only to that version, else 412")), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change", body = Done), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Built-in, or still used by policies", body = ErrorBody), (status = 412, description = "Changed since that version: `current_version` and `current` show it as it is now (also as `ETag`)", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+pub async fn delete_role(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    ApiPath(key): ApiPath<String>,
+    IfMatch(expected): IfMatch,
+) -> Result<StatusCode, AppError> {
+    roles::delete(&state, &actor, &key, &expected).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,174 @@
+//! `/users`: people and service accounts, and what each holds.
+
+use axum::{extract::State, http::StatusCode, Json, Router};
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use super::{
+    answers::{everything, listing, Done, Listing},
+    params::{parse_user_id, Page},
+    ApiJson, ApiPath, ApiQuery, IfMatch, SignedIn, Tagged,
+};
+use app::{domain::UserView, server::http::ErrorBody};
+use app::{
+    server::{
+        services::{
+            authz::{self},
+            people,
+        },
+        AppState,
+    },
+    AppError,
+};
+
+/// The routes of this resource, under `/api/v1`.
+pub fn router() -> Router<AppState> {
+    use axum::routing::get;
+    Router::new()
+        .route("/users", get(list_users).post(create_user))
+        .route("/users/{id}", get(get_user).patch(update_user).delete(delete_user))
+        .route("/users/{id}/effective-permissions", get(effective_permissions))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct UserQuery {
+    status: Option<String>,
+    #[serde(flatten)]
+    page: Page,
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct UserBody {
+    /// Refused: only `name` and `status` change here.
+    #[schema(ignore)]
+    email: Option<String>,
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
+    name: Option<String>,
+    /// Refused: a password is changed by its owner.
+    #[schema(ignore)]
+    password: Option<String>,
+    #[schema(value_type = Option<UserStatusText>)]
+    status: Option<String>,
+}
+
+/// `active` or `disabled`.
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "snake_case")]
+#[allow(dead_code)] // a schema only: the status arrives as text
+enum UserStatusText {
+    Active,
+    Disabled,
+}
+
+/// A new user.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct NewUserBody {
+    #[schema(value_type = app::domain::Email)]
+    email: String,
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
+    name: String,
+    /// Without one the user signs in another way (a provider) until one is set.
+    #[serde(default)]
+    #[schema(min_length = 10, max_length = 512)]
+    password: Option<String>,
+}
+
+/// `GET /users?q=`.
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(("q" = Option<String>, Query, description = "Part of an email or name"), ("status" = Option<String>, Query, pattern = "^(active|disabled)?$", description = "active or disabled"), ("sort" = Option<String>, Query, pattern = "^(email|name|newest)?$", description = "email (the default), name or newest"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "At most this many (default 50)"), ("cursor" = Option<String>, Query)), responses((status = 200, description = "A page of users", body = Listing<UserView>), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+pub async fn list_users(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    ApiQuery(query): ApiQuery<UserQuery>,
+) -> Result<Json<Listing<app::domain::UserView>>, AppError> {
+    let limit = query.page.limit()?;
+    let items = people::list(
+        &state,
+        &actor,
+        query.page.q.as_deref().unwrap_or(""),
+        query.status.as_deref(),
+        query.page.sort.as_deref(),
+        query.page.cursor.as_deref(),
+        limit,
+    )
+    .await?;
+    Ok(listing(items, limit, |u| u.email.to_string()))
+}
+
+/// `POST /users`.
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Send it again with a retry: the first answer is replayed (for 24 hours) instead of creating twice")), request_body = NewUserBody, responses((status = 201, body = UserView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 409, description = "The email is taken", body = ErrorBody), (status = 413, description = "The body is over the limit: 16 KiB, 256 KiB for invitations", body = ErrorBody), (status = 422, description = "This Idempotency-Key came with another request", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+pub async fn create_user(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    ApiJson(body): ApiJson<NewUserBody>,
+) -> Result<(StatusCode, Json<app::domain::UserView>), AppError> {
+    let input = people::UserInput {
+        email: Some(body.email),
+        name: Some(body.name),
+        password: body.password.map(SecretString::from),
+    };
+    Ok((StatusCode::CREATED, Json(people::create(&state, &actor, input).await?)))
+}
+
+/// `GET /users/{id}`.
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)), responses((status = 200, body = UserView, headers(("ETag" = String, description = "The version, for If-Match"))), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+pub async fn get_user(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Tagged<UserView>, AppError> {
+    let user = people::get(&state, &actor, parse_user_id(&id)?).await?;
+    Ok(Tagged(user.version, user))
+}
+
+/// `PATCH /users/{id}`: `name`, `status`.
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path), ("If-Match" = Option<String>, Header, pattern = r#"^\s*(\*|("[0-9]{1,18}"(\s*,\s*"[0-9]{1,18}")*)?)\s*$"#, description = "The ETag of the GET this change was made from: the change applies only to that version, else 412")), request_body = UserBody, responses((status = 200, body = UserView, headers(("ETag" = String, description = "The version, for If-Match"))), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "It would leave no active administrator", body = ErrorBody), (status = 412, description = "Changed since that version: `current_version` and `current` show it as it is now (also as `ETag`)", body = ErrorBody), (status = 413, description = "The body is over the limit: 16 KiB, 256 KiB for invitations", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+pub async fn update_user(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    ApiPath(id): ApiPath<String>,
+    IfMatch(expected): IfMatch,
+    ApiJson(body): ApiJson<UserBody>,
+) -> Result<Tagged<UserView>, AppError> {
+    if body.email.is_some() || body.password.is_some() {
+        return Err(AppError::invalid("body", "only name and status can be changed here"));
+    }
+    let patch = people::UserPatch { name: body.name, status: body.status, expected };
+    let user = people::update(&state, &actor, parse_user_id(&id)?, patch).await?;
+    Ok(Tagged(user.version, user))
+}
+
+/// `DELETE /users/{id}`.
+#[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path), ("If-Match" = Option<String>, Header, pattern = r#"^\s*(\*|("[0-9]{1,18}"(\s*,\s*"[0-9]{1,18}")*)?)\s*$"#, description = "The ETag of the GET this change was made from: the change applies only to that version, else 412")), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change", body = Done), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "It would leave no active administrator", body = ErrorBody), (status = 412, description = "Changed since that version: `current_version` and `current` show it as it is now (also as `ETag`)", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+pub async fn delete_user(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    ApiPath(id): ApiPath<String>,
+    IfMatch(expected): IfMatch,
+) -> Result<StatusCode, AppError> {
+    people::delete(&state, &actor, parse_user_id(&id)?, &expected).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize)]
+pub struct WorkspaceQuery {
+    workspace: Option<String>,
+}
+
+/// `GET /users/{id}/effective-permissions?workspace=`.
+#[utoipa::path(get, path = "/api/v1/users/{id}/effective-permissions", tag = "authz", params(("id" = String, Path), ("workspace" = Option<String>, Query)), responses((status = 200, description = "Each permission held, with the policies that grant it", body = Listing<app::domain::EffectivePermission>), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, description = "No such thing, or none you may see", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+pub async fn effective_permissions(
+    State(state): State<AppState>,
+    SignedIn(actor): SignedIn,
+    ApiPath(id): ApiPath<String>,
+    ApiQuery(query): ApiQuery<WorkspaceQuery>,
+) -> Result<Json<Listing<app::domain::EffectivePermission>>, AppError> {
+    Ok(everything(authz::effective_permissions(&state, &actor, parse_user_id(&id)?, query.workspace.as_deref())?))
+}
