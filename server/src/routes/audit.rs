@@ -8,7 +8,6 @@ use super::{
     params::{number, Page},
     ApiQuery, SignedIn,
 };
-use app::server::http::ErrorBody;
 use app::{
     server::{services::audit as audit_service, store::audit::AuditFilter, AppState},
     AppError,
@@ -32,7 +31,7 @@ pub struct AuditQuery {
 }
 
 /// `GET /audit?actor=&action=&workspace=&since=&until=` (times in ms).
-#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(("actor" = Option<String>, Query), ("action" = Option<String>, Query), ("workspace" = Option<String>, Query), ("since" = Option<i64>, Query, description = "ms since the epoch"), ("until" = Option<i64>, Query), ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "At most this many (default 50)"), ("cursor" = Option<i64>, Query, description = "The next_cursor of the page before")), responses((status = 200, description = "Newest first", body = Listing<app::server::store::audit::AuditRow>), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(("actor" = Option<String>, Query), ("action" = Option<String>, Query), ("workspace" = Option<String>, Query), ("since" = Option<i64>, Query, description = "ms since the epoch"), ("until" = Option<i64>, Query), ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "At most this many (default 50)"), ("cursor" = Option<i64>, Query, description = "The next_cursor of the page before")), responses((status = 200, description = "Newest first", body = Listing<app::server::store::audit::AuditRow>)))]
 pub async fn list_audit(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -52,7 +51,7 @@ pub async fn list_audit(
 }
 
 /// `GET /audit/export.csv?…`: the filtered view as CSV, newest first.
-#[utoipa::path(get, path = "/api/v1/audit/export.csv", tag = "audit", params(("actor" = Option<String>, Query), ("action" = Option<String>, Query), ("workspace" = Option<String>, Query), ("since" = Option<i64>, Query), ("until" = Option<i64>, Query)), responses((status = 200, description = "The entries as CSV, newest first", content_type = "text/csv", body = String), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/audit/export.csv", tag = "audit", params(("actor" = Option<String>, Query), ("action" = Option<String>, Query), ("workspace" = Option<String>, Query), ("since" = Option<i64>, Query), ("until" = Option<i64>, Query)), responses((status = 200, description = "The entries as CSV, newest first", content_type = "text/csv", body = String)))]
 pub async fn export_audit(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,

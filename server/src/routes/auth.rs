@@ -25,7 +25,7 @@ pub struct UserEnvelope {
 }
 
 /// `POST /api/v1/auth/login`: 200 with the user and a new session cookie.
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginBody, responses((status = 200, description = "Signed in; a session cookie is set", body = UserEnvelope), (status = 401, description = "Wrong email or password", body = ErrorBody), (status = 429, description = "Too many failed sign-ins", body = ErrorBody), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 413, description = "The body is over the limit: 16 KiB, 256 KiB for invitations", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginBody, responses((status = 200, description = "Signed in; a session cookie is set", body = UserEnvelope), (status = 401, description = "Wrong email or password", body = ErrorBody), (status = 429, description = "Too many failed sign-ins", body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     ApiSession(session): ApiSession,
@@ -40,7 +40,7 @@ pub async fn login(
 }
 
 /// `POST /api/v1/auth/logout`: deletes the session on the server.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 200, description = "The session was deleted on the server: `{\"revision\": N}`", body = super::answers::Done), (status = 401, description = "Not signed in", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "auth", responses((status = 200, description = "The session was deleted on the server: `{\"revision\": N}`", body = super::answers::Done)))]
 pub async fn logout(
     State(state): State<AppState>,
     ApiSession(session): ApiSession,
@@ -51,7 +51,7 @@ pub async fn logout(
 }
 
 /// `GET /api/v1/me`: the signed-in user.
-#[utoipa::path(get, path = "/api/v1/me", tag = "auth", responses((status = 200, description = "The signed-in user", body = UserEnvelope, headers(("ETag" = String, description = "The version, for If-Match"))), (status = 401, description = "Not signed in", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/me", tag = "auth", responses((status = 200, description = "The signed-in user", body = UserEnvelope, headers(("ETag" = String, description = "The version, for If-Match")))))]
 pub async fn me(SignedIn(user): SignedIn) -> Tagged<UserEnvelope> {
     Tagged(user.version, UserEnvelope { user: user.view() })
 }
@@ -68,7 +68,7 @@ pub struct ProfileBody {
 }
 
 /// `PATCH /api/v1/me`: the display name (the email is not edited here).
-#[utoipa::path(patch, path = "/api/v1/me", tag = "auth", params(("If-Match" = Option<String>, Header, pattern = r#"^\s*(\*|("[0-9]{1,18}"(\s*,\s*"[0-9]{1,18}")*)?)\s*$"#, description = "The ETag of the GET this change was made from: the change applies only to that version, else 412")), request_body = ProfileBody, responses((status = 200, body = UserEnvelope, headers(("ETag" = String, description = "The version, for If-Match"))), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed (an API token cannot change the profile)", body = ErrorBody), (status = 412, description = "Changed since that version: `current_version` and `current` show it as it is now (also as `ETag`)", body = ErrorBody), (status = 413, description = "The body is over the limit: 16 KiB, 256 KiB for invitations", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(patch, path = "/api/v1/me", tag = "auth", request_body = ProfileBody, responses((status = 200, body = UserEnvelope, headers(("ETag" = String, description = "The version, for If-Match"))), (status = 403, description = "Not allowed (an API token cannot change the profile)", body = ErrorBody)))]
 pub async fn update_me(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,

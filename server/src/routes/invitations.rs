@@ -58,7 +58,7 @@ fn parse_id(text: &str) -> Result<uuid::Uuid, AppError> {
 }
 
 /// `GET /invitations`.
-#[utoipa::path(get, path = "/api/v1/invitations", tag = "invitations", params(("q" = Option<String>, Query, description = "Part of the invited email"), ("status" = Option<String>, Query, pattern = "^(pending|expired|accepted|revoked)?$", description = "pending, expired, accepted or revoked"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "At most this many (default 50)"), ("cursor" = Option<String>, Query, pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$", description = "The next_cursor of the page before")), responses((status = 200, description = "Invitations, newest first", body = Listing<InvitationView>), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/invitations", tag = "invitations", params(("q" = Option<String>, Query, description = "Part of the invited email"), ("status" = Option<String>, Query, pattern = "^(pending|expired|accepted|revoked)?$", description = "pending, expired, accepted or revoked"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "At most this many (default 50)"), ("cursor" = Option<String>, Query, pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$", description = "The next_cursor of the page before")), responses((status = 200, description = "Invitations, newest first", body = Listing<InvitationView>)))]
 pub async fn list(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -74,7 +74,7 @@ pub async fn list(
 }
 
 /// `POST /invitations`: invites each email; a pending one is resent.
-#[utoipa::path(post, path = "/api/v1/invitations", tag = "invitations", params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Send it again with a retry: the first answer is replayed (for 24 hours) instead of creating twice")), request_body = InviteBody, responses((status = 201, body = [InvitationView]), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, description = "Not allowed, or the invitation would grant what the caller does not hold", body = ErrorBody), (status = 413, description = "The body is over the limit: 16 KiB, 256 KiB for invitations", body = ErrorBody), (status = 422, description = "This Idempotency-Key came with another request", body = ErrorBody), (status = 409, description = "A conflict with what exists; for a create sent with an Idempotency-Key, also: the first request with that key is still running", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/invitations", tag = "invitations", request_body = InviteBody, responses((status = 201, body = [InvitationView]), (status = 403, description = "Not allowed, or the invitation would grant what the caller does not hold", body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -86,7 +86,7 @@ pub async fn create(
 }
 
 /// `POST /invitations/{id}/resend`: a new link; the old one stops working.
-#[utoipa::path(post, path = "/api/v1/invitations/{id}/resend", tag = "invitations", params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Send it again with a retry: the first answer is replayed (for 24 hours) instead of creating twice"), ("id" = String, Path, description = "The invitation's id")), responses((status = 200, body = InvitationView), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Accepted or revoked", body = ErrorBody), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 422, description = "This Idempotency-Key came with another request", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/invitations/{id}/resend", tag = "invitations", params(("id" = String, Path, description = "The invitation's id")), responses((status = 200, body = InvitationView), (status = 409, description = "Accepted or revoked", body = ErrorBody)))]
 pub async fn resend(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -96,7 +96,7 @@ pub async fn resend(
 }
 
 /// `DELETE /invitations/{id}`: revokes it.
-#[utoipa::path(delete, path = "/api/v1/invitations/{id}", tag = "invitations", params(("id" = String, Path, description = "The invitation's id")), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change", body = super::answers::Done), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Already accepted or revoked", body = ErrorBody), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/invitations/{id}", tag = "invitations", params(("id" = String, Path, description = "The invitation's id")), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change", body = super::answers::Done), (status = 409, description = "Already accepted or revoked", body = ErrorBody)))]
 pub async fn revoke(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -108,7 +108,7 @@ pub async fn revoke(
 
 /// `POST /invitations/accept`: the signed-in user accepts an invitation of
 /// their own email.
-#[utoipa::path(post, path = "/api/v1/invitations/accept", tag = "invitations", params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Send it again with a retry: the first answer is replayed (for 24 hours) instead of creating twice")), request_body = AcceptBody, responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change", body = super::answers::Done), (status = 401, body = ErrorBody), (status = 403, description = "The invitation is for another email", body = ErrorBody), (status = 404, body = ErrorBody), (status = 410, description = "Expired, revoked or used", body = ErrorBody), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 413, description = "The body is over the limit: 16 KiB, 256 KiB for invitations", body = ErrorBody), (status = 422, description = "This Idempotency-Key came with another request", body = ErrorBody), (status = 409, description = "A conflict with what exists; for a create sent with an Idempotency-Key, also: the first request with that key is still running", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/invitations/accept", tag = "invitations", request_body = AcceptBody, responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change", body = super::answers::Done), (status = 403, description = "The invitation is for another email", body = ErrorBody), (status = 410, description = "Expired, revoked or used", body = ErrorBody)))]
 pub async fn accept(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,

@@ -35,7 +35,12 @@ use super::{audit, auth, authz, invitations, permissions, policies, roles, teams
         tokens::list_sessions, tokens::end_session,
         tokens::list_service_accounts, tokens::create_service_account, tokens::create_service_account_token,
     ),
-    components(schemas(app::server::store::audit::AuditRow, app::domain::EffectivePermission, app::domain::GrantView)),
+    components(schemas(
+        app::server::http::ErrorBody,
+        app::server::store::audit::AuditRow,
+        app::domain::EffectivePermission,
+        app::domain::GrantView
+    )),
     tags(
         (name = "auth", description = "Signing in and out"),
         (name = "authz", description = "Authorization checks and explanations"),
@@ -61,6 +66,7 @@ pub async fn document(State(state): State<AppState>) -> Json<serde_json::Value> 
             }
         }
     }
+    declare_shared(&mut document);
     // A query string or header cannot carry JSON null: an optional one is
     // left out, so its schema is the value's type alone.
     if let Some(paths) = document.get_mut("paths").and_then(|p| p.as_object_mut()) {
@@ -78,4 +84,92 @@ pub async fn document(State(state): State<AppState>) -> Json<serde_json::Value> 
         }
     }
     Json(document)
+}
+
+/// The operations whose resource carries a version (`ETag`, `If-Match`).
+const VERSIONED: &[&str] = &[
+    "/api/v1/me",
+    "/api/v1/roles/{key}",
+    "/api/v1/users/{id}",
+    "/api/v1/workspaces/{key}",
+    "/api/v1/teams/{key}",
+    "/api/v1/teams/{key}/members/{user_id}",
+];
+
+/// What every operation of a kind answers or takes, declared once here
+/// instead of in each handler's attribute: the error answers (401, 403,
+/// 429, 400 with input, 404 with a path id, 413 with a body, 412 with
+/// `If-Match`, 409 and 422 on creates) and the `Idempotency-Key` and
+/// `If-Match` headers. An operation that says more about one of them (a
+/// 403 for a token, a 409 naming its conflict) keeps its own words.
+fn declare_shared(document: &mut serde_json::Value) {
+    use serde_json::json;
+    let error = |description: &str| {
+        json!({
+            "description": description,
+            "content": { "application/json": { "schema": { "$ref": "#/components/schemas/ErrorBody" } } }
+        })
+    };
+    let Some(paths) = document.get_mut("paths").and_then(|p| p.as_object_mut()) else { return };
+    for (path, operations) in paths.iter_mut() {
+        let Some(operations) = operations.as_object_mut() else { continue };
+        for (method, operation) in operations.iter_mut() {
+            let public = path == "/api/v1/auth/login";
+            let creates = method == "post" && !path.contains("/authz/") && !path.contains("/auth/");
+            let versioned = matches!(method.as_str(), "patch" | "put" | "delete") && VERSIONED.contains(&path.as_str());
+            let mut parameters = operation["parameters"].as_array().cloned().unwrap_or_default();
+            if creates {
+                parameters.insert(0, json!({
+                    "name": "Idempotency-Key", "in": "header", "required": false,
+                    "description": "Send it again with a retry: the first answer is replayed (for 24 hours) instead of creating twice",
+                    "schema": { "type": "string", "pattern": "^[!-~]{1,255}$" }
+                }));
+            }
+            if versioned {
+                parameters.push(json!({
+                    "name": "If-Match", "in": "header", "required": false,
+                    "description": "The ETag of the GET this change was made from: the change applies only to that version, else 412",
+                    "schema": { "type": "string", "pattern": r#"^\s*(\*|("[0-9]{1,18}"(\s*,\s*"[0-9]{1,18}")*)?)\s*$"# }
+                }));
+            }
+            let takes_input = operation.get("requestBody").is_some() || !parameters.is_empty();
+            if !parameters.is_empty() {
+                operation["parameters"] = parameters.into();
+            }
+            let has_body = operation.get("requestBody").is_some();
+            let Some(responses) = operation.get_mut("responses").and_then(|r| r.as_object_mut()) else { continue };
+            let mut add = |status: &str, description: &str| {
+                responses.entry(status.to_owned()).or_insert_with(|| error(description));
+            };
+            if !public {
+                add("401", "Not signed in");
+                add("429", "Too many refused requests (or failed sign-ins): wait Retry-After seconds");
+                if path != "/api/v1/me" && path != "/api/v1/auth/logout" {
+                    add("403", "Not allowed");
+                }
+            }
+            if takes_input {
+                add("400", "Invalid input; the fields are named");
+            }
+            if path.contains('{') || path == "/api/v1/invitations/accept" {
+                add("404", "No such thing, or none you may see");
+            }
+            if has_body {
+                add("413", "The body is over the limit: 16 KiB, 256 KiB for invitations and check batches");
+            }
+            if versioned {
+                add(
+                    "412",
+                    "Changed since that version: `current_version` and `current` show it as it is now (also as `ETag`)",
+                );
+            }
+            if creates {
+                add("422", "This Idempotency-Key came with another request");
+                add(
+                    "409",
+                    "A conflict with what exists; for a create sent with an Idempotency-Key, also: the first request with that key is still running",
+                );
+            }
+        }
+    }
 }

@@ -4,7 +4,6 @@ use axum::{Json, Router};
 use serde::Serialize;
 
 use super::answers::{everything, Listing};
-use app::server::http::ErrorBody;
 use app::{domain::Permission, server::AppState};
 
 /// The routes of this resource, under `/api/v1`.
@@ -23,7 +22,7 @@ pub struct CatalogEntry {
 }
 
 /// `GET /permissions`: the catalog.
-#[utoipa::path(get, path = "/api/v1/permissions", tag = "access", responses((status = 200, description = "The permission catalog: key, description, scope (global or workspace)", body = Listing<CatalogEntry>), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/permissions", tag = "access", responses((status = 200, description = "The permission catalog: key, description, scope (global or workspace)", body = Listing<CatalogEntry>)))]
 pub async fn permissions() -> Json<Listing<CatalogEntry>> {
     everything(
         Permission::ALL

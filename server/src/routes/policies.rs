@@ -34,7 +34,7 @@ pub struct PolicyQuery {
 }
 
 /// `GET /policies?workspace=&user_id=&team=&role=`.
-#[utoipa::path(get, path = "/api/v1/policies", tag = "policies", params(("workspace" = Option<String>, Query, pattern = "^([a-z0-9][a-z0-9-]{0,62})?$"), ("user_id" = Option<String>, Query, pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$"), ("team" = Option<String>, Query, pattern = "^([a-z0-9][a-z0-9-]{0,62})?$"), ("role" = Option<String>, Query, pattern = "^([a-z0-9][a-z0-9-]{0,62})?$"), ("sort" = Option<String>, Query, pattern = "^(oldest|newest)?$", description = "oldest (the default) or newest"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "At most this many (default 50)"), ("cursor" = Option<i64>, Query, description = "The next_cursor of the page before")), responses((status = 200, description = "A page of policies", body = Listing<PolicyView>), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/policies", tag = "policies", params(("workspace" = Option<String>, Query, pattern = "^([a-z0-9][a-z0-9-]{0,62})?$"), ("user_id" = Option<String>, Query, pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$"), ("team" = Option<String>, Query, pattern = "^([a-z0-9][a-z0-9-]{0,62})?$"), ("role" = Option<String>, Query, pattern = "^([a-z0-9][a-z0-9-]{0,62})?$"), ("sort" = Option<String>, Query, pattern = "^(oldest|newest)?$", description = "oldest (the default) or newest"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "At most this many (default 50)"), ("cursor" = Option<i64>, Query, description = "The next_cursor of the page before")), responses((status = 200, description = "A page of policies", body = Listing<PolicyView>)))]
 pub async fn list_policies(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -65,7 +65,7 @@ pub struct PolicyBody {
 }
 
 /// `POST /policies` → 201 with the policy and its `id`.
-#[utoipa::path(post, path = "/api/v1/policies", tag = "policies", params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Send it again with a retry: the first answer is replayed (for 24 hours) instead of creating twice")), request_body = PolicyBody, responses((status = 201, body = PolicyView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 409, description = "The same binding exists", body = ErrorBody), (status = 413, description = "The body is over the limit: 16 KiB, 256 KiB for invitations", body = ErrorBody), (status = 422, description = "This Idempotency-Key came with another request", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/policies", tag = "policies", request_body = PolicyBody, responses((status = 201, body = PolicyView), (status = 409, description = "The same binding exists", body = ErrorBody)))]
 pub async fn create_policy(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -76,7 +76,7 @@ pub async fn create_policy(
 }
 
 /// `DELETE /policies/{id}`.
-#[utoipa::path(delete, path = "/api/v1/policies/{id}", tag = "policies", params(("id" = i64, Path)), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change", body = Done), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "It would leave no active administrator", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/policies/{id}", tag = "policies", params(("id" = i64, Path)), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change", body = Done), (status = 409, description = "It would leave no active administrator", body = ErrorBody)))]
 pub async fn delete_policy(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,

@@ -79,7 +79,7 @@ impl From<RoleBody> for roles::RoleInput {
 }
 
 /// `GET /roles`.
-#[utoipa::path(get, path = "/api/v1/roles", tag = "roles", responses((status = 200, description = "Every role", body = Listing<RoleView>), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/roles", tag = "roles", responses((status = 200, description = "Every role", body = Listing<RoleView>)))]
 pub async fn list_roles(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -88,7 +88,7 @@ pub async fn list_roles(
 }
 
 /// `POST /roles`.
-#[utoipa::path(post, path = "/api/v1/roles", tag = "roles", params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Send it again with a retry: the first answer is replayed (for 24 hours) instead of creating twice")), request_body = NewRoleBody, responses((status = 201, body = RoleView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 409, description = "The key is taken", body = ErrorBody), (status = 413, description = "The body is over the limit: 16 KiB, 256 KiB for invitations", body = ErrorBody), (status = 422, description = "This Idempotency-Key came with another request", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/roles", tag = "roles", request_body = NewRoleBody, responses((status = 201, body = RoleView), (status = 409, description = "The key is taken", body = ErrorBody)))]
 pub async fn create_role(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -98,7 +98,7 @@ pub async fn create_role(
 }
 
 /// `GET /roles/{key}`.
-#[utoipa::path(get, path = "/api/v1/roles/{key}", tag = "roles", params(("key" = String, Path)), responses((status = 200, body = RoleView, headers(("ETag" = String, description = "The version, for If-Match"))), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/roles/{key}", tag = "roles", params(("key" = String, Path)), responses((status = 200, body = RoleView, headers(("ETag" = String, description = "The version, for If-Match")))))]
 pub async fn get_role(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -109,7 +109,7 @@ pub async fn get_role(
 }
 
 /// `PATCH /roles/{key}`.
-#[utoipa::path(patch, path = "/api/v1/roles/{key}", tag = "roles", params(("key" = String, Path), ("If-Match" = Option<String>, Header, pattern = r#"^\s*(\*|("[0-9]{1,18}"(\s*,\s*"[0-9]{1,18}")*)?)\s*$"#, description = "The ETag of the GET this change was made from: the change applies only to that version, else 412")), request_body = RoleBody, responses((status = 200, body = RoleView, headers(("ETag" = String, description = "The version, for If-Match"))), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Built-in roles cannot change", body = ErrorBody), (status = 412, description = "Changed since that version: `current_version` and `current` show it as it is now (also as `ETag`)", body = ErrorBody), (status = 413, description = "The body is over the limit: 16 KiB, 256 KiB for invitations", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(patch, path = "/api/v1/roles/{key}", tag = "roles", params(("key" = String, Path)), request_body = RoleBody, responses((status = 200, body = RoleView, headers(("ETag" = String, description = "The version, for If-Match"))), (status = 409, description = "Built-in roles cannot change", body = ErrorBody)))]
 pub async fn update_role(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -122,7 +122,7 @@ pub async fn update_role(
 }
 
 /// `DELETE /roles/{key}`.
-#[utoipa::path(delete, path = "/api/v1/roles/{key}", tag = "roles", params(("key" = String, Path), ("If-Match" = Option<String>, Header, pattern = r#"^\s*(\*|("[0-9]{1,18}"(\s*,\s*"[0-9]{1,18}")*)?)\s*$"#, description = "The ETag of the GET this change was made from: the change applies only to that version, else 412")), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change", body = Done), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "Built-in, or still used by policies", body = ErrorBody), (status = 412, description = "Changed since that version: `current_version` and `current` show it as it is now (also as `ETag`)", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/roles/{key}", tag = "roles", params(("key" = String, Path)), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change", body = Done), (status = 409, description = "Built-in, or still used by policies", body = ErrorBody)))]
 pub async fn delete_role(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,

@@ -115,7 +115,7 @@ fn parse_token(text: &str) -> Result<uuid::Uuid, AppError> {
 }
 
 /// `GET /me/tokens`.
-#[utoipa::path(get, path = "/api/v1/me/tokens", tag = "tokens", responses((status = 200, description = "OK", body = Listing<TokenView>), (status = 401, body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/me/tokens", tag = "tokens", responses((status = 200, description = "OK", body = Listing<TokenView>)))]
 pub async fn list_mine(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -124,7 +124,7 @@ pub async fn list_mine(
 }
 
 /// `POST /me/tokens`: the secret is in this answer only.
-#[utoipa::path(post, path = "/api/v1/me/tokens", tag = "tokens", params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Send it again with a retry: the first answer is replayed (for 24 hours) instead of creating twice")), request_body = TokenBody, responses((status = 201, body = CreatedToken), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, description = "A token cannot make tokens", body = ErrorBody), (status = 413, description = "The body is over the limit: 16 KiB, 256 KiB for invitations", body = ErrorBody), (status = 422, description = "This Idempotency-Key came with another request", body = ErrorBody), (status = 409, description = "A conflict with what exists; for a create sent with an Idempotency-Key, also: the first request with that key is still running", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/me/tokens", tag = "tokens", request_body = TokenBody, responses((status = 201, body = CreatedToken), (status = 403, description = "A token cannot make tokens", body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -141,7 +141,7 @@ pub async fn create(
 }
 
 /// `DELETE /me/tokens/{id}`.
-#[utoipa::path(delete, path = "/api/v1/me/tokens/{id}", tag = "tokens", params(("id" = String, Path, description = "The token's id")), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change", body = super::answers::Done), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/me/tokens/{id}", tag = "tokens", params(("id" = String, Path, description = "The token's id")), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change", body = super::answers::Done)))]
 pub async fn revoke_mine(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -152,7 +152,7 @@ pub async fn revoke_mine(
 }
 
 /// `GET /users/{id}/tokens` (`user:manage`).
-#[utoipa::path(get, path = "/api/v1/users/{id}/tokens", tag = "tokens", params(("id" = String, Path, description = "The user's id")), responses((status = 200, description = "OK", body = Listing<TokenView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, description = "No such thing, or none you may see", body = ErrorBody), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/users/{id}/tokens", tag = "tokens", params(("id" = String, Path, description = "The user's id")), responses((status = 200, description = "OK", body = Listing<TokenView>)))]
 pub async fn list_of_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -162,7 +162,7 @@ pub async fn list_of_user(
 }
 
 /// `DELETE /users/{id}/tokens/{token_id}` (`user:manage`).
-#[utoipa::path(delete, path = "/api/v1/users/{id}/tokens/{token_id}", tag = "tokens", params(("id" = String, Path, description = "The user's id"), ("token_id" = String, Path, description = "The token's id")), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change", body = super::answers::Done), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/users/{id}/tokens/{token_id}", tag = "tokens", params(("id" = String, Path, description = "The user's id"), ("token_id" = String, Path, description = "The token's id")), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change", body = super::answers::Done)))]
 pub async fn revoke_of_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -174,7 +174,7 @@ pub async fn revoke_of_user(
 
 /// `GET /me/sessions`: the caller's sessions (for a token caller: all of
 /// its owner's, none marked current).
-#[utoipa::path(get, path = "/api/v1/me/sessions", tag = "tokens", responses((status = 200, description = "OK", body = Listing<app::domain::SessionView>), (status = 401, body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/me/sessions", tag = "tokens", responses((status = 200, description = "OK", body = Listing<app::domain::SessionView>)))]
 pub async fn list_sessions(
     State(state): State<AppState>,
     super::ApiSession(session): super::ApiSession,
@@ -184,7 +184,7 @@ pub async fn list_sessions(
 }
 
 /// `DELETE /me/sessions/{id}`: ends one session.
-#[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "tokens", params(("id" = String, Path, description = "The session's handle, as the sessions list gives it")), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change", body = super::answers::Done), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/me/sessions/{id}", tag = "tokens", params(("id" = String, Path, description = "The session's handle, as the sessions list gives it")), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change", body = super::answers::Done)))]
 pub async fn end_session(
     State(state): State<AppState>,
     super::ApiSession(session): super::ApiSession,
@@ -210,7 +210,7 @@ pub struct ServiceAccountBody {
 }
 
 /// `GET /service-accounts`.
-#[utoipa::path(get, path = "/api/v1/service-accounts", tag = "service-accounts", responses((status = 200, description = "OK", body = Listing<app::domain::UserView>), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/service-accounts", tag = "service-accounts", responses((status = 200, description = "OK", body = Listing<app::domain::UserView>)))]
 pub async fn list_service_accounts(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -219,7 +219,7 @@ pub async fn list_service_accounts(
 }
 
 /// `POST /service-accounts` (`user:manage`).
-#[utoipa::path(post, path = "/api/v1/service-accounts", tag = "service-accounts", params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Send it again with a retry: the first answer is replayed (for 24 hours) instead of creating twice")), request_body = ServiceAccountBody, responses((status = 201, body = app::domain::UserView), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, body = ErrorBody), (status = 413, description = "The body is over the limit: 16 KiB, 256 KiB for invitations", body = ErrorBody), (status = 422, description = "This Idempotency-Key came with another request", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/service-accounts", tag = "service-accounts", request_body = ServiceAccountBody, responses((status = 201, body = app::domain::UserView), (status = 409, body = ErrorBody)))]
 pub async fn create_service_account(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -230,7 +230,7 @@ pub async fn create_service_account(
 }
 
 /// `POST /service-accounts/{id}/tokens` (`user:manage`): the secret is in this answer only.
-#[utoipa::path(post, path = "/api/v1/service-accounts/{id}/tokens", tag = "service-accounts", params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Send it again with a retry: the first answer is replayed (for 24 hours) instead of creating twice"), ("id" = String, Path, description = "The service account's user id")), request_body = TokenBody, responses((status = 201, body = CreatedToken), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 413, description = "The body is over the limit: 16 KiB, 256 KiB for invitations", body = ErrorBody), (status = 422, description = "This Idempotency-Key came with another request", body = ErrorBody), (status = 409, description = "A conflict with what exists; for a create sent with an Idempotency-Key, also: the first request with that key is still running", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/service-accounts/{id}/tokens", tag = "service-accounts", params(("id" = String, Path, description = "The service account's user id")), request_body = TokenBody, responses((status = 201, body = CreatedToken)))]
 pub async fn create_service_account_token(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,

@@ -82,7 +82,7 @@ pub struct NewUserBody {
 }
 
 /// `GET /users?q=`.
-#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(("q" = Option<String>, Query, description = "Part of an email or name"), ("status" = Option<String>, Query, pattern = "^(active|disabled)?$", description = "active or disabled"), ("sort" = Option<String>, Query, pattern = "^(email|name|newest)?$", description = "email (the default), name or newest"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "At most this many (default 50)"), ("cursor" = Option<String>, Query)), responses((status = 200, description = "A page of users", body = Listing<UserView>), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(("q" = Option<String>, Query, description = "Part of an email or name"), ("status" = Option<String>, Query, pattern = "^(active|disabled)?$", description = "active or disabled"), ("sort" = Option<String>, Query, pattern = "^(email|name|newest)?$", description = "email (the default), name or newest"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "At most this many (default 50)"), ("cursor" = Option<String>, Query)), responses((status = 200, description = "A page of users", body = Listing<UserView>)))]
 pub async fn list_users(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -103,7 +103,7 @@ pub async fn list_users(
 }
 
 /// `POST /users`.
-#[utoipa::path(post, path = "/api/v1/users", tag = "users", params(("Idempotency-Key" = Option<String>, Header, pattern = "^[!-~]{1,255}$", description = "Send it again with a retry: the first answer is replayed (for 24 hours) instead of creating twice")), request_body = NewUserBody, responses((status = 201, body = UserView), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 409, description = "The email is taken", body = ErrorBody), (status = 413, description = "The body is over the limit: 16 KiB, 256 KiB for invitations", body = ErrorBody), (status = 422, description = "This Idempotency-Key came with another request", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUserBody, responses((status = 201, body = UserView), (status = 409, description = "The email is taken", body = ErrorBody)))]
 pub async fn create_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -118,7 +118,7 @@ pub async fn create_user(
 }
 
 /// `GET /users/{id}`.
-#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)), responses((status = 200, body = UserView, headers(("ETag" = String, description = "The version, for If-Match"))), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)), responses((status = 200, body = UserView, headers(("ETag" = String, description = "The version, for If-Match")))))]
 pub async fn get_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -129,7 +129,7 @@ pub async fn get_user(
 }
 
 /// `PATCH /users/{id}`: `name`, `status`.
-#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path), ("If-Match" = Option<String>, Header, pattern = r#"^\s*(\*|("[0-9]{1,18}"(\s*,\s*"[0-9]{1,18}")*)?)\s*$"#, description = "The ETag of the GET this change was made from: the change applies only to that version, else 412")), request_body = UserBody, responses((status = 200, body = UserView, headers(("ETag" = String, description = "The version, for If-Match"))), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "It would leave no active administrator", body = ErrorBody), (status = 412, description = "Changed since that version: `current_version` and `current` show it as it is now (also as `ETag`)", body = ErrorBody), (status = 413, description = "The body is over the limit: 16 KiB, 256 KiB for invitations", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)), request_body = UserBody, responses((status = 200, body = UserView, headers(("ETag" = String, description = "The version, for If-Match"))), (status = 409, description = "It would leave no active administrator", body = ErrorBody)))]
 pub async fn update_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -146,7 +146,7 @@ pub async fn update_user(
 }
 
 /// `DELETE /users/{id}`.
-#[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path), ("If-Match" = Option<String>, Header, pattern = r#"^\s*(\*|("[0-9]{1,18}"(\s*,\s*"[0-9]{1,18}")*)?)\s*$"#, description = "The ETag of the GET this change was made from: the change applies only to that version, else 412")), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change", body = Done), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, body = ErrorBody), (status = 409, description = "It would leave no active administrator", body = ErrorBody), (status = 412, description = "Changed since that version: `current_version` and `current` show it as it is now (also as `ETag`)", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)), responses((status = 200, description = "Done: `{\"revision\": N}`, the access revision after the change", body = Done), (status = 409, description = "It would leave no active administrator", body = ErrorBody)))]
 pub async fn delete_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -163,7 +163,7 @@ pub struct WorkspaceQuery {
 }
 
 /// `GET /users/{id}/effective-permissions?workspace=`.
-#[utoipa::path(get, path = "/api/v1/users/{id}/effective-permissions", tag = "authz", params(("id" = String, Path), ("workspace" = Option<String>, Query)), responses((status = 200, description = "Each permission held, with the policies that grant it", body = Listing<app::domain::EffectivePermission>), (status = 400, description = "Invalid input; the fields are named", body = ErrorBody), (status = 401, description = "Not signed in", body = ErrorBody), (status = 403, description = "Not allowed", body = ErrorBody), (status = 404, description = "No such thing, or none you may see", body = ErrorBody), (status = 429, description = "Too many refused requests (or failed sign-ins): wait Retry-After seconds", body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/users/{id}/effective-permissions", tag = "authz", params(("id" = String, Path), ("workspace" = Option<String>, Query)), responses((status = 200, description = "Each permission held, with the policies that grant it", body = Listing<app::domain::EffectivePermission>)))]
 pub async fn effective_permissions(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
