@@ -6,5 +6,5 @@ use sha2::{Digest, Sha256};
 
 /// The SHA-256 of `secret` (trimmed), as lower-case hex.
 pub fn sha256_hex(secret: &str) -> String {
-    Sha256::digest(secret.trim().as_bytes()).iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(Sha256::digest(secret.trim().as_bytes()))
 }

@@ -49,7 +49,7 @@ fn new_token() -> String {
     use rand::RngCore;
     let mut bytes = [0u8; 32];
     rand::rngs::OsRng.fill_bytes(&mut bytes);
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    hex::encode(bytes)
 }
 
 /// What is stored of a token.
@@ -64,19 +64,38 @@ fn link(state: &AppState, token: &str) -> String {
 /// The line of an invitation mail that carries the link.
 const LINK_LINE: &str = "Open this link to join: ";
 
-/// Reads the emails of a pasted list or CSV. Bad lines are named.
+/// Reads the emails of a pasted list or CSV (comma, semicolon or tab
+/// separated, quoted cells as CSV quotes them). Bad lines are named.
 pub fn parse_emails(text: &str) -> Result<Vec<Email>, AppError> {
     let mut emails: Vec<Email> = Vec::new();
     let mut bad = Vec::new();
     let mut email_column = 0;
-    for (number, line) in text.lines().enumerate() {
-        let line = line.trim();
-        if line.is_empty() {
+    for (index, line) in text.lines().enumerate() {
+        let number = index + 1;
+        // Each line is read as CSV with the separator it uses most, so a
+        // pasted list may mix lines of one email with lines of several.
+        let delimiter = [b',', b';', b'\t']
+            .into_iter()
+            .rev()
+            .max_by_key(|d| line.bytes().filter(|b| b == d).count())
+            .unwrap_or(b',');
+        let mut reader = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .flexible(true)
+            .trim(csv::Trim::All)
+            .delimiter(delimiter)
+            .from_reader(line.as_bytes());
+        let Some(record) = reader.records().next() else { continue };
+        let Ok(record) = record else {
+            bad.push(format!("line {number}: not readable as CSV"));
+            continue;
+        };
+        let cells: Vec<&str> = record.iter().collect();
+        if cells.iter().all(|c| c.is_empty()) {
             continue;
         }
         // A CSV header names the email column.
-        let cells: Vec<&str> = line.split([',', ';', '\t']).map(|c| c.trim().trim_matches('"').trim()).collect();
-        if number == 0 {
+        if number == 1 {
             if let Some(i) = cells.iter().position(|c| c.eq_ignore_ascii_case("email")) {
                 email_column = i;
                 continue;
@@ -92,7 +111,7 @@ pub fn parse_emails(text: &str) -> Result<Vec<Email>, AppError> {
             match Email::parse(candidate) {
                 Ok(email) if !emails.contains(&email) => emails.push(email),
                 Ok(_) => {}
-                Err(_) => bad.push(format!("line {}: {candidate:?}", number + 1)),
+                Err(_) => bad.push(format!("line {number}: {candidate:?}")),
             }
         }
     }
@@ -685,6 +704,13 @@ mod tests {
         let err = parse_emails("ada@example.com\nnot-an-email").unwrap_err();
         assert!(err.field_message("emails").unwrap().contains("line 2"), "{err}");
         assert!(parse_emails("  \n ").is_err());
+        // A quoted cell may hold the separator; semicolons and tabs separate too.
+        let quoted = parse_emails("name,email\n\"Lovelace, Ada\",ada@example.com").unwrap();
+        assert_eq!(quoted.iter().map(Email::as_str).collect::<Vec<_>>(), ["ada@example.com"]);
+        let semicolons = parse_emails("email;name\nada@example.com;Ada\nbob@example.com;Bob").unwrap();
+        assert_eq!(semicolons.len(), 2);
+        let tabs = parse_emails("ada@example.com\tbob@example.com").unwrap();
+        assert_eq!(tabs.len(), 2);
     }
 
     #[test]
