@@ -104,7 +104,7 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             let name = DisplayName::parse(&name).map_err(|e| format!("--name: {e}"))?;
             let password = read_password()?;
             let state = crate::connect(config).await?;
-            let user = services::users::create_with_password(&state, email, name, password, true)
+            let user = services::operator::create_with_password(&state, email, name, password, true)
                 .await
                 .map_err(|e| e.to_string())?;
             println!("created {} ({})", user.email, user.id);
@@ -128,7 +128,7 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
             let email = Email::parse(&email).map_err(|e| format!("--email: {e}"))?;
             let password = read_password()?;
             let state = crate::connect(config).await?;
-            let user = services::users::set_password(&state, &email, password).await.map_err(|e| e.to_string())?;
+            let user = services::operator::set_password(&state, &email, password).await.map_err(|e| e.to_string())?;
             println!("password changed for {}; their sessions were ended", user.email);
             Ok(())
         }

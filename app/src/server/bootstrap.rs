@@ -20,7 +20,7 @@ pub enum FirstAdminOutcome {
 
 /// Creates the configured first admin when there are no users yet.
 pub async fn ensure_first_admin(state: &AppState) -> Result<FirstAdminOutcome, AppError> {
-    if services::users::count(state).await? > 0 {
+    if services::operator::count(state).await? > 0 {
         return Ok(FirstAdminOutcome::AlreadyHadUsers);
     }
     let admin = &state.config.first_admin;
@@ -29,7 +29,8 @@ pub async fn ensure_first_admin(state: &AppState) -> Result<FirstAdminOutcome, A
         None => (generate_password(), true),
     };
     let shown = generated.then(|| password.expose_secret().to_owned());
-    match services::users::create_with_password(state, admin.email.clone(), admin.name.clone(), password, true).await {
+    match services::operator::create_with_password(state, admin.email.clone(), admin.name.clone(), password, true).await
+    {
         Ok(user) => Ok(match shown {
             Some(password) => {
                 FirstAdminOutcome::CreatedWithGeneratedPassword { email: user.email.to_string(), password }

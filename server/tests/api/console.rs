@@ -60,7 +60,7 @@ async fn dashboard_shows_counts_from_the_database(backend: Backend) {
     assert_eq!(stat(&html, "users"), Some(1), "{html}");
     assert_eq!(stat(&html, "sessions"), Some(1), "{html}");
     // A second user changes the count the page reads.
-    app::server::services::users::create_with_password(
+    app::server::services::operator::create_with_password(
         &app.state,
         app::domain::Email::parse("grace@example.com").unwrap(),
         app::domain::DisplayName::parse("Grace").unwrap(),

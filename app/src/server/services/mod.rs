@@ -13,6 +13,9 @@ pub mod guard;
 pub mod identities;
 pub mod invitations;
 pub mod mail;
+/// What the operator does from the command line and at start-up (the first
+/// admin, passwords); managing users in the product is `people`.
+pub mod operator;
 pub mod people;
 pub mod policies;
 pub mod roles;
@@ -20,6 +23,5 @@ pub mod service_accounts;
 pub mod sign_ins;
 pub mod teams;
 pub mod tokens;
-pub mod users;
 pub mod versions;
 pub mod workspaces;

@@ -1,4 +1,6 @@
-//! Creating users and setting passwords from the command line and at start-up.
+//! What the operator does from the command line and at start-up: creating
+//! users with a password, setting passwords, counting users. Managing users
+//! in the product is `people`.
 
 use secrecy::{ExposeSecret, SecretString};
 
