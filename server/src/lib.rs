@@ -143,7 +143,7 @@ pub fn router(state: AppState) -> Router {
                 .then(|| HeaderValue::from_static("max-age=31536000; includeSubDomains"));
             move |_: &axum::response::Response| hsts.clone()
         }))
-        .layer(axum::middleware::from_fn(middleware::log_request))
+        .layer(middleware::request_log())
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::find_client))
         .with_state(state)
 }

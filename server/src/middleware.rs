@@ -1,4 +1,4 @@
-//! Request logging, cross-origin refusal, the index gate and revision stamps.
+//! Request logging (tower-http), cross-origin refusal, the index gate and revision stamps.
 
 use axum::{
     body::Body,
@@ -8,19 +8,43 @@ use axum::{
     response::{IntoResponse, Response},
 };
 use serde_json::Value;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use app::{server::AppState, AppError};
 
-/// One log line per request: method, path, status, latency.
-pub async fn log_request(request: Request, next: Next) -> Response {
-    let method = request.method().clone();
+/// tower-http's tracing layer as this server sets it up (see [`request_log`]).
+pub type RequestLog = tower_http::trace::TraceLayer<
+    tower_http::classify::SharedClassifier<tower_http::classify::ServerErrorsAsFailures>,
+    fn(&Request) -> tracing::Span,
+    (),
+    fn(&Response, Duration, &tracing::Span),
+    (),
+    (),
+    (),
+>;
+
+/// One log line per request, by tower-http's tracing layer: method and
+/// path (secrets left out, see [`loggable_path`]) in the span, status and
+/// latency when it is answered. Server errors are logged where they happen,
+/// with their correlation id, so the layer does not log them again.
+pub fn request_log() -> RequestLog {
+    tower_http::trace::TraceLayer::new_for_http()
+        .make_span_with(request_span as fn(&Request) -> tracing::Span)
+        .on_request(())
+        .on_response(answered as fn(&Response, Duration, &tracing::Span))
+        .on_body_chunk(())
+        .on_eos(())
+        .on_failure(())
+}
+
+fn request_span(request: &Request) -> tracing::Span {
     let path = loggable_path(request.uri().path());
-    let started = Instant::now();
-    let response = next.run(request).await;
-    let latency_ms = started.elapsed().as_secs_f64() * 1000.0;
-    tracing::info!(target: "portcullis::http", %method, %path, status = response.status().as_u16(), latency_ms = format_args!("{latency_ms:.2}"), "request");
-    response
+    tracing::info_span!(target: "portcullis::http", "request", method = %request.method(), %path)
+}
+
+fn answered(response: &Response, latency: Duration, _: &tracing::Span) {
+    let latency_ms = latency.as_secs_f64() * 1000.0;
+    tracing::info!(target: "portcullis::http", status = response.status().as_u16(), latency_ms = format_args!("{latency_ms:.2}"), "answered");
 }
 
 /// Finds the client's address once per request (the peer, or what a
