@@ -1,15 +1,15 @@
 //! Domain types shared by the server and the browser. Each parses once and is
 //! valid from then on.
 
-mod access;
 mod email;
+mod keys;
 mod permission;
 mod user;
 mod version;
 mod views;
 
-pub use access::{KeyError, PolicyId, RoleKey, Scope, Subject, TeamKey, WorkspaceKey};
 pub use email::{Email, EmailError};
+pub use keys::{KeyError, PolicyId, RoleKey, Scope, Subject, TeamKey, WorkspaceKey};
 pub use permission::{BuiltinRole, Permission, PermissionSet, ScopeKind};
 pub use user::{DashboardStats, DisplayName, DisplayNameError, SignedInUser, UserId, UserPage, UserStatus, UserView};
 pub use version::{etag, Expected};

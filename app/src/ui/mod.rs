@@ -1,10 +1,10 @@
 //! The console: the HTML shell, the routes, the layout and the pages.
 
-mod access_views;
 mod components;
 pub mod dates;
 mod layout;
 mod pages;
+mod widgets;
 
 use leptos::{nonce::use_nonce, prelude::*};
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};

@@ -10,8 +10,8 @@ use crate::{
     api::{explain_access, permission_holders},
     domain::Permission,
     ui::{
-        access_views::{EffectiveTable, PeopleTable},
         components::{ErrorPanel, FieldMessage},
+        widgets::{EffectiveTable, PeopleTable},
     },
 };
 

@@ -11,11 +11,11 @@ use crate::{
     api::{list_invitations, load_policy_choices, CreateInvitations, ResendInvitation, RevokeInvitation},
     domain::{InvitationView, Permission},
     ui::{
-        access_views::ScopeSelect,
         components::{
             close_modal, href_with, open_modal, report_outcome, EmptyList, ErrorPanel, FieldMessage, Modal, Pager,
         },
         dates::format_timestamp,
+        widgets::ScopeSelect,
         Can,
     },
 };

@@ -11,10 +11,10 @@ use crate::{
     api::{list_policies, load_policy_choices, CreatePolicy, DeletePolicy},
     domain::{Permission, PolicyListing, RoleView},
     ui::{
-        access_views::{user_matches, user_options, ScopeSelect},
         components::{
             close_modal, href_with, open_modal, report_outcome, EmptyList, ErrorPanel, FieldMessage, Modal, Pager,
         },
+        widgets::{user_matches, user_options, ScopeSelect},
         Can,
     },
 };

@@ -10,11 +10,11 @@ use crate::{
     api::{list_teams, load_team_detail, DeleteTeam, PutTeamMember, RemoveTeamMember, SaveTeam},
     domain::{MemberView, Permission, TeamView},
     ui::{
-        access_views::{user_matches, user_options, NameDescriptionFields, NewNamedFields},
         components::{
             close_modal, encode_query_value, follow_version, href_with, open_modal, report_outcome, successes,
             EmptyList, ErrorPanel, FieldMessage, Modal, Pager, SearchForm, StaleNotice, VersionField,
         },
+        widgets::{user_matches, user_options, NameDescriptionFields, NewNamedFields},
         Can,
     },
 };

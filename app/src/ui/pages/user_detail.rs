@@ -11,7 +11,7 @@ use leptos_router::{
 
 use crate::{
     api::load_user_detail,
-    ui::{access_views::EffectiveTable, components::ErrorPanel},
+    ui::{components::ErrorPanel, widgets::EffectiveTable},
 };
 
 /// The user detail page.

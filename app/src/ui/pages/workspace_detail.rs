@@ -9,12 +9,12 @@ use crate::{
     api::{load_workspace_detail, DeleteWorkspace, UpdateWorkspace},
     domain::PolicyListing,
     ui::{
-        access_views::{NameDescriptionFields, PeopleTable},
         components::{
             close_modal, encode_query_value, follow_version, open_modal, report_outcome, successes, ErrorPanel, Modal,
             StaleNotice, VersionField,
         },
         pages::workspaces::{ConfirmWorkspaceDelete, WORKSPACE_FIELDS},
+        widgets::{NameDescriptionFields, PeopleTable},
     },
 };
 

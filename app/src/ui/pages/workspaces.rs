@@ -9,11 +9,11 @@ use crate::{
     api::{list_workspaces, CreateWorkspace, DeleteWorkspace},
     domain::{Permission, WorkspaceView},
     ui::{
-        access_views::NewNamedFields,
         components::{
             close_modal, follow_version, href_with, open_modal, report_outcome, EmptyList, ErrorPanel, FieldMessage,
             Modal, Pager, SearchForm, StaleNotice, VersionField,
         },
+        widgets::NewNamedFields,
         Can,
     },
 };
