@@ -157,7 +157,7 @@ pub async fn serve(
     let cleanup = DbSessionStore::new(state.db.clone()).spawn_cleanup(std::time::Duration::from_secs(300));
     let outbox = tokio::spawn(app::server::services::mail::run_outbox(state.clone()));
     let idempotency = tokio::spawn(forget_idempotency_keys(state.clone()));
-    let sync = tokio::spawn(app::server::sync::run(state.clone()));
+    let sync = tokio::spawn(app::server::index::sync::run(state.clone()));
     let served = serve_connections(&state, listener, shutdown).await;
     // These tasks hold pool handles: stop them so the pool can close.
     cleanup.abort();

@@ -12,7 +12,7 @@ use prometheus_client::{
 };
 use std::sync::atomic::AtomicU64;
 
-use crate::server::access::Access;
+use crate::server::index::Access;
 
 type Label = [(&'static str, &'static str); 1];
 type HistogramFamily = Family<Label, Histogram, fn() -> Histogram>;

@@ -1,11 +1,11 @@
 //! Everything that runs only on the server: configuration, the database, the
 //! session store, password hashing and the services that own each use case.
 
-pub mod access;
 pub mod auth;
 pub mod bootstrap;
 pub mod config;
 pub mod http;
+pub mod index;
 pub mod metrics;
 pub mod oauth;
 pub mod password;
@@ -15,7 +15,6 @@ pub mod services;
 pub mod sessions;
 pub mod state;
 pub mod store;
-pub mod sync;
 pub mod throttle;
 
 pub use config::Config;

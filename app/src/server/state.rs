@@ -5,8 +5,8 @@ use leptos::config::LeptosOptions;
 use std::sync::Arc;
 
 use crate::server::{
-    access::Access,
     config::Config,
+    index::Access,
     metrics::Metrics,
     password::PasswordHasher,
     refusals::Refusals,
@@ -34,7 +34,7 @@ pub struct AppState {
 
 impl AppState {
     /// State over an open, migrated database. The index is not loaded yet:
-    /// call `access.load` or run [`crate::server::sync::run`].
+    /// call `access.load` or run [`crate::server::index::sync::run`].
     pub fn new(db: Db, config: Config, leptos_options: LeptosOptions) -> Self {
         // Over Postgres other processes may write; over SQLite only this one.
         let shared = db.backend() == Backend::Postgres;

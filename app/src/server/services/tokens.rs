@@ -8,7 +8,7 @@ use crate::{
     domain::{CreatedToken, Permission, PermissionSet, TokenView, UserId, UserStatus, WorkspaceKey},
     error::AppError,
     server::{
-        access::ChangeSet,
+        index::ChangeSet,
         now_ms,
         services::guard::{attempt, audited, require, require_session},
         store::{self, audit, tokens::TokenRow, users::UserRow, StoreError},

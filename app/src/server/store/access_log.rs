@@ -16,7 +16,7 @@ const WRITE_LOCK_KEY: i64 = 0x706f_7274_6375_6c6c;
 #[derive(Clone, Debug)]
 pub struct LogRow {
     pub revision: i64,
-    /// The [`crate::server::access::ChangeSet`] as JSON.
+    /// The [`crate::server::index::ChangeSet`] as JSON.
     pub changes: String,
     /// When it was written (ms), for propagation metrics.
     pub committed_at: i64,

@@ -10,7 +10,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 
 use crate::server::{
-    access::Revision,
+    index::Revision,
     now_ms,
     store::{access_log::CHANNEL, Backend},
     AppState,

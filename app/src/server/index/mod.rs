@@ -5,8 +5,10 @@
 //! this process's mutex and, on Postgres, by a database-wide advisory lock,
 //! so revisions commit in order. Each process applies log rows in revision
 //! order: its own right after committing, other processes' when the sync task
-//! ([`crate::server::sync`]) hears of them. The index's revision is therefore
+//! ([`sync`]) hears of them. The index's revision is therefore
 //! a consistency token: a check "at least revision N" can wait for it.
+
+pub mod sync;
 
 use serde::{Deserialize, Serialize};
 use std::{
