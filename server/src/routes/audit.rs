@@ -30,6 +30,20 @@ pub struct AuditQuery {
     page: Page,
 }
 
+impl AuditQuery {
+    /// The filter both the page and the export apply.
+    fn filter(&self) -> Result<AuditFilter, AppError> {
+        let given = |text: &Option<String>| text.clone().filter(|t| !t.is_empty());
+        Ok(AuditFilter {
+            actor: given(&self.actor),
+            action: given(&self.action),
+            workspace: given(&self.workspace),
+            since: number("since", self.since.as_deref())?,
+            until: number("until", self.until.as_deref())?,
+        })
+    }
+}
+
 /// `GET /audit?actor=&action=&workspace=&since=&until=` (times in ms).
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(("actor" = Option<String>, Query), ("action" = Option<String>, Query), ("workspace" = Option<String>, Query), ("since" = Option<i64>, Query, description = "ms since the epoch"), ("until" = Option<i64>, Query), ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "At most this many (default 50)"), ("cursor" = Option<i64>, Query, description = "The next_cursor of the page before")), responses((status = 200, description = "Newest first", body = Listing<app::server::store::audit::AuditRow>)))]
 pub async fn list_audit(
@@ -39,13 +53,7 @@ pub async fn list_audit(
 ) -> Result<Json<Listing<app::server::store::audit::AuditRow>>, AppError> {
     let limit = query.page.limit()?;
     let before = number("cursor", query.page.cursor.as_deref())?;
-    let filter = AuditFilter {
-        actor: query.actor.filter(|a| !a.is_empty()),
-        action: query.action.filter(|a| !a.is_empty()),
-        workspace: query.workspace.filter(|w| !w.is_empty()),
-        since: number("since", query.since.as_deref())?,
-        until: number("until", query.until.as_deref())?,
-    };
+    let filter = query.filter()?;
     let items = audit_service::list(&state, &actor, &filter, before, limit).await?;
     Ok(listing(items, limit, |e| e.id.to_string()))
 }
@@ -58,13 +66,7 @@ pub async fn export_audit(
     ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> Result<axum::response::Response, AppError> {
     use axum::response::IntoResponse;
-    let filter = AuditFilter {
-        actor: query.actor.filter(|a| !a.is_empty()),
-        action: query.action.filter(|a| !a.is_empty()),
-        workspace: query.workspace.filter(|w| !w.is_empty()),
-        since: number("since", query.since.as_deref())?,
-        until: number("until", query.until.as_deref())?,
-    };
+    let filter = query.filter()?;
     let rows = audit_service::export_csv(&state, &actor, filter).await?;
     Ok((
         [
