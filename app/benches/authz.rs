@@ -37,42 +37,25 @@ fn engine(c: &mut Criterion) {
     let (allowed, denied) = questions(&facts, &index, 10_000);
 
     let mut group = c.benchmark_group("authz");
-    let mut i = 0;
-    group.bench_function("check_allowed", |b| {
-        b.iter(|| {
-            let (u, p, ws) = &allowed[i % allowed.len()];
-            i += 1;
-            assert!(black_box(index.check(black_box(u), *p, ws.as_deref())));
-        })
-    });
     // The same kind of questions about a few hundred users, as a service
     // asking about its active callers would: the data stays in cache.
     let hot_allowed: Vec<_> = allowed.iter().take(256).cloned().collect();
-    let mut i = 0;
-    group.bench_function("check_allowed_hot", |b| {
-        b.iter(|| {
-            let (u, p, ws) = &hot_allowed[i % hot_allowed.len()];
-            i += 1;
-            assert!(black_box(index.check(black_box(u), *p, ws.as_deref())));
-        })
-    });
     let hot_denied: Vec<_> = denied.iter().take(256).cloned().collect();
-    let mut i = 0;
-    group.bench_function("check_denied_hot", |b| {
-        b.iter(|| {
-            let (u, p, ws) = &hot_denied[i % hot_denied.len()];
-            i += 1;
-            assert!(!black_box(index.check(black_box(u), *p, ws.as_deref())));
-        })
-    });
-    let mut i = 0;
-    group.bench_function("check_denied", |b| {
-        b.iter(|| {
-            let (u, p, ws) = &denied[i % denied.len()];
-            i += 1;
-            assert!(!black_box(index.check(black_box(u), *p, ws.as_deref())));
-        })
-    });
+    for (name, questions, expected) in [
+        ("check_allowed", &allowed, true),
+        ("check_allowed_hot", &hot_allowed, true),
+        ("check_denied_hot", &hot_denied, false),
+        ("check_denied", &denied, false),
+    ] {
+        let mut i = 0;
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let (u, p, ws) = &questions[i % questions.len()];
+                i += 1;
+                assert_eq!(black_box(index.check(black_box(u), *p, ws.as_deref())), expected);
+            })
+        });
+    }
     // The same random questions, asked 1,000 at a time (as check-batch does).
     for (name, questions, expected) in [("check_many_allowed", &allowed, true), ("check_many_denied", &denied, false)] {
         let batch: Vec<_> = questions.iter().take(1_000).map(|(u, p, ws)| (*u, *p, ws.as_deref())).collect();

@@ -5,7 +5,10 @@ use leptos::server_fn::codec::GetUrl;
 
 #[cfg(feature = "ssr")]
 use super::context;
-use crate::{domain::AuditPage, error::AppError};
+use crate::{
+    domain::{AuditEntryView, Page},
+    error::AppError,
+};
 
 /// Entries per page in the console.
 #[cfg(feature = "ssr")]
@@ -21,9 +24,8 @@ pub async fn list_audit(
     since: Option<String>,
     until: Option<String>,
     cursor: Option<String>,
-) -> Result<AuditPage, AppError> {
+) -> Result<Page<AuditEntryView>, AppError> {
     use crate::{
-        domain::AuditEntryView,
         server::{services::audit, store::audit::AuditFilter},
         ui::dates::day_start_ms,
     };
@@ -46,8 +48,6 @@ pub async fn list_audit(
         };
         let before = given(cursor).and_then(|c| c.parse().ok());
         let rows = audit::list(&state, &signed_in, &filter, before, ENTRIES_PER_PAGE).await?;
-        let next_cursor =
-            if rows.len() as i64 == ENTRIES_PER_PAGE { rows.last().map(|e| e.id.to_string()) } else { None };
         let items = rows
             .into_iter()
             .map(|row| AuditEntryView {
@@ -66,7 +66,7 @@ pub async fn list_audit(
                 reason: row.reason,
             })
             .collect();
-        Ok(AuditPage { items, next_cursor })
+        Ok(Page::of(items, ENTRIES_PER_PAGE, |e: &AuditEntryView| e.id.to_string()))
     }
     .await;
     context::respond(result)

@@ -24,6 +24,20 @@ pub async fn actor() -> Result<(AppState, UserRow), AppError> {
     Ok((state, user))
 }
 
+/// Runs a use case as the signed-in user (401 without one) and answers
+/// with its error's status: the whole of most server functions.
+pub async fn as_actor<T, Fut>(use_case: impl FnOnce(AppState, UserRow) -> Fut) -> Result<T, AppError>
+where
+    Fut: std::future::Future<Output = Result<T, AppError>>,
+{
+    let result = async {
+        let (state, actor) = actor().await?;
+        use_case(state, actor).await
+    }
+    .await;
+    respond(result)
+}
+
 /// The device of this request, for a sign-in.
 pub async fn device() -> crate::server::sessions::SignInDevice {
     let headers = use_context::<axum::http::request::Parts>().map(|parts| parts.headers).unwrap_or_default();

@@ -10,10 +10,6 @@ use crate::{
     error::AppError,
 };
 
-/// Invitations per page in the console.
-#[cfg(feature = "ssr")]
-const INVITATIONS_PER_PAGE: i64 = 25;
-
 /// A page of invitations, newest first, filtered by email and status.
 #[server(prefix = "/sfn", endpoint = "invitations/list", input = GetUrl)]
 pub async fn list_invitations(
@@ -22,20 +18,17 @@ pub async fn list_invitations(
     cursor: Option<String>,
 ) -> Result<InvitationPage, AppError> {
     use crate::server::{services::invitations, store::invitations::InvitationFilter};
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         let filter = InvitationFilter {
             query: q.unwrap_or_default(),
             status: status.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
         };
         let after = cursor.as_deref().filter(|c| !c.is_empty());
-        let items = invitations::list(&state, &actor, filter, after, INVITATIONS_PER_PAGE).await?;
-        let next_cursor =
-            if items.len() as i64 == INVITATIONS_PER_PAGE { items.last().map(|i| i.id.to_string()) } else { None };
-        Ok(InvitationPage { items, next_cursor, smtp_configured: state.config.mail.smtp_url.is_some() })
-    }
-    .await;
-    context::respond(result)
+        let items = invitations::list(&state, &actor, filter, after, super::PAGE).await?;
+        let page = crate::domain::Page::of(items, super::PAGE, |i| i.id.to_string());
+        Ok(InvitationPage { page, smtp_configured: state.config.mail.smtp_url.is_some() })
+    })
+    .await
 }
 
 /// Invites the pasted emails (a list or a CSV) with a role, a scope and a team.
@@ -47,36 +40,30 @@ pub async fn create_invitations(
     team: Option<String>,
 ) -> Result<Vec<InvitationView>, AppError> {
     use crate::server::services::invitations::{self, InviteInput};
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         invitations::invite(&state, &actor, InviteInput { emails, role, workspace, team }).await
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }
 
 /// Mails a pending invitation again with a new link.
 #[server(prefix = "/sfn", endpoint = "invitations/resend")]
 pub async fn resend_invitation(id: String) -> Result<InvitationView, AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         let id = id.parse().map_err(|_| AppError::not_found(format!("invitation {id}")))?;
         crate::server::services::invitations::resend(&state, &actor, id).await
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }
 
 /// Revokes a pending invitation.
 #[server(prefix = "/sfn", endpoint = "invitations/revoke")]
 pub async fn revoke_invitation(id: String) -> Result<(), AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         let id = id.parse().map_err(|_| AppError::not_found(format!("invitation {id}")))?;
         crate::server::services::invitations::revoke(&state, &actor, id).await
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }
 
 /// What an invite link offers; anyone holding the link may ask.

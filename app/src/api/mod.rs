@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 use crate::{
-    domain::{DashboardStats, SignedInUser, UserPage, UserView},
+    domain::{DashboardStats, Page, SignedInUser, UserView},
     error::AppError,
 };
 
@@ -19,6 +19,10 @@ mod roles;
 mod teams;
 mod tokens;
 mod workspaces;
+
+/// Items per page of the console's lists.
+#[cfg(feature = "ssr")]
+const PAGE: i64 = 25;
 
 pub use audit::*;
 pub use invitations::*;
@@ -57,10 +61,6 @@ pub async fn current_user() -> Result<Option<SignedInUser>, AppError> {
     context::respond(result)
 }
 
-/// Users per page in the console.
-#[cfg(feature = "ssr")]
-const USERS_PER_PAGE: i64 = 25;
-
 /// A page of users matching a search and a status, sorted by `sort`
 /// (`email`, `name` or `newest`).
 #[server(prefix = "/sfn", endpoint = "users/list", input = GetUrl)]
@@ -69,25 +69,12 @@ pub async fn list_users(
     status: Option<String>,
     sort: Option<String>,
     cursor: Option<String>,
-) -> Result<UserPage, AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
-        let items = crate::server::services::people::list(
-            &state,
-            &actor,
-            q.as_deref().unwrap_or(""),
-            status.as_deref(),
-            sort.as_deref(),
-            cursor.as_deref().filter(|c| !c.is_empty()),
-            USERS_PER_PAGE,
-        )
-        .await?;
-        let next_cursor =
-            if items.len() as i64 == USERS_PER_PAGE { items.last().map(|u| u.email.to_string()) } else { None };
-        Ok(UserPage { items, next_cursor })
-    }
-    .await;
-    context::respond(result)
+) -> Result<Page<UserView>, AppError> {
+    context::as_actor(|state, actor| async move {
+        let query = crate::domain::ListParams { q, sort, cursor, limit: None }.read(PAGE)?;
+        crate::server::services::people::list(&state, &actor, status.as_deref(), &query).await
+    })
+    .await
 }
 
 /// A user with their teams, their own policies and what they may do (in
@@ -95,70 +82,60 @@ pub async fn list_users(
 #[server(prefix = "/sfn", endpoint = "users/detail", input = GetUrl)]
 pub async fn load_user_detail(id: String, workspace: Option<String>) -> Result<crate::domain::UserDetail, AppError> {
     use crate::domain::UserId;
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         let id: UserId = id.parse().map_err(|_| AppError::not_found(format!("user {id}")))?;
         let workspace = context::optional_workspace(workspace.as_deref(), "workspace")?;
         crate::server::services::people::detail(&state, &actor, id, workspace).await
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }
 
 /// Creates a user; an empty password means none (they cannot sign in with one yet).
 #[server(prefix = "/sfn", endpoint = "users/create")]
 pub async fn create_user(email: String, name: String, password: Option<String>) -> Result<UserView, AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         let input = crate::server::services::people::UserInput {
             email: Some(email),
             name: Some(name),
             password: password.filter(|p| !p.is_empty()).map(secrecy::SecretString::from),
         };
         crate::server::services::people::create(&state, &actor, input).await
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }
 
 /// Disables or enables a user.
 #[server(prefix = "/sfn", endpoint = "users/status")]
 pub async fn set_user_status(id: String, status: String, version: Option<i64>) -> Result<UserView, AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         let id = id.parse().map_err(|_| AppError::not_found(format!("user {id}")))?;
         let expected = crate::domain::Expected::version(version);
         let patch = crate::server::services::people::UserPatch { name: None, status: Some(status), expected };
         crate::server::services::people::update(&state, &actor, id, patch).await
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }
 
 /// Renames a user.
 #[server(prefix = "/sfn", endpoint = "users/rename")]
 pub async fn rename_user(id: String, name: String, version: Option<i64>) -> Result<UserView, AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         let id = id.parse().map_err(|_| AppError::not_found(format!("user {id}")))?;
         let expected = crate::domain::Expected::version(version);
         let patch = crate::server::services::people::UserPatch { name: Some(name), status: None, expected };
         crate::server::services::people::update(&state, &actor, id, patch).await
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }
 
 /// Deletes a user with their memberships and policies.
 #[server(prefix = "/sfn", endpoint = "users/delete")]
 pub async fn delete_user(id: String, version: Option<i64>) -> Result<(), AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         let id = id.parse().map_err(|_| AppError::not_found(format!("user {id}")))?;
         crate::server::services::people::delete(&state, &actor, id, &crate::domain::Expected::version(version)).await
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }
 
 /// Signs in with email and password, then goes to `next` (or the dashboard).
@@ -203,24 +180,18 @@ pub async fn logout() -> Result<(), AppError> {
 /// Counts for the dashboard.
 #[server(prefix = "/sfn", endpoint = "dashboard", input = GetUrl)]
 pub async fn load_dashboard() -> Result<DashboardStats, AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
-        crate::server::services::dashboard::stats(&state, &actor).await
-    }
-    .await;
-    context::respond(result)
+    context::as_actor(|state, actor| async move { crate::server::services::dashboard::stats(&state, &actor).await })
+        .await
 }
 
 /// Changes the signed-in user's display name.
 #[server(prefix = "/sfn", endpoint = "account/name")]
 pub async fn update_display_name(name: String, version: Option<i64>) -> Result<UserView, AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         let expected = crate::domain::Expected::version(version);
         crate::server::services::account::update_display_name(&state, &actor, &name, &expected).await
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }
 
 #[cfg(test)]

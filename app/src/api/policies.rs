@@ -6,13 +6,9 @@ use leptos::server_fn::codec::GetUrl;
 #[cfg(feature = "ssr")]
 use super::context;
 use crate::{
-    domain::{PolicyChoices, PolicyPage, PolicyView},
+    domain::{Page, PolicyChoices, PolicyListing, PolicyView},
     error::AppError,
 };
-
-/// Policies per page in the console.
-#[cfg(feature = "ssr")]
-const POLICIES_PER_PAGE: i64 = 25;
 
 /// A page of policies, filtered by workspace, role and subject (`team:key`
 /// or a user's email), oldest or newest first (`sort`); empty filters are
@@ -24,14 +20,13 @@ pub async fn list_policies(
     subject: Option<String>,
     sort: Option<String>,
     cursor: Option<String>,
-) -> Result<PolicyPage, AppError> {
+) -> Result<Page<PolicyListing>, AppError> {
     use crate::domain::{PolicyId, RoleKey, Subject};
     use crate::server::{
         services::policies,
-        store::access::{PolicyFilter, PolicyOrder},
+        store::policies::{PolicyFilter, PolicyOrder},
     };
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         let given = |v: Option<String>| v.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
         let mut filter = PolicyFilter {
             workspace: context::optional_workspace(workspace.as_deref(), "workspace")?,
@@ -50,16 +45,10 @@ pub async fn list_policies(
             }
         }
         let after = given(cursor).and_then(|c| c.parse().ok()).map(PolicyId);
-        let items = policies::list_labelled(&state, &actor, filter, after, POLICIES_PER_PAGE).await?;
-        let next_cursor = if items.len() as i64 == POLICIES_PER_PAGE {
-            items.last().map(|p| p.policy.id.0.to_string())
-        } else {
-            None
-        };
-        Ok(PolicyPage { items, next_cursor })
-    }
-    .await;
-    context::respond(result)
+        let items = policies::list_labelled(&state, &actor, filter, after, super::PAGE).await?;
+        Ok(Page::of(items, super::PAGE, |p| p.policy.id.0.to_string()))
+    })
+    .await
 }
 
 /// The roles, workspaces and teams the policy form offers; what the viewer
@@ -67,8 +56,7 @@ pub async fn list_policies(
 #[server(prefix = "/sfn", endpoint = "policies/choices", input = GetUrl)]
 pub async fn load_policy_choices() -> Result<PolicyChoices, AppError> {
     use crate::server::services::{roles, teams, workspaces};
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         // What the viewer may not read is not offered; any other error is one.
         fn offered<T>(result: Result<Vec<T>, AppError>) -> Result<Vec<T>, AppError> {
             match result {
@@ -76,14 +64,15 @@ pub async fn load_policy_choices() -> Result<PolicyChoices, AppError> {
                 other => other,
             }
         }
+        // The form offers up to a thousand of each, by key.
+        let all = crate::domain::ListQuery { q: String::new(), order: Default::default(), after: None, limit: 1_000 };
         Ok(PolicyChoices {
             roles: offered(roles::list(&state, &actor).await)?,
-            workspaces: offered(workspaces::list(&state, &actor, "", None, None, 1_000).await)?,
-            teams: offered(teams::list(&state, &actor, "", None, None, 1_000).await)?,
+            workspaces: offered(workspaces::list(&state, &actor, &all).await.map(|p| p.items))?,
+            teams: offered(teams::list(&state, &actor, &all).await.map(|p| p.items))?,
         })
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }
 
 /// Binds a role to a subject, globally (empty `workspace`) or in a workspace.
@@ -91,26 +80,22 @@ pub async fn load_policy_choices() -> Result<PolicyChoices, AppError> {
 pub async fn create_policy(subject: String, role: String, workspace: Option<String>) -> Result<PolicyView, AppError> {
     use crate::domain::RoleKey;
     use crate::server::services::policies::{self, NewPolicy};
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         let subject = policies::resolve_subject(&state, &subject, "subject").await?;
         let role = RoleKey::parse(role.trim()).map_err(|_| AppError::invalid("role", "pick a role"))?;
         let workspace = context::optional_workspace(workspace.as_deref(), "workspace")?;
         policies::create(&state, &actor, NewPolicy { subject, role, workspace }).await
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }
 
 /// Deletes a policy.
 #[server(prefix = "/sfn", endpoint = "policies/delete")]
 pub async fn delete_policy(id: i64) -> Result<(), AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         crate::server::services::policies::delete(&state, &actor, crate::domain::PolicyId(id)).await
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }
 
 /// The access explorer: what the user with `user` (an email) may do in
@@ -120,13 +105,11 @@ pub async fn explain_access(
     user: String,
     workspace: Option<String>,
 ) -> Result<crate::domain::AccessExplanation, AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         let workspace = context::optional_workspace(workspace.as_deref(), "workspace")?;
         crate::server::services::authz::explain_user(&state, &actor, &user, workspace).await
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }
 
 /// The access explorer: who holds `permission` in `workspace` (empty:
@@ -136,11 +119,9 @@ pub async fn permission_holders(
     permission: String,
     workspace: Option<String>,
 ) -> Result<crate::domain::PermissionHolders, AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         let workspace = context::optional_workspace(workspace.as_deref(), "workspace")?;
         crate::server::services::authz::holders(&state, &actor, &permission, workspace).await
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }

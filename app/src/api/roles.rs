@@ -10,12 +10,7 @@ use crate::{domain::RoleView, error::AppError};
 /// Every role, built-in first, with how many policies use each.
 #[server(prefix = "/sfn", endpoint = "roles/list", input = GetUrl)]
 pub async fn list_roles() -> Result<Vec<RoleView>, AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
-        crate::server::services::roles::list(&state, &actor).await
-    }
-    .await;
-    context::respond(result)
+    context::as_actor(|state, actor| async move { crate::server::services::roles::list(&state, &actor).await }).await
 }
 
 /// Creates a custom role (`mode` = `create`) or edits one (`update`, from
@@ -31,8 +26,7 @@ pub async fn save_role(
     version: Option<i64>,
 ) -> Result<RoleView, AppError> {
     use crate::server::services::roles::{self, RoleInput};
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         let input = RoleInput {
             key: Some(key.clone()),
             name: Some(name),
@@ -45,18 +39,15 @@ pub async fn save_role(
             "update" => roles::update(&state, &actor, &key, input).await,
             _ => Err(AppError::invalid("mode", "mode must be create or update")),
         }
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }
 
 /// Deletes a custom role that no policy uses (at the version shown, when given).
 #[server(prefix = "/sfn", endpoint = "roles/delete")]
 pub async fn delete_role(key: String, version: Option<i64>) -> Result<(), AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         crate::server::services::roles::delete(&state, &actor, &key, &crate::domain::Expected::version(version)).await
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }

@@ -6,29 +6,22 @@ use leptos::server_fn::codec::GetUrl;
 #[cfg(feature = "ssr")]
 use super::context;
 use crate::{
-    domain::{MemberView, TeamDetail, TeamPage, TeamView},
+    domain::{MemberView, Page, TeamDetail, TeamView},
     error::AppError,
 };
 
-/// Teams per page in the console.
-#[cfg(feature = "ssr")]
-const TEAMS_PER_PAGE: i64 = 25;
-
 /// A page of teams whose key or name contains `q`, by `key` or `name` (`sort`).
 #[server(prefix = "/sfn", endpoint = "teams/list", input = GetUrl)]
-pub async fn list_teams(q: Option<String>, sort: Option<String>, cursor: Option<String>) -> Result<TeamPage, AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
-        let after = cursor.as_deref().filter(|c| !c.is_empty());
-        let query = q.as_deref().unwrap_or("");
-        let items =
-            crate::server::services::teams::list(&state, &actor, query, sort.as_deref(), after, TEAMS_PER_PAGE).await?;
-        let next_cursor =
-            if items.len() as i64 == TEAMS_PER_PAGE { items.last().map(|t| t.key.to_string()) } else { None };
-        Ok(TeamPage { items, next_cursor })
-    }
-    .await;
-    context::respond(result)
+pub async fn list_teams(
+    q: Option<String>,
+    sort: Option<String>,
+    cursor: Option<String>,
+) -> Result<Page<TeamView>, AppError> {
+    context::as_actor(|state, actor| async move {
+        let query = crate::domain::ListParams { q, sort, cursor, limit: None }.read(super::PAGE)?;
+        crate::server::services::teams::list(&state, &actor, &query).await
+    })
+    .await
 }
 
 /// Creates a team (`mode` = `create`) or renames and re-describes one
@@ -42,8 +35,7 @@ pub async fn save_team(
     version: Option<i64>,
 ) -> Result<TeamView, AppError> {
     use crate::server::services::{fields::NamedInput, teams};
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         let input = NamedInput {
             key: Some(key.clone()),
             name: Some(name),
@@ -55,32 +47,27 @@ pub async fn save_team(
             "update" => teams::update(&state, &actor, key.trim(), input).await,
             _ => Err(AppError::invalid("mode", "use create or update")),
         }
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }
 
 /// Deletes a team with its memberships and policies.
 #[server(prefix = "/sfn", endpoint = "teams/delete")]
 pub async fn delete_team(key: String, version: Option<i64>) -> Result<(), AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         crate::server::services::teams::delete(&state, &actor, key.trim(), &crate::domain::Expected::version(version))
             .await
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }
 
 /// A team with its members and policies.
 #[server(prefix = "/sfn", endpoint = "teams/detail", input = GetUrl)]
 pub async fn load_team_detail(key: String) -> Result<TeamDetail, AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
-        crate::server::services::teams::detail(&state, &actor, key.trim()).await
-    }
-    .await;
-    context::respond(result)
+    context::as_actor(
+        |state, actor| async move { crate::server::services::teams::detail(&state, &actor, key.trim()).await },
+    )
+    .await
 }
 
 /// Adds the user with `email` to a team (or changes their team role).
@@ -91,8 +78,7 @@ pub async fn put_team_member(
     team_role: String,
     version: Option<i64>,
 ) -> Result<MemberView, AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         let expected = crate::domain::Expected::version(version);
         crate::server::services::teams::put_member_by_email(
             &state,
@@ -103,16 +89,14 @@ pub async fn put_team_member(
             &expected,
         )
         .await
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }
 
 /// Removes a member from a team.
 #[server(prefix = "/sfn", endpoint = "teams/members/remove")]
 pub async fn remove_team_member(key: String, user_id: String, version: Option<i64>) -> Result<(), AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         let user = user_id.parse().map_err(|_| AppError::not_found(format!("user {user_id}")))?;
         crate::server::services::teams::remove_member(
             &state,
@@ -122,7 +106,6 @@ pub async fn remove_team_member(key: String, user_id: String, version: Option<i6
             &crate::domain::Expected::version(version),
         )
         .await
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }

@@ -13,13 +13,11 @@ use crate::{
 /// The tokens of `owner` (a user id; empty: the signed-in user), newest first.
 #[server(prefix = "/sfn", endpoint = "tokens/list", input = GetUrl)]
 pub async fn list_tokens(owner: Option<String>) -> Result<Vec<TokenView>, AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         let owner = owner_or_me(owner.as_deref(), &actor)?;
         crate::server::services::tokens::list(&state, &actor, owner).await
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }
 
 /// `owner` as a user id, or the actor when empty.
@@ -46,8 +44,7 @@ pub async fn create_token(
     expires_in_days: Option<String>,
 ) -> Result<CreatedToken, AppError> {
     use crate::server::services::tokens::{self, TokenInput};
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         let expires_in_days = match expires_in_days.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
             Some(days) => Some(days.parse().map_err(|_| AppError::invalid("expires_in_days", "a number of days"))?),
             None => None,
@@ -60,22 +57,19 @@ pub async fn create_token(
         } else {
             crate::server::services::service_accounts::create_token(&state, &actor, owner, input).await
         }
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }
 
 /// Revokes a token of `owner` (empty: the signed-in user).
 #[server(prefix = "/sfn", endpoint = "tokens/revoke")]
 pub async fn revoke_token(owner: Option<String>, id: String) -> Result<(), AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         let owner = owner_or_me(owner.as_deref(), &actor)?;
         let id = id.parse().map_err(|_| AppError::not_found(format!("token {id}")))?;
         crate::server::services::tokens::revoke(&state, &actor, owner, id).await
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }
 
 /// The signed-in user's sessions.
@@ -106,23 +100,19 @@ pub async fn end_my_sessions(id: Option<String>) -> Result<usize, AppError> {
 /// How the signed-in user can sign in.
 #[server(prefix = "/sfn", endpoint = "me/sign-in-methods", input = GetUrl)]
 pub async fn load_sign_in_methods() -> Result<crate::domain::SignInMethods, AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
-        crate::server::services::account::sign_in_methods(&state, &actor).await
-    }
-    .await;
-    context::respond(result)
+    context::as_actor(
+        |state, actor| async move { crate::server::services::account::sign_in_methods(&state, &actor).await },
+    )
+    .await
 }
 
 /// Unlinks a GitHub or Google account (not the last way to sign in).
 #[server(prefix = "/sfn", endpoint = "me/unlink")]
 pub async fn unlink_identity(provider: String) -> Result<(), AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         crate::server::services::account::unlink(&state, &actor, provider.trim()).await
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }
 
 /// Sets or changes the signed-in user's password; other sessions end.
@@ -149,49 +139,42 @@ pub async fn change_password(current_password: Option<String>, new_password: Str
 /// Sets or clears the signed-in user's picture.
 #[server(prefix = "/sfn", endpoint = "me/avatar")]
 pub async fn set_my_avatar(avatar_url: String) -> Result<crate::domain::UserView, AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         crate::server::services::account::set_avatar(&state, &actor, &avatar_url).await
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }
 
 /// The signed-in user's teams and pending invitations.
 #[server(prefix = "/sfn", endpoint = "me/memberships", input = GetUrl)]
 pub async fn load_my_memberships(
 ) -> Result<(Vec<crate::domain::MembershipView>, Vec<crate::domain::InvitationView>), AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         let teams = {
             let mut conn = state.db.read().await?;
-            crate::server::store::access::teams_of_user(&mut conn, actor.id).await?
+            crate::server::store::teams::of_user(&mut conn, actor.id).await?
         };
         let invitations = crate::server::services::invitations::mine(&state, &actor).await?;
         let teams =
             teams.into_iter().map(|(team, team_role)| crate::domain::MembershipView { team, team_role }).collect();
         Ok((teams, invitations))
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }
 
 /// Leaves a team (not the last administrator's way in).
 #[server(prefix = "/sfn", endpoint = "me/leave-team")]
 pub async fn leave_team(team: String) -> Result<(), AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         crate::server::services::account::leave_team(&state, &actor, team.trim()).await
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }
 
 /// Accepts (`answer` = `accept`) or declines one of the signed-in user's invitations.
 #[server(prefix = "/sfn", endpoint = "me/invitation")]
 pub async fn answer_my_invitation(id: String, answer: String) -> Result<(), AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         let id = id.parse().map_err(|_| AppError::not_found(format!("invitation {id}")))?;
         let accept = match answer.as_str() {
             "accept" => true,
@@ -199,18 +182,15 @@ pub async fn answer_my_invitation(id: String, answer: String) -> Result<(), AppE
             _ => return Err(AppError::invalid("answer", "accept or decline")),
         };
         crate::server::services::invitations::answer_own(&state, &actor, id, accept).await
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }
 
 /// Creates a service account (`user:manage`).
 #[server(prefix = "/sfn", endpoint = "service-accounts/create")]
 pub async fn create_service_account(key: String, name: String) -> Result<crate::domain::UserView, AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         crate::server::services::service_accounts::create(&state, &actor, &key, &name).await
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }

@@ -6,13 +6,9 @@ use leptos::server_fn::codec::GetUrl;
 #[cfg(feature = "ssr")]
 use super::context;
 use crate::{
-    domain::{WorkspaceDetail, WorkspacePage, WorkspaceView},
+    domain::{Page, WorkspaceDetail, WorkspaceView},
     error::AppError,
 };
-
-/// Workspaces per page in the console.
-#[cfg(feature = "ssr")]
-const WORKSPACES_PER_PAGE: i64 = 25;
 
 /// A page of the workspaces the signed-in user can read whose key or name
 /// contains `q`, by `key` or `name` (`sort`).
@@ -21,26 +17,12 @@ pub async fn list_workspaces(
     q: Option<String>,
     sort: Option<String>,
     cursor: Option<String>,
-) -> Result<WorkspacePage, AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
-        let after = cursor.as_deref().filter(|c| !c.is_empty());
-        let query = q.as_deref().unwrap_or("");
-        let items = crate::server::services::workspaces::list(
-            &state,
-            &actor,
-            query,
-            sort.as_deref(),
-            after,
-            WORKSPACES_PER_PAGE,
-        )
-        .await?;
-        let next_cursor =
-            if items.len() as i64 == WORKSPACES_PER_PAGE { items.last().map(|w| w.key.to_string()) } else { None };
-        Ok(WorkspacePage { items, next_cursor })
-    }
-    .await;
-    context::respond(result)
+) -> Result<Page<WorkspaceView>, AppError> {
+    context::as_actor(|state, actor| async move {
+        let query = crate::domain::ListParams { q, sort, cursor, limit: None }.read(super::PAGE)?;
+        crate::server::services::workspaces::list(&state, &actor, &query).await
+    })
+    .await
 }
 
 /// Creates a workspace.
@@ -50,8 +32,7 @@ pub async fn create_workspace(
     name: String,
     description: Option<String>,
 ) -> Result<WorkspaceView, AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         let input = crate::server::services::fields::NamedInput {
             key: Some(key),
             name: Some(name),
@@ -59,35 +40,30 @@ pub async fn create_workspace(
             expected: Default::default(),
         };
         crate::server::services::workspaces::create(&state, &actor, input).await
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }
 
 /// Deletes a workspace and its policies; `confirm` must repeat its key.
 #[server(prefix = "/sfn", endpoint = "workspaces/delete")]
 pub async fn delete_workspace(key: String, confirm: String, version: Option<i64>) -> Result<(), AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         if confirm.trim() != key {
             return Err(AppError::invalid("confirm", format!("type {key} to confirm")));
         }
         crate::server::services::workspaces::delete(&state, &actor, &key, &crate::domain::Expected::version(version))
             .await
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }
 
 /// A workspace with its policies and the people who have access.
 #[server(prefix = "/sfn", endpoint = "workspaces/detail", input = GetUrl)]
 pub async fn load_workspace_detail(key: String) -> Result<WorkspaceDetail, AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         crate::server::services::workspaces::detail(&state, &actor, key.trim()).await
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }
 
 /// Renames or re-describes a workspace (its key cannot change).
@@ -98,8 +74,7 @@ pub async fn update_workspace(
     description: Option<String>,
     version: Option<i64>,
 ) -> Result<WorkspaceView, AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    context::as_actor(|state, actor| async move {
         let input = crate::server::services::fields::NamedInput {
             key: None,
             name: Some(name),
@@ -107,7 +82,6 @@ pub async fn update_workspace(
             expected: crate::domain::Expected::version(version),
         };
         crate::server::services::workspaces::update(&state, &actor, key.trim(), input).await
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }

@@ -33,13 +33,7 @@ impl Email {
 
     /// Parses what a person typed: surrounding spaces are ignored, case is folded.
     pub fn parse(input: &str) -> Result<Self, EmailError> {
-        let trimmed = input.trim();
-        if trimmed.is_empty() {
-            return Err(EmailError::Empty);
-        }
-        if trimmed.chars().count() > Self::MAX_LEN {
-            return Err(EmailError::TooLong);
-        }
+        let trimmed = super::trimmed_within(input, Self::MAX_LEN, EmailError::Empty, EmailError::TooLong)?;
         let (local, domain) = trimmed.rsplit_once('@').ok_or(EmailError::Malformed)?;
         let well_formed = !local.is_empty()
             && local.chars().count() <= 64

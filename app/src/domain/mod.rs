@@ -3,6 +3,7 @@
 
 mod email;
 mod keys;
+mod page;
 mod permission;
 mod user;
 mod version;
@@ -10,12 +11,26 @@ mod views;
 
 pub use email::{Email, EmailError};
 pub use keys::{KeyError, PolicyId, RoleKey, Scope, Subject, TeamKey, WorkspaceKey};
+pub use page::{ListParams, ListQuery, NamedOrder, Page, MAX_LIMIT};
 pub use permission::{BuiltinRole, Permission, PermissionSet, ScopeKind};
-pub use user::{DashboardStats, DisplayName, DisplayNameError, SignedInUser, UserId, UserPage, UserStatus, UserView};
+pub use user::{DashboardStats, DisplayName, DisplayNameError, SignedInUser, UserId, UserStatus, UserView};
 pub use version::{etag, Expected};
 pub use views::{
-    AccessExplanation, AuditEntryView, AuditPage, CreatedToken, EffectivePermission, GrantView, IdentityView,
-    InvitationPage, InvitationPreview, InvitationView, MemberView, MembershipView, PeopleWithAccess, PermissionHolders,
-    PersonAccess, PolicyChoices, PolicyListing, PolicyPage, PolicyView, RoleView, SessionView, SignInMethods,
-    TeamDetail, TeamPage, TeamView, TokenView, UserDetail, WorkspaceDetail, WorkspacePage, WorkspaceView,
+    AccessExplanation, AuditEntryView, CreatedToken, EffectivePermission, GrantView, IdentityView, InvitationPage,
+    InvitationPreview, InvitationView, MemberView, MembershipView, PeopleWithAccess, PermissionHolders, PersonAccess,
+    PolicyChoices, PolicyListing, PolicyView, RoleView, SessionView, SignInMethods, TeamDetail, TeamView, TokenView,
+    UserDetail, WorkspaceDetail, WorkspaceView,
 };
+
+/// What a person typed, trimmed: `empty` when nothing is left, `too_long`
+/// over `max` characters.
+fn trimmed_within<E>(input: &str, max: usize, empty: E, too_long: E) -> Result<&str, E> {
+    let trimmed = input.trim();
+    if trimmed.is_empty() {
+        Err(empty)
+    } else if trimmed.chars().count() > max {
+        Err(too_long)
+    } else {
+        Ok(trimmed)
+    }
+}

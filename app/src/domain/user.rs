@@ -88,13 +88,7 @@ impl DisplayName {
 
     /// Parses what a person typed.
     pub fn parse(input: &str) -> Result<Self, DisplayNameError> {
-        let trimmed = input.trim();
-        if trimmed.is_empty() {
-            return Err(DisplayNameError::Empty);
-        }
-        if trimmed.chars().count() > Self::MAX_LEN {
-            return Err(DisplayNameError::TooLong);
-        }
+        let trimmed = super::trimmed_within(input, Self::MAX_LEN, DisplayNameError::Empty, DisplayNameError::TooLong)?;
         if trimmed.chars().any(char::is_control) {
             return Err(DisplayNameError::ControlCharacter);
         }
@@ -157,14 +151,6 @@ fn human() -> String {
 pub struct SignedInUser {
     pub user: UserView,
     pub permissions: super::PermissionSet,
-}
-
-/// One page of users.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct UserPage {
-    pub items: Vec<UserView>,
-    /// Set when there may be more: pass it back as `cursor`.
-    pub next_cursor: Option<String>,
 }
 
 /// The dashboard's counts, read from the database: each only for a viewer

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Permission, PolicyId, RoleKey, Scope, Subject, TeamKey, WorkspaceKey};
+use super::{Page, Permission, PolicyId, RoleKey, Scope, Subject, TeamKey, WorkspaceKey};
 
 /// A role as shown to callers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -97,28 +97,12 @@ pub struct MemberView {
     pub added_at: i64,
 }
 
-/// One page of workspaces.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct WorkspacePage {
-    pub items: Vec<WorkspaceView>,
-    /// Set when there may be more: pass it back as `cursor`.
-    pub next_cursor: Option<String>,
-}
-
 /// A policy with its subject named for people (email or team key).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PolicyListing {
     pub policy: PolicyView,
     /// `ada@example.com (Ada)` for a user, `team:ml-eng` for a team.
     pub subject_label: String,
-}
-
-/// One page of policies.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PolicyPage {
-    pub items: Vec<PolicyListing>,
-    /// Set when there may be more: pass it back as `cursor`.
-    pub next_cursor: Option<String>,
 }
 
 /// What the policy form offers: roles (with what they grant), workspaces
@@ -146,14 +130,6 @@ pub struct AuditEntryView {
     pub reason: Option<String>,
 }
 
-/// One page of the audit log, newest first.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct AuditPage {
-    pub items: Vec<AuditEntryView>,
-    /// Set when there may be more: pass it back as `cursor`.
-    pub next_cursor: Option<String>,
-}
-
 /// A team a user belongs to, with their role in it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MembershipView {
@@ -171,13 +147,6 @@ pub struct UserDetail {
     /// The workspace the effective permissions are for (`None`: global).
     pub workspace: Option<WorkspaceKey>,
     pub effective: Vec<EffectivePermission>,
-}
-
-/// One page of teams.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct TeamPage {
-    pub items: Vec<TeamView>,
-    pub next_cursor: Option<String>,
 }
 
 /// Everything the team page shows.
@@ -266,8 +235,7 @@ pub struct InvitationView {
 /// One page of invitations.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct InvitationPage {
-    pub items: Vec<InvitationView>,
-    pub next_cursor: Option<String>,
+    pub page: Page<InvitationView>,
     /// Whether mail leaves over SMTP (else links are copied by hand).
     pub smtp_configured: bool,
 }

@@ -3,6 +3,7 @@
 mod components;
 pub mod dates;
 mod layout;
+mod list;
 mod pages;
 mod widgets;
 

@@ -4,8 +4,8 @@ use axum::{extract::State, Json, Router};
 use serde::Deserialize;
 
 use super::{
-    answers::{listing, Listing},
-    params::{number, Page},
+    answers::Page,
+    params::{number, ListParams, DEFAULT_LIMIT},
     ApiQuery, SignedIn,
 };
 use app::{
@@ -27,7 +27,7 @@ pub struct AuditQuery {
     since: Option<String>,
     until: Option<String>,
     #[serde(flatten)]
-    page: Page,
+    page: ListParams,
 }
 
 impl AuditQuery {
@@ -45,17 +45,17 @@ impl AuditQuery {
 }
 
 /// `GET /audit?actor=&action=&workspace=&since=&until=` (times in ms).
-#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(("actor" = Option<String>, Query), ("action" = Option<String>, Query), ("workspace" = Option<String>, Query), ("since" = Option<i64>, Query, description = "ms since the epoch"), ("until" = Option<i64>, Query), ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "At most this many (default 50)"), ("cursor" = Option<i64>, Query, description = "The next_cursor of the page before")), responses((status = 200, description = "Newest first", body = Listing<app::server::store::audit::AuditRow>)))]
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(("actor" = Option<String>, Query), ("action" = Option<String>, Query), ("workspace" = Option<String>, Query), ("since" = Option<i64>, Query, description = "ms since the epoch"), ("until" = Option<i64>, Query), ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "At most this many (default 50)"), ("cursor" = Option<i64>, Query, description = "The next_cursor of the page before")), responses((status = 200, description = "Newest first", body = Page<app::server::store::audit::AuditRow>)))]
 pub async fn list_audit(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiQuery(query): ApiQuery<AuditQuery>,
-) -> Result<Json<Listing<app::server::store::audit::AuditRow>>, AppError> {
-    let limit = query.page.limit()?;
+) -> Result<Json<Page<app::server::store::audit::AuditRow>>, AppError> {
+    let limit = query.page.limit(DEFAULT_LIMIT)?;
     let before = number("cursor", query.page.cursor.as_deref())?;
     let filter = query.filter()?;
     let items = audit_service::list(&state, &actor, &filter, before, limit).await?;
-    Ok(listing(items, limit, |e| e.id.to_string()))
+    Ok(Json(Page::of(items, limit, |e| e.id.to_string())))
 }
 
 /// `GET /audit/export.csv?…`: the filtered view as CSV, newest first.

@@ -15,8 +15,8 @@ use app::{
 };
 
 use super::{
-    answers::{listing, Listing},
-    params::Page,
+    answers::Page,
+    params::{ListParams, DEFAULT_LIMIT},
     ApiJson, ApiPath, ApiQuery, SignedIn,
 };
 
@@ -43,7 +43,7 @@ pub struct InvitationQuery {
     /// `pending`, `expired`, `accepted` or `revoked`.
     status: Option<String>,
     #[serde(flatten)]
-    page: Page,
+    page: ListParams,
 }
 
 /// `{"token": …}` from an invitation link.
@@ -58,19 +58,19 @@ fn parse_id(text: &str) -> Result<uuid::Uuid, AppError> {
 }
 
 /// `GET /invitations`.
-#[utoipa::path(get, path = "/api/v1/invitations", tag = "invitations", params(("q" = Option<String>, Query, description = "Part of the invited email"), ("status" = Option<String>, Query, pattern = "^(pending|expired|accepted|revoked)?$", description = "pending, expired, accepted or revoked"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "At most this many (default 50)"), ("cursor" = Option<String>, Query, pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$", description = "The next_cursor of the page before")), responses((status = 200, description = "Invitations, newest first", body = Listing<InvitationView>)))]
+#[utoipa::path(get, path = "/api/v1/invitations", tag = "invitations", params(("q" = Option<String>, Query, description = "Part of the invited email"), ("status" = Option<String>, Query, pattern = "^(pending|expired|accepted|revoked)?$", description = "pending, expired, accepted or revoked"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "At most this many (default 50)"), ("cursor" = Option<String>, Query, pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$", description = "The next_cursor of the page before")), responses((status = 200, description = "Invitations, newest first", body = Page<InvitationView>)))]
 pub async fn list(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiQuery(query): ApiQuery<InvitationQuery>,
-) -> Result<Json<Listing<InvitationView>>, AppError> {
-    let limit = query.page.limit()?;
+) -> Result<Json<Page<InvitationView>>, AppError> {
+    let limit = query.page.limit(DEFAULT_LIMIT)?;
     let filter = InvitationFilter {
         query: query.page.q.clone().unwrap_or_default(),
         status: query.status.filter(|s| !s.is_empty()),
     };
     let items = invitations::list(&state, &actor, filter, query.page.cursor.as_deref(), limit).await?;
-    Ok(listing(items, limit, |i| i.id.to_string()))
+    Ok(Json(Page::of(items, limit, |i| i.id.to_string())))
 }
 
 /// `POST /invitations`: invites each email; a pending one is resent.

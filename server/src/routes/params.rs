@@ -1,35 +1,12 @@
-//! Query parameters every list shares, and their parsing: a page's
-//! `limit` and `cursor`, optional keys, whole numbers and user ids.
-
-use serde::Deserialize;
+//! Query parameters and their parsing: the list parameters every list
+//! shares (read by `ListParams`), optional keys, whole numbers and user ids.
 
 use app::{domain::UserId, AppError};
 
-const DEFAULT_LIMIT: i64 = 50;
-const MAX_LIMIT: i64 = 500;
+pub use app::domain::ListParams;
 
-/// `limit` and `cursor` of every list.
-#[derive(Debug, Deserialize)]
-pub struct Page {
-    // Text, not a number: query strings flattened into another struct arrive
-    // as strings (serde_urlencoded with `flatten`).
-    limit: Option<String>,
-    pub cursor: Option<String>,
-    /// Search text, for the lists that take one.
-    pub q: Option<String>,
-    /// The order, for the lists that offer several.
-    pub sort: Option<String>,
-}
-
-impl Page {
-    pub fn limit(&self) -> Result<i64, AppError> {
-        match self.limit.as_deref().map(str::parse::<i64>) {
-            None => Ok(DEFAULT_LIMIT),
-            Some(Ok(n)) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-            Some(_) => Err(AppError::invalid("limit", format!("use a number from 1 to {MAX_LIMIT}"))),
-        }
-    }
-}
+/// How many items a page of the REST API holds when `limit` is not given.
+pub const DEFAULT_LIMIT: i64 = 50;
 
 pub fn optional<T>(field: &str, value: Option<&str>, parse: impl Fn(&str) -> Option<T>) -> Result<Option<T>, AppError> {
     match value.map(str::trim).filter(|v| !v.is_empty()) {

@@ -3,7 +3,7 @@
 use axum::{Json, Router};
 use serde::Serialize;
 
-use super::answers::{everything, Listing};
+use super::answers::Page;
 use app::{domain::Permission, server::AppState};
 
 /// The routes of this resource, under `/api/v1`.
@@ -22,12 +22,12 @@ pub struct CatalogEntry {
 }
 
 /// `GET /permissions`: the catalog.
-#[utoipa::path(get, path = "/api/v1/permissions", tag = "access", responses((status = 200, description = "The permission catalog: key, description, scope (global or workspace)", body = Listing<CatalogEntry>)))]
-pub async fn permissions() -> Json<Listing<CatalogEntry>> {
-    everything(
+#[utoipa::path(get, path = "/api/v1/permissions", tag = "access", responses((status = 200, description = "The permission catalog: key, description, scope (global or workspace)", body = Page<CatalogEntry>)))]
+pub async fn permissions() -> Json<Page<CatalogEntry>> {
+    Json(Page::whole(
         Permission::ALL
             .iter()
             .map(|p| CatalogEntry { key: p.key(), description: p.description(), scope: p.scope() })
             .collect(),
-    )
+    ))
 }

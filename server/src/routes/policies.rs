@@ -4,14 +4,14 @@ use axum::{extract::State, http::StatusCode, Json, Router};
 use serde::Deserialize;
 
 use super::{
-    answers::{listing, Done, Listing},
-    params::{number, optional, Page},
+    answers::{Done, Page},
+    params::{number, optional, ListParams, DEFAULT_LIMIT},
     ApiJson, ApiPath, ApiQuery, SignedIn,
 };
 use app::{domain::PolicyView, server::http::ErrorBody};
 use app::{
     domain::{PolicyId, RoleKey, Subject, TeamKey, WorkspaceKey},
-    server::{services::policies, store::access::PolicyFilter, AppState},
+    server::{services::policies, store::policies::PolicyFilter, AppState},
     AppError,
 };
 
@@ -30,30 +30,30 @@ pub struct PolicyQuery {
     team: Option<String>,
     role: Option<String>,
     #[serde(flatten)]
-    page: Page,
+    page: ListParams,
 }
 
 /// `GET /policies?workspace=&user_id=&team=&role=`.
-#[utoipa::path(get, path = "/api/v1/policies", tag = "policies", params(("workspace" = Option<String>, Query, pattern = "^([a-z0-9][a-z0-9-]{0,62})?$"), ("user_id" = Option<String>, Query, pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$"), ("team" = Option<String>, Query, pattern = "^([a-z0-9][a-z0-9-]{0,62})?$"), ("role" = Option<String>, Query, pattern = "^([a-z0-9][a-z0-9-]{0,62})?$"), ("sort" = Option<String>, Query, pattern = "^(oldest|newest)?$", description = "oldest (the default) or newest"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "At most this many (default 50)"), ("cursor" = Option<i64>, Query, description = "The next_cursor of the page before")), responses((status = 200, description = "A page of policies", body = Listing<PolicyView>)))]
+#[utoipa::path(get, path = "/api/v1/policies", tag = "policies", params(("workspace" = Option<String>, Query, pattern = "^([a-z0-9][a-z0-9-]{0,62})?$"), ("user_id" = Option<String>, Query, pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$"), ("team" = Option<String>, Query, pattern = "^([a-z0-9][a-z0-9-]{0,62})?$"), ("role" = Option<String>, Query, pattern = "^([a-z0-9][a-z0-9-]{0,62})?$"), ("sort" = Option<String>, Query, pattern = "^(oldest|newest)?$", description = "oldest (the default) or newest"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "At most this many (default 50)"), ("cursor" = Option<i64>, Query, description = "The next_cursor of the page before")), responses((status = 200, description = "A page of policies", body = Page<PolicyView>)))]
 pub async fn list_policies(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiQuery(query): ApiQuery<PolicyQuery>,
-) -> Result<Json<Listing<app::domain::PolicyView>>, AppError> {
-    let limit = query.page.limit()?;
+) -> Result<Json<Page<app::domain::PolicyView>>, AppError> {
+    let limit = query.page.limit(DEFAULT_LIMIT)?;
     let filter = PolicyFilter {
         workspace: optional("workspace", query.workspace.as_deref(), |t| WorkspaceKey::parse(t).ok())?,
         user: optional("user_id", query.user_id.as_deref(), |t| t.parse().ok())?,
         team: optional("team", query.team.as_deref(), |t| TeamKey::parse(t).ok())?,
         role: optional("role", query.role.as_deref(), |t| RoleKey::parse(t).ok())?,
         within: None,
-        newest_first: app::server::services::fields::parse_order::<app::server::store::access::PolicyOrder>(
+        newest_first: app::server::services::fields::parse_order::<app::server::store::policies::PolicyOrder>(
             query.page.sort.as_deref(),
-        )? == app::server::store::access::PolicyOrder::Newest,
+        )? == app::server::store::policies::PolicyOrder::Newest,
     };
     let after = number("cursor", query.page.cursor.as_deref())?.map(PolicyId);
     let items = policies::list(&state, &actor, filter, after, limit).await?;
-    Ok(listing(items, limit, |p| p.id.to_string()))
+    Ok(Json(Page::of(items, limit, |p| p.id.to_string())))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -4,7 +4,7 @@ use axum::{extract::State, http::StatusCode, Json, Router};
 use serde::Deserialize;
 
 use super::{
-    answers::{everything, Done, Listing},
+    answers::{Done, Page},
     ApiJson, ApiPath, IfMatch, SignedIn, Tagged,
 };
 use app::{domain::RoleView, server::http::ErrorBody};
@@ -79,12 +79,12 @@ impl From<RoleBody> for roles::RoleInput {
 }
 
 /// `GET /roles`.
-#[utoipa::path(get, path = "/api/v1/roles", tag = "roles", responses((status = 200, description = "Every role", body = Listing<RoleView>)))]
+#[utoipa::path(get, path = "/api/v1/roles", tag = "roles", responses((status = 200, description = "Every role", body = Page<RoleView>)))]
 pub async fn list_roles(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-) -> Result<Json<Listing<RoleView>>, AppError> {
-    Ok(everything(roles::list(&state, &actor).await?))
+) -> Result<Json<Page<RoleView>>, AppError> {
+    Ok(Json(Page::whole(roles::list(&state, &actor).await?)))
 }
 
 /// `POST /roles`.

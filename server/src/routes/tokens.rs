@@ -13,10 +13,7 @@ use app::{
     AppError,
 };
 
-use super::{
-    answers::{everything, Listing},
-    ApiJson, ApiPath, SignedIn,
-};
+use super::{answers::Page, ApiJson, ApiPath, SignedIn};
 
 /// A new token's settings. Its schema is written out below: which
 /// permissions it needs depends on its scope.
@@ -115,12 +112,12 @@ fn parse_token(text: &str) -> Result<uuid::Uuid, AppError> {
 }
 
 /// `GET /me/tokens`.
-#[utoipa::path(get, path = "/api/v1/me/tokens", tag = "tokens", responses((status = 200, description = "OK", body = Listing<TokenView>)))]
+#[utoipa::path(get, path = "/api/v1/me/tokens", tag = "tokens", responses((status = 200, description = "OK", body = Page<TokenView>)))]
 pub async fn list_mine(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-) -> Result<Json<Listing<TokenView>>, AppError> {
-    Ok(everything(tokens::list(&state, &actor, actor.id).await?))
+) -> Result<Json<Page<TokenView>>, AppError> {
+    Ok(Json(Page::whole(tokens::list(&state, &actor, actor.id).await?)))
 }
 
 /// `POST /me/tokens`: the secret is in this answer only.
@@ -152,13 +149,13 @@ pub async fn revoke_mine(
 }
 
 /// `GET /users/{id}/tokens` (`user:manage`).
-#[utoipa::path(get, path = "/api/v1/users/{id}/tokens", tag = "tokens", params(("id" = String, Path, description = "The user's id")), responses((status = 200, description = "OK", body = Listing<TokenView>)))]
+#[utoipa::path(get, path = "/api/v1/users/{id}/tokens", tag = "tokens", params(("id" = String, Path, description = "The user's id")), responses((status = 200, description = "OK", body = Page<TokenView>)))]
 pub async fn list_of_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiPath(id): ApiPath<String>,
-) -> Result<Json<Listing<TokenView>>, AppError> {
-    Ok(everything(tokens::list(&state, &actor, parse_user(&id)?).await?))
+) -> Result<Json<Page<TokenView>>, AppError> {
+    Ok(Json(Page::whole(tokens::list(&state, &actor, parse_user(&id)?).await?)))
 }
 
 /// `DELETE /users/{id}/tokens/{token_id}` (`user:manage`).
@@ -174,13 +171,13 @@ pub async fn revoke_of_user(
 
 /// `GET /me/sessions`: the caller's sessions (for a token caller: all of
 /// its owner's, none marked current).
-#[utoipa::path(get, path = "/api/v1/me/sessions", tag = "tokens", responses((status = 200, description = "OK", body = Listing<app::domain::SessionView>)))]
+#[utoipa::path(get, path = "/api/v1/me/sessions", tag = "tokens", responses((status = 200, description = "OK", body = Page<app::domain::SessionView>)))]
 pub async fn list_sessions(
     State(state): State<AppState>,
     super::ApiSession(session): super::ApiSession,
     SignedIn(actor): SignedIn,
-) -> Result<Json<Listing<app::domain::SessionView>>, AppError> {
-    Ok(everything(app::server::services::account::sessions(&state, &actor, session.id().as_deref()).await?))
+) -> Result<Json<Page<app::domain::SessionView>>, AppError> {
+    Ok(Json(Page::whole(app::server::services::account::sessions(&state, &actor, session.id().as_deref()).await?)))
 }
 
 /// `DELETE /me/sessions/{id}`: ends one session.
@@ -210,12 +207,12 @@ pub struct ServiceAccountBody {
 }
 
 /// `GET /service-accounts`.
-#[utoipa::path(get, path = "/api/v1/service-accounts", tag = "service-accounts", responses((status = 200, description = "OK", body = Listing<app::domain::UserView>)))]
+#[utoipa::path(get, path = "/api/v1/service-accounts", tag = "service-accounts", responses((status = 200, description = "OK", body = Page<app::domain::UserView>)))]
 pub async fn list_service_accounts(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-) -> Result<Json<Listing<app::domain::UserView>>, AppError> {
-    Ok(everything(app::server::services::service_accounts::list(&state, &actor).await?))
+) -> Result<Json<Page<app::domain::UserView>>, AppError> {
+    Ok(Json(Page::whole(app::server::services::service_accounts::list(&state, &actor).await?)))
 }
 
 /// `POST /service-accounts` (`user:manage`).

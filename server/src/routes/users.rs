@@ -5,8 +5,8 @@ use secrecy::SecretString;
 use serde::Deserialize;
 
 use super::{
-    answers::{everything, listing, Done, Listing},
-    params::{parse_user_id, Page},
+    answers::{Done, Page},
+    params::{parse_user_id, ListParams, DEFAULT_LIMIT},
     ApiJson, ApiPath, ApiQuery, IfMatch, SignedIn, Tagged,
 };
 use app::{domain::UserView, server::http::ErrorBody};
@@ -34,7 +34,7 @@ pub fn router() -> Router<AppState> {
 pub struct UserQuery {
     status: Option<String>,
     #[serde(flatten)]
-    page: Page,
+    page: ListParams,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -82,24 +82,13 @@ pub struct NewUserBody {
 }
 
 /// `GET /users?q=`.
-#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(("q" = Option<String>, Query, description = "Part of an email or name"), ("status" = Option<String>, Query, pattern = "^(active|disabled)?$", description = "active or disabled"), ("sort" = Option<String>, Query, pattern = "^(email|name|newest)?$", description = "email (the default), name or newest"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "At most this many (default 50)"), ("cursor" = Option<String>, Query)), responses((status = 200, description = "A page of users", body = Listing<UserView>)))]
+#[utoipa::path(get, path = "/api/v1/users", tag = "users", params(("q" = Option<String>, Query, description = "Part of an email or name"), ("status" = Option<String>, Query, pattern = "^(active|disabled)?$", description = "active or disabled"), ("sort" = Option<String>, Query, pattern = "^(email|name|newest)?$", description = "email (the default), name or newest"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "At most this many (default 50)"), ("cursor" = Option<String>, Query)), responses((status = 200, description = "A page of users", body = Page<UserView>)))]
 pub async fn list_users(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiQuery(query): ApiQuery<UserQuery>,
-) -> Result<Json<Listing<app::domain::UserView>>, AppError> {
-    let limit = query.page.limit()?;
-    let items = people::list(
-        &state,
-        &actor,
-        query.page.q.as_deref().unwrap_or(""),
-        query.status.as_deref(),
-        query.page.sort.as_deref(),
-        query.page.cursor.as_deref(),
-        limit,
-    )
-    .await?;
-    Ok(listing(items, limit, |u| u.email.to_string()))
+) -> Result<Json<Page<UserView>>, AppError> {
+    Ok(Json(people::list(&state, &actor, query.status.as_deref(), &query.page.read(DEFAULT_LIMIT)?).await?))
 }
 
 /// `POST /users`.
@@ -163,12 +152,17 @@ pub struct WorkspaceQuery {
 }
 
 /// `GET /users/{id}/effective-permissions?workspace=`.
-#[utoipa::path(get, path = "/api/v1/users/{id}/effective-permissions", tag = "authz", params(("id" = String, Path), ("workspace" = Option<String>, Query)), responses((status = 200, description = "Each permission held, with the policies that grant it", body = Listing<app::domain::EffectivePermission>)))]
+#[utoipa::path(get, path = "/api/v1/users/{id}/effective-permissions", tag = "authz", params(("id" = String, Path), ("workspace" = Option<String>, Query)), responses((status = 200, description = "Each permission held, with the policies that grant it", body = Page<app::domain::EffectivePermission>)))]
 pub async fn effective_permissions(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiPath(id): ApiPath<String>,
     ApiQuery(query): ApiQuery<WorkspaceQuery>,
-) -> Result<Json<Listing<app::domain::EffectivePermission>>, AppError> {
-    Ok(everything(authz::effective_permissions(&state, &actor, parse_user_id(&id)?, query.workspace.as_deref())?))
+) -> Result<Json<Page<app::domain::EffectivePermission>>, AppError> {
+    Ok(Json(Page::whole(authz::effective_permissions(
+        &state,
+        &actor,
+        parse_user_id(&id)?,
+        query.workspace.as_deref(),
+    )?)))
 }

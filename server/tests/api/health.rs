@@ -146,6 +146,29 @@ async fn openapi_document_describes_the_api() {
     }
 }
 
+/// The served document is the checked-in `docs/openapi.json`, so that any
+/// change to the API's contract shows in review as a change to that file.
+/// `UPDATE_OPENAPI=1` rewrites the copy instead.
+#[tokio::test]
+async fn openapi_document_is_the_checked_in_copy() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    let response = app.client.get(app.url("/api/v1/openapi.json")).send().await.unwrap();
+    let served: serde_json::Value = response.json().await.unwrap();
+    let text = serde_json::to_string_pretty(&served).unwrap() + "\n";
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/openapi.json");
+    if std::env::var_os("UPDATE_OPENAPI").is_some() {
+        std::fs::write(path, &text).unwrap();
+        return;
+    }
+    let kept = std::fs::read_to_string(path).unwrap_or_default();
+    let first_difference = text.lines().zip(kept.lines()).position(|(a, b)| a != b);
+    assert!(
+        kept == text,
+        "the served OpenAPI document is not docs/openapi.json (first differing line: {first_difference:?}): \
+         if the change is meant, run this test with UPDATE_OPENAPI=1 and review the diff"
+    );
+}
+
 fn schemas_of(doc: &serde_json::Value) -> &serde_json::Map<String, serde_json::Value> {
     doc["components"]["schemas"].as_object().unwrap()
 }

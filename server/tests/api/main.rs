@@ -19,6 +19,7 @@ mod invitations;
 mod malformed;
 mod migrations;
 mod oauth;
+mod readme;
 mod revisions;
 mod sessions;
 mod smtp_sink;

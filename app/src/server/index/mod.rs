@@ -9,6 +9,11 @@
 //! a consistency token: a check "at least revision N" can wait for it.
 
 pub mod sync;
+mod token_cache;
+mod write;
+
+pub use token_cache::TokenCache;
+pub use write::AccessWrite;
 
 use serde::{Deserialize, Serialize};
 use std::{
@@ -18,20 +23,14 @@ use std::{
     },
     time::{Duration, Instant},
 };
-use tokio::sync::{watch, Mutex, MutexGuard, Notify};
+use tokio::sync::{watch, Mutex, Notify};
 
 use crate::{
     authz::{AccessIndex, Change},
     domain::{Permission, UserId},
-    server::{
-        now_ms,
-        store::{
-            access::load_facts,
-            access_log::{self, LogRow},
-            tokens::TokenRow,
-            users::UserRow,
-            Conn, Db, StoreError,
-        },
+    server::store::{
+        access_log::{self, LogRow},
+        facts, Conn, Db, StoreError,
     },
 };
 
@@ -159,7 +158,7 @@ impl Access {
         let mut tx = db.snapshot().await?;
         access_log::read_one_snapshot(&mut tx, db.backend()).await?;
         let revision = access_log::latest(&mut tx).await?;
-        let facts = load_facts(&mut tx).await?;
+        let facts = facts::load(&mut tx).await?;
         tx.commit().await?;
         let index = AccessIndex::build(&facts);
         {
@@ -367,141 +366,6 @@ impl Access {
 /// A gap in the log: a revision is missing between ours and the next row.
 #[derive(Debug)]
 struct Gap;
-
-/// One change to access data in progress. Use it as the transaction; end it
-/// with [`AccessWrite::commit`] (dropping it rolls back).
-pub struct AccessWrite<'a> {
-    access: &'a Access,
-    _order: MutexGuard<'a, ()>,
-    tx: sqlx::Transaction<'static, sqlx::Any>,
-    backend: crate::server::store::Backend,
-    base: Revision,
-}
-
-impl std::ops::Deref for AccessWrite<'_> {
-    type Target = sqlx::Transaction<'static, sqlx::Any>;
-    fn deref(&self) -> &Self::Target {
-        &self.tx
-    }
-}
-
-impl std::ops::DerefMut for AccessWrite<'_> {
-    fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.tx
-    }
-}
-
-impl AccessWrite<'_> {
-    /// Logs `changes` as the next revision, commits, and applies them to this
-    /// process's index. Returns the revision (the current one when nothing
-    /// in the index changed).
-    pub async fn commit(self, changes: impl IntoIterator<Item = Change>) -> Result<Revision, StoreError> {
-        self.commit_set(ChangeSet { changes: changes.into_iter().collect(), revoked_tokens: Vec::new() }).await
-    }
-
-    /// [`AccessWrite::commit`] for a change set that may also revoke tokens.
-    pub async fn commit_set(mut self, set: ChangeSet) -> Result<Revision, StoreError> {
-        if set.is_empty() {
-            self.tx.commit().await?;
-            return Ok(self.base);
-        }
-        let row = LogRow {
-            revision: self.base + 1,
-            changes: serde_json::to_string(&set).map_err(|e| StoreError::Corrupt(e.to_string()))?,
-            committed_at: now_ms(),
-        };
-        access_log::append(&mut self.tx, self.backend, &row).await?;
-        if row.revision % PRUNE_EVERY == 0 {
-            access_log::prune(&mut self.tx, row.revision, row.committed_at - LOG_RETENTION_MS).await?;
-        }
-        self.tx.commit().await?;
-        // Unless the sync task applied it already, from the notification.
-        let mut index = self.access.write_index();
-        if self.access.revision() == self.base {
-            self.access.apply_set(&mut index, set, row.revision);
-        }
-        Ok(row.revision)
-    }
-}
-
-/// How long a cached token is trusted before it is read again.
-const TOKEN_CACHE_TTL: Duration = Duration::from_secs(300);
-/// Forget everything rather than grow past this.
-const TOKEN_CACHE_CAPACITY: usize = 10_000;
-
-/// API tokens this process has recently authenticated, by the SHA-256 of
-/// their secret, with their owner: a platform service's check then needs
-/// no query, and keeps being answered while the database is briefly away.
-/// A revoked token is dropped when its revision is applied; a disabled owner
-/// is seen in the index; expiry is checked on every use.
-#[derive(Debug, Default)]
-pub struct TokenCache {
-    inner: std::sync::Mutex<TokenCacheInner>,
-}
-
-#[derive(Debug, Default)]
-struct TokenCacheInner {
-    entries: rustc_hash::FxHashMap<String, CachedToken>,
-    /// The revision of the last revocation applied.
-    last_revocation: Revision,
-}
-
-#[derive(Clone, Debug)]
-struct CachedToken {
-    row: TokenRow,
-    owner: UserRow,
-    cached_at: Instant,
-}
-
-impl TokenCache {
-    fn lock(&self) -> std::sync::MutexGuard<'_, TokenCacheInner> {
-        self.inner.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-
-    /// The cached token of `secret_hash`, unless it expired, its owner is no
-    /// longer active, or it has been trusted too long.
-    pub fn get(&self, access: &Access, secret_hash: &str, now_ms: i64) -> Option<(TokenRow, UserRow)> {
-        let cached = self.lock().entries.get(secret_hash).cloned()?;
-        let usable = cached.cached_at.elapsed() < TOKEN_CACHE_TTL
-            && cached.row.expires_at > now_ms
-            && access.read().is_active(&cached.owner.id);
-        usable.then_some((cached.row, cached.owner))
-    }
-
-    /// Remembers a token read from the database when the index was at
-    /// `read_at` — unless a revocation was applied since, which the read
-    /// may predate.
-    pub fn put(&self, secret_hash: String, row: TokenRow, owner: UserRow, read_at: Revision) {
-        let mut inner = self.lock();
-        if inner.last_revocation > read_at {
-            return;
-        }
-        if inner.entries.len() >= TOKEN_CACHE_CAPACITY {
-            inner.entries.clear();
-        }
-        inner.entries.insert(secret_hash, CachedToken { row, owner, cached_at: Instant::now() });
-    }
-
-    /// Updates the cached last-use time (so the database is touched once a minute).
-    pub fn touched(&self, secret_hash: &str, at: i64) {
-        if let Some(entry) = self.lock().entries.get_mut(secret_hash) {
-            entry.row.last_used_at = Some(at);
-        }
-    }
-
-    fn forget(&self, tokens: &[uuid::Uuid], revision: Revision) {
-        if tokens.is_empty() {
-            return;
-        }
-        let mut inner = self.lock();
-        inner.entries.retain(|_, cached| !tokens.contains(&cached.row.id));
-        inner.last_revocation = revision;
-    }
-
-    fn clear(&self) {
-        self.lock().entries.clear();
-    }
-}
 
 #[cfg(test)]
 mod tests {

@@ -229,7 +229,7 @@ pub async fn leave_team(state: &AppState, actor: &UserRow, team: &str) -> Result
     let entry = crate::server::services::guard::attempt(actor, "team.leave", "team", &key);
     let result = async {
         let mut tx = state.access.begin_write(&state.db).await?;
-        if !store::access::remove_member(&mut tx, &key, actor.id).await? {
+        if !store::teams::remove_member(&mut tx, &key, actor.id).await? {
             return Err(AppError::not_found(format!("your membership of team {key}")));
         }
         // The team's version covers its members.

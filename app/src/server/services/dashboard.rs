@@ -18,7 +18,7 @@ pub async fn stats(state: &AppState, actor: &UserRow) -> Result<DashboardStats, 
     let mut conn = state.db.read().await?;
     let (users_active, users_disabled) = store::users::count_by_status(&mut conn).await?;
     let sessions_active = store::sessions::count_signed_in(&mut conn, now_ms()).await?;
-    let (roles, teams, workspaces, policies) = store::access::count_rows(&mut conn).await?;
+    let (roles, teams, workspaces, policies) = store::facts::count_rows(&mut conn).await?;
     let users = may(Permission::UserRead);
     let within = |permission, everywhere: i64| match readable_workspaces(state, actor, permission) {
         None => Some(everywhere),
@@ -30,7 +30,7 @@ pub async fn stats(state: &AppState, actor: &UserRow) -> Result<DashboardStats, 
     let policies = match readable_workspaces(state, actor, Permission::PolicyRead) {
         None => Some(policies),
         Some(keys) if keys.is_empty() => None,
-        Some(keys) => Some(store::access::count_policies_in(&mut conn, &keys).await?),
+        Some(keys) => Some(store::policies::count_in(&mut conn, &keys).await?),
     };
     Ok(DashboardStats {
         users_total: users.then_some(users_active + users_disabled),

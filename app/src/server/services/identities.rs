@@ -185,7 +185,7 @@ async fn join(
         None
     };
     if let Some((role, scope)) = grant {
-        let policy = store::access::insert_policy(tx, &Subject::User(user.id), &role, &scope, now).await?;
+        let policy = store::policies::insert(tx, &Subject::User(user.id), &role, &scope, now).await?;
         changes.push(Change::PolicyAdded(policy.fact()));
     }
     Ok((user, changes))

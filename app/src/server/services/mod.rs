@@ -13,6 +13,7 @@ pub mod guard;
 pub mod identities;
 pub mod invitations;
 pub mod mail;
+pub mod named;
 /// What the operator does from the command line and at start-up (the first
 /// admin, passwords); managing users in the product is `people`.
 pub mod operator;

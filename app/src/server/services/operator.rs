@@ -69,8 +69,7 @@ pub async fn create_with_password(
     if admin {
         let admin_role = RoleKey::parse(BuiltinRole::Admin.key()).expect("a valid key");
         let policy =
-            store::access::insert_policy(&mut tx, &Subject::User(user.id), &admin_role, &Scope::Global, now_ms())
-                .await?;
+            store::policies::insert(&mut tx, &Subject::User(user.id), &admin_role, &Scope::Global, now_ms()).await?;
         changes.push(Change::PolicyAdded(policy.fact()));
     }
     tx.commit(changes).await?;

@@ -4,7 +4,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::{
     authz::Change,
-    domain::{DisplayName, Email, Expected, Permission, UserId, UserStatus, UserView},
+    domain::{DisplayName, Email, Expected, ListQuery, Page, Permission, UserId, UserStatus, UserView},
     error::{AppError, FieldError},
     server::{
         now_ms,
@@ -62,24 +62,18 @@ pub(crate) async fn take(conn: &mut store::Conn, id: UserId, expected: &Expected
 pub async fn list(
     state: &AppState,
     actor: &UserRow,
-    query: &str,
     status: Option<&str>,
-    sort: Option<&str>,
-    after: Option<&str>,
-    limit: i64,
-) -> Result<Vec<UserView>, AppError> {
+    query: &ListQuery<store::users::UserOrder>,
+) -> Result<Page<UserView>, AppError> {
     require(state, actor, Permission::UserRead, None)?;
-    fn given(v: Option<&str>) -> Option<&str> {
-        v.map(str::trim).filter(|s| !s.is_empty())
-    }
-    let status = match given(status) {
+    let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
         Some(text) => Some(text.parse::<UserStatus>().map_err(|m| AppError::invalid("status", m))?),
         None => None,
     };
-    let order: store::users::UserOrder = crate::server::services::fields::parse_order(sort)?;
     let mut conn = state.db.read().await?;
-    let rows = store::users::list(&mut conn, query.trim(), status, order, given(after), limit).await?;
-    Ok(rows.iter().map(UserRow::view).collect())
+    let after = query.after.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let rows = store::users::list(&mut conn, query.q.trim(), status, query.order, after, query.limit).await?;
+    Ok(Page::of(rows.iter().map(UserRow::view).collect(), query.limit, |u| u.email.to_string()))
 }
 
 /// One user.
@@ -104,9 +98,9 @@ pub async fn detail(
     let user = get(state, actor, id).await?;
     let teams = {
         let mut conn = state.db.read().await?;
-        store::access::teams_of_user(&mut conn, id).await?
+        store::teams::of_user(&mut conn, id).await?
     };
-    let filter = store::access::PolicyFilter { user: Some(id), ..Default::default() };
+    let filter = store::policies::PolicyFilter { user: Some(id), ..Default::default() };
     let policies = match policies::list_labelled(state, actor, filter, None, 200).await {
         Ok(items) => Some(items),
         Err(AppError::Forbidden { .. }) => None,
@@ -256,8 +250,8 @@ pub async fn delete(state: &AppState, actor: &UserRow, id: UserId, expected: &Ex
         let mut tx = state.access.begin_write(&state.db).await?;
         let before = take(&mut tx, id, expected).await?;
         forbid_removal(state, acting(actor), &state.access.read().bindings_of_user(&id))?;
-        let policies = store::access::delete_user_policies(&mut tx, id).await?;
-        let teams = store::access::delete_user_memberships(&mut tx, id).await?;
+        let policies = store::policies::delete_of_user(&mut tx, id).await?;
+        let teams = store::teams::remove_user(&mut tx, id).await?;
         store::sessions::delete_for_user(&mut tx, id).await?;
         store::users::delete(&mut tx, id).await?;
         keep_an_admin(&mut tx).await?;

@@ -11,9 +11,8 @@ use crate::{
             guard::{allows, attempt, audited, readable_workspaces, require},
         },
         store::{
-            self,
-            access::{PolicyFilter, PolicyRow},
-            audit,
+            self, audit,
+            policies::{PolicyFilter, PolicyRow},
             users::UserRow,
         },
         AppState,
@@ -51,11 +50,11 @@ pub async fn create(state: &AppState, actor: &UserRow, new: NewPolicy) -> Result
         let mut tx = state.access.begin_write(&state.db).await?;
         require(state, actor, Permission::PolicyManage, new.workspace.as_ref())?;
         let scope = new.workspace.clone().map_or(Scope::Global, Scope::Workspace);
-        let role = store::access::find_role(&mut tx, &new.role)
+        let role = store::roles::find(&mut tx, &new.role)
             .await?
             .ok_or_else(|| AppError::unknown("role", format!("there is no role {}", new.role)))?;
         if let Some(ws) = &new.workspace {
-            if store::access::find_workspace(&mut tx, ws).await?.is_none() {
+            if store::named::find(&mut tx, ws).await?.is_none() {
                 return Err(AppError::unknown("workspace", format!("there is no workspace {ws}")));
             }
         }
@@ -66,18 +65,17 @@ pub async fn create(state: &AppState, actor: &UserRow, new: NewPolicy) -> Result
                 }
             }
             Subject::Team(team) => {
-                if !store::access::team_exists(&mut tx, team).await? {
+                if !store::teams::exists(&mut tx, team).await? {
                     return Err(AppError::unknown("subject", format!("there is no team {team}")));
                 }
             }
         }
         forbid_escalation(state, escalation::actor(actor), &[Binding::of_role(role.permissions, scope.clone())])?;
-        let row =
-            store::access::insert_policy(&mut tx, &new.subject, &new.role, &scope, now_ms()).await.map_err(|e| {
-                e.conflict_on("policies", "binding", "policy_exists", || {
-                    "this subject already has this role at this scope".into()
-                })
-            })?;
+        let row = store::policies::insert(&mut tx, &new.subject, &new.role, &scope, now_ms()).await.map_err(|e| {
+            e.conflict_on("policies", "binding", "policy_exists", || {
+                "this subject already has this role at this scope".into()
+            })
+        })?;
         let created = view(&row);
         let mut success = entry.clone();
         success.target_id = Some(row.id.to_string());
@@ -95,9 +93,8 @@ pub async fn delete(state: &AppState, actor: &UserRow, id: PolicyId) -> Result<(
     let entry = attempt(actor, "policy.delete", "policy", id);
     let result = async {
         let mut tx = state.access.begin_write(&state.db).await?;
-        let row = store::access::find_policy(&mut tx, id)
-            .await?
-            .ok_or_else(|| AppError::not_found(format!("policy {id}")))?;
+        let row =
+            store::policies::find(&mut tx, id).await?.ok_or_else(|| AppError::not_found(format!("policy {id}")))?;
         // To one who may not even read it, a policy is as absent as an
         // unknown one: a 403 would tell that it exists, and where.
         let workspace = row.scope.workspace().map(WorkspaceKey::as_str);
@@ -109,7 +106,7 @@ pub async fn delete(state: &AppState, actor: &UserRow, id: PolicyId) -> Result<(
             return Err(AppError::not_found(format!("policy {id}")));
         }
         require(state, actor, Permission::PolicyManage, row.scope.workspace())?;
-        store::access::delete_policy(&mut tx, id).await?;
+        store::policies::delete(&mut tx, id).await?;
         keep_an_admin(&mut tx).await?;
         let mut success = entry.clone();
         success.workspace = row.scope.workspace().map(ToString::to_string);
@@ -125,7 +122,7 @@ pub async fn delete(state: &AppState, actor: &UserRow, id: PolicyId) -> Result<(
 /// A 409 `last_admin` when the change in this transaction leaves no active
 /// user holding `admin` through a global policy.
 pub async fn keep_an_admin(tx: &mut store::Conn) -> Result<(), AppError> {
-    if store::access::count_global_admins(tx).await? == 0 {
+    if store::policies::count_global_admins(tx).await? == 0 {
         return Err(AppError::conflict(
             "last_admin",
             "this would leave no active administrator: give someone else the admin role globally first",
@@ -168,7 +165,7 @@ pub async fn list(
 ) -> Result<Vec<PolicyView>, AppError> {
     filter.within = readable_within(state, actor, filter.workspace.as_ref())?;
     let mut conn = state.db.read().await?;
-    let rows = store::access::list_policies(&mut conn, &filter, after, limit).await?;
+    let rows = store::policies::list(&mut conn, &filter, after, limit).await?;
     Ok(rows.iter().map(view).collect())
 }
 
@@ -179,7 +176,7 @@ pub async fn resolve_subject(state: &AppState, text: &str, field: &str) -> Resul
     if let Some(key) = text.strip_prefix("team:") {
         let team = crate::domain::TeamKey::parse(key.trim()).map_err(|e| AppError::invalid(field, e.to_string()))?;
         let mut conn = state.db.read().await?;
-        return match store::access::find_team(&mut conn, &team).await? {
+        return match store::named::find(&mut conn, &team).await? {
             Some(_) => Ok(Subject::Team(team)),
             None => Err(AppError::unknown(field, format!("there is no team {team}"))),
         };

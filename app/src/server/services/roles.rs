@@ -13,7 +13,7 @@ use crate::{
             guard::{attempt, audited, require},
             versions,
         },
-        store::{self, access::RoleRow, audit, users::UserRow, versions::Versioned},
+        store::{self, audit, roles::RoleRow, users::UserRow, versions::Versioned},
         AppState,
     },
 };
@@ -73,7 +73,7 @@ async fn take_custom_role(
     let what = format!("role {key}");
     let key = RoleKey::parse(key).map_err(|_| AppError::not_found(what.clone()))?;
     let version = versions::take(conn, Versioned::Role, key.as_str(), &what).await?;
-    let role = store::access::find_role(conn, &key).await?.ok_or_else(|| AppError::not_found(what.clone()))?;
+    let role = store::roles::find(conn, &key).await?.ok_or_else(|| AppError::not_found(what.clone()))?;
     if role.builtin {
         return Err(AppError::conflict("builtin_role", format!("the built-in role {key} cannot be {verb}")));
     }
@@ -86,7 +86,7 @@ async fn take_custom_role(
 pub async fn list(state: &AppState, actor: &UserRow) -> Result<Vec<RoleView>, AppError> {
     require(state, actor, Permission::RoleRead, None)?;
     let mut conn = state.db.read().await?;
-    Ok(store::access::list_roles(&mut conn).await?.iter().map(|row| view(state, row)).collect())
+    Ok(store::roles::list(&mut conn).await?.iter().map(|row| view(state, row)).collect())
 }
 
 /// One role.
@@ -94,8 +94,7 @@ pub async fn get(state: &AppState, actor: &UserRow, key: &str) -> Result<RoleVie
     require(state, actor, Permission::RoleRead, None)?;
     let key = RoleKey::parse(key).map_err(|_| AppError::not_found(format!("role {key}")))?;
     let mut conn = state.db.read().await?;
-    let row =
-        store::access::find_role(&mut conn, &key).await?.ok_or_else(|| AppError::not_found(format!("role {key}")))?;
+    let row = store::roles::find(&mut conn, &key).await?.ok_or_else(|| AppError::not_found(format!("role {key}")))?;
     Ok(view(state, &row))
 }
 
@@ -126,7 +125,7 @@ pub async fn create(state: &AppState, actor: &UserRow, input: RoleInput) -> Resu
             created_at: now_ms(),
             version: 1,
         };
-        store::access::insert_role(&mut tx, &row).await.map_err(|e| {
+        store::roles::insert(&mut tx, &row).await.map_err(|e| {
             e.conflict_on("roles", "key", "role_exists", || format!("a role with key {} already exists", row.key))
         })?;
         let created = view(state, &row);
@@ -169,7 +168,7 @@ pub async fn update(state: &AppState, actor: &UserRow, key: &str, input: RoleInp
         if state.access.read().policies_with_role(&before.key) > 0 {
             forbid_removal(state, acting(actor), &[Binding { permissions: removed, scope: Scope::Global }])?;
         }
-        store::access::update_role(&mut tx, &after).await?;
+        store::roles::update(&mut tx, &after).await?;
         let updated = view(state, &after);
         let mut success = entry.clone();
         success.before = serde_json::to_value(view(state, &before)).ok();
@@ -190,7 +189,7 @@ pub async fn delete(state: &AppState, actor: &UserRow, key: &str, expected: &Exp
         require(state, actor, Permission::RoleManage, None)?;
         let before = take_custom_role(state, &mut tx, key, "deleted", expected).await?;
         let key = before.key.clone();
-        let used_by = store::access::count_policies_with_role(&mut tx, &key).await?;
+        let used_by = store::policies::count_with_role(&mut tx, &key).await?;
         if used_by > 0 {
             return Err(AppError::conflict(
                 "role_in_use",
@@ -215,7 +214,7 @@ pub async fn delete(state: &AppState, actor: &UserRow, key: &str, expected: &Exp
                 ),
             ));
         }
-        store::access::delete_role(&mut tx, &key).await?;
+        store::roles::delete(&mut tx, &key).await?;
         let mut success = entry.clone();
         success.before = serde_json::to_value(view(state, &before)).ok();
         audit::insert(&mut tx, &success, now_ms()).await?;

@@ -3,25 +3,18 @@
 
 use crate::{
     authz::Change,
-    domain::{Expected, MemberView, Permission, TeamKey, TeamView, UserId},
+    domain::{Expected, ListQuery, MemberView, NamedOrder, Page, Permission, TeamKey, TeamView, UserId},
     error::AppError,
     server::{
         now_ms,
         services::{
             escalation::{actor as acting, forbid_escalation, forbid_removal},
-            fields::{apply_edit, parse_new, NamedInput},
+            fields::NamedInput,
             guard::{allows, attempt, audited, require},
+            named::{self, Kind},
             policies::keep_an_admin,
-            versions,
         },
-        store::{
-            self,
-            access::{MemberRow, PolicyFilter, TeamRow},
-            audit,
-            users::UserRow,
-            versions::Versioned,
-            StoreError,
-        },
+        store::{self, audit, named::TeamRow, policies::PolicyFilter, teams::MemberRow, users::UserRow, StoreError},
         AppState,
     },
 };
@@ -30,13 +23,7 @@ use crate::{
 pub type TeamInput = NamedInput;
 
 fn view(row: &TeamRow) -> TeamView {
-    TeamView {
-        key: row.key.clone(),
-        name: row.name.clone(),
-        description: row.description.clone(),
-        created_at: row.created_at,
-        version: row.version,
-    }
+    <TeamKey as Kind>::view(row)
 }
 
 fn member_view(row: &MemberRow) -> MemberView {
@@ -49,45 +36,25 @@ fn member_view(row: &MemberRow) -> MemberView {
     }
 }
 
-fn parse_key(key: &str) -> Result<TeamKey, AppError> {
-    TeamKey::parse(key).map_err(|_| AppError::not_found(format!("team {key}")))
-}
-
-async fn load(conn: &mut store::Conn, key: &TeamKey) -> Result<TeamRow, AppError> {
-    store::access::find_team(conn, key).await?.ok_or_else(|| AppError::not_found(format!("team {key}")))
-}
-
-/// The team taken for this write (its own fields or its members), as it
-/// was: 404 when it is gone, 412 when the caller expected another version.
-async fn take(conn: &mut store::Conn, key: &TeamKey, expected: &Expected) -> Result<TeamRow, AppError> {
-    let what = format!("team {key}");
-    let version = versions::take(conn, Versioned::Team, key.as_str(), &what).await?;
-    let before = TeamRow { version, ..load(conn, key).await? };
-    versions::expect(expected, version, &what, &view(&before))?;
-    Ok(before)
-}
-
 /// Teams whose key or name contains `query`, by key or by name (`sort`), in pages.
 pub async fn list(
     state: &AppState,
     actor: &UserRow,
-    query: &str,
-    sort: Option<&str>,
-    after: Option<&str>,
-    limit: i64,
-) -> Result<Vec<TeamView>, AppError> {
+    query: &ListQuery<NamedOrder>,
+) -> Result<Page<TeamView>, AppError> {
     require(state, actor, Permission::TeamRead, None)?;
-    let order = crate::server::services::fields::parse_order(sort)?;
     let mut conn = state.db.read().await?;
-    Ok(store::access::list_teams(&mut conn, query, order, after, limit).await?.iter().map(view).collect())
+    let rows =
+        store::named::search(&mut conn, &query.q, query.order, query.after.as_deref(), query.limit, None).await?;
+    Ok(Page::of(rows.iter().map(view).collect(), query.limit, |t| t.key.to_string()))
 }
 
 /// One team.
 pub async fn get(state: &AppState, actor: &UserRow, key: &str) -> Result<TeamView, AppError> {
     require(state, actor, Permission::TeamRead, None)?;
-    let key = parse_key(key)?;
+    let key = named::parse_key::<TeamKey>(key)?;
     let mut conn = state.db.read().await?;
-    Ok(view(&load(&mut conn, &key).await?))
+    Ok(view(&named::load(&mut conn, &key).await?))
 }
 
 /// Creates a team.
@@ -95,19 +62,8 @@ pub async fn create(state: &AppState, actor: &UserRow, input: TeamInput) -> Resu
     let entry = attempt(actor, "team.create", "team", input.key.clone().unwrap_or_default());
     let result = async {
         require(state, actor, Permission::TeamManage, None)?;
-        let mut fields = Vec::new();
-        let Some((key, name, description)) = parse_new(&input, TeamKey::parse, &mut fields) else {
-            return Err(AppError::Validation { fields });
-        };
-        let row = TeamRow { key, name, description, created_at: now_ms(), version: 1 };
         let mut tx = state.db.write().await?;
-        store::access::insert_team(&mut tx, &row).await.map_err(|e| {
-            e.conflict_on("teams", "key", "team_exists", || format!("a team with key {} already exists", row.key))
-        })?;
-        let created = view(&row);
-        let mut success = entry.clone();
-        success.after = serde_json::to_value(&created).ok();
-        audit::insert(&mut tx, &success, now_ms()).await?;
+        let created = named::insert_new::<TeamKey>(&mut tx, &input, &entry).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(created)
     }
@@ -120,21 +76,9 @@ pub async fn update(state: &AppState, actor: &UserRow, key: &str, input: TeamInp
     let entry = attempt(actor, "team.update", "team", key);
     let result = async {
         require(state, actor, Permission::TeamManage, None)?;
-        let key = parse_key(key)?;
+        let key = named::parse_key::<TeamKey>(key)?;
         let mut tx = state.db.write().await?;
-        let before = take(&mut tx, &key, &input.expected).await?;
-        let mut after = TeamRow { version: before.version + 1, ..before.clone() };
-        let mut fields = Vec::new();
-        apply_edit(&mut after.name, &mut after.description, &input, &mut fields);
-        if !fields.is_empty() {
-            return Err(AppError::Validation { fields });
-        }
-        store::access::update_team(&mut tx, &after).await?;
-        let updated = view(&after);
-        let mut success = entry.clone();
-        success.before = serde_json::to_value(view(&before)).ok();
-        success.after = serde_json::to_value(&updated).ok();
-        audit::insert(&mut tx, &success, now_ms()).await?;
+        let updated = named::rewrite(&mut tx, &key, &input, &entry).await?;
         tx.commit().await.map_err(StoreError::from)?;
         Ok(updated)
     }
@@ -147,13 +91,13 @@ pub async fn delete(state: &AppState, actor: &UserRow, key: &str, expected: &Exp
     let entry = attempt(actor, "team.delete", "team", key);
     let result = async {
         require(state, actor, Permission::TeamManage, None)?;
-        let key = parse_key(key)?;
+        let key = named::parse_key::<TeamKey>(key)?;
         let mut tx = state.access.begin_write(&state.db).await?;
-        let before = take(&mut tx, &key, expected).await?;
+        let before = named::take(&mut tx, &key, expected).await?;
         // Deleting the team takes its policies from every member.
         let taken = state.access.read().bindings_of_team(&key);
         forbid_removal(state, acting(actor), &taken)?;
-        let (policies, members) = store::access::delete_team(&mut tx, &key).await?;
+        let (policies, members) = store::teams::delete(&mut tx, &key).await?;
         keep_an_admin(&mut tx).await?;
         let mut success = entry.clone();
         success.before = Some(serde_json::json!({
@@ -172,10 +116,10 @@ pub async fn delete(state: &AppState, actor: &UserRow, key: &str, expected: &Exp
 /// A team's members.
 pub async fn members(state: &AppState, actor: &UserRow, key: &str) -> Result<Vec<MemberView>, AppError> {
     require(state, actor, Permission::TeamRead, None)?;
-    let key = parse_key(key)?;
+    let key = named::parse_key::<TeamKey>(key)?;
     let mut conn = state.db.read().await?;
-    load(&mut conn, &key).await?;
-    Ok(store::access::list_members(&mut conn, &key).await?.iter().map(member_view).collect())
+    named::load(&mut conn, &key).await?;
+    Ok(store::teams::members(&mut conn, &key).await?.iter().map(member_view).collect())
 }
 
 /// `team:manage`, or being a maintainer of this team.
@@ -189,8 +133,7 @@ async fn may_manage_members(
         return Ok(true);
     }
     // Being a maintainer is not a permission an API token can carry.
-    if actor.token.is_none() && store::access::team_role_of(conn, key, actor.id).await?.as_deref() == Some("maintainer")
-    {
+    if actor.token.is_none() && store::teams::role_of(conn, key, actor.id).await?.as_deref() == Some("maintainer") {
         return Ok(false);
     }
     Err(AppError::forbidden(
@@ -213,9 +156,9 @@ pub async fn put_member(
         if !matches!(team_role, "member" | "maintainer") {
             return Err(AppError::invalid("team_role", "use \"member\" or \"maintainer\""));
         }
-        let key = parse_key(key)?;
+        let key = named::parse_key::<TeamKey>(key)?;
         let mut tx = state.access.begin_write(&state.db).await?;
-        take(&mut tx, &key, expected).await?;
+        named::take(&mut tx, &key, expected).await?;
         let full_manager = may_manage_members(state, &mut tx, actor, &key).await?;
         if !full_manager && team_role == "maintainer" {
             return Err(AppError::forbidden("forbidden", "only holders of team:manage can make someone a maintainer"));
@@ -226,9 +169,9 @@ pub async fn put_member(
         // Joining the team confers its policies: the actor must hold all of them.
         let confers = state.access.read().bindings_of_team(&key);
         forbid_escalation(state, acting(actor), &confers)?;
-        let before = store::access::team_role_of(&mut tx, &key, user).await?;
-        store::access::upsert_member(&mut tx, &key, user, team_role, now_ms()).await?;
-        let member = store::access::list_members(&mut tx, &key)
+        let before = store::teams::role_of(&mut tx, &key, user).await?;
+        store::teams::upsert_member(&mut tx, &key, user, team_role, now_ms()).await?;
+        let member = store::teams::members(&mut tx, &key)
             .await?
             .into_iter()
             .find(|m| m.user_id == user)
@@ -254,17 +197,17 @@ pub async fn remove_member(
 ) -> Result<(), AppError> {
     let entry = attempt(actor, "team.member.remove", "team", key);
     let result = async {
-        let key = parse_key(key)?;
+        let key = named::parse_key::<TeamKey>(key)?;
         let mut tx = state.access.begin_write(&state.db).await?;
-        take(&mut tx, &key, expected).await?;
+        named::take(&mut tx, &key, expected).await?;
         may_manage_members(state, &mut tx, actor, &key).await?;
-        let Some(role) = store::access::team_role_of(&mut tx, &key, user).await? else {
+        let Some(role) = store::teams::role_of(&mut tx, &key, user).await? else {
             return Err(AppError::not_found(format!("member {user} of team {key}")));
         };
         // Leaving the team takes its policies from the member.
         let taken = state.access.read().bindings_of_team(&key);
         forbid_removal(state, acting(actor), &taken)?;
-        store::access::remove_member(&mut tx, &key, user).await?;
+        store::teams::remove_member(&mut tx, &key, user).await?;
         keep_an_admin(&mut tx).await?;
         let mut success = entry.clone();
         success.before = Some(serde_json::json!({ "user_id": user, "team_role": role }));
@@ -280,12 +223,12 @@ pub async fn remove_member(
 /// and what the actor may change.
 pub async fn detail(state: &AppState, actor: &UserRow, key: &str) -> Result<crate::domain::TeamDetail, AppError> {
     require(state, actor, Permission::TeamRead, None)?;
-    let key = parse_key(key)?;
+    let key = named::parse_key::<TeamKey>(key)?;
     let (team, members, actor_role) = {
         let mut conn = state.db.read().await?;
-        let team = load(&mut conn, &key).await?;
-        let members = store::access::list_members(&mut conn, &key).await?;
-        let actor_role = store::access::team_role_of(&mut conn, &key, actor.id).await?;
+        let team = named::load(&mut conn, &key).await?;
+        let members = store::teams::members(&mut conn, &key).await?;
+        let actor_role = store::teams::role_of(&mut conn, &key, actor.id).await?;
         (team, members, actor_role)
     };
     let filter = PolicyFilter { team: Some(key), ..PolicyFilter::default() };
@@ -314,10 +257,10 @@ pub async fn put_member_by_email(
     team_role: &str,
     expected: &Expected,
 ) -> Result<MemberView, AppError> {
-    let team = parse_key(key)?;
+    let team = named::parse_key::<TeamKey>(key)?;
     let user = {
         let mut conn = state.db.read().await?;
-        load(&mut conn, &team).await?;
+        named::load(&mut conn, &team).await?;
         if let Err(refused) = may_manage_members(state, &mut conn, actor, &team).await {
             return audited(state, attempt(actor, "team.member.put", "team", key), Err(refused)).await;
         }

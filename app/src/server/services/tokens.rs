@@ -173,7 +173,7 @@ pub async fn create_for(
         let ValidToken { name, scope, permissions, days, workspace } = validate(state, &input)?;
         let mut tx = state.db.write().await?;
         if let Some(ws) = &workspace {
-            if store::access::find_workspace(&mut tx, ws).await?.is_none() {
+            if store::named::find(&mut tx, ws).await?.is_none() {
                 return Err(AppError::unknown("workspace", format!("there is no workspace {ws}")));
             }
         }

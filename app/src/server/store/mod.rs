@@ -3,13 +3,17 @@
 //! types both backends share, and SQL uses `$N` placeholders, which both
 //! accept. Each backend keeps its own migrations folder with the same steps.
 
-pub mod access;
 pub mod access_log;
 pub mod audit;
+pub mod facts;
 pub mod idempotency;
 pub mod invitations;
 pub mod login_failures;
+pub mod named;
+pub mod policies;
+pub mod roles;
 pub mod sessions;
+pub mod teams;
 pub mod tokens;
 pub mod users;
 pub mod versions;
@@ -318,6 +322,11 @@ fn prepare_sqlite_url(url: &str) -> Result<String, StoreError> {
 }
 
 /// Reads a text id column back into a typed id.
+/// A value in `column` the code cannot read back.
+pub(crate) fn corrupt(column: &str, value: &str) -> StoreError {
+    StoreError::Corrupt(format!("{column} holds {value:?}"))
+}
+
 pub(crate) fn parse_id<T: FromStr>(column: &str, value: &str) -> Result<T, StoreError> {
     value.parse().map_err(|_| StoreError::Corrupt(format!("{column} holds {value:?}")))
 }

@@ -4,17 +4,20 @@
 
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::{components::Form, hooks::use_query_map};
+use leptos_router::components::Form;
 use serde_json::Value;
 
 use crate::{
     api::list_audit,
     domain::AuditEntryView,
     ui::{
-        components::{encode_query_value, ErrorPanel, Pager},
+        components::encode_query_value,
         dates::{day_start_ms, format_timestamp},
+        list::{Empty, FilterField, ListQuery, PagedTable},
     },
 };
+
+const EMPTY: Empty = Empty { none: "No entry matches.", no_match: None, show_all: None };
 
 /// One changed field: name, value before, value after (`None`: absent).
 type FieldChange = (String, Option<String>, Option<String>);
@@ -76,11 +79,11 @@ fn AuditDiff(entry: AuditEntryView) -> impl IntoView {
 /// The Audit page.
 #[component]
 pub fn AuditPage() -> impl IntoView {
-    let query = use_query_map();
-    let param = move |name: &'static str| move || query.with(|m| m.get(name).unwrap_or_default());
+    let query = ListQuery::new();
+    let param = move |name: &'static str| query.text(name);
     let (actor, action, workspace, since, until) =
         (param("actor"), param("action"), param("workspace"), param("since"), param("until"));
-    let cursor = move || query.with(|m| m.get("cursor"));
+    let cursor = query.cursor();
     let entries = Resource::new(
         move || (actor(), action(), workspace(), since(), until(), cursor()),
         |(actor, action, workspace, since, until, cursor)| {
@@ -121,76 +124,41 @@ pub fn AuditPage() -> impl IntoView {
             <a class="button" href=export_href download="audit.csv">"Export CSV"</a>
         </div>
         <Form method="GET" action="/audit" attr:class="filters" attr:role="search">
-            <div class="field">
-                <label for="audit-actor">"Actor"</label>
-                <input id="audit-actor" name="actor" type="search" placeholder="email" prop:value=actor/>
-            </div>
-            <div class="field">
-                <label for="audit-action">"Action"</label>
-                <input id="audit-action" name="action" type="search" placeholder="e.g. policy.create" prop:value=action/>
-            </div>
-            <div class="field">
-                <label for="audit-workspace">"Workspace"</label>
-                <input id="audit-workspace" name="workspace" type="search" placeholder="key" prop:value=workspace/>
-            </div>
-            <div class="field">
-                <label for="audit-since">"From"</label>
-                <input id="audit-since" name="since" type="date" prop:value=since/>
-            </div>
-            <div class="field">
-                <label for="audit-until">"To"</label>
-                <input id="audit-until" name="until" type="date" prop:value=until/>
-            </div>
+            <FilterField id="audit-actor" label="Actor" name="actor" placeholder="email" value=actor/>
+            <FilterField id="audit-action" label="Action" name="action" placeholder="e.g. policy.create" value=action/>
+            <FilterField id="audit-workspace" label="Workspace" name="workspace" placeholder="key" value=workspace/>
+            <FilterField id="audit-since" label="From" name="since" kind="date" value=since/>
+            <FilterField id="audit-until" label="To" name="until" kind="date" value=until/>
             <button type="submit" class="button">"Filter"</button>
         </Form>
-        <Transition fallback=|| view! { <p class="page-loading">"Loading the audit log…"</p> }>
-            {move || Suspend::new(async move {
-                match entries.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(page) if page.items.is_empty() => view! {
-                        <div class="empty-state"><p>"No entry matches."</p></div>
-                    }.into_any(),
-                    Ok(page) => {
-                        let next = page.next_cursor.clone().map(|c| format!("/audit?{}&cursor={c}", filters_query()));
-                        view! {
-                            <table class="table" aria-label="Audit log">
-                                <thead>
-                                    <tr>
-                                        <th scope="col">"Time (UTC)"</th>
-                                        <th scope="col">"Actor"</th>
-                                        <th scope="col">"Action"</th>
-                                        <th scope="col">"Target"</th>
-                                        <th scope="col">"Workspace"</th>
-                                        <th scope="col">"Changes"</th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {page.items.into_iter().map(|entry| {
-                                        let denied = entry.outcome == "denied";
-                                        let id = entry.id;
-                                        view! {
-                                            <tr data-entry=id>
-                                                <td>{format_timestamp(entry.at)}</td>
-                                                <td>{entry.actor_email.clone().unwrap_or_else(|| "system".to_owned())}</td>
-                                                <td>
-                                                    <code>{entry.action.clone()}</code>
-                                                    {denied.then(|| view! { <span class="badge badge-denied">"denied"</span> })}
-                                                    {entry.reason.clone().map(|r| view! { <div class="muted small">{r}</div> })}
-                                                </td>
-                                                <td>{entry.target.clone().unwrap_or_default()}</td>
-                                                <td>{entry.workspace.clone().unwrap_or_default()}</td>
-                                                <td><AuditDiff entry/></td>
-                                            </tr>
-                                        }
-                                    }).collect::<Vec<_>>()}
-                                </tbody>
-                            </table>
-                            <Pager href=next label="Older entries"/>
-                        }.into_any()
-                    }
+        <PagedTable
+            data=entries
+            label="Audit log"
+            loading="Loading the audit log…"
+            columns={vec!["Time (UTC)", "Actor", "Action", "Target", "Workspace", "Changes"]}
+            filtered=false
+            empty=EMPTY
+            next=Callback::new(move |c: String| format!("/audit?{}&cursor={c}", filters_query()))
+            pager="Older entries"
+            row=move |entry: AuditEntryView| {
+                let denied = entry.outcome == "denied";
+                let id = entry.id;
+                view! {
+                    <tr data-entry=id>
+                        <td>{format_timestamp(entry.at)}</td>
+                        <td>{entry.actor_email.clone().unwrap_or_else(|| "system".to_owned())}</td>
+                        <td>
+                            <code>{entry.action.clone()}</code>
+                            {denied.then(|| view! { <span class="badge badge-denied">"denied"</span> })}
+                            {entry.reason.clone().map(|r| view! { <div class="muted small">{r}</div> })}
+                        </td>
+                        <td>{entry.target.clone().unwrap_or_default()}</td>
+                        <td>{entry.workspace.clone().unwrap_or_default()}</td>
+                        <td><AuditDiff entry/></td>
+                    </tr>
                 }
-            })}
-        </Transition>
+            }
+        />
     }
 }
 

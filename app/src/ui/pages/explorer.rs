@@ -11,6 +11,7 @@ use crate::{
     domain::Permission,
     ui::{
         components::{ErrorPanel, FieldMessage},
+        list::FilterField,
         widgets::{EffectiveTable, PeopleTable},
     },
 };
@@ -55,18 +56,10 @@ pub fn ExplorerPage() -> impl IntoView {
                 // Keep the other question's answer on screen.
                 <input type="hidden" name="permission" value=permission/>
                 <input type="hidden" name="in" value=permission_workspace/>
-                <div class="field">
-                    <label for="explain-user">"User email"</label>
-                    <input id="explain-user" name="user" type="search" placeholder="ada@example.com" prop:value=user
-                        aria-describedby="explain-user-error"/>
-                    <FieldMessage error=explain_error field="user" id="explain-user-error"/>
-                </div>
-                <div class="field">
-                    <label for="explain-workspace">"Workspace"</label>
-                    <input id="explain-workspace" name="workspace" type="search" placeholder="empty: global" prop:value=user_workspace
-                        aria-describedby="explain-workspace-error"/>
-                    <FieldMessage error=explain_error field="workspace" id="explain-workspace-error"/>
-                </div>
+                <FilterField id="explain-user" label="User email" name="user" placeholder="ada@example.com" value=user
+                    error=explain_error field="user"/>
+                <FilterField id="explain-workspace" label="Workspace" name="workspace" placeholder="empty: global"
+                    value=user_workspace error=explain_error field="workspace"/>
                 <button type="submit" class="button button-primary">"Explain"</button>
             </Form>
             <Transition fallback=|| view! { <p class="page-loading">"Working it out…"</p> }>
@@ -102,12 +95,8 @@ pub fn ExplorerPage() -> impl IntoView {
                     </select>
                     <FieldMessage error=holders_error field="permission" id="holders-permission-error"/>
                 </div>
-                <div class="field">
-                    <label for="holders-workspace">"In workspace"</label>
-                    <input id="holders-workspace" name="in" type="search" placeholder="empty: global" prop:value=permission_workspace
-                        aria-describedby="holders-workspace-error"/>
-                    <FieldMessage error=holders_error field="workspace" id="holders-workspace-error"/>
-                </div>
+                <FilterField id="holders-workspace" label="In workspace" name="in" placeholder="empty: global"
+                    value=permission_workspace error=holders_error field="workspace"/>
                 <button type="submit" class="button button-primary">"Find"</button>
             </Form>
             <Transition fallback=|| view! { <p class="page-loading">"Looking…"</p> }>

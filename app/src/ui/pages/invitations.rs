@@ -5,20 +5,24 @@
 
 use leptos::{html, prelude::*};
 use leptos_meta::Title;
-use leptos_router::{components::Form, hooks::use_query_map};
+use leptos_router::components::Form;
 
 use crate::{
     api::{list_invitations, load_policy_choices, CreateInvitations, ResendInvitation, RevokeInvitation},
     domain::{InvitationView, Permission},
     ui::{
-        components::{
-            close_modal, href_with, open_modal, report_outcome, EmptyList, ErrorPanel, FieldMessage, Modal, Pager,
-        },
+        components::{close_modal, href_with, open_modal, report_outcome, FieldMessage, Modal},
         dates::format_timestamp,
+        list::{ConfirmButton, Empty, FilterField, FilterSelect, ListQuery, PagedTable},
         widgets::ScopeSelect,
         Can,
     },
 };
+
+const STATUSES: &[(&str, &str)] =
+    &[("", "Any"), ("pending", "Pending"), ("expired", "Expired"), ("accepted", "Accepted"), ("revoked", "Revoked")];
+const EMPTY: Empty =
+    Empty { none: "No invitation here yet.", no_match: None, show_all: Some(("/invitations", "Show all invitations")) };
 
 fn status_badge(status: &str) -> &'static str {
     match status {
@@ -83,10 +87,8 @@ fn copy_to_clipboard(_text: &str) -> bool {
 pub fn InvitationsPage() -> impl IntoView {
     let can = expect_context::<Can>();
     let toasts = expect_context::<crate::ui::Toasts>();
-    let query = use_query_map();
-    let q = move || query.with(|m| m.get("q").unwrap_or_default());
-    let status = move || query.with(|m| m.get("status").unwrap_or_default());
-    let cursor = move || query.with(|m| m.get("cursor"));
+    let query = ListQuery::new();
+    let (q, status, cursor) = (query.text("q"), query.text("status"), query.cursor());
     let create = ServerAction::<CreateInvitations>::new();
     let resend = ServerAction::<ResendInvitation>::new();
     let revoke = ServerAction::<RevokeInvitation>::new();
@@ -127,113 +129,75 @@ pub fn InvitationsPage() -> impl IntoView {
             })}
         </div>
         <Form method="GET" action="" attr:class="filters" attr:role="search">
-            <div class="field">
-                <label for="invitations-q">"Email"</label>
-                <input id="invitations-q" name="q" type="search" placeholder="Part of an email" prop:value=q/>
-            </div>
-            <div class="field">
-                <label for="invitations-status">"Status"</label>
-                <select id="invitations-status" name="status" prop:value=status>
-                    <option value="">"Any"</option>
-                    <option value="pending">"Pending"</option>
-                    <option value="expired">"Expired"</option>
-                    <option value="accepted">"Accepted"</option>
-                    <option value="revoked">"Revoked"</option>
-                </select>
-            </div>
+            <FilterField id="invitations-q" label="Email" name="q" placeholder="Part of an email" value=q/>
+            <FilterSelect id="invitations-status" label="Status" name="status" options=STATUSES value=status/>
             <button type="submit" class="button">"Apply"</button>
         </Form>
-        <Transition fallback=|| view! { <p class="page-loading">"Loading invitations…"</p> }>
-            {move || Suspend::new(async move {
-                match invitations.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(page) if page.items.is_empty() => if q().is_empty() && status().is_empty() {
-                        view! { <EmptyList message="No invitation here yet."/> }.into_any()
-                    } else {
-                        view! { <EmptyList message="No invitation here yet." show_all=("/invitations", "Show all invitations")/> }.into_any()
-                    },
-                    Ok(page) => {
-                        let smtp = page.smtp_configured;
-                        let next = page.next_cursor.clone().map(|c| {
-                            href_with("/invitations", &[("q", &q()), ("status", &status()), ("cursor", &c)])
-                        });
-                        view! {
-                            <table class="table" aria-label="Invitations">
-                                <thead>
-                                    <tr>
-                                        <th scope="col">"Email"</th>
-                                        <th scope="col">"Access"</th>
-                                        <th scope="col">"Status"</th>
-                                        <th scope="col">"Expires"</th>
-                                        <th scope="col">"Mail"</th>
-                                        <th scope="col"><span class="sr-only">"Actions"</span></th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {page.items.into_iter().map(|invitation| {
-                                        let scope = invitation.workspace.as_ref().map_or_else(|| "global".to_owned(), |w| format!("in {w}"));
-                                        let team = invitation.team.as_ref().map(|t| format!(", team {t}")).unwrap_or_default();
-                                        let pending = invitation.status == "pending";
-                                        let expired = invitation.status == "expired";
-                                        let id = invitation.id.to_string();
-                                        let target = invitation.clone();
-                                        let email = invitation.email.clone();
-                                        let link = invitation.link.clone();
-                                        view! {
-                                            <tr data-email=invitation.email.clone()>
-                                                <td>{invitation.email.clone()}<div class="muted small">{format!("by {}", invitation.invited_by_email)}</div></td>
-                                                <td><code>{invitation.role.to_string()}</code> " " {scope} {team}</td>
-                                                <td><span class=status_badge(&invitation.status)>{invitation.status.clone()}</span></td>
-                                                <td>{format_timestamp(invitation.expires_at)}</td>
-                                                <td class="small">
-                                                    {mail_state(&invitation, smtp)}
-                                                    {link.filter(|_| manage).map(|link| {
-                                                        let label = format!("Invitation link for {email}");
-                                                        let copied = link.clone();
-                                                        view! {
-                                                            <div class="copy-link">
-                                                                <input type="text" readonly value=link aria-label=label class="link-field"/>
-                                                                <button type="button" class="button button-small" on:click=move |_| {
-                                                                    if copy_to_clipboard(&copied) {
-                                                                        toasts.push(crate::ui::ToastKind::Success, "The link is on the clipboard.");
-                                                                    }
-                                                                }>"Copy link"</button>
-                                                            </div>
-                                                        }
-                                                    })}
-                                                </td>
-                                                <td class="row-actions">
-                                                    {(manage && (pending || expired)).then(|| {
-                                                        let label = format!("Resend to {}", invitation.email);
-                                                        view! {
-                                                            <ActionForm action=resend attr:class="inline-form">
-                                                                <input type="hidden" name="id" value=id.clone()/>
-                                                                <button type="submit" class="button button-small" aria-label=label>"Resend"</button>
-                                                            </ActionForm>
-                                                        }
-                                                    })}
-                                                    {(manage && (pending || expired)).then(|| {
-                                                        let label = format!("Revoke the invitation of {}", invitation.email);
-                                                        view! {
-                                                            <button type="button" class="button button-small button-danger" aria-label=label
-                                                                on:click=move |_| {
-                                                                    pending_revoke.set(Some(target.clone()));
-                                                                    open_modal(revoke_dialog);
-                                                                }>"Revoke"</button>
-                                                        }
-                                                    })}
-                                                </td>
-                                            </tr>
-                                        }
-                                    }).collect::<Vec<_>>()}
-                                </tbody>
-                            </table>
-                            <Pager href=next/>
-                        }.into_any()
-                    }
+        <PagedTable
+            data=invitations
+            label="Invitations"
+            loading="Loading invitations…"
+            columns={vec!["Email", "Access", "Status", "Expires", "Mail", ""]}
+            filtered=Signal::derive(move || !q().is_empty() || !status().is_empty())
+            empty=EMPTY
+            next=Callback::new(move |c: String| {
+                href_with("/invitations", &[("q", &q()), ("status", &status()), ("cursor", &c)])
+            })
+            row=move |(invitation, smtp): (InvitationView, bool)| {
+                let scope = invitation.workspace.as_ref().map_or_else(|| "global".to_owned(), |w| format!("in {w}"));
+                let team = invitation.team.as_ref().map(|t| format!(", team {t}")).unwrap_or_default();
+                let pending = invitation.status == "pending";
+                let expired = invitation.status == "expired";
+                let id = invitation.id.to_string();
+                let target = invitation.clone();
+                let email = invitation.email.clone();
+                let link = invitation.link.clone();
+                view! {
+                    <tr data-email=invitation.email.clone()>
+                        <td>{invitation.email.clone()}<div class="muted small">{format!("by {}", invitation.invited_by_email)}</div></td>
+                        <td><code>{invitation.role.to_string()}</code> " " {scope} {team}</td>
+                        <td><span class=status_badge(&invitation.status)>{invitation.status.clone()}</span></td>
+                        <td>{format_timestamp(invitation.expires_at)}</td>
+                        <td class="small">
+                            {mail_state(&invitation, smtp)}
+                            {link.filter(|_| manage).map(|link| {
+                                let label = format!("Invitation link for {email}");
+                                let copied = link.clone();
+                                view! {
+                                    <div class="copy-link">
+                                        <input type="text" readonly value=link aria-label=label class="link-field"/>
+                                        <button type="button" class="button button-small" on:click=move |_| {
+                                            if copy_to_clipboard(&copied) {
+                                                toasts.push(crate::ui::ToastKind::Success, "The link is on the clipboard.");
+                                            }
+                                        }>"Copy link"</button>
+                                    </div>
+                                }
+                            })}
+                        </td>
+                        <td class="row-actions">
+                            {(manage && (pending || expired)).then(|| {
+                                let label = format!("Resend to {}", invitation.email);
+                                view! {
+                                    <ActionForm action=resend attr:class="inline-form">
+                                        <input type="hidden" name="id" value=id.clone()/>
+                                        <button type="submit" class="button button-small" aria-label=label>"Resend"</button>
+                                    </ActionForm>
+                                }
+                            })}
+                            {(manage && (pending || expired)).then(|| {
+                                let label = format!("Revoke the invitation of {}", invitation.email);
+                                view! {
+                                    <ConfirmButton label dialog=revoke_dialog text="Revoke" before=move || {
+                                        pending_revoke.set(Some(target.clone()));
+                                    }/>
+                                }
+                            })}
+                        </td>
+                    </tr>
                 }
-            })}
-        </Transition>
+            }
+        />
 
         {manage.then(|| view! {
             <Modal node_ref=create_dialog title="Invite people" title_id="create-invitations-title">

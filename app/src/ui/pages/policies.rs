@@ -5,28 +5,30 @@
 
 use leptos::{html, prelude::*};
 use leptos_meta::Title;
-use leptos_router::{components::Form, hooks::use_query_map};
+use leptos_router::components::Form;
 
 use crate::{
     api::{list_policies, load_policy_choices, CreatePolicy, DeletePolicy},
     domain::{Permission, PolicyListing, RoleView},
     ui::{
-        components::{
-            close_modal, href_with, open_modal, report_outcome, EmptyList, ErrorPanel, FieldMessage, Modal, Pager,
-        },
+        components::{close_modal, href_with, open_modal, report_outcome, FieldMessage, Modal},
+        list::{ConfirmButton, Empty, FilterField, FilterSelect, ListQuery, PagedTable},
         widgets::{user_matches, user_options, ScopeSelect},
         Can,
     },
 };
 
+const ORDERS: &[(&str, &str)] = &[("", "Oldest first"), ("newest", "Newest first")];
+const EMPTY: Empty = Empty { none: "No policy matches.", no_match: None, show_all: None };
+
 /// The Policies page.
 #[component]
 pub fn PoliciesPage() -> impl IntoView {
     let can = expect_context::<Can>();
-    let query = use_query_map();
-    let param = move |name: &'static str| move || query.with(|m| m.get(name).unwrap_or_default());
+    let query = ListQuery::new();
+    let param = move |name: &'static str| query.text(name);
     let (workspace, role, subject, sort) = (param("workspace"), param("role"), param("subject"), param("sort"));
-    let cursor = move || query.with(|m| m.get("cursor"));
+    let cursor = query.cursor();
 
     let create = ServerAction::<CreatePolicy>::new();
     let delete = ServerAction::<DeletePolicy>::new();
@@ -70,83 +72,47 @@ pub fn PoliciesPage() -> impl IntoView {
         </div>
         <p class="page-intro">"A policy binds a role to a user or a team, globally or in one workspace."</p>
         <Form method="GET" action="/policies" attr:class="filters" attr:role="search">
-            <div class="field">
-                <label for="filter-workspace">"Workspace"</label>
-                <input id="filter-workspace" name="workspace" type="search" placeholder="any" prop:value=workspace/>
-            </div>
-            <div class="field">
-                <label for="filter-role">"Role"</label>
-                <input id="filter-role" name="role" type="search" placeholder="any" prop:value=role/>
-            </div>
-            <div class="field">
-                <label for="filter-subject">"Subject"</label>
-                <input id="filter-subject" name="subject" type="search" placeholder="email or team:key" prop:value=subject/>
-            </div>
-            <div class="field">
-                <label for="filter-sort">"Order"</label>
-                <select id="filter-sort" name="sort" prop:value=sort>
-                    <option value="">"Oldest first"</option>
-                    <option value="newest">"Newest first"</option>
-                </select>
-            </div>
+            <FilterField id="filter-workspace" label="Workspace" name="workspace" placeholder="any" value=workspace/>
+            <FilterField id="filter-role" label="Role" name="role" placeholder="any" value=role/>
+            <FilterField id="filter-subject" label="Subject" name="subject" placeholder="email or team:key" value=subject/>
+            <FilterSelect id="filter-sort" label="Order" name="sort" options=ORDERS value=sort/>
             <button type="submit" class="button">"Filter"</button>
         </Form>
-        <Transition fallback=|| view! { <p class="page-loading">"Loading policies…"</p> }>
-            {move || Suspend::new(async move {
-                match policies.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(page) if page.items.is_empty() => view! { <EmptyList message="No policy matches."/> }.into_any(),
-                    Ok(page) => {
-                        let next = page.next_cursor.clone().map(|c| {
-                            href_with(
-                                "/policies",
-                                &[("workspace", &workspace()), ("role", &role()), ("subject", &subject()), ("sort", &sort()), ("cursor", &c)],
-                            )
-                        });
-                        view! {
-                            <table class="table" aria-label="Policies">
-                                <thead>
-                                    <tr>
-                                        <th scope="col">"#"</th>
-                                        <th scope="col">"Subject"</th>
-                                        <th scope="col">"Role"</th>
-                                        <th scope="col">"Scope"</th>
-                                        <th scope="col"><span class="sr-only">"Actions"</span></th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {page.items.into_iter().map(|listing| {
-                                        let id = listing.policy.id.0;
-                                        let scope = listing.policy.workspace.as_ref()
-                                            .map_or_else(|| "Global".to_owned(), |w| w.to_string());
-                                        let target = listing.clone();
-                                        view! {
-                                            <tr data-policy=id>
-                                                <td>{id}</td>
-                                                <td>{listing.subject_label.clone()}</td>
-                                                <td><code>{listing.policy.role.to_string()}</code></td>
-                                                <td>{scope}</td>
-                                                <td class="row-actions">
-                                                    {may_manage.then(|| view! {
-                                                        <button type="button" class="button button-small button-danger"
-                                                            aria-label=format!("Delete policy {id}")
-                                                            on:click=move |_| {
-                                                                pending_delete.set(Some(target.clone()));
-                                                                open_modal(delete_dialog);
-                                                            }>"Delete"</button>
-                                                    })}
-                                                </td>
-                                            </tr>
-                                        }
-                                    }).collect::<Vec<_>>()}
-                                </tbody>
-                            </table>
-                            <Pager href=next/>
-                        }.into_any()
-                    }
+        <PagedTable
+            data=policies
+            label="Policies"
+            loading="Loading policies…"
+            columns={vec!["#", "Subject", "Role", "Scope", ""]}
+            filtered=false
+            empty=EMPTY
+            next=Callback::new(move |c: String| {
+                href_with(
+                    "/policies",
+                    &[("workspace", &workspace()), ("role", &role()), ("subject", &subject()), ("sort", &sort()), ("cursor", &c)],
+                )
+            })
+            row=move |listing: PolicyListing| {
+                let id = listing.policy.id.0;
+                let scope = listing.policy.workspace.as_ref()
+                    .map_or_else(|| "Global".to_owned(), |w| w.to_string());
+                let target = listing.clone();
+                view! {
+                    <tr data-policy=id>
+                        <td>{id}</td>
+                        <td>{listing.subject_label.clone()}</td>
+                        <td><code>{listing.policy.role.to_string()}</code></td>
+                        <td>{scope}</td>
+                        <td class="row-actions">
+                            {may_manage.then(|| view! {
+                                <ConfirmButton label=format!("Delete policy {id}") dialog=delete_dialog before=move || {
+                                    pending_delete.set(Some(target.clone()));
+                                }/>
+                            })}
+                        </td>
+                    </tr>
                 }
-            })}
-        </Transition>
+            }
+        />
 
         {may_manage.then(|| view! {
             <Modal node_ref=create_dialog title="New policy" title_id="create-policy-title">

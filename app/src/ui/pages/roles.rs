@@ -10,9 +10,9 @@ use crate::{
     domain::{Permission, PermissionSet, RoleView, ScopeKind},
     ui::{
         components::{
-            close_modal, follow_version, open_modal, report_outcome, ErrorPanel, FieldMessage, Modal, StaleNotice,
-            VersionField,
+            close_modal, follow_version, open_modal, report_outcome, FieldMessage, Modal, StaleNotice, VersionField,
         },
+        list::PagedTable,
         Can,
     },
 };
@@ -195,79 +195,63 @@ pub fn RolesPage() -> impl IntoView {
             "A role is a named set of permissions. Policies bind a role to a user or a team, globally or in one workspace. "
             "Built-in roles are fixed; duplicate one to start a custom role."
         </p>
-        <Transition fallback=|| view! { <p class="page-loading">"Loading roles…"</p> }>
-            {move || Suspend::new(async move {
-                match roles.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(items) => view! {
-                        <table class="table" aria-label="Roles">
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Role"</th>
-                                    <th scope="col">"Description"</th>
-                                    <th scope="col">"Permissions"</th>
-                                    <th scope="col">"Used by"</th>
-                                    <th scope="col"><span class="sr-only">"Actions"</span></th>
-                                </tr>
-                            </thead>
-                            <tbody>
-                                {items.into_iter().map(|role| {
-                                    let key = role.key.to_string();
-                                    let used = match role.used_by {
-                                        1 => "1 policy".to_owned(),
-                                        n => format!("{n} policies"),
-                                    };
-                                    let (view_role, copy_role, edit_role, delete_target) =
-                                        (role.clone(), role.clone(), role.clone(), role.clone());
-                                    let in_use = role.used_by > 0;
-                                    view! {
-                                        <tr data-key=key.clone()>
-                                            <td>
-                                                <strong>{role.name.clone()}</strong>
-                                                " " <code>{key.clone()}</code>
-                                                {role.builtin.then(|| view! { <span class="badge">"built-in"</span> })}
-                                            </td>
-                                            <td class="muted">{role.description.clone()}</td>
-                                            <td>{role.permissions.len()}</td>
-                                            <td>{used}</td>
-                                            <td class="row-actions">
-                                                {(role.builtin || !may_manage).then(|| view! {
-                                                    <button type="button" class="button button-small"
-                                                        aria-label=format!("View role {key}")
-                                                        on:click=move |_| open_editor(RoleDraft::of(&view_role, None))>"View"</button>
-                                                })}
-                                                {(may_manage && !role.builtin).then(|| view! {
-                                                    <button type="button" class="button button-small"
-                                                        aria-label=format!("Edit role {key}")
-                                                        on:click=move |_| open_editor(RoleDraft::of(&edit_role, Some("update")))>"Edit"</button>
-                                                })}
-                                                {may_manage.then(|| view! {
-                                                    <button type="button" class="button button-small"
-                                                        aria-label=format!("Duplicate role {key}")
-                                                        on:click=move |_| open_editor(RoleDraft::copy_of(&copy_role))>"Duplicate"</button>
-                                                })}
-                                                {(may_manage && !role.builtin).then(|| view! {
-                                                    <button type="button" class="button button-small button-danger"
-                                                        aria-label=format!("Delete role {key}")
-                                                        disabled=in_use
-                                                        title=in_use.then_some("Delete or change the policies that use it first")
-                                                        on:click=move |_| {
-                                                            delete.value().set(None);
-                                                            delete_version.set(Some(delete_target.version));
-                                                            pending_delete.set(Some(delete_target.clone()));
-                                                            open_modal(delete_dialog);
-                                                        }>"Delete"</button>
-                                                })}
-                                            </td>
-                                        </tr>
-                                    }
-                                }).collect::<Vec<_>>()}
-                            </tbody>
-                        </table>
-                    }.into_any(),
+        <PagedTable
+            data=roles
+            label="Roles"
+            loading="Loading roles…"
+            columns={vec!["Role", "Description", "Permissions", "Used by", ""]}
+            row=move |role: RoleView| {
+                let key = role.key.to_string();
+                let used = match role.used_by {
+                    1 => "1 policy".to_owned(),
+                    n => format!("{n} policies"),
+                };
+                let (view_role, copy_role, edit_role, delete_target) =
+                    (role.clone(), role.clone(), role.clone(), role.clone());
+                let in_use = role.used_by > 0;
+                view! {
+                    <tr data-key=key.clone()>
+                        <td>
+                            <strong>{role.name.clone()}</strong>
+                            " " <code>{key.clone()}</code>
+                            {role.builtin.then(|| view! { <span class="badge">"built-in"</span> })}
+                        </td>
+                        <td class="muted">{role.description.clone()}</td>
+                        <td>{role.permissions.len()}</td>
+                        <td>{used}</td>
+                        <td class="row-actions">
+                            {(role.builtin || !may_manage).then(|| view! {
+                                <button type="button" class="button button-small"
+                                    aria-label=format!("View role {key}")
+                                    on:click=move |_| open_editor(RoleDraft::of(&view_role, None))>"View"</button>
+                            })}
+                            {(may_manage && !role.builtin).then(|| view! {
+                                <button type="button" class="button button-small"
+                                    aria-label=format!("Edit role {key}")
+                                    on:click=move |_| open_editor(RoleDraft::of(&edit_role, Some("update")))>"Edit"</button>
+                            })}
+                            {may_manage.then(|| view! {
+                                <button type="button" class="button button-small"
+                                    aria-label=format!("Duplicate role {key}")
+                                    on:click=move |_| open_editor(RoleDraft::copy_of(&copy_role))>"Duplicate"</button>
+                            })}
+                            {(may_manage && !role.builtin).then(|| view! {
+                                <button type="button" class="button button-small button-danger"
+                                    aria-label=format!("Delete role {key}")
+                                    disabled=in_use
+                                    title=in_use.then_some("Delete or change the policies that use it first")
+                                    on:click=move |_| {
+                                        delete.value().set(None);
+                                        delete_version.set(Some(delete_target.version));
+                                        pending_delete.set(Some(delete_target.clone()));
+                                        open_modal(delete_dialog);
+                                    }>"Delete"</button>
+                            })}
+                        </td>
+                    </tr>
                 }
-            })}
-        </Transition>
+            }
+        />
 
         <Modal
             node_ref=editor

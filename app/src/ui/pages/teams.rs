@@ -4,7 +4,7 @@
 
 use leptos::{html, prelude::*};
 use leptos_meta::Title;
-use leptos_router::hooks::{use_params_map, use_query_map};
+use leptos_router::hooks::use_params_map;
 
 use crate::{
     api::{list_teams, load_team_detail, DeleteTeam, PutTeamMember, RemoveTeamMember, SaveTeam},
@@ -12,21 +12,26 @@ use crate::{
     ui::{
         components::{
             close_modal, encode_query_value, follow_version, href_with, open_modal, report_outcome, successes,
-            EmptyList, ErrorPanel, FieldMessage, Modal, Pager, SearchForm, StaleNotice, VersionField,
+            ErrorPanel, FieldMessage, Modal, SearchForm, StaleNotice, VersionField,
         },
+        list::{ConfirmButton, Empty, ListQuery, NamedRow, PagedTable},
         widgets::{user_matches, user_options, NameDescriptionFields, NewNamedFields},
         Can,
     },
+};
+
+const EMPTY: Empty = Empty {
+    none: "There is no team yet.",
+    no_match: Some("No team matches this search."),
+    show_all: Some(("/teams", "Show all teams")),
 };
 
 /// The Teams page.
 #[component]
 pub fn TeamsPage() -> impl IntoView {
     let can = expect_context::<Can>();
-    let query = use_query_map();
-    let q = move || query.with(|m| m.get("q").unwrap_or_default());
-    let sort = move || query.with(|m| m.get("sort").unwrap_or_default());
-    let cursor = move || query.with(|m| m.get("cursor"));
+    let query = ListQuery::new();
+    let (q, sort, cursor) = (query.text("q"), query.text("sort"), query.cursor());
     let save = ServerAction::<SaveTeam>::new();
     let delete = ServerAction::<DeleteTeam>::new();
     let teams = Resource::new(
@@ -55,62 +60,37 @@ pub fn TeamsPage() -> impl IntoView {
             })}
         </div>
         <SearchForm id="teams-q" value=q sort=sort/>
-        <Transition fallback=|| view! { <p class="page-loading">"Loading teams…"</p> }>
-            {move || Suspend::new(async move {
-                match teams.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(page) if page.items.is_empty() => if q().is_empty() {
-                        view! { <EmptyList message="There is no team yet."/> }.into_any()
-                    } else {
-                        view! { <EmptyList message="No team matches this search." show_all=("/teams", "Show all teams")/> }.into_any()
-                    },
-                    Ok(page) => {
-                        let next = page.next_cursor.clone().map(|c| {
-                            href_with("/teams", &[("q", &q()), ("sort", &sort()), ("cursor", &c)])
-                        });
-                        view! {
-                            <table class="table" aria-label="Teams">
-                                <thead>
-                                    <tr>
-                                        <th scope="col">"Key"</th>
-                                        <th scope="col">"Name"</th>
-                                        <th scope="col">"Description"</th>
-                                        {manage.then(|| view! { <th scope="col"><span class="sr-only">"Actions"</span></th> })}
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {page.items.into_iter().map(|team| {
-                                        let target = team.clone();
-                                        let label = format!("Delete team {}", team.key);
-                                        view! {
-                                            <tr data-key=team.key.to_string()>
-                                                <td><a href=format!("/teams/{}", team.key)><code>{team.key.to_string()}</code></a></td>
-                                                <td>{team.name.clone()}</td>
-                                                <td class="muted">{team.description.clone()}</td>
-                                                {manage.then(|| view! {
-                                                    <td class="row-actions">
-                                                        <button type="button" class="button button-small button-danger" aria-label=label
-                                                            on:click=move |_| {
-                                                                delete.value().set(None);
-                                                                delete_version.set(Some(target.version));
-                                                                pending_delete.set(Some(target.clone()));
-                                                                open_modal(delete_dialog);
-                                                            }>
-                                                            "Delete"
-                                                        </button>
-                                                    </td>
-                                                })}
-                                            </tr>
-                                        }
-                                    }).collect::<Vec<_>>()}
-                                </tbody>
-                            </table>
-                            <Pager href=next/>
-                        }.into_any()
-                    }
+        <PagedTable
+            data=teams
+            label="Teams"
+            loading="Loading teams…"
+            columns={if manage { vec!["Key", "Name", "Description", ""] } else { vec!["Key", "Name", "Description"] }}
+            filtered=Signal::derive(move || !q().is_empty())
+            empty=EMPTY
+            next=Callback::new(move |c: String| href_with("/teams", &[("q", &q()), ("sort", &sort()), ("cursor", &c)]))
+            row=move |team: TeamView| {
+                let target = team.clone();
+                let label = format!("Delete team {}", team.key);
+                view! {
+                    <NamedRow
+                        href=format!("/teams/{}", team.key)
+                        key=team.key.to_string()
+                        name=team.name.clone()
+                        description=team.description.clone()
+                    >
+                        {manage.then(|| view! {
+                            <td class="row-actions">
+                                <ConfirmButton label=label.clone() dialog=delete_dialog before=move || {
+                                    delete.value().set(None);
+                                    delete_version.set(Some(target.version));
+                                    pending_delete.set(Some(target.clone()));
+                                }/>
+                            </td>
+                        })}
+                    </NamedRow>
                 }
-            })}
-        </Transition>
+            }
+        />
 
         {manage.then(|| view! {
             <Modal node_ref=create_dialog title="New team" title_id="create-team-title">

@@ -6,12 +6,15 @@ use leptos::{html, prelude::*};
 
 use crate::{
     api::{list_tokens, CreateToken, RevokeToken},
-    domain::{Permission, ScopeKind, TokenView},
+    domain::{Permission, ScopeKind, SessionView, TokenView},
     ui::{
         components::{close_modal, open_modal, report_outcome, ErrorPanel, FieldMessage, Modal},
         dates::format_timestamp,
+        list::{Empty, PagedTable},
     },
 };
+
+const NO_TOKENS: Empty = Empty { none: "No token yet.", no_match: None, show_all: None };
 
 fn describe_scope(token: &TokenView) -> String {
     let scope = match token.scope.as_str() {
@@ -64,57 +67,40 @@ pub fn TokensSection(
                 })}
             </div>
             <p class="muted small">"For programs: send a token as " <code>"Authorization: Bearer pcs_…"</code> ". It may do what you may do, within its scope and workspace, and stops when revoked or expired."</p>
-            <Transition fallback=|| view! { <p class="page-loading">"Loading tokens…"</p> }>
-                {move || Suspend::new(async move {
-                    match tokens.await {
-                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                        Ok(items) if items.is_empty() => view! { <p class="muted">"No token yet."</p> }.into_any(),
-                        Ok(items) => view! {
-                            <table class="table" aria-label="API tokens">
-                                <thead>
-                                    <tr>
-                                        <th scope="col">"Name"</th>
-                                        <th scope="col">"Scope"</th>
-                                        <th scope="col">"Expires"</th>
-                                        <th scope="col">"Last used"</th>
-                                        <th scope="col">"Status"</th>
-                                        <th scope="col"><span class="sr-only">"Actions"</span></th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {items.into_iter().map(|token| {
-                                        let used = token.last_used_at.map_or_else(
-                                            || "never".to_owned(),
-                                            |at| format!("{} from {}", format_timestamp(at), token.last_used_address.clone().unwrap_or_default()),
-                                        );
-                                        let label = format!("Revoke token {}", token.name);
-                                        let active = token.status == "active";
-                                        let owner = revoke_owner.get_value();
-                                        view! {
-                                            <tr data-token=token.name.clone()>
-                                                <td>{token.name.clone()}<div class="muted small"><code>{format!("{}…", token.prefix)}</code></div></td>
-                                                <td>{describe_scope(&token)}</td>
-                                                <td>{format_timestamp(token.expires_at)}</td>
-                                                <td class="small">{used}</td>
-                                                <td><span class=if active { "badge badge-ok" } else { "badge badge-muted" }>{token.status.clone()}</span></td>
-                                                <td class="row-actions">
-                                                    {active.then(|| view! {
-                                                        <ActionForm action=revoke attr:class="inline-form">
-                                                            <input type="hidden" name="owner" value=owner/>
-                                                            <input type="hidden" name="id" value=token.id.to_string()/>
-                                                            <button type="submit" class="button button-small button-danger" aria-label=label>"Revoke"</button>
-                                                        </ActionForm>
-                                                    })}
-                                                </td>
-                                            </tr>
-                                        }
-                                    }).collect::<Vec<_>>()}
-                                </tbody>
-                            </table>
-                        }.into_any(),
+            <PagedTable
+                data=tokens
+                label="API tokens"
+                loading="Loading tokens…"
+                columns={vec!["Name", "Scope", "Expires", "Last used", "Status", ""]}
+                empty=NO_TOKENS
+                row=move |token: TokenView| {
+                    let used = token.last_used_at.map_or_else(
+                        || "never".to_owned(),
+                        |at| format!("{} from {}", format_timestamp(at), token.last_used_address.clone().unwrap_or_default()),
+                    );
+                    let label = format!("Revoke token {}", token.name);
+                    let active = token.status == "active";
+                    let owner = revoke_owner.get_value();
+                    view! {
+                        <tr data-token=token.name.clone()>
+                            <td>{token.name.clone()}<div class="muted small"><code>{format!("{}…", token.prefix)}</code></div></td>
+                            <td>{describe_scope(&token)}</td>
+                            <td>{format_timestamp(token.expires_at)}</td>
+                            <td class="small">{used}</td>
+                            <td><span class=if active { "badge badge-ok" } else { "badge badge-muted" }>{token.status.clone()}</span></td>
+                            <td class="row-actions">
+                                {active.then(|| view! {
+                                    <ActionForm action=revoke attr:class="inline-form">
+                                        <input type="hidden" name="owner" value=owner/>
+                                        <input type="hidden" name="id" value=token.id.to_string()/>
+                                        <button type="submit" class="button button-small button-danger" aria-label=label>"Revoke"</button>
+                                    </ActionForm>
+                                })}
+                            </td>
+                        </tr>
                     }
-                })}
-            </Transition>
+                }
+            />
         </section>
 
         <Modal node_ref=create_dialog title="New API token" title_id="create-token-title" wide=true>
@@ -193,51 +179,35 @@ pub fn SessionsSection() -> impl IntoView {
                     <button type="submit" class="button">"End all other sessions"</button>
                 </ActionForm>
             </div>
-            <Transition fallback=|| view! { <p class="page-loading">"Loading sessions…"</p> }>
-                {move || Suspend::new(async move {
-                    match sessions.await {
-                        Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                        Ok(items) => view! {
-                            <table class="table" aria-label="Sessions">
-                                <thead>
-                                    <tr>
-                                        <th scope="col">"Device"</th>
-                                        <th scope="col">"Address"</th>
-                                        <th scope="col">"Signed in"</th>
-                                        <th scope="col">"Last seen"</th>
-                                        <th scope="col"><span class="sr-only">"Actions"</span></th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {items.into_iter().map(|session| {
-                                        let label = format!("End the session from {}", session.address.clone().unwrap_or_else(|| "an unknown address".into()));
-                                        let handle = session.id.clone();
-                                        view! {
-                                            <tr data-session=session.id.clone() data-current=session.current.to_string()>
-                                                <td class="small">
-                                                    {session.agent.clone().unwrap_or_else(|| "unknown device".into())}
-                                                    {session.current.then(|| view! { " " <span class="badge badge-ok">"this session"</span> })}
-                                                </td>
-                                                <td>{session.address.clone().unwrap_or_default()}</td>
-                                                <td>{format_timestamp(session.signed_in_at)}</td>
-                                                <td>{format_timestamp(session.last_seen_at)}</td>
-                                                <td class="row-actions">
-                                                    {(!session.current).then(|| view! {
-                                                        <ActionForm action=end attr:class="inline-form">
-                                                            <input type="hidden" name="id" value=handle/>
-                                                            <button type="submit" class="button button-small button-danger" aria-label=label>"End"</button>
-                                                        </ActionForm>
-                                                    })}
-                                                </td>
-                                            </tr>
-                                        }
-                                    }).collect::<Vec<_>>()}
-                                </tbody>
-                            </table>
-                        }.into_any(),
+            <PagedTable
+                data=sessions
+                label="Sessions"
+                loading="Loading sessions…"
+                columns={vec!["Device", "Address", "Signed in", "Last seen", ""]}
+                row=move |session: SessionView| {
+                    let label = format!("End the session from {}", session.address.clone().unwrap_or_else(|| "an unknown address".into()));
+                    let handle = session.id.clone();
+                    view! {
+                        <tr data-session=session.id.clone() data-current=session.current.to_string()>
+                            <td class="small">
+                                {session.agent.clone().unwrap_or_else(|| "unknown device".into())}
+                                {session.current.then(|| view! { " " <span class="badge badge-ok">"this session"</span> })}
+                            </td>
+                            <td>{session.address.clone().unwrap_or_default()}</td>
+                            <td>{format_timestamp(session.signed_in_at)}</td>
+                            <td>{format_timestamp(session.last_seen_at)}</td>
+                            <td class="row-actions">
+                                {(!session.current).then(|| view! {
+                                    <ActionForm action=end attr:class="inline-form">
+                                        <input type="hidden" name="id" value=handle/>
+                                        <button type="submit" class="button button-small button-danger" aria-label=label>"End"</button>
+                                    </ActionForm>
+                                })}
+                            </td>
+                        </tr>
                     }
-                })}
-            </Transition>
+                }
+            />
         </section>
     }
 }

@@ -3,16 +3,17 @@
 
 use leptos::{html, prelude::*};
 use leptos_meta::Title;
-use leptos_router::{components::Form, hooks::use_query_map};
+use leptos_router::components::Form;
 
 use crate::{
     api::{list_users, CreateServiceAccount, CreateUser, DeleteUser, RenameUser, SetUserStatus},
     domain::{Permission, UserStatus, UserView},
     ui::{
         components::{
-            close_modal, follow_version, href_with, open_modal, report_outcome, EmptyList, ErrorPanel, FieldMessage,
-            Modal, Pager, StaleNotice, ToastKind, Toasts, VersionField,
+            close_modal, follow_version, href_with, open_modal, report_outcome, FieldMessage, Modal, StaleNotice,
+            ToastKind, Toasts, VersionField,
         },
+        list::{ConfirmButton, Empty, FilterField, FilterSelect, ListQuery, PagedTable},
         Can,
     },
 };
@@ -32,15 +33,18 @@ fn format_time(ms: Option<i64>) -> String {
 /// The fields of a user a 412 compares, by JSON key.
 const USER_FIELDS: &[(&str, &str)] = &[("name", "Name"), ("status", "Status")];
 
+const STATUSES: &[(&str, &str)] = &[("", "Any"), ("active", "Active"), ("disabled", "Disabled")];
+const ORDERS: &[(&str, &str)] = &[("", "Email"), ("name", "Name"), ("newest", "Newest first")];
+// Someone is always there (the viewer), so an empty list is a search's.
+const EMPTY: Empty =
+    Empty { none: "No users match this search.", no_match: None, show_all: Some(("/users", "Show all users")) };
+
 /// The Users page.
 #[component]
 pub fn UsersPage() -> impl IntoView {
     let can = expect_context::<Can>();
-    let query = use_query_map();
-    let q = move || query.with(|m| m.get("q").unwrap_or_default());
-    let status = move || query.with(|m| m.get("status").unwrap_or_default());
-    let sort = move || query.with(|m| m.get("sort").unwrap_or_default());
-    let cursor = move || query.with(|m| m.get("cursor"));
+    let query = ListQuery::new();
+    let (q, status, sort, cursor) = (query.text("q"), query.text("status"), query.text("sort"), query.cursor());
 
     let create = ServerAction::<CreateUser>::new();
     let set_status = ServerAction::<SetUserStatus>::new();
@@ -103,123 +107,81 @@ pub fn UsersPage() -> impl IntoView {
             })}
         </div>
         <Form method="GET" action="" attr:class="filters" attr:role="search">
-            <div class="field">
-                <label for="users-q">"Search"</label>
-                <input id="users-q" name="q" type="search" placeholder="Name or email" prop:value=q/>
-            </div>
-            <div class="field">
-                <label for="users-status">"Status"</label>
-                <select id="users-status" name="status" prop:value=status>
-                    <option value="">"Any"</option>
-                    <option value="active">"Active"</option>
-                    <option value="disabled">"Disabled"</option>
-                </select>
-            </div>
-            <div class="field">
-                <label for="users-sort">"Sort by"</label>
-                <select id="users-sort" name="sort" prop:value=sort>
-                    <option value="">"Email"</option>
-                    <option value="name">"Name"</option>
-                    <option value="newest">"Newest first"</option>
-                </select>
-            </div>
+            <FilterField id="users-q" label="Search" name="q" placeholder="Name or email" value=q/>
+            <FilterSelect id="users-status" label="Status" name="status" options=STATUSES value=status/>
+            <FilterSelect id="users-sort" label="Sort by" name="sort" options=ORDERS value=sort/>
             <button type="submit" class="button">"Apply"</button>
         </Form>
-        <Transition fallback=|| view! { <p class="page-loading">"Loading users…"</p> }>
-            {move || Suspend::new(async move {
-                match users.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(page) if page.items.is_empty() => view! {
-                        <EmptyList message="No users match this search." show_all=("/users", "Show all users")/>
-                    }.into_any(),
-                    Ok(page) => {
-                        let next = page.next_cursor.clone().map(|c| {
-                            href_with("/users", &[("q", &q()), ("status", &status()), ("sort", &sort()), ("cursor", &c)])
-                        });
-                        view! {
-                            <table class="table" aria-label="Users">
-                                <thead>
-                                    <tr>
-                                        <th scope="col">"Email"</th>
-                                        <th scope="col">"Name"</th>
-                                        <th scope="col">"Status"</th>
-                                        <th scope="col">"Created"</th>
-                                        <th scope="col">"Last seen"</th>
-                                        {manage.then(|| view! { <th scope="col"><span class="sr-only">"Actions"</span></th> })}
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {page.items.into_iter().map(|user| {
-                                        let row_user = user.clone();
-                                        let disabled = user.status == UserStatus::Disabled;
-                                        view! {
-                                            <tr data-email=user.email.to_string()>
-                                                <td>{user.email.to_string()}</td>
-                                                <td>
-                                                    <a href=format!("/users/{}", user.id)>{user.name.clone()}</a>
-                                                    {(user.kind == "service").then(|| view! { " " <span class="badge">"service account"</span> })}
-                                                </td>
-                                                <td><span class=if disabled { "badge badge-muted" } else { "badge badge-ok" }>{user.status.as_str()}</span></td>
-                                                <td>{format_time(Some(user.created_at))}</td>
-                                                <td>{format_time(user.last_seen_at)}</td>
-                                                {manage.then(|| {
-                                                    let id = user.id.to_string();
-                                                    let email = user.email.to_string();
-                                                    let toggle_label = format!("{} {email}", if disabled { "Enable" } else { "Disable" });
-                                                    let delete_label = format!("Delete {email}");
-                                                    let rename_label = format!("Rename {email}");
-                                                    let rename_user = row_user.clone();
-                                                    view! {
-                                                        <td class="row-actions">
-                                                            <button
-                                                                type="button"
-                                                                class="button button-small"
-                                                                aria-label=rename_label
-                                                                on:click=move |_| {
-                                                                    typed_name.set(rename_user.name.clone());
-                                                                    rename_version.set(Some(rename_user.version));
-                                                                    pending_rename.set(Some(rename_user.clone()));
-                                                                    rename.value().set(None);
-                                                                    open_modal(rename_dialog);
-                                                                }
-                                                            >
-                                                                "Rename"
-                                                            </button>
-                                                            <ActionForm action=set_status attr:class="inline-form">
-                                                                <input type="hidden" name="id" value=id.clone()/>
-                                                                <input type="hidden" name="status" value=if disabled { "active" } else { "disabled" }/>
-                                                                <input type="hidden" name="version" value=row_user.version.to_string()/>
-                                                                <button type="submit" class="button button-small" aria-label=toggle_label>
-                                                                    {if disabled { "Enable" } else { "Disable" }}
-                                                                </button>
-                                                            </ActionForm>
-                                                            <button
-                                                                type="button"
-                                                                class="button button-small button-danger"
-                                                                aria-label=delete_label
-                                                                on:click=move |_| {
-                                                                    delete.value().set(None);
-                                                                    delete_version.set(Some(row_user.version));
-                                                                    pending_delete.set(Some(row_user.clone()));
-                                                                    open_modal(delete_dialog);
-                                                                }
-                                                            >
-                                                                "Delete"
-                                                            </button>
-                                                        </td>
-                                                    }
-                                                })}
-                                            </tr>
+        <PagedTable
+            data=users
+            label="Users"
+            loading="Loading users…"
+            columns={
+                let mut columns = vec!["Email", "Name", "Status", "Created", "Last seen"];
+                columns.extend(manage.then_some(""));
+                columns
+            }
+            filtered=true
+            empty=EMPTY
+            next=Callback::new(move |c: String| {
+                href_with("/users", &[("q", &q()), ("status", &status()), ("sort", &sort()), ("cursor", &c)])
+            })
+            row=move |user: UserView| {
+                let row_user = user.clone();
+                let disabled = user.status == UserStatus::Disabled;
+                view! {
+                    <tr data-email=user.email.to_string()>
+                        <td>{user.email.to_string()}</td>
+                        <td>
+                            <a href=format!("/users/{}", user.id)>{user.name.clone()}</a>
+                            {(user.kind == "service").then(|| view! { " " <span class="badge">"service account"</span> })}
+                        </td>
+                        <td><span class=if disabled { "badge badge-muted" } else { "badge badge-ok" }>{user.status.as_str()}</span></td>
+                        <td>{format_time(Some(user.created_at))}</td>
+                        <td>{format_time(user.last_seen_at)}</td>
+                        {manage.then(|| {
+                            let id = user.id.to_string();
+                            let email = user.email.to_string();
+                            let toggle_label = format!("{} {email}", if disabled { "Enable" } else { "Disable" });
+                            let delete_label = format!("Delete {email}");
+                            let rename_label = format!("Rename {email}");
+                            let rename_user = row_user.clone();
+                            view! {
+                                <td class="row-actions">
+                                    <button
+                                        type="button"
+                                        class="button button-small"
+                                        aria-label=rename_label
+                                        on:click=move |_| {
+                                            typed_name.set(rename_user.name.clone());
+                                            rename_version.set(Some(rename_user.version));
+                                            pending_rename.set(Some(rename_user.clone()));
+                                            rename.value().set(None);
+                                            open_modal(rename_dialog);
                                         }
-                                    }).collect::<Vec<_>>()}
-                                </tbody>
-                            </table>
-                            <Pager href=next/>
-                        }.into_any()
-                    }
+                                    >
+                                        "Rename"
+                                    </button>
+                                    <ActionForm action=set_status attr:class="inline-form">
+                                        <input type="hidden" name="id" value=id.clone()/>
+                                        <input type="hidden" name="status" value=if disabled { "active" } else { "disabled" }/>
+                                        <input type="hidden" name="version" value=row_user.version.to_string()/>
+                                        <button type="submit" class="button button-small" aria-label=toggle_label>
+                                            {if disabled { "Enable" } else { "Disable" }}
+                                        </button>
+                                    </ActionForm>
+                                    <ConfirmButton label=delete_label dialog=delete_dialog before=move || {
+                                        delete.value().set(None);
+                                        delete_version.set(Some(row_user.version));
+                                        pending_delete.set(Some(row_user.clone()));
+                                    }/>
+                                </td>
+                            }
+                        })}
+                    </tr>
                 }
-            })}
-        </Transition>
+            }
+        />
 
         {manage.then(|| view! {
         <Modal node_ref=create_dialog title="New user" title_id="create-user-title">

@@ -3,29 +3,33 @@
 
 use leptos::{html, prelude::*};
 use leptos_meta::Title;
-use leptos_router::hooks::use_query_map;
 
 use crate::{
     api::{list_workspaces, CreateWorkspace, DeleteWorkspace},
     domain::{Permission, WorkspaceView},
     ui::{
         components::{
-            close_modal, follow_version, href_with, open_modal, report_outcome, EmptyList, ErrorPanel, FieldMessage,
-            Modal, Pager, SearchForm, StaleNotice, VersionField,
+            close_modal, follow_version, href_with, open_modal, report_outcome, FieldMessage, Modal, SearchForm,
+            StaleNotice, VersionField,
         },
+        list::{ConfirmButton, Empty, ListQuery, NamedRow, PagedTable},
         widgets::NewNamedFields,
         Can,
     },
+};
+
+const EMPTY: Empty = Empty {
+    none: "There is no workspace you can see yet.",
+    no_match: Some("No workspace matches this search."),
+    show_all: Some(("/workspaces", "Show all workspaces")),
 };
 
 /// The Workspaces page.
 #[component]
 pub fn WorkspacesPage() -> impl IntoView {
     let can = expect_context::<Can>();
-    let query = use_query_map();
-    let q = move || query.with(|m| m.get("q").unwrap_or_default());
-    let sort = move || query.with(|m| m.get("sort").unwrap_or_default());
-    let cursor = move || query.with(|m| m.get("cursor"));
+    let query = ListQuery::new();
+    let (q, sort, cursor) = (query.text("q"), query.text("sort"), query.cursor());
     let create = ServerAction::<CreateWorkspace>::new();
     let delete = ServerAction::<DeleteWorkspace>::new();
     let workspaces = Resource::new(
@@ -53,68 +57,39 @@ pub fn WorkspacesPage() -> impl IntoView {
             })}
         </div>
         <SearchForm id="workspaces-q" value=q sort=sort/>
-        <Transition fallback=|| view! { <p class="page-loading">"Loading workspaces…"</p> }>
-            {move || Suspend::new(async move {
-                match workspaces.await {
-                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
-                    Ok(page) if page.items.is_empty() => if q().is_empty() {
-                        view! { <EmptyList message="There is no workspace you can see yet."/> }.into_any()
-                    } else {
-                        view! { <EmptyList message="No workspace matches this search." show_all=("/workspaces", "Show all workspaces")/> }.into_any()
-                    },
-                    Ok(page) => {
-                        let next = page.next_cursor.clone().map(|c| {
-                            href_with("/workspaces", &[("q", &q()), ("sort", &sort()), ("cursor", &c)])
-                        });
-                        view! {
-                            <table class="table" aria-label="Workspaces">
-                                <thead>
-                                    <tr>
-                                        <th scope="col">"Key"</th>
-                                        <th scope="col">"Name"</th>
-                                        <th scope="col">"Description"</th>
-                                        <th scope="col"><span class="sr-only">"Actions"</span></th>
-                                    </tr>
-                                </thead>
-                                <tbody>
-                                    {page.items.into_iter().map(|workspace| {
-                                        // Deleting needs workspace:delete in that workspace; the
-                                        // server decides, the button is offered to global holders.
-                                        let may_delete = can.has(Permission::WorkspaceDelete);
-                                        let label = format!("Delete workspace {}", workspace.key);
-                                        let target = workspace.clone();
-                                        view! {
-                                            <tr data-key=workspace.key.to_string()>
-                                                <td><a href=format!("/workspaces/{}", workspace.key)><code>{workspace.key.to_string()}</code></a></td>
-                                                <td>{workspace.name.clone()}</td>
-                                                <td class="muted">{workspace.description.clone()}</td>
-                                                <td class="row-actions">
-                                                    {may_delete.then(|| view! {
-                                                        <button
-                                                            type="button"
-                                                            class="button button-small button-danger"
-                                                            aria-label=label.clone()
-                                                            on:click=move |_| {
-                                                                typed_key.set(String::new());
-                                                                pending_delete.set(Some(target.clone()));
-                                                                open_modal(delete_dialog);
-                                                            }
-                                                        >
-                                                            "Delete"
-                                                        </button>
-                                                    })}
-                                                </td>
-                                            </tr>
-                                        }
-                                    }).collect::<Vec<_>>()}
-                                </tbody>
-                            </table>
-                            <Pager href=next/>
-                        }.into_any()
-                    }
+        <PagedTable
+            data=workspaces
+            label="Workspaces"
+            loading="Loading workspaces…"
+            columns={vec!["Key", "Name", "Description", ""]}
+            filtered=Signal::derive(move || !q().is_empty())
+            empty=EMPTY
+            next=Callback::new(move |c: String| href_with("/workspaces", &[("q", &q()), ("sort", &sort()), ("cursor", &c)]))
+            row=move |workspace: WorkspaceView| {
+                // Deleting needs workspace:delete in that workspace; the
+                // server decides, the button is offered to global holders.
+                let may_delete = can.has(Permission::WorkspaceDelete);
+                let label = format!("Delete workspace {}", workspace.key);
+                let target = workspace.clone();
+                view! {
+                    <NamedRow
+                        href=format!("/workspaces/{}", workspace.key)
+                        key=workspace.key.to_string()
+                        name=workspace.name.clone()
+                        description=workspace.description.clone()
+                    >
+                        <td class="row-actions">
+                            {may_delete.then(|| view! {
+                                <ConfirmButton label=label.clone() dialog=delete_dialog before=move || {
+                                    typed_key.set(String::new());
+                                    pending_delete.set(Some(target.clone()));
+                                }/>
+                            })}
+                        </td>
+                    </NamedRow>
                 }
-            })}
-        </Transition>
+            }
+        />
 
         {may_create.then(|| view! {
             <Modal node_ref=create_dialog title="New workspace" title_id="create-workspace-title">

@@ -7,8 +7,7 @@ use secrecy::{ExposeSecret, SecretString};
 use crate::{
     authz::{beyond, Actor, Change},
     domain::{
-        DisplayName, Email, InvitationPreview, InvitationView, Permission, RoleKey, Scope, Subject, TeamKey,
-        WorkspaceKey,
+        DisplayName, InvitationPreview, InvitationView, Permission, RoleKey, Scope, Subject, TeamKey, WorkspaceKey,
     },
     error::AppError,
     server::{
@@ -19,10 +18,9 @@ use crate::{
             guard::{attempt, audited, require, require_session},
         },
         store::{
-            self,
-            access::PolicyFilter,
-            audit,
+            self, audit,
             invitations::{InvitationFilter, InvitationRow, OutboxRow},
+            policies::PolicyFilter,
             users::{NewUser, UserRow},
             StoreError,
         },
@@ -30,8 +28,12 @@ use crate::{
     },
 };
 
-/// The most emails one request may invite.
-pub const MAX_BATCH: usize = 500;
+mod accept;
+mod emails;
+
+pub use accept::{accept_signed_in, accept_with_password, answer_own, mine, preview};
+pub(crate) use accept::{grant, usable};
+pub use emails::{parse_emails, MAX_BATCH};
 
 /// What an administrator asks for.
 #[derive(Clone, Debug, Default)]
@@ -63,69 +65,6 @@ fn link(state: &AppState, token: &str) -> String {
 
 /// The line of an invitation mail that carries the link.
 const LINK_LINE: &str = "Open this link to join: ";
-
-/// Reads the emails of a pasted list or CSV (comma, semicolon or tab
-/// separated, quoted cells as CSV quotes them). Bad lines are named.
-pub fn parse_emails(text: &str) -> Result<Vec<Email>, AppError> {
-    let mut emails: Vec<Email> = Vec::new();
-    let mut bad = Vec::new();
-    let mut email_column = 0;
-    for (index, line) in text.lines().enumerate() {
-        let number = index + 1;
-        // Each line is read as CSV with the separator it uses most, so a
-        // pasted list may mix lines of one email with lines of several.
-        let delimiter = [b',', b';', b'\t']
-            .into_iter()
-            .rev()
-            .max_by_key(|d| line.bytes().filter(|b| b == d).count())
-            .unwrap_or(b',');
-        let mut reader = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .flexible(true)
-            .trim(csv::Trim::All)
-            .delimiter(delimiter)
-            .from_reader(line.as_bytes());
-        let Some(record) = reader.records().next() else { continue };
-        let Ok(record) = record else {
-            bad.push(format!("line {number}: not readable as CSV"));
-            continue;
-        };
-        let cells: Vec<&str> = record.iter().collect();
-        if cells.iter().all(|c| c.is_empty()) {
-            continue;
-        }
-        // A CSV header names the email column.
-        if number == 1 {
-            if let Some(i) = cells.iter().position(|c| c.eq_ignore_ascii_case("email")) {
-                email_column = i;
-                continue;
-            }
-        }
-        // A line of only emails: each cell is one. A CSV row: its email column.
-        let candidates: Vec<&str> = if cells.iter().all(|c| c.contains('@') || c.is_empty()) {
-            cells.into_iter().filter(|c| !c.is_empty()).collect()
-        } else {
-            cells.get(email_column).copied().into_iter().collect()
-        };
-        for candidate in candidates {
-            match Email::parse(candidate) {
-                Ok(email) if !emails.contains(&email) => emails.push(email),
-                Ok(_) => {}
-                Err(_) => bad.push(format!("line {number}: {candidate:?}")),
-            }
-        }
-    }
-    if !bad.is_empty() {
-        return Err(AppError::invalid("emails", format!("these are not emails: {}", bad.join(", "))));
-    }
-    if emails.is_empty() {
-        return Err(AppError::invalid("emails", "give at least one email"));
-    }
-    if emails.len() > MAX_BATCH {
-        return Err(AppError::invalid("emails", format!("invite at most {MAX_BATCH} people at once")));
-    }
-    Ok(emails)
-}
 
 fn status_at(row: &InvitationRow, now: i64) -> &str {
     if row.status == "pending" && row.expires_at < now {
@@ -215,16 +154,16 @@ pub async fn invite(state: &AppState, actor: &UserRow, input: InviteInput) -> Re
         };
         let scope = workspace.clone().map_or(Scope::Global, Scope::Workspace);
         let mut tx = state.db.write().await?;
-        let role = store::access::find_role(&mut tx, &role_key)
+        let role = store::roles::find(&mut tx, &role_key)
             .await?
             .ok_or_else(|| AppError::unknown("role", format!("there is no role {role_key}")))?;
         if let Some(ws) = &workspace {
-            if store::access::find_workspace(&mut tx, ws).await?.is_none() {
+            if store::named::find(&mut tx, ws).await?.is_none() {
                 return Err(AppError::unknown("workspace", format!("there is no workspace {ws}")));
             }
         }
         if let Some(team) = &team {
-            if !store::access::team_exists(&mut tx, team).await? {
+            if !store::teams::exists(&mut tx, team).await? {
                 return Err(AppError::unknown("team", format!("there is no team {team}")));
             }
         }
@@ -351,7 +290,7 @@ pub async fn resend(state: &AppState, actor: &UserRow, id: uuid::Uuid) -> Result
         if row.status != "pending" {
             return Err(AppError::conflict("invitation_finished", format!("this invitation is {}", row.status)));
         }
-        let role = store::access::find_role(&mut tx, &row.role)
+        let role = store::roles::find(&mut tx, &row.role)
             .await?
             .ok_or_else(|| AppError::conflict("role_gone", format!("the role {} no longer exists", row.role)))?;
         // A new link is as good as a new invitation: only for one who could make it.
@@ -435,283 +374,9 @@ pub async fn list(
         .collect())
 }
 
-/// The pending, unexpired invitation of `token`, or a 404/410 that says why not.
-pub(crate) async fn usable(conn: &mut store::Conn, token: &str) -> Result<InvitationRow, AppError> {
-    let row = store::invitations::find_by_token(conn, &token_hash(token))
-        .await?
-        .ok_or_else(|| AppError::not_found("this invitation link (it may have been replaced by a newer one)"))?;
-    match status_at(&row, now_ms()) {
-        "pending" => Ok(row),
-        "expired" => Err(AppError::gone(
-            "invitation_expired",
-            format!("this invitation expired; ask {} for a new one", row.invited_by_email),
-        )),
-        "revoked" => Err(AppError::gone("invitation_revoked", "this invitation was withdrawn")),
-        _ => Err(AppError::gone("invitation_used", "this invitation has already been used; sign in instead")),
-    }
-}
-
-/// What the link's page shows. Anyone holding the link may see it.
-pub async fn preview(state: &AppState, token: &str) -> Result<InvitationPreview, AppError> {
-    let mut conn = state.db.read().await?;
-    let row = usable(&mut conn, token).await?;
-    let role = store::access::find_role(&mut conn, &row.role).await?;
-    let account_exists = store::users::find_by_email(&mut conn, &row.email).await?.is_some();
-    Ok(InvitationPreview {
-        email: row.email.to_string(),
-        invited_by_email: row.invited_by_email.clone(),
-        role_name: role.as_ref().map_or_else(|| row.role.to_string(), |r| r.name.clone()),
-        permissions: role.map(|r| r.permissions.iter().collect()).unwrap_or_default(),
-        role: row.role,
-        workspace: row.workspace,
-        team: row.team,
-        expires_at: row.expires_at,
-        account_exists,
-        any_email: state.config.invite_any_email,
-    })
-}
-
-/// Grants what `row` confers to `user` and marks it accepted, inside `tx`
-/// (a writer's transaction, so the index is current). A grant the user
-/// already has is kept, not doubled. The inviter must still hold what the
-/// invitation confers: an invitation is never worth more than its inviter.
-pub(crate) async fn grant(
-    state: &AppState,
-    tx: &mut store::Conn,
-    row: &InvitationRow,
-    user: &UserRow,
-    proof: Proof,
-) -> Result<Vec<Change>, AppError> {
-    let now = now_ms();
-    match proof {
-        Proof::Link if row.email == user.email => store::users::mark_email_verified(tx, user.id, now).await?,
-        Proof::Link => {}
-        Proof::Account if user.email_verified_at.is_some() => {}
-        Proof::Account => {
-            return Err(AppError::forbidden(
-                "email_unverified",
-                format!("open the link in the invitation mail to accept: it proves {} is yours", row.email),
-            ))
-        }
-    }
-    let inviter_holds = row.invited_by.is_some_and(|inviter| {
-        let index = state.access.read();
-        beyond(
-            &index,
-            Actor { user: &inviter, token: None },
-            &invitation_grants(&index, &row.role, &row.scope(), row.team.as_ref()),
-        )
-        .is_empty()
-    });
-    if !inviter_holds {
-        return Err(AppError::conflict(
-            "inviter_lacks_access",
-            format!(
-                "{} no longer holds the access this invitation grants: ask an administrator for a new invitation",
-                row.invited_by_email
-            ),
-        ));
-    }
-    // A role deleted while the invitation was being made (on Postgres the
-    // two need not be ordered).
-    if store::access::find_role(tx, &row.role).await?.is_none() {
-        return Err(AppError::conflict(
-            "role_gone",
-            format!("the role {} of this invitation no longer exists: ask for a new invitation", row.role),
-        ));
-    }
-    if !store::invitations::finish(tx, row.id, "accepted", Some(user.id), now).await? {
-        return Err(AppError::gone("invitation_used", "this invitation has already been used; sign in instead"));
-    }
-    let mut changes = Vec::new();
-    let scope = row.workspace.clone().map_or(Scope::Global, Scope::Workspace);
-    let subject = Subject::User(user.id);
-    let existing = store::access::list_policies(
-        tx,
-        &PolicyFilter {
-            user: Some(user.id),
-            role: Some(row.role.clone()),
-            workspace: row.workspace.clone(),
-            ..PolicyFilter::default()
-        },
-        None,
-        i64::MAX,
-    )
-    .await?;
-    if !existing.iter().any(|p| p.scope == scope) {
-        let policy = store::access::insert_policy(tx, &subject, &row.role, &scope, now).await?;
-        changes.push(Change::PolicyAdded(policy.fact()));
-    }
-    if let Some(team) = &row.team {
-        if store::access::team_role_of(tx, team, user.id).await?.is_none() {
-            store::access::upsert_member(tx, team, user.id, "member", now).await?;
-            // The team's version covers its members.
-            store::versions::next(tx, store::versions::Versioned::Team, team.as_str()).await?;
-            changes.push(Change::MemberAdded { team: team.clone(), user: user.id });
-        }
-    }
-    let entry = store::audit::NewAuditEntry {
-        actor_id: Some(user.id.to_string()),
-        actor_email: Some(user.email.to_string()),
-        action: "invitation.accept".into(),
-        target_type: Some("invitation".into()),
-        target_id: Some(row.id.to_string()),
-        workspace: row.workspace.as_ref().map(ToString::to_string),
-        after: serde_json::to_value(serde_json::json!({
-            "role": row.role, "workspace": row.workspace, "team": row.team
-        }))
-        .ok(),
-        ..Default::default()
-    };
-    audit::insert(tx, &entry, now).await?;
-    Ok(changes)
-}
-
-/// Signs up with a password through an invitation: creates the account of
-/// the invited email, grants the access and marks the invitation accepted,
-/// in one transaction. An existing account must sign in and accept instead.
-pub async fn accept_with_password(
-    state: &AppState,
-    token: &str,
-    name: &str,
-    password: SecretString,
-) -> Result<UserRow, AppError> {
-    let name = DisplayName::parse(name).map_err(|e| AppError::invalid("name", e.to_string()))?;
-    check_strength(password.expose_secret()).map_err(|m| AppError::invalid("password", m))?;
-    {
-        let mut conn = state.db.read().await?;
-        let row = usable(&mut conn, token).await?;
-        if store::users::find_by_email(&mut conn, &row.email).await?.is_some() {
-            return Err(AppError::conflict(
-                "account_exists",
-                format!("{} already has an account: sign in, then open the link again", row.email),
-            ));
-        }
-    }
-    let password_hash = state.hasher.hash(password).await?;
-    let mut tx = state.access.begin_write(&state.db).await?;
-    let row = usable(&mut tx, token).await?;
-    let email_text = row.email.to_string();
-    let user = store::users::insert(
-        &mut tx,
-        NewUser {
-            email: row.email.clone(),
-            name,
-            password: Some((password_hash, store::users::PasswordOrigin::Own)),
-            // The link came by mail: whoever holds it holds the mailbox.
-            email_verified: true,
-        },
-        now_ms(),
-    )
-    .await
-    .map_err(|e| {
-        e.conflict_on("users", "email", "account_exists", || {
-            format!("{email_text} already has an account: sign in, then open the link again")
-        })
-    })?;
-    let mut changes = vec![Change::UserSet { user: user.id, active: true }];
-    changes.extend(grant(state, &mut tx, &row, &user, Proof::Link).await?);
-    tx.commit(changes).await?;
-    Ok(user)
-}
-
-/// The signed-in user accepts an invitation of their own email.
-pub async fn accept_signed_in(state: &AppState, actor: &UserRow, token: &str) -> Result<(), AppError> {
-    require_session(actor, "accept invitations")?;
-    let mut tx = state.access.begin_write(&state.db).await?;
-    let row = match usable(&mut tx, token).await {
-        // Accepting twice is not an error for the one who accepted.
-        Err(AppError::Gone { code, .. }) if code == "invitation_used" => {
-            let row = store::invitations::find_by_token(&mut tx, &token_hash(token)).await?;
-            if row.is_some_and(|r| r.accepted_by == Some(actor.id)) {
-                return Ok(());
-            }
-            return Err(AppError::gone("invitation_used", "this invitation has already been used"));
-        }
-        other => other?,
-    };
-    if row.email != actor.email && !state.config.invite_any_email {
-        return Err(AppError::forbidden(
-            "wrong_email",
-            format!(
-                "this invitation is for {}, and you are signed in as {}: sign out and sign in as {}",
-                row.email, actor.email, row.email
-            ),
-        ));
-    }
-    let changes = grant(state, &mut tx, &row, actor, Proof::Link).await?;
-    tx.commit(changes).await?;
-    Ok(())
-}
-
-/// The actor's own pending invitations (to their email).
-pub async fn mine(state: &AppState, actor: &UserRow) -> Result<Vec<InvitationView>, AppError> {
-    require_session(actor, "list your invitations")?;
-    let now = now_ms();
-    let mut conn = state.db.read().await?;
-    let filter = InvitationFilter { query: actor.email.to_string(), status: Some("pending".into()) };
-    let rows = store::invitations::list(&mut conn, &filter, now, None, 100).await?;
-    Ok(rows.iter().filter(|r| r.email == actor.email).map(|r| view(r, None, now)).collect())
-}
-
-/// Accepts (`accept`) or declines one of the actor's own pending invitations.
-pub async fn answer_own(state: &AppState, actor: &UserRow, id: uuid::Uuid, accept: bool) -> Result<(), AppError> {
-    require_session(actor, "answer invitations")?;
-    let action = if accept { "invitation.accept" } else { "invitation.decline" };
-    let entry = attempt(actor, action, "invitation", id);
-    let result = async {
-        let mut tx = state.access.begin_write(&state.db).await?;
-        let row = load(&mut tx, id).await?;
-        if row.email != actor.email {
-            return Err(AppError::not_found(format!("invitation {id}")));
-        }
-        match status_at(&row, now_ms()) {
-            "pending" => {}
-            "expired" => return Err(AppError::gone("invitation_expired", "this invitation has expired")),
-            other => return Err(AppError::gone("invitation_used", format!("this invitation is {other}"))),
-        }
-        let changes = if accept {
-            grant(state, &mut tx, &row, actor, Proof::Account).await?
-        } else {
-            // Declining kills the invitee's link: only the proven owner may.
-            if actor.email_verified_at.is_none() {
-                return Err(AppError::forbidden(
-                    "email_unverified",
-                    format!("open the link in the invitation mail to answer it: it proves {} is yours", row.email),
-                ));
-            }
-            store::invitations::finish(&mut tx, id, "revoked", None, now_ms()).await?;
-            audit::insert(&mut tx, &entry, now_ms()).await?;
-            Vec::new()
-        };
-        tx.commit(changes).await?;
-        Ok(())
-    }
-    .await;
-    audited(state, entry, result).await
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn emails_from_lists_and_csv() {
-        let list = parse_emails("ada@example.com\n bob@example.com, carol@example.com\n\nada@example.com").unwrap();
-        assert_eq!(list.len(), 3);
-        let csv = parse_emails("name,email\nAda,ada@example.com\n\"Bob\",\"bob@example.com\"").unwrap();
-        assert_eq!(csv.iter().map(Email::as_str).collect::<Vec<_>>(), ["ada@example.com", "bob@example.com"]);
-        let err = parse_emails("ada@example.com\nnot-an-email").unwrap_err();
-        assert!(err.field_message("emails").unwrap().contains("line 2"), "{err}");
-        assert!(parse_emails("  \n ").is_err());
-        // A quoted cell may hold the separator; semicolons and tabs separate too.
-        let quoted = parse_emails("name,email\n\"Lovelace, Ada\",ada@example.com").unwrap();
-        assert_eq!(quoted.iter().map(Email::as_str).collect::<Vec<_>>(), ["ada@example.com"]);
-        let semicolons = parse_emails("email;name\nada@example.com;Ada\nbob@example.com;Bob").unwrap();
-        assert_eq!(semicolons.len(), 2);
-        let tabs = parse_emails("ada@example.com\tbob@example.com").unwrap();
-        assert_eq!(tabs.len(), 2);
-    }
 
     #[test]
     fn tokens_are_random_and_hashed() {
