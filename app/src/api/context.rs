@@ -20,7 +20,7 @@ pub async fn state_and_session() -> Result<(AppState, AuthSession), AppError> {
 /// The signed-in user, or a 401.
 pub async fn actor() -> Result<(AppState, UserRow), AppError> {
     let (state, session) = state_and_session().await?;
-    let user = crate::server::auth::require_user(&state, &session).await?;
+    let user = crate::server::caller::require_user(&state, &session).await?;
     Ok((state, user))
 }
 

@@ -52,7 +52,7 @@ pub fn safe_next(next: Option<&str>) -> &str {
 #[server(prefix = "/sfn", endpoint = "me", input = GetUrl)]
 pub async fn current_user() -> Result<Option<SignedInUser>, AppError> {
     let (state, session) = context::state_and_session().await?;
-    let result = crate::server::auth::current_user(&state, &session).await.map(|user| {
+    let result = crate::server::caller::current_user(&state, &session).await.map(|user| {
         user.map(|user| SignedInUser {
             permissions: state.access.read().permissions(&user.id, None),
             user: user.view(),
@@ -146,7 +146,8 @@ pub async fn login(email: String, password: String, next: Option<String>) -> Res
     let client = context::client_address().await;
     let device = context::device().await;
     let result = async {
-        let user = crate::server::services::auth::login(&state, &email, SecretString::from(password), client).await?;
+        let user = crate::server::services::password_login::login(&state, &email, SecretString::from(password), client)
+            .await?;
         session.sign_in(user.id, device, state.clock.now_ms()).await?;
         Ok(user)
     }

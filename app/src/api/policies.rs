@@ -107,7 +107,7 @@ pub async fn explain_access(
 ) -> Result<crate::domain::AccessExplanation, AppError> {
     context::as_actor(|state, actor| async move {
         let workspace = context::optional_workspace(workspace.as_deref(), "workspace")?;
-        crate::server::services::authz::explain_user(&state, &actor, &user, workspace).await
+        crate::server::services::decisions::explain_user(&state, &actor, &user, workspace).await
     })
     .await
 }
@@ -121,7 +121,7 @@ pub async fn permission_holders(
 ) -> Result<crate::domain::PermissionHolders, AppError> {
     context::as_actor(|state, actor| async move {
         let workspace = context::optional_workspace(workspace.as_deref(), "workspace")?;
-        crate::server::services::authz::holders(&state, &actor, &permission, workspace).await
+        crate::server::services::decisions::holders(&state, &actor, &permission, workspace).await
     })
     .await
 }

@@ -77,7 +77,7 @@ pub async fn revoke_token(owner: Option<String>, id: String) -> Result<(), AppEr
 pub async fn list_my_sessions() -> Result<Vec<crate::domain::SessionView>, AppError> {
     let result = async {
         let (state, session) = context::state_and_session().await?;
-        let actor = crate::server::auth::require_user(&state, &session).await?;
+        let actor = crate::server::caller::require_user(&state, &session).await?;
         crate::server::services::account::sessions(&state, &actor, session.id().as_deref()).await
     }
     .await;
@@ -89,7 +89,7 @@ pub async fn list_my_sessions() -> Result<Vec<crate::domain::SessionView>, AppEr
 pub async fn end_my_sessions(id: Option<String>) -> Result<usize, AppError> {
     let result = async {
         let (state, session) = context::state_and_session().await?;
-        let actor = crate::server::auth::require_user(&state, &session).await?;
+        let actor = crate::server::caller::require_user(&state, &session).await?;
         let which = id.as_deref().map(str::trim).filter(|i| !i.is_empty());
         crate::server::services::account::end_sessions(&state, &actor, session.id().as_deref(), which).await
     }
@@ -121,7 +121,7 @@ pub async fn change_password(current_password: Option<String>, new_password: Str
     use secrecy::SecretString;
     let result = async {
         let (state, session) = context::state_and_session().await?;
-        let actor = crate::server::auth::require_user(&state, &session).await?;
+        let actor = crate::server::caller::require_user(&state, &session).await?;
         crate::server::services::account::set_password(
             &state,
             &actor,

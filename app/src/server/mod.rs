@@ -1,8 +1,8 @@
 //! Everything that runs only on the server: configuration, the database, the
 //! session store, password hashing and the services that own each use case.
 
-pub mod auth;
 pub mod bootstrap;
+pub mod caller;
 pub mod config;
 pub mod http;
 pub mod index;

@@ -8,7 +8,7 @@ use app::server::http::ErrorBody;
 use app::{
     server::{
         metrics::CheckEndpoint,
-        services::authz::{self, CheckRequest, CheckResponse, PrincipalCheck},
+        services::decisions::{self, CheckRequest, CheckResponse, PrincipalCheck},
         AppState,
     },
     AppError,
@@ -32,8 +32,8 @@ pub async fn check(
     ApiJson(body): ApiJson<PrincipalCheck>,
 ) -> Result<Json<CheckResponse>, AppError> {
     let started = std::time::Instant::now();
-    authz::reach_revision(&state, body.at_least_revision).await?;
-    let answer = authz::check_principal(&state, &actor, &body).await?;
+    decisions::reach_revision(&state, body.at_least_revision).await?;
+    let answer = decisions::check_principal(&state, &actor, &body).await?;
     state.metrics.answered(u64::from(answer.allowed), u64::from(!answer.allowed));
     state.metrics.check_took(CheckEndpoint::Check, started.elapsed().as_secs_f64());
     Ok(Json(answer))
@@ -66,8 +66,8 @@ pub async fn check_batch(
         return Err(AppError::invalid("checks", "at most 1000 checks per batch"));
     }
     let started = std::time::Instant::now();
-    authz::reach_revision(&state, body.at_least_revision).await?;
-    let results = authz::check_batch(&state, &actor, &body.checks)?;
+    decisions::reach_revision(&state, body.at_least_revision).await?;
+    let results = decisions::check_batch(&state, &actor, &body.checks)?;
     let allowed = results.iter().filter(|r| r.allowed).count() as u64;
     state.metrics.answered(allowed, results.len() as u64 - allowed);
     state.metrics.check_took(CheckEndpoint::Batch, started.elapsed().as_secs_f64());

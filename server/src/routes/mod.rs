@@ -3,7 +3,6 @@
 
 pub mod answers;
 pub mod audit;
-pub mod auth;
 pub mod authz;
 pub mod health;
 pub mod invitations;
@@ -14,6 +13,7 @@ pub mod params;
 pub mod permissions;
 pub mod policies;
 pub mod roles;
+pub mod session;
 pub mod teams;
 pub mod tokens;
 pub mod users;
@@ -32,16 +32,16 @@ use tower_sessions::Session;
 
 use app::{
     domain::{etag, Expected},
-    server::{auth::require_user, http::ClientIp, sessions::AuthSession, store::users::UserRow, AppState},
+    server::{caller::require_user, http::ClientIp, sessions::AuthSession, store::users::UserRow, AppState},
     AppError,
 };
 
 /// The REST API, nested under `/api/v1`.
 pub fn api() -> Router<AppState> {
     Router::new()
-        .route("/auth/login", post(auth::login))
-        .route("/auth/logout", post(auth::logout))
-        .route("/me", get(auth::me).patch(auth::update_me))
+        .route("/auth/login", post(session::login))
+        .route("/auth/logout", post(session::logout))
+        .route("/me", get(session::me).patch(session::update_me))
         .route("/me/tokens", get(tokens::list_mine).post(tokens::create))
         .route("/me/tokens/{id}", axum::routing::delete(tokens::revoke_mine))
         .route("/me/sessions", get(tokens::list_sessions))

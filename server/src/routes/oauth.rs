@@ -63,7 +63,7 @@ pub async fn start(
     let link = query.link.as_deref() == Some("1");
     if link {
         // Only someone signed in can link an account to themselves.
-        app::server::auth::require_user(&state, &session).await?;
+        app::server::caller::require_user(&state, &session).await?;
     }
     let next = if link { "/account".to_owned() } else { next };
     let (url, pending) = oauth::start(&state, provider, invite, next, link)?;
@@ -98,7 +98,7 @@ pub async fn callback(
         )
         .await?;
         if link {
-            let user = app::server::auth::require_user(&state, &session).await?;
+            let user = app::server::caller::require_user(&state, &session).await?;
             identities::link(&state, &user, &identity).await?;
             return Ok(user);
         }

@@ -6,7 +6,7 @@ use axum::{extract::State, Json};
 use app::server::AppState;
 use utoipa::OpenApi;
 
-use super::{audit, auth, authz, invitations, permissions, policies, roles, teams, tokens, users, workspaces};
+use super::{audit, authz, invitations, permissions, policies, roles, session, teams, tokens, users, workspaces};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -18,7 +18,7 @@ use super::{audit, auth, authz, invitations, permissions, policies, roles, teams
                        {\"items\",\"next_cursor\"}."
     ),
     paths(
-        auth::login, auth::logout, auth::me, auth::update_me,
+        session::login, session::logout, session::me, session::update_me,
         permissions::permissions,
         roles::list_roles, roles::create_role, roles::get_role, roles::update_role, roles::delete_role,
         users::list_users, users::create_user, users::get_user, users::update_user, users::delete_user,

@@ -12,10 +12,7 @@ use super::{
 use app::{domain::UserView, server::http::ErrorBody};
 use app::{
     server::{
-        services::{
-            authz::{self},
-            people,
-        },
+        services::{decisions, people},
         AppState,
     },
     AppError,
@@ -159,7 +156,7 @@ pub async fn effective_permissions(
     ApiPath(id): ApiPath<String>,
     ApiQuery(query): ApiQuery<WorkspaceQuery>,
 ) -> Result<Json<Page<app::domain::EffectivePermission>>, AppError> {
-    Ok(Json(Page::whole(authz::effective_permissions(
+    Ok(Json(Page::whole(decisions::effective_permissions(
         &state,
         &actor,
         parse_user_id(&id)?,

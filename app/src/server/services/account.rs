@@ -179,7 +179,7 @@ pub async fn set_password(
         // stolen session must not become an unlimited password oracle.
         let attempt = match state.throttle.begin(&state.db, &actor.email, client, crate::server::now_ms()).await? {
             Ok(attempt) => attempt,
-            Err(wait) => return Err(crate::server::services::auth::too_many_failures(wait)),
+            Err(wait) => return Err(crate::server::services::password_login::too_many_failures(wait)),
         };
         match state.hasher.verify(current, stored).await {
             Ok(true) => state.throttle.succeeded(&state.db, attempt).await?,

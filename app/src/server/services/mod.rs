@@ -4,9 +4,8 @@
 
 pub mod account;
 pub mod audit;
-pub mod auth;
-pub mod authz;
 pub mod dashboard;
+pub mod decisions;
 pub mod escalation;
 pub mod fields;
 pub mod guard;
@@ -17,6 +16,7 @@ pub mod named;
 /// What the operator does from the command line and at start-up (the first
 /// admin, passwords); managing users in the product is `people`.
 pub mod operator;
+pub mod password_login;
 pub mod people;
 pub mod policies;
 pub mod roles;

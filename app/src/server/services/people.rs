@@ -94,7 +94,7 @@ pub async fn detail(
     workspace: Option<crate::domain::WorkspaceKey>,
 ) -> Result<crate::domain::UserDetail, AppError> {
     use crate::domain::{MembershipView, UserDetail};
-    use crate::server::services::{authz, policies};
+    use crate::server::services::{decisions, policies};
     let user = get(state, actor, id).await?;
     let teams = {
         let mut conn = state.db.read().await?;
@@ -106,7 +106,7 @@ pub async fn detail(
         Err(AppError::Forbidden { .. }) => None,
         Err(other) => return Err(other),
     };
-    let effective = authz::effective_permissions(state, actor, id, workspace.as_ref().map(|w| w.as_str()))?;
+    let effective = decisions::effective_permissions(state, actor, id, workspace.as_ref().map(|w| w.as_str()))?;
     Ok(UserDetail {
         user,
         teams: teams.into_iter().map(|(team, team_role)| MembershipView { team, team_role }).collect(),

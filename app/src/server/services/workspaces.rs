@@ -114,7 +114,7 @@ pub async fn delete(state: &AppState, actor: &UserRow, key: &str, expected: &Exp
 /// A workspace with its policies and the people who have access (each
 /// `None` when the actor may not read them), and what the actor may change.
 pub async fn detail(state: &AppState, actor: &UserRow, key: &str) -> Result<crate::domain::WorkspaceDetail, AppError> {
-    use crate::server::services::{authz, policies};
+    use crate::server::services::{decisions, policies};
     let key = named::parse_key::<WorkspaceKey>(key)?;
     require(state, actor, Permission::WorkspaceRead, Some(&key))?;
     let workspace = {
@@ -127,7 +127,7 @@ pub async fn detail(state: &AppState, actor: &UserRow, key: &str) -> Result<crat
         Err(AppError::Forbidden { .. }) => None,
         Err(other) => return Err(other),
     };
-    let people = match authz::people_in_workspace(state, actor, &key).await {
+    let people = match decisions::people_in_workspace(state, actor, &key).await {
         Ok(people) => Some(people),
         Err(AppError::Forbidden { .. }) => None,
         Err(other) => return Err(other),

@@ -34,7 +34,8 @@ pub async fn login(
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<Json<UserEnvelope>, AppError> {
     let user =
-        app::server::services::auth::login(&state, &body.email, SecretString::from(body.password), client).await?;
+        app::server::services::password_login::login(&state, &body.email, SecretString::from(body.password), client)
+            .await?;
     session.sign_in(user.id, app::server::sessions::SignInDevice::of(client, &headers), state.clock.now_ms()).await?;
     Ok(Json(UserEnvelope { user }))
 }
