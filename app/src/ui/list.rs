@@ -8,7 +8,7 @@ use serde::{de::DeserializeOwned, Serialize};
 use crate::{
     domain::{InvitationPage, InvitationView, Page},
     error::AppError,
-    ui::components::{open_modal, EmptyList, ErrorPanel, FieldMessage, Pager},
+    ui::components::{href_with, open_modal, EmptyList, ErrorPanel, FieldMessage, Pager},
 };
 
 /// The page's query string as a list reads it: `text("q")` is a parameter
@@ -223,4 +223,95 @@ pub fn NamedRow(href: String, key: String, name: String, description: String, ch
             {children()}
         </tr>
     }
+}
+
+/// What a row of a named thing shows.
+pub trait Named {
+    fn key(&self) -> String;
+    fn name(&self) -> String;
+    fn description(&self) -> String;
+}
+
+impl Named for crate::domain::WorkspaceView {
+    fn key(&self) -> String {
+        self.key.to_string()
+    }
+    fn name(&self) -> String {
+        self.name.clone()
+    }
+    fn description(&self) -> String {
+        self.description.clone()
+    }
+}
+
+impl Named for crate::domain::TeamView {
+    fn key(&self) -> String {
+        self.key.to_string()
+    }
+    fn name(&self) -> String {
+        self.name.clone()
+    }
+    fn description(&self) -> String {
+        self.description.clone()
+    }
+}
+
+/// A list of named things (workspaces, teams) under `base`: searched and
+/// sorted by `q` and `sort`, each row linking to `base/key`, with the
+/// actions `actions` gives a row when `with_actions`.
+#[component]
+pub fn NamedTable<V, A, AV>(
+    data: Resource<Result<Page<V>, AppError>>,
+    base: &'static str,
+    label: &'static str,
+    loading: &'static str,
+    empty: Empty,
+    q: Signal<String>,
+    sort: Signal<String>,
+    with_actions: bool,
+    actions: A,
+) -> impl IntoView
+where
+    V: Named + Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
+    A: Fn(V) -> AV + Clone + Send + Sync + 'static,
+    AV: IntoView + 'static,
+{
+    let mut columns = vec!["Key", "Name", "Description"];
+    columns.extend(with_actions.then_some(""));
+    view! {
+        <PagedTable
+            data
+            label
+            loading
+            columns
+            filtered=Signal::derive(move || !q.get().is_empty())
+            empty
+            next=Callback::new(move |c: String| href_with(base, &[("q", &q.get()), ("sort", &sort.get()), ("cursor", &c)]))
+            row=move |item: V| {
+                let actions = actions.clone();
+                view! {
+                    <NamedRow href=format!("{base}/{}", item.key()) key=item.key() name=item.name() description=item.description()>
+                        {with_actions.then(|| view! { <td class="row-actions">{actions(item.clone())}</td> })}
+                    </NamedRow>
+                }
+            }
+        />
+    }
+}
+
+/// The page of a named list that the query string asks for (`q`, `sort`,
+/// `cursor`), loaded by `list` and loaded again when `reload` changes (the
+/// versions of the page's actions).
+pub fn named_page<V, F, Fut, R>(query: ListQuery, reload: R, list: F) -> Resource<Result<Page<V>, AppError>>
+where
+    V: Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
+    F: Fn(Option<String>, Option<String>, Option<String>) -> Fut + Copy + Send + Sync + 'static,
+    Fut: std::future::Future<Output = Result<Page<V>, AppError>> + Send + 'static,
+    R: Fn() -> (usize, usize) + Send + Sync + 'static,
+{
+    let (q, sort, cursor) = (query.text("q"), query.text("sort"), query.cursor());
+    Resource::new(
+        move || (q(), sort(), cursor(), reload()),
+        move |(q, sort, cursor, _)| list(Some(q), Some(sort), cursor),
+    )
 }

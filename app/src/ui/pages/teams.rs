@@ -11,10 +11,10 @@ use crate::{
     domain::{MemberView, Permission, TeamView},
     ui::{
         components::{
-            close_modal, encode_query_value, follow_version, href_with, open_modal, report_outcome, successes,
-            ErrorPanel, FieldMessage, Modal, SearchForm, StaleNotice, VersionField,
+            close_modal, encode_query_value, follow_version, open_modal, report_outcome, successes, ErrorPanel,
+            FieldMessage, Modal, SearchForm, StaleNotice, VersionField,
         },
-        list::{ConfirmButton, Empty, ListQuery, NamedRow, PagedTable},
+        list::{named_page, ConfirmButton, Empty, ListQuery, NamedTable},
         widgets::{user_matches, user_options, NameDescriptionFields, NewNamedFields},
         Can,
     },
@@ -31,13 +31,10 @@ const EMPTY: Empty = Empty {
 pub fn TeamsPage() -> impl IntoView {
     let can = expect_context::<Can>();
     let query = ListQuery::new();
-    let (q, sort, cursor) = (query.text("q"), query.text("sort"), query.cursor());
+    let (q, sort) = (query.text("q"), query.text("sort"));
     let save = ServerAction::<SaveTeam>::new();
     let delete = ServerAction::<DeleteTeam>::new();
-    let teams = Resource::new(
-        move || (q(), sort(), cursor(), save.version().get(), delete.version().get()),
-        |(q, sort, cursor, ..)| list_teams(Some(q), Some(sort), cursor),
-    );
+    let teams = named_page(query, move || (save.version().get(), delete.version().get()), list_teams);
     let create_dialog = NodeRef::<html::Dialog>::new();
     let delete_dialog = NodeRef::<html::Dialog>::new();
     let pending_delete = RwSignal::new(None::<TeamView>);
@@ -60,34 +57,23 @@ pub fn TeamsPage() -> impl IntoView {
             })}
         </div>
         <SearchForm id="teams-q" value=q sort=sort/>
-        <PagedTable
+        <NamedTable
             data=teams
+            base="/teams"
             label="Teams"
             loading="Loading teams…"
-            columns={if manage { vec!["Key", "Name", "Description", ""] } else { vec!["Key", "Name", "Description"] }}
-            filtered=Signal::derive(move || !q().is_empty())
             empty=EMPTY
-            next=Callback::new(move |c: String| href_with("/teams", &[("q", &q()), ("sort", &sort()), ("cursor", &c)]))
-            row=move |team: TeamView| {
-                let target = team.clone();
+            q=Signal::derive(q)
+            sort=Signal::derive(sort)
+            with_actions=manage
+            actions=move |team: TeamView| {
                 let label = format!("Delete team {}", team.key);
                 view! {
-                    <NamedRow
-                        href=format!("/teams/{}", team.key)
-                        key=team.key.to_string()
-                        name=team.name.clone()
-                        description=team.description.clone()
-                    >
-                        {manage.then(|| view! {
-                            <td class="row-actions">
-                                <ConfirmButton label=label.clone() dialog=delete_dialog before=move || {
-                                    delete.value().set(None);
-                                    delete_version.set(Some(target.version));
-                                    pending_delete.set(Some(target.clone()));
-                                }/>
-                            </td>
-                        })}
-                    </NamedRow>
+                    <ConfirmButton label dialog=delete_dialog before=move || {
+                        delete.value().set(None);
+                        delete_version.set(Some(team.version));
+                        pending_delete.set(Some(team.clone()));
+                    }/>
                 }
             }
         />

@@ -9,10 +9,10 @@ use crate::{
     domain::{Permission, WorkspaceView},
     ui::{
         components::{
-            close_modal, follow_version, href_with, open_modal, report_outcome, FieldMessage, Modal, SearchForm,
-            StaleNotice, VersionField,
+            close_modal, follow_version, open_modal, report_outcome, FieldMessage, Modal, SearchForm, StaleNotice,
+            VersionField,
         },
-        list::{ConfirmButton, Empty, ListQuery, NamedRow, PagedTable},
+        list::{named_page, ConfirmButton, Empty, ListQuery, NamedTable},
         widgets::NewNamedFields,
         Can,
     },
@@ -29,13 +29,10 @@ const EMPTY: Empty = Empty {
 pub fn WorkspacesPage() -> impl IntoView {
     let can = expect_context::<Can>();
     let query = ListQuery::new();
-    let (q, sort, cursor) = (query.text("q"), query.text("sort"), query.cursor());
+    let (q, sort) = (query.text("q"), query.text("sort"));
     let create = ServerAction::<CreateWorkspace>::new();
     let delete = ServerAction::<DeleteWorkspace>::new();
-    let workspaces = Resource::new(
-        move || (q(), sort(), cursor(), create.version().get(), delete.version().get()),
-        |(q, sort, cursor, ..)| list_workspaces(Some(q), Some(sort), cursor),
-    );
+    let workspaces = named_page(query, move || (create.version().get(), delete.version().get()), list_workspaces);
     let create_dialog = NodeRef::<html::Dialog>::new();
     let delete_dialog = NodeRef::<html::Dialog>::new();
     let pending_delete = RwSignal::new(None::<WorkspaceView>);
@@ -57,37 +54,25 @@ pub fn WorkspacesPage() -> impl IntoView {
             })}
         </div>
         <SearchForm id="workspaces-q" value=q sort=sort/>
-        <PagedTable
+        <NamedTable
             data=workspaces
+            base="/workspaces"
             label="Workspaces"
             loading="Loading workspaces…"
-            columns={vec!["Key", "Name", "Description", ""]}
-            filtered=Signal::derive(move || !q().is_empty())
             empty=EMPTY
-            next=Callback::new(move |c: String| href_with("/workspaces", &[("q", &q()), ("sort", &sort()), ("cursor", &c)]))
-            row=move |workspace: WorkspaceView| {
+            q=Signal::derive(q)
+            sort=Signal::derive(sort)
+            with_actions=true
+            actions=move |workspace: WorkspaceView| {
                 // Deleting needs workspace:delete in that workspace; the
                 // server decides, the button is offered to global holders.
-                let may_delete = can.has(Permission::WorkspaceDelete);
                 let label = format!("Delete workspace {}", workspace.key);
-                let target = workspace.clone();
-                view! {
-                    <NamedRow
-                        href=format!("/workspaces/{}", workspace.key)
-                        key=workspace.key.to_string()
-                        name=workspace.name.clone()
-                        description=workspace.description.clone()
-                    >
-                        <td class="row-actions">
-                            {may_delete.then(|| view! {
-                                <ConfirmButton label=label.clone() dialog=delete_dialog before=move || {
-                                    typed_key.set(String::new());
-                                    pending_delete.set(Some(target.clone()));
-                                }/>
-                            })}
-                        </td>
-                    </NamedRow>
-                }
+                can.has(Permission::WorkspaceDelete).then(|| view! {
+                    <ConfirmButton label dialog=delete_dialog before=move || {
+                        typed_key.set(String::new());
+                        pending_delete.set(Some(workspace.clone()));
+                    }/>
+                })
             }
         />
 
