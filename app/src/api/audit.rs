@@ -26,8 +26,8 @@ pub async fn list_audit(
     cursor: Option<String>,
 ) -> Result<Page<AuditEntryView>, AppError> {
     use crate::{
+        domain::dates::day_start_ms,
         server::{services::audit, store::audit::AuditFilter},
-        ui::dates::day_start_ms,
     };
     let result = async {
         let (state, signed_in) = context::actor().await?;

@@ -1,6 +1,7 @@
 //! Domain types shared by the server and the browser. Each parses once and is
 //! valid from then on.
 
+pub mod dates;
 mod email;
 mod keys;
 mod page;

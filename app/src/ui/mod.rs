@@ -1,7 +1,6 @@
 //! The console: the HTML shell, the routes, the layout and the pages.
 
 mod components;
-pub mod dates;
 mod layout;
 mod list;
 mod pages;

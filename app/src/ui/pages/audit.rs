@@ -9,10 +9,10 @@ use serde_json::Value;
 
 use crate::{
     api::list_audit,
+    domain::dates::{day_start_ms, format_timestamp},
     domain::AuditEntryView,
     ui::{
         components::encode_query_value,
-        dates::{day_start_ms, format_timestamp},
         list::{Empty, FilterField, ListQuery, PagedTable},
     },
 };

@@ -9,10 +9,9 @@ use leptos_router::components::Form;
 
 use crate::{
     api::{list_invitations, load_policy_choices, CreateInvitations, ResendInvitation, RevokeInvitation},
-    domain::{InvitationView, Permission},
+    domain::{dates::format_timestamp, InvitationView, Permission},
     ui::{
         components::{close_modal, href_with, open_modal, report_outcome, FieldMessage, Modal},
-        dates::format_timestamp,
         list::{ConfirmButton, Empty, FilterField, FilterSelect, ListQuery, PagedTable},
         widgets::ScopeSelect,
         Can,

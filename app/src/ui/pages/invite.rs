@@ -68,7 +68,7 @@ fn InvitationOffer(invitation: InvitationPreview, token: String, signed_in_email
     let scope =
         invitation.workspace.as_ref().map_or_else(|| "everywhere".to_owned(), |w| format!("in the workspace {w}"));
     let team = invitation.team.as_ref().map(|t| format!(", as a member of the team {t}")).unwrap_or_default();
-    let expires = crate::ui::dates::format_timestamp(invitation.expires_at);
+    let expires = crate::domain::dates::format_timestamp(invitation.expires_at);
     let grants = invitation.permissions.iter().map(|p| p.key()).collect::<Vec<_>>().join(", ");
     let how = match signed_in_email {
         Some(email) if email == invitation.email || invitation.any_email => {

@@ -6,10 +6,9 @@ use leptos::{html, prelude::*};
 
 use crate::{
     api::{list_tokens, CreateToken, RevokeToken},
-    domain::{Permission, ScopeKind, SessionView, TokenView},
+    domain::{dates::format_timestamp, Permission, ScopeKind, SessionView, TokenView},
     ui::{
         components::{close_modal, open_modal, report_outcome, ErrorPanel, FieldMessage, Modal},
-        dates::format_timestamp,
         list::{Empty, PagedTable},
     },
 };

@@ -24,7 +24,7 @@ fn format_time(ms: Option<i64>) -> String {
         // ISO-like date without a time-zone library: days since the epoch.
         Some(ms) => {
             let days = ms.div_euclid(86_400_000);
-            let (y, m, d) = crate::ui::dates::civil_from_days(days);
+            let (y, m, d) = crate::domain::dates::civil_from_days(days);
             format!("{y:04}-{m:02}-{d:02}")
         }
     }

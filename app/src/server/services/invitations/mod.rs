@@ -112,7 +112,7 @@ async fn queue_mails(
     inviter_email: &str,
 ) -> Result<(), AppError> {
     let access = describe_access(role_name, row.workspace.as_ref(), row.team.as_ref());
-    let expires = crate::ui::dates::format_timestamp(row.expires_at);
+    let expires = crate::domain::dates::format_timestamp(row.expires_at);
     let body = format!(
         "Hello,\n\n{inviter_email} invited you to Portcullis as {access}.\n\n{LINK_LINE}{}\n\n\
          The link works once, until {expires} (UTC). If you did not expect this, ignore this mail.\n",
