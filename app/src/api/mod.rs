@@ -20,6 +20,22 @@ mod teams;
 mod tokens;
 mod workspaces;
 
+/// Whether a save form makes a new thing or edits one (`create`, `update`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SaveMode {
+    Create,
+    Update,
+}
+
+/// An answer to one's own invitation (`accept`, `decline`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Answer {
+    Accept,
+    Decline,
+}
+
 /// Items per page of the console's lists.
 #[cfg(feature = "ssr")]
 const PAGE: i64 = 25;

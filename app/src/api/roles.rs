@@ -18,7 +18,7 @@ pub async fn list_roles() -> Result<Vec<RoleView>, AppError> {
 /// `permissions[]`; none ticked sends nothing, which is an empty role.
 #[server(prefix = "/sfn", endpoint = "roles/save")]
 pub async fn save_role(
-    mode: String,
+    mode: super::SaveMode,
     key: String,
     name: String,
     description: Option<String>,
@@ -34,10 +34,9 @@ pub async fn save_role(
             permissions: Some(permissions.unwrap_or_default()),
             expected: crate::domain::Expected::version(version),
         };
-        match mode.as_str() {
-            "create" => roles::create(&state, &actor, input).await,
-            "update" => roles::update(&state, &actor, &key, input).await,
-            _ => Err(AppError::invalid("mode", "mode must be create or update")),
+        match mode {
+            super::SaveMode::Create => roles::create(&state, &actor, input).await,
+            super::SaveMode::Update => roles::update(&state, &actor, &key, input).await,
         }
     })
     .await

@@ -28,7 +28,7 @@ pub async fn list_teams(
 /// (`update`; the key cannot change).
 #[server(prefix = "/sfn", endpoint = "teams/save")]
 pub async fn save_team(
-    mode: String,
+    mode: super::SaveMode,
     key: String,
     name: String,
     description: Option<String>,
@@ -42,10 +42,9 @@ pub async fn save_team(
             description,
             expected: crate::domain::Expected::version(version),
         };
-        match mode.as_str() {
-            "create" => teams::create(&state, &actor, input).await,
-            "update" => teams::update(&state, &actor, key.trim(), input).await,
-            _ => Err(AppError::invalid("mode", "use create or update")),
+        match mode {
+            super::SaveMode::Create => teams::create(&state, &actor, input).await,
+            super::SaveMode::Update => teams::update(&state, &actor, key.trim(), input).await,
         }
     })
     .await

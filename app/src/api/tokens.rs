@@ -173,14 +173,10 @@ pub async fn leave_team(team: String) -> Result<(), AppError> {
 
 /// Accepts (`answer` = `accept`) or declines one of the signed-in user's invitations.
 #[server(prefix = "/sfn", endpoint = "me/invitation")]
-pub async fn answer_my_invitation(id: String, answer: String) -> Result<(), AppError> {
+pub async fn answer_my_invitation(id: String, answer: super::Answer) -> Result<(), AppError> {
     context::as_actor(|state, actor| async move {
         let id = id.parse().map_err(|_| AppError::not_found(format!("invitation {id}")))?;
-        let accept = match answer.as_str() {
-            "accept" => true,
-            "decline" => false,
-            _ => return Err(AppError::invalid("answer", "accept or decline")),
-        };
+        let accept = answer == super::Answer::Accept;
         crate::server::services::invitations::answer_own(&state, &actor, id, accept).await
     })
     .await

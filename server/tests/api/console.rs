@@ -260,6 +260,15 @@ async fn roles_page_saves_ticked_permissions_and_counts_policies(backend: Backen
         .await
         .unwrap();
     assert_eq!(odd.status(), StatusCode::BAD_REQUEST);
+    // The same for a team's save and an answer to an invitation: a mode or
+    // answer that is not one of the choices never reaches a use case.
+    for (path, form) in [
+        ("/sfn/teams/save", vec![("mode", "rename"), ("key", "ops"), ("name", "Ops")]),
+        ("/sfn/me/invitation", vec![("id", "00000000-0000-0000-0000-000000000000"), ("answer", "maybe")]),
+    ] {
+        let odd = app.client.post(app.url(path)).form(&form).send().await.unwrap();
+        assert_eq!(odd.status(), StatusCode::BAD_REQUEST, "{path}");
+    }
 
     // "Used by" comes from the index and follows policies as they come and go.
     let ws = app
