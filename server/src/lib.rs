@@ -101,9 +101,7 @@ pub fn router(state: AppState) -> Router {
         .route("/auth/{provider}/callback", get(routes::oauth::callback))
         .nest(
             "/api/v1",
-            routes::api()
-                .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::stamp_revision))
-                .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::idempotent_creates)),
+            routes::api().layer(axum::middleware::from_fn_with_state(state.clone(), middleware::idempotent_creates)),
         )
         // A name no server function has (registered ones are routed above).
         .route(

@@ -1,4 +1,4 @@
-//! Request logging (tower-http), cross-origin refusal, the index gate and revision stamps.
+//! Request logging (tower-http), cross-origin refusal, the index gate, idempotent creates.
 
 use axum::{
     body::Body,
@@ -131,54 +131,6 @@ pub async fn rerender_stalled_pages(State(state): State<AppState>, request: Requ
         }
     }
     AppError::unavailable("render_stalled", "the page did not render in time: reload it").into_response()
-}
-
-/// The response header that carries the access revision after a write.
-pub const REVISION_HEADER: &str = "portcullis-revision";
-
-/// Largest JSON body that gets a `revision` field added (lists are paged,
-/// so write responses are far smaller).
-const STAMPED_BODY_LIMIT: usize = 16 << 20;
-
-/// Stamps every successful write with the access revision that includes it:
-/// the `Portcullis-Revision` header, and a `revision` field in a JSON object
-/// body (an empty 204 becomes 200 `{"revision": N}`). A caller passes it as
-/// `at_least_revision` to a check on any process to see its own write.
-/// Checks (`/authz/…`) change nothing and are not stamped.
-pub async fn stamp_revision(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    if is_safe(request.method()) || request.uri().path().starts_with("/authz/") {
-        return next.run(request).await;
-    }
-    let response = next.run(request).await;
-    if !response.status().is_success() {
-        return response;
-    }
-    let revision = state.access.revision();
-    let (mut parts, body) = response.into_parts();
-    parts.headers.insert(REVISION_HEADER, HeaderValue::from(revision));
-    if parts.status == StatusCode::NO_CONTENT {
-        parts.status = StatusCode::OK;
-        parts.headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        return Response::from_parts(parts, Body::from(serde_json::json!({ "revision": revision }).to_string()));
-    }
-    let is_json =
-        parts.headers.get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
-    if !is_json {
-        return Response::from_parts(parts, body);
-    }
-    let bytes = match axum::body::to_bytes(body, STAMPED_BODY_LIMIT).await {
-        Ok(bytes) => bytes,
-        Err(error) => return app::server::http::internal_error("reading a response body", error).into_response(),
-    };
-    let stamped = match serde_json::from_slice::<Value>(&bytes) {
-        Ok(Value::Object(mut object)) => {
-            object.entry("revision").or_insert(Value::from(revision));
-            serde_json::to_vec(&object).map(Body::from).unwrap_or_else(|_| Body::from(bytes))
-        }
-        _ => Body::from(bytes),
-    };
-    parts.headers.remove(header::CONTENT_LENGTH);
-    Response::from_parts(parts, stamped)
 }
 
 fn is_safe(method: &Method) -> bool {

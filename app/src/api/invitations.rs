@@ -116,5 +116,5 @@ pub async fn accept_invitation(token: String) -> Result<(), AppError> {
     if result.is_ok() {
         leptos_axum::redirect("/");
     }
-    context::respond(result)
+    context::respond(result.map(crate::server::Written::into_value))
 }

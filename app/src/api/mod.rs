@@ -118,6 +118,7 @@ pub async fn create_user(email: String, name: String, password: Option<String>) 
         crate::server::services::people::create(&state, &actor, input).await
     })
     .await
+    .map(crate::server::Written::into_value)
 }
 
 /// Disables or enables a user.
@@ -130,6 +131,7 @@ pub async fn set_user_status(id: String, status: String, version: Option<i64>) -
         crate::server::services::people::update(&state, &actor, id, patch).await
     })
     .await
+    .map(crate::server::Written::into_value)
 }
 
 /// Renames a user.
@@ -142,6 +144,7 @@ pub async fn rename_user(id: String, name: String, version: Option<i64>) -> Resu
         crate::server::services::people::update(&state, &actor, id, patch).await
     })
     .await
+    .map(crate::server::Written::into_value)
 }
 
 /// Deletes a user with their memberships and policies.
@@ -152,6 +155,7 @@ pub async fn delete_user(id: String, version: Option<i64>) -> Result<(), AppErro
         crate::server::services::people::delete(&state, &actor, id, &crate::domain::Expected::version(version)).await
     })
     .await
+    .map(crate::server::Written::into_value)
 }
 
 /// Signs in with email and password, then goes to `next` (or the dashboard).

@@ -87,6 +87,7 @@ pub async fn create_policy(subject: String, role: String, workspace: Option<Stri
         policies::create(&state, &actor, NewPolicy { subject, role, workspace }).await
     })
     .await
+    .map(crate::server::Written::into_value)
 }
 
 /// Deletes a policy.
@@ -96,6 +97,7 @@ pub async fn delete_policy(id: i64) -> Result<(), AppError> {
         crate::server::services::policies::delete(&state, &actor, crate::domain::PolicyId(id)).await
     })
     .await
+    .map(crate::server::Written::into_value)
 }
 
 /// The access explorer: what the user with `user` (an email) may do in

@@ -40,6 +40,7 @@ pub async fn save_role(
         }
     })
     .await
+    .map(crate::server::Written::into_value)
 }
 
 /// Deletes a custom role that no policy uses (at the version shown, when given).
@@ -49,4 +50,5 @@ pub async fn delete_role(key: String, version: Option<i64>) -> Result<(), AppErr
         crate::server::services::roles::delete(&state, &actor, &key, &crate::domain::Expected::version(version)).await
     })
     .await
+    .map(crate::server::Written::into_value)
 }

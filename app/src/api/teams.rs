@@ -48,6 +48,7 @@ pub async fn save_team(
         }
     })
     .await
+    .map(crate::server::Written::into_value)
 }
 
 /// Deletes a team with its memberships and policies.
@@ -58,6 +59,7 @@ pub async fn delete_team(key: String, version: Option<i64>) -> Result<(), AppErr
             .await
     })
     .await
+    .map(crate::server::Written::into_value)
 }
 
 /// A team with its members and policies.
@@ -107,4 +109,5 @@ pub async fn remove_team_member(key: String, user_id: String, version: Option<i6
         .await
     })
     .await
+    .map(crate::server::Written::into_value)
 }

@@ -70,6 +70,7 @@ pub async fn revoke_token(owner: Option<String>, id: String) -> Result<(), AppEr
         crate::server::services::tokens::revoke(&state, &actor, owner, id).await
     })
     .await
+    .map(crate::server::Written::into_value)
 }
 
 /// The signed-in user's sessions.
@@ -189,4 +190,5 @@ pub async fn create_service_account(key: String, name: String) -> Result<crate::
         crate::server::services::service_accounts::create(&state, &actor, &key, &name).await
     })
     .await
+    .map(crate::server::Written::into_value)
 }

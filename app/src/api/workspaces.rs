@@ -42,6 +42,7 @@ pub async fn create_workspace(
         crate::server::services::workspaces::create(&state, &actor, input).await
     })
     .await
+    .map(crate::server::Written::into_value)
 }
 
 /// Deletes a workspace and its policies; `confirm` must repeat its key.
@@ -55,6 +56,7 @@ pub async fn delete_workspace(key: String, confirm: String, version: Option<i64>
             .await
     })
     .await
+    .map(crate::server::Written::into_value)
 }
 
 /// A workspace with its policies and the people who have access.
@@ -84,4 +86,5 @@ pub async fn update_workspace(
         crate::server::services::workspaces::update(&state, &actor, key.trim(), input).await
     })
     .await
+    .map(crate::server::Written::into_value)
 }

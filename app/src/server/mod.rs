@@ -16,9 +16,11 @@ pub mod sessions;
 pub mod state;
 pub mod store;
 pub mod throttle;
+pub mod written;
 
 pub use config::Config;
 pub use state::AppState;
+pub use written::Written;
 
 /// Milliseconds since the Unix epoch: how every time is stored.
 pub fn now_ms() -> i64 {

@@ -9,7 +9,7 @@ use app::{
         http::ErrorBody,
         services::invitations::{self, InviteInput},
         store::invitations::InvitationFilter,
-        AppState,
+        AppState, Written,
     },
     AppError,
 };
@@ -79,10 +79,10 @@ pub async fn create(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiJson(body): ApiJson<InviteBody>,
-) -> Result<(StatusCode, Json<Vec<InvitationView>>), AppError> {
+) -> Result<(StatusCode, Written<Vec<InvitationView>>), AppError> {
     let input =
         InviteInput { emails: body.emails.join("\n"), role: body.role, workspace: body.workspace, team: body.team };
-    Ok((StatusCode::CREATED, Json(invitations::invite(&state, &actor, input).await?)))
+    Ok((StatusCode::CREATED, Written::unchanged(&state, invitations::invite(&state, &actor, input).await?)))
 }
 
 /// `POST /invitations/{id}/resend`: a new link; the old one stops working.
@@ -91,8 +91,8 @@ pub async fn resend(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiPath(id): ApiPath<String>,
-) -> Result<Json<InvitationView>, AppError> {
-    Ok(Json(invitations::resend(&state, &actor, parse_id(&id)?).await?))
+) -> Result<Written<InvitationView>, AppError> {
+    Ok(Written::unchanged(&state, invitations::resend(&state, &actor, parse_id(&id)?).await?))
 }
 
 /// `DELETE /invitations/{id}`: revokes it.
@@ -101,9 +101,9 @@ pub async fn revoke(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiPath(id): ApiPath<String>,
-) -> Result<StatusCode, AppError> {
+) -> Result<Written<()>, AppError> {
     invitations::revoke(&state, &actor, parse_id(&id)?).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(Written::unchanged(&state, ()))
 }
 
 /// `POST /invitations/accept`: the signed-in user accepts an invitation of
@@ -113,7 +113,6 @@ pub async fn accept(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiJson(body): ApiJson<AcceptBody>,
-) -> Result<StatusCode, AppError> {
-    invitations::accept_signed_in(&state, &actor, &body.token).await?;
-    Ok(StatusCode::NO_CONTENT)
+) -> Result<Written<()>, AppError> {
+    invitations::accept_signed_in(&state, &actor, &body.token).await
 }

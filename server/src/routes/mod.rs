@@ -251,9 +251,9 @@ impl<S: Send + Sync> FromRequestParts<S> for IfMatch {
 /// A JSON answer with its version as the `ETag` header.
 pub struct Tagged<T>(pub i64, pub T);
 
-impl<T: serde::Serialize> IntoResponse for Tagged<T> {
+impl<T: IntoResponse> IntoResponse for Tagged<T> {
     fn into_response(self) -> Response {
-        let mut response = axum::Json(self.1).into_response();
+        let mut response = self.1.into_response();
         if let Ok(tag) = axum::http::HeaderValue::from_str(&etag(self.0)) {
             response.headers_mut().insert(axum::http::header::ETAG, tag);
         }

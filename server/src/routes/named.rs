@@ -73,8 +73,8 @@ macro_rules! named_resource {
             State(state): State<AppState>,
             SignedIn(actor): SignedIn,
             ApiJson(body): ApiJson<NewNamedBody>,
-        ) -> Result<(StatusCode, Json<$view>), AppError> {
-            Ok((StatusCode::CREATED, Json($service::create(&state, &actor, body.into()).await?)))
+        ) -> Result<(StatusCode, Written<$view>), AppError> {
+            Ok((StatusCode::CREATED, $service::create(&state, &actor, body.into()).await?))
         }
 
         #[doc = $get_doc]
@@ -83,9 +83,9 @@ macro_rules! named_resource {
             State(state): State<AppState>,
             SignedIn(actor): SignedIn,
             ApiPath(key): ApiPath<String>,
-        ) -> Result<Tagged<$view>, AppError> {
+        ) -> Result<Tagged<Json<$view>>, AppError> {
             let found = $service::get(&state, &actor, &key).await?;
-            Ok(Tagged(found.version, found))
+            Ok(Tagged(found.version, Json(found)))
         }
 
         #[doc = $update_doc]
@@ -96,10 +96,10 @@ macro_rules! named_resource {
             ApiPath(key): ApiPath<String>,
             IfMatch(expected): IfMatch,
             ApiJson(body): ApiJson<NamedBody>,
-        ) -> Result<Tagged<$view>, AppError> {
+        ) -> Result<Tagged<Written<$view>>, AppError> {
             let input = app::server::services::fields::NamedInput { expected, ..body.into() };
             let updated = $service::update(&state, &actor, &key, input).await?;
-            Ok(Tagged(updated.version, updated))
+            Ok(Tagged(updated.value.version, updated))
         }
 
         #[doc = $delete_doc]
@@ -109,9 +109,8 @@ macro_rules! named_resource {
             SignedIn(actor): SignedIn,
             ApiPath(key): ApiPath<String>,
             IfMatch(expected): IfMatch,
-        ) -> Result<StatusCode, AppError> {
-            $service::delete(&state, &actor, &key, &expected).await?;
-            Ok(StatusCode::NO_CONTENT)
+        ) -> Result<Written<()>, AppError> {
+            $service::delete(&state, &actor, &key, &expected).await
         }
     };
 }

@@ -3,6 +3,8 @@
 use axum::{extract::State, http::StatusCode, Json, Router};
 use serde::Deserialize;
 
+use app::server::Written;
+
 use super::{
     answers::{Done, Page},
     params::{number, optional, ListParams, DEFAULT_LIMIT},
@@ -70,9 +72,9 @@ pub async fn create_policy(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiJson(body): ApiJson<PolicyBody>,
-) -> Result<(StatusCode, Json<app::domain::PolicyView>), AppError> {
+) -> Result<(StatusCode, Written<app::domain::PolicyView>), AppError> {
     let new = policies::NewPolicy { subject: body.subject, role: body.role, workspace: body.workspace };
-    Ok((StatusCode::CREATED, Json(policies::create(&state, &actor, new).await?)))
+    Ok((StatusCode::CREATED, policies::create(&state, &actor, new).await?))
 }
 
 /// `DELETE /policies/{id}`.
@@ -81,8 +83,7 @@ pub async fn delete_policy(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiPath(id): ApiPath<String>,
-) -> Result<StatusCode, AppError> {
+) -> Result<Written<()>, AppError> {
     let id = id.parse().map(PolicyId).map_err(|_| AppError::not_found(format!("policy {id}")))?;
-    policies::delete(&state, &actor, id).await?;
-    Ok(StatusCode::NO_CONTENT)
+    policies::delete(&state, &actor, id).await
 }

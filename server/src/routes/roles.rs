@@ -3,6 +3,8 @@
 use axum::{extract::State, http::StatusCode, Json, Router};
 use serde::Deserialize;
 
+use app::server::Written;
+
 use super::{
     answers::{Done, Page},
     ApiJson, ApiPath, IfMatch, SignedIn, Tagged,
@@ -93,8 +95,8 @@ pub async fn create_role(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiJson(body): ApiJson<NewRoleBody>,
-) -> Result<(StatusCode, Json<app::domain::RoleView>), AppError> {
-    Ok((StatusCode::CREATED, Json(roles::create(&state, &actor, body.into()).await?)))
+) -> Result<(StatusCode, Written<RoleView>), AppError> {
+    Ok((StatusCode::CREATED, roles::create(&state, &actor, body.into()).await?))
 }
 
 /// `GET /roles/{key}`.
@@ -103,9 +105,9 @@ pub async fn get_role(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiPath(key): ApiPath<String>,
-) -> Result<Tagged<RoleView>, AppError> {
+) -> Result<Tagged<Json<RoleView>>, AppError> {
     let role = roles::get(&state, &actor, &key).await?;
-    Ok(Tagged(role.version, role))
+    Ok(Tagged(role.version, Json(role)))
 }
 
 /// `PATCH /roles/{key}`.
@@ -116,9 +118,9 @@ pub async fn update_role(
     ApiPath(key): ApiPath<String>,
     IfMatch(expected): IfMatch,
     ApiJson(body): ApiJson<RoleBody>,
-) -> Result<Tagged<RoleView>, AppError> {
+) -> Result<Tagged<Written<RoleView>>, AppError> {
     let role = roles::update(&state, &actor, &key, roles::RoleInput { expected, ..body.into() }).await?;
-    Ok(Tagged(role.version, role))
+    Ok(Tagged(role.value.version, role))
 }
 
 /// `DELETE /roles/{key}`.
@@ -128,7 +130,6 @@ pub async fn delete_role(
     SignedIn(actor): SignedIn,
     ApiPath(key): ApiPath<String>,
     IfMatch(expected): IfMatch,
-) -> Result<StatusCode, AppError> {
-    roles::delete(&state, &actor, &key, &expected).await?;
-    Ok(StatusCode::NO_CONTENT)
+) -> Result<Written<()>, AppError> {
+    roles::delete(&state, &actor, &key, &expected).await
 }

@@ -1,13 +1,13 @@
 //! Signing in and out over JSON, and who am I.
 
-use axum::{extract::State, http::StatusCode, Json};
+use axum::{extract::State, Json};
 use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, ApiSession, ClientAddr, IfMatch, SignedIn, Tagged};
 use app::{
     domain::UserView,
-    server::{http::ErrorBody, AppState},
+    server::{http::ErrorBody, AppState, Written},
     AppError,
 };
 
@@ -32,12 +32,12 @@ pub async fn login(
     ClientAddr(client): ClientAddr,
     headers: axum::http::HeaderMap,
     ApiJson(body): ApiJson<LoginBody>,
-) -> Result<Json<UserEnvelope>, AppError> {
+) -> Result<Written<UserEnvelope>, AppError> {
     let user =
         app::server::services::password_login::login(&state, &body.email, SecretString::from(body.password), client)
             .await?;
     session.sign_in(user.id, app::server::sessions::SignInDevice::of(client, &headers), state.clock.now_ms()).await?;
-    Ok(Json(UserEnvelope { user }))
+    Ok(Written::unchanged(&state, UserEnvelope { user }))
 }
 
 /// `POST /api/v1/auth/logout`: deletes the session on the server.
@@ -46,15 +46,15 @@ pub async fn logout(
     State(state): State<AppState>,
     ApiSession(session): ApiSession,
     ClientAddr(client): ClientAddr,
-) -> Result<StatusCode, AppError> {
+) -> Result<Written<()>, AppError> {
     app::server::services::sign_ins::sign_out(&state, &session, client).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(Written::unchanged(&state, ()))
 }
 
 /// `GET /api/v1/me`: the signed-in user.
 #[utoipa::path(get, path = "/api/v1/me", tag = "auth", responses((status = 200, description = "The signed-in user", body = UserEnvelope, headers(("ETag" = String, description = "The version, for If-Match")))))]
-pub async fn me(SignedIn(user): SignedIn) -> Tagged<UserEnvelope> {
-    Tagged(user.version, UserEnvelope { user: user.view() })
+pub async fn me(SignedIn(user): SignedIn) -> Tagged<Json<UserEnvelope>> {
+    Tagged(user.version, Json(UserEnvelope { user: user.view() }))
 }
 
 /// What a member may change about themselves.
@@ -75,7 +75,7 @@ pub async fn update_me(
     SignedIn(actor): SignedIn,
     IfMatch(expected): IfMatch,
     ApiJson(body): ApiJson<ProfileBody>,
-) -> Result<Tagged<UserEnvelope>, AppError> {
+) -> Result<Tagged<Written<UserEnvelope>>, AppError> {
     let user = app::server::services::account::update_display_name(&state, &actor, &body.name, &expected).await?;
-    Ok(Tagged(user.version, UserEnvelope { user }))
+    Ok(Tagged(user.version, Written::unchanged(&state, UserEnvelope { user })))
 }

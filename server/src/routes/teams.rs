@@ -3,6 +3,8 @@
 use axum::{extract::State, http::StatusCode, Json, Router};
 use serde::Deserialize;
 
+use app::server::Written;
+
 use super::{
     answers::{Done, Page},
     named::{NamedBody, NewNamedBody},
@@ -73,10 +75,10 @@ pub async fn put_member(
     ApiPath((key, user)): ApiPath<(String, String)>,
     IfMatch(expected): IfMatch,
     ApiJson(body): ApiJson<MemberBody>,
-) -> Result<Json<app::domain::MemberView>, AppError> {
+) -> Result<Written<MemberView>, AppError> {
     let user = parse_user_id(&user)?;
     let role = body.team_role.unwrap_or_else(|| "member".to_owned());
-    Ok(Json(teams::put_member(&state, &actor, &key, user, &role, &expected).await?))
+    teams::put_member(&state, &actor, &key, user, &role, &expected).await
 }
 
 /// `DELETE /teams/{key}/members/{user_id}`.
@@ -86,7 +88,6 @@ pub async fn remove_member(
     SignedIn(actor): SignedIn,
     ApiPath((key, user)): ApiPath<(String, String)>,
     IfMatch(expected): IfMatch,
-) -> Result<StatusCode, AppError> {
-    teams::remove_member(&state, &actor, &key, parse_user_id(&user)?, &expected).await?;
-    Ok(StatusCode::NO_CONTENT)
+) -> Result<Written<()>, AppError> {
+    teams::remove_member(&state, &actor, &key, parse_user_id(&user)?, &expected).await
 }

@@ -8,7 +8,7 @@ use app::{
     server::{
         http::ErrorBody,
         services::tokens::{self, TokenInput},
-        AppState,
+        AppState, Written,
     },
     AppError,
 };
@@ -126,7 +126,7 @@ pub async fn create(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiJson(body): ApiJson<TokenBody>,
-) -> Result<(StatusCode, Json<CreatedToken>), AppError> {
+) -> Result<(StatusCode, Written<CreatedToken>), AppError> {
     let input = TokenInput {
         name: body.name,
         scope: body.scope,
@@ -134,7 +134,7 @@ pub async fn create(
         workspace: body.workspace,
         expires_in_days: body.expires_in_days,
     };
-    Ok((StatusCode::CREATED, Json(tokens::create(&state, &actor, input).await?)))
+    Ok((StatusCode::CREATED, Written::unchanged(&state, tokens::create(&state, &actor, input).await?)))
 }
 
 /// `DELETE /me/tokens/{id}`.
@@ -143,9 +143,8 @@ pub async fn revoke_mine(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiPath(id): ApiPath<String>,
-) -> Result<StatusCode, AppError> {
-    tokens::revoke(&state, &actor, actor.id, parse_token(&id)?).await?;
-    Ok(StatusCode::NO_CONTENT)
+) -> Result<Written<()>, AppError> {
+    tokens::revoke(&state, &actor, actor.id, parse_token(&id)?).await
 }
 
 /// `GET /users/{id}/tokens` (`user:manage`).
@@ -164,9 +163,8 @@ pub async fn revoke_of_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiPath((id, token_id)): ApiPath<(String, String)>,
-) -> Result<StatusCode, AppError> {
-    tokens::revoke(&state, &actor, parse_user(&id)?, parse_token(&token_id)?).await?;
-    Ok(StatusCode::NO_CONTENT)
+) -> Result<Written<()>, AppError> {
+    tokens::revoke(&state, &actor, parse_user(&id)?, parse_token(&token_id)?).await
 }
 
 /// `GET /me/sessions`: the caller's sessions (for a token caller: all of
@@ -187,9 +185,9 @@ pub async fn end_session(
     super::ApiSession(session): super::ApiSession,
     SignedIn(actor): SignedIn,
     ApiPath(id): ApiPath<String>,
-) -> Result<StatusCode, AppError> {
+) -> Result<Written<()>, AppError> {
     app::server::services::account::end_sessions(&state, &actor, session.id().as_deref(), Some(&id)).await?;
-    Ok(StatusCode::NO_CONTENT)
+    Ok(Written::unchanged(&state, ()))
 }
 
 /// A new service account.
@@ -221,9 +219,9 @@ pub async fn create_service_account(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiJson(body): ApiJson<ServiceAccountBody>,
-) -> Result<(StatusCode, Json<app::domain::UserView>), AppError> {
+) -> Result<(StatusCode, Written<app::domain::UserView>), AppError> {
     let created = app::server::services::service_accounts::create(&state, &actor, &body.key, &body.name).await?;
-    Ok((StatusCode::CREATED, Json(created)))
+    Ok((StatusCode::CREATED, created))
 }
 
 /// `POST /service-accounts/{id}/tokens` (`user:manage`): the secret is in this answer only.
@@ -233,7 +231,7 @@ pub async fn create_service_account_token(
     SignedIn(actor): SignedIn,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<TokenBody>,
-) -> Result<(StatusCode, Json<CreatedToken>), AppError> {
+) -> Result<(StatusCode, Written<CreatedToken>), AppError> {
     let input = TokenInput {
         name: body.name,
         scope: body.scope,
@@ -243,5 +241,5 @@ pub async fn create_service_account_token(
     };
     let created =
         app::server::services::service_accounts::create_token(&state, &actor, parse_user(&id)?, input).await?;
-    Ok((StatusCode::CREATED, Json(created)))
+    Ok((StatusCode::CREATED, Written::unchanged(&state, created)))
 }

@@ -4,6 +4,8 @@ use axum::{extract::State, http::StatusCode, Json, Router};
 use secrecy::SecretString;
 use serde::Deserialize;
 
+use app::server::Written;
+
 use super::{
     answers::{Done, Page},
     params::{parse_user_id, ListParams, DEFAULT_LIMIT},
@@ -94,13 +96,13 @@ pub async fn create_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiJson(body): ApiJson<NewUserBody>,
-) -> Result<(StatusCode, Json<app::domain::UserView>), AppError> {
+) -> Result<(StatusCode, Written<UserView>), AppError> {
     let input = people::UserInput {
         email: Some(body.email),
         name: Some(body.name),
         password: body.password.map(SecretString::from),
     };
-    Ok((StatusCode::CREATED, Json(people::create(&state, &actor, input).await?)))
+    Ok((StatusCode::CREATED, people::create(&state, &actor, input).await?))
 }
 
 /// `GET /users/{id}`.
@@ -109,9 +111,9 @@ pub async fn get_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiPath(id): ApiPath<String>,
-) -> Result<Tagged<UserView>, AppError> {
+) -> Result<Tagged<Json<UserView>>, AppError> {
     let user = people::get(&state, &actor, parse_user_id(&id)?).await?;
-    Ok(Tagged(user.version, user))
+    Ok(Tagged(user.version, Json(user)))
 }
 
 /// `PATCH /users/{id}`: `name`, `status`.
@@ -122,13 +124,13 @@ pub async fn update_user(
     ApiPath(id): ApiPath<String>,
     IfMatch(expected): IfMatch,
     ApiJson(body): ApiJson<UserBody>,
-) -> Result<Tagged<UserView>, AppError> {
+) -> Result<Tagged<Written<UserView>>, AppError> {
     if body.email.is_some() || body.password.is_some() {
         return Err(AppError::invalid("body", "only name and status can be changed here"));
     }
     let patch = people::UserPatch { name: body.name, status: body.status, expected };
     let user = people::update(&state, &actor, parse_user_id(&id)?, patch).await?;
-    Ok(Tagged(user.version, user))
+    Ok(Tagged(user.value.version, user))
 }
 
 /// `DELETE /users/{id}`.
@@ -138,9 +140,8 @@ pub async fn delete_user(
     SignedIn(actor): SignedIn,
     ApiPath(id): ApiPath<String>,
     IfMatch(expected): IfMatch,
-) -> Result<StatusCode, AppError> {
-    people::delete(&state, &actor, parse_user_id(&id)?, &expected).await?;
-    Ok(StatusCode::NO_CONTENT)
+) -> Result<Written<()>, AppError> {
+    people::delete(&state, &actor, parse_user_id(&id)?, &expected).await
 }
 
 #[derive(Debug, Deserialize)]

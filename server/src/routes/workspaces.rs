@@ -10,7 +10,7 @@ use super::{
 };
 use app::{domain::WorkspaceView, server::http::ErrorBody};
 use app::{
-    server::{services::workspaces, AppState},
+    server::{services::workspaces, AppState, Written},
     AppError,
 };
 

@@ -150,13 +150,13 @@ async fn setup(backend: Backend, exercised: std::sync::Arc<Exercised>) -> (TestA
     for n in 0..ACTORS - 1 {
         let input =
             UserInput { email: Some(format!("member-{n}@example.com")), name: Some(format!("M{n}")), password: None };
-        actors.push(people::create(&state, &admin, input).await.unwrap().id);
+        actors.push(people::create(&state, &admin, input).await.unwrap().value.id);
     }
     actors.push(admin.id);
     let mut invitees = Vec::new();
     for email in INVITEES {
         let input = UserInput { email: Some(email.into()), name: Some("Invitee".into()), password: None };
-        invitees.push(people::create(&state, &admin, input).await.unwrap().id);
+        invitees.push(people::create(&state, &admin, input).await.unwrap().value.id);
     }
     let world = World {
         state,
@@ -364,7 +364,7 @@ async fn step(world: &mut World, op: &Op) -> Result<(), TestCaseError> {
                     world.invitees[INVITEES.iter().position(|e| *e == invitation_row.email.as_str()).unwrap()];
                 let invitee_row = world.row(invitee).await;
                 // The granter is whoever vouches for the invitation now.
-                invitations::accept_signed_in(&world.state, &invitee_row, &token).await.ok().map(|()| inviter)
+                invitations::accept_signed_in(&world.state, &invitee_row, &token).await.ok().map(|_| inviter)
             }
         },
         Op::CreateServiceAccount { actor } => {
@@ -372,7 +372,7 @@ async fn step(world: &mut World, op: &Op) -> Result<(), TestCaseError> {
             let actor_row = world.row(actor_id(*actor)).await;
             let key = format!("robot-{}", world.created);
             if let Ok(view) = service_accounts::create(&world.state, &actor_row, &key, "Robot").await {
-                world.service_accounts.push(view.id);
+                world.service_accounts.push(view.value.id);
             }
             Some(actor_id(*actor))
         }

@@ -2,6 +2,7 @@
 
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::server::Written;
 use crate::{
     authz::Change,
     domain::{DisplayName, Email, Expected, ListQuery, Page, Permission, UserId, UserStatus, UserView},
@@ -117,7 +118,7 @@ pub async fn detail(
 }
 
 /// Creates a user.
-pub async fn create(state: &AppState, actor: &UserRow, input: UserInput) -> Result<UserView, AppError> {
+pub async fn create(state: &AppState, actor: &UserRow, input: UserInput) -> Result<Written<UserView>, AppError> {
     let entry = attempt(actor, "user.create", "user", "");
     let result = async {
         require(state, actor, Permission::UserManage, None)?;
@@ -156,8 +157,8 @@ pub async fn create(state: &AppState, actor: &UserRow, input: UserInput) -> Resu
         success.target_id = Some(user.id.to_string());
         success.after = serde_json::to_value(&view).ok();
         audit::insert(&mut tx, &success, now_ms()).await?;
-        tx.commit([Change::UserSet { user: user.id, active: true }]).await?;
-        Ok(view)
+        let revision = tx.commit([Change::UserSet { user: user.id, active: true }]).await?;
+        Ok(Written::new(view, revision))
     }
     .await;
     audited(state, entry, result).await
@@ -178,7 +179,12 @@ async fn pending_invitation(conn: &mut store::Conn, email: &Email) -> Result<Opt
 }
 
 /// Renames, disables or enables a user. Disabling ends their sessions at once.
-pub async fn update(state: &AppState, actor: &UserRow, id: UserId, patch: UserPatch) -> Result<UserView, AppError> {
+pub async fn update(
+    state: &AppState,
+    actor: &UserRow,
+    id: UserId,
+    patch: UserPatch,
+) -> Result<Written<UserView>, AppError> {
     let action = match patch.status.as_deref() {
         Some("disabled") => "user.disable",
         Some("active") => "user.enable",
@@ -235,15 +241,20 @@ pub async fn update(state: &AppState, actor: &UserRow, id: UserId, patch: UserPa
         success.before = serde_json::to_value(before.view()).ok();
         success.after = serde_json::to_value(after.view()).ok();
         audit::insert(&mut tx, &success, now_ms()).await?;
-        tx.commit([Change::UserSet { user: id, active: after.status == UserStatus::Active }]).await?;
-        Ok(after.view())
+        let revision = tx.commit([Change::UserSet { user: id, active: after.status == UserStatus::Active }]).await?;
+        Ok(Written::new(after.view(), revision))
     }
     .await;
     audited(state, entry, result).await
 }
 
 /// Deletes a user with their sessions, team memberships and policies.
-pub async fn delete(state: &AppState, actor: &UserRow, id: UserId, expected: &Expected) -> Result<(), AppError> {
+pub async fn delete(
+    state: &AppState,
+    actor: &UserRow,
+    id: UserId,
+    expected: &Expected,
+) -> Result<Written<()>, AppError> {
     let entry = attempt(actor, "user.delete", "user", id);
     let result = async {
         require(state, actor, Permission::UserManage, None)?;
@@ -265,8 +276,8 @@ pub async fn delete(state: &AppState, actor: &UserRow, id: UserId, expected: &Ex
         let mut changes: Vec<Change> = policies.iter().map(|p| Change::PolicyRemoved(p.fact())).collect();
         changes.extend(teams.into_iter().map(|team| Change::MemberRemoved { team, user: id }));
         changes.push(Change::UserRemoved(id));
-        tx.commit(changes).await?;
-        Ok(())
+        let revision = tx.commit(changes).await?;
+        Ok(Written::new((), revision))
     }
     .await;
     audited(state, entry, result).await

@@ -1,5 +1,6 @@
 //! Granting and revoking access.
 
+use crate::server::Written;
 use crate::{
     authz::{Binding, Change},
     domain::{Permission, PolicyId, PolicyView, RoleKey, Scope, Subject, WorkspaceKey},
@@ -39,7 +40,7 @@ pub fn view(row: &PolicyRow) -> PolicyView {
 }
 
 /// Binds a subject to a role, globally or in one workspace.
-pub async fn create(state: &AppState, actor: &UserRow, new: NewPolicy) -> Result<PolicyView, AppError> {
+pub async fn create(state: &AppState, actor: &UserRow, new: NewPolicy) -> Result<Written<PolicyView>, AppError> {
     let mut entry = attempt(actor, "policy.create", "policy", "");
     entry.workspace = new.workspace.as_ref().map(ToString::to_string);
     entry.after = serde_json::to_value(serde_json::json!({
@@ -81,15 +82,15 @@ pub async fn create(state: &AppState, actor: &UserRow, new: NewPolicy) -> Result
         success.target_id = Some(row.id.to_string());
         success.after = serde_json::to_value(&created).ok();
         audit::insert(&mut tx, &success, now_ms()).await?;
-        tx.commit([Change::PolicyAdded(row.fact())]).await?;
-        Ok(created)
+        let revision = tx.commit([Change::PolicyAdded(row.fact())]).await?;
+        Ok(Written::new(created, revision))
     }
     .await;
     audited(state, entry, result).await
 }
 
 /// Revokes a policy. The last global admin cannot be removed this way.
-pub async fn delete(state: &AppState, actor: &UserRow, id: PolicyId) -> Result<(), AppError> {
+pub async fn delete(state: &AppState, actor: &UserRow, id: PolicyId) -> Result<Written<()>, AppError> {
     let entry = attempt(actor, "policy.delete", "policy", id);
     let result = async {
         let mut tx = state.access.begin_write(&state.db).await?;
@@ -112,8 +113,8 @@ pub async fn delete(state: &AppState, actor: &UserRow, id: PolicyId) -> Result<(
         success.workspace = row.scope.workspace().map(ToString::to_string);
         success.before = serde_json::to_value(view(&row)).ok();
         audit::insert(&mut tx, &success, now_ms()).await?;
-        tx.commit([Change::PolicyRemoved(row.fact())]).await?;
-        Ok(())
+        let revision = tx.commit([Change::PolicyRemoved(row.fact())]).await?;
+        Ok(Written::new((), revision))
     }
     .await;
     audited(state, entry, result).await

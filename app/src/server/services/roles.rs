@@ -1,6 +1,7 @@
 //! Roles: the built-in ones are fixed; custom ones are created, edited and
 //! deleted by holders of `role:manage` who hold every permission they grant.
 
+use crate::server::Written;
 use crate::{
     authz::{Binding, Change},
     domain::{Expected, Permission, PermissionSet, RoleKey, RoleView, Scope},
@@ -99,7 +100,7 @@ pub async fn get(state: &AppState, actor: &UserRow, key: &str) -> Result<RoleVie
 }
 
 /// Creates a custom role.
-pub async fn create(state: &AppState, actor: &UserRow, input: RoleInput) -> Result<RoleView, AppError> {
+pub async fn create(state: &AppState, actor: &UserRow, input: RoleInput) -> Result<Written<RoleView>, AppError> {
     let entry = attempt(actor, "role.create", "role", input.key.clone().unwrap_or_default());
     let result = async {
         let mut tx = state.access.begin_write(&state.db).await?;
@@ -132,15 +133,20 @@ pub async fn create(state: &AppState, actor: &UserRow, input: RoleInput) -> Resu
         let mut success = entry.clone();
         success.after = serde_json::to_value(&created).ok();
         audit::insert(&mut tx, &success, now_ms()).await?;
-        tx.commit([Change::RoleSet { role: row.key, permissions: row.permissions }]).await?;
-        Ok(created)
+        let revision = tx.commit([Change::RoleSet { role: row.key, permissions: row.permissions }]).await?;
+        Ok(Written::new(created, revision))
     }
     .await;
     audited(state, entry, result).await
 }
 
 /// Edits a custom role; fields left out keep their value.
-pub async fn update(state: &AppState, actor: &UserRow, key: &str, input: RoleInput) -> Result<RoleView, AppError> {
+pub async fn update(
+    state: &AppState,
+    actor: &UserRow,
+    key: &str,
+    input: RoleInput,
+) -> Result<Written<RoleView>, AppError> {
     let entry = attempt(actor, "role.update", "role", key);
     let result = async {
         let mut tx = state.access.begin_write(&state.db).await?;
@@ -174,15 +180,20 @@ pub async fn update(state: &AppState, actor: &UserRow, key: &str, input: RoleInp
         success.before = serde_json::to_value(view(state, &before)).ok();
         success.after = serde_json::to_value(&updated).ok();
         audit::insert(&mut tx, &success, now_ms()).await?;
-        tx.commit([Change::RoleSet { role: after.key, permissions: after.permissions }]).await?;
-        Ok(updated)
+        let revision = tx.commit([Change::RoleSet { role: after.key, permissions: after.permissions }]).await?;
+        Ok(Written::new(updated, revision))
     }
     .await;
     audited(state, entry, result).await
 }
 
 /// Deletes a custom role that no policy uses.
-pub async fn delete(state: &AppState, actor: &UserRow, key: &str, expected: &Expected) -> Result<(), AppError> {
+pub async fn delete(
+    state: &AppState,
+    actor: &UserRow,
+    key: &str,
+    expected: &Expected,
+) -> Result<Written<()>, AppError> {
     let entry = attempt(actor, "role.delete", "role", key);
     let result = async {
         let mut tx = state.access.begin_write(&state.db).await?;
@@ -218,8 +229,8 @@ pub async fn delete(state: &AppState, actor: &UserRow, key: &str, expected: &Exp
         let mut success = entry.clone();
         success.before = serde_json::to_value(view(state, &before)).ok();
         audit::insert(&mut tx, &success, now_ms()).await?;
-        tx.commit([Change::RoleRemoved(key)]).await?;
-        Ok(())
+        let revision = tx.commit([Change::RoleRemoved(key)]).await?;
+        Ok(Written::new((), revision))
     }
     .await;
     audited(state, entry, result).await

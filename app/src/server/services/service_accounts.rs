@@ -2,6 +2,7 @@
 //! holders of `user:manage`; they hold policies like any user and act only
 //! through API tokens (no password, no sign-in).
 
+use crate::server::Written;
 use crate::{
     authz::Change,
     domain::{CreatedToken, DisplayName, Email, Permission, UserId, UserView, WorkspaceKey},
@@ -22,7 +23,7 @@ use crate::{
 pub const DOMAIN: &str = "service.portcullis.local";
 
 /// Creates a service account `key` (lower-case letters, digits, dashes).
-pub async fn create(state: &AppState, actor: &UserRow, key: &str, name: &str) -> Result<UserView, AppError> {
+pub async fn create(state: &AppState, actor: &UserRow, key: &str, name: &str) -> Result<Written<UserView>, AppError> {
     let entry = attempt(actor, "service_account.create", "user", key);
     let result = async {
         require(state, actor, Permission::UserManage, None)?;
@@ -44,8 +45,8 @@ pub async fn create(state: &AppState, actor: &UserRow, key: &str, name: &str) ->
         success.target_id = Some(account.id.to_string());
         success.after = serde_json::to_value(&view).ok();
         audit::insert(&mut tx, &success, now_ms()).await?;
-        tx.commit([Change::UserSet { user: account.id, active: true }]).await?;
-        Ok(view)
+        let revision = tx.commit([Change::UserSet { user: account.id, active: true }]).await?;
+        Ok(Written::new(view, revision))
     }
     .await;
     audited(state, entry, result).await

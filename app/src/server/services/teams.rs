@@ -1,6 +1,7 @@
 //! Teams: `team:manage` for everything; a team's maintainers may add and
 //! remove its members, never handing out more than they hold themselves.
 
+use crate::server::Written;
 use crate::{
     authz::Change,
     domain::{Expected, ListQuery, MemberView, NamedOrder, Page, Permission, TeamKey, TeamView, UserId},
@@ -58,21 +59,26 @@ pub async fn get(state: &AppState, actor: &UserRow, key: &str) -> Result<TeamVie
 }
 
 /// Creates a team.
-pub async fn create(state: &AppState, actor: &UserRow, input: TeamInput) -> Result<TeamView, AppError> {
+pub async fn create(state: &AppState, actor: &UserRow, input: TeamInput) -> Result<Written<TeamView>, AppError> {
     let entry = attempt(actor, "team.create", "team", input.key.clone().unwrap_or_default());
     let result = async {
         require(state, actor, Permission::TeamManage, None)?;
         let mut tx = state.db.write().await?;
         let created = named::insert_new::<TeamKey>(&mut tx, &input, &entry).await?;
         tx.commit().await.map_err(StoreError::from)?;
-        Ok(created)
+        Ok(Written::unchanged(state, created))
     }
     .await;
     audited(state, entry, result).await
 }
 
 /// Renames or re-describes a team.
-pub async fn update(state: &AppState, actor: &UserRow, key: &str, input: TeamInput) -> Result<TeamView, AppError> {
+pub async fn update(
+    state: &AppState,
+    actor: &UserRow,
+    key: &str,
+    input: TeamInput,
+) -> Result<Written<TeamView>, AppError> {
     let entry = attempt(actor, "team.update", "team", key);
     let result = async {
         require(state, actor, Permission::TeamManage, None)?;
@@ -80,14 +86,19 @@ pub async fn update(state: &AppState, actor: &UserRow, key: &str, input: TeamInp
         let mut tx = state.db.write().await?;
         let updated = named::rewrite(&mut tx, &key, &input, &entry).await?;
         tx.commit().await.map_err(StoreError::from)?;
-        Ok(updated)
+        Ok(Written::unchanged(state, updated))
     }
     .await;
     audited(state, entry, result).await
 }
 
 /// Deletes a team with its memberships and policies.
-pub async fn delete(state: &AppState, actor: &UserRow, key: &str, expected: &Expected) -> Result<(), AppError> {
+pub async fn delete(
+    state: &AppState,
+    actor: &UserRow,
+    key: &str,
+    expected: &Expected,
+) -> Result<Written<()>, AppError> {
     let entry = attempt(actor, "team.delete", "team", key);
     let result = async {
         require(state, actor, Permission::TeamManage, None)?;
@@ -106,8 +117,8 @@ pub async fn delete(state: &AppState, actor: &UserRow, key: &str, expected: &Exp
         audit::insert(&mut tx, &success, now_ms()).await?;
         let mut changes: Vec<Change> = policies.iter().map(|p| Change::PolicyRemoved(p.fact())).collect();
         changes.extend(members.into_iter().map(|user| Change::MemberRemoved { team: key.clone(), user }));
-        tx.commit(changes).await?;
-        Ok(())
+        let revision = tx.commit(changes).await?;
+        Ok(Written::new((), revision))
     }
     .await;
     audited(state, entry, result).await
@@ -150,7 +161,7 @@ pub async fn put_member(
     user: UserId,
     team_role: &str,
     expected: &Expected,
-) -> Result<MemberView, AppError> {
+) -> Result<Written<MemberView>, AppError> {
     let entry = attempt(actor, "team.member.put", "team", key);
     let result = async {
         if !matches!(team_role, "member" | "maintainer") {
@@ -180,8 +191,8 @@ pub async fn put_member(
         success.before = before.map(|role| serde_json::json!({ "user_id": user, "team_role": role }));
         success.after = serde_json::to_value(member_view(&member)).ok();
         audit::insert(&mut tx, &success, now_ms()).await?;
-        tx.commit([Change::MemberAdded { team: key, user }]).await?;
-        Ok(member_view(&member))
+        let revision = tx.commit([Change::MemberAdded { team: key, user }]).await?;
+        Ok(Written::new(member_view(&member), revision))
     }
     .await;
     audited(state, entry, result).await
@@ -194,7 +205,7 @@ pub async fn remove_member(
     key: &str,
     user: UserId,
     expected: &Expected,
-) -> Result<(), AppError> {
+) -> Result<Written<()>, AppError> {
     let entry = attempt(actor, "team.member.remove", "team", key);
     let result = async {
         let key = named::parse_key::<TeamKey>(key)?;
@@ -212,8 +223,8 @@ pub async fn remove_member(
         let mut success = entry.clone();
         success.before = Some(serde_json::json!({ "user_id": user, "team_role": role }));
         audit::insert(&mut tx, &success, now_ms()).await?;
-        tx.commit([Change::MemberRemoved { team: key, user }]).await?;
-        Ok(())
+        let revision = tx.commit([Change::MemberRemoved { team: key, user }]).await?;
+        Ok(Written::new((), revision))
     }
     .await;
     audited(state, entry, result).await
@@ -269,5 +280,5 @@ pub async fn put_member_by_email(
             .await?
             .ok_or_else(|| AppError::unknown("email", format!("there is no user {email}")))?
     };
-    put_member(state, actor, key, user.id, team_role, expected).await
+    put_member(state, actor, key, user.id, team_role, expected).await.map(Written::into_value)
 }

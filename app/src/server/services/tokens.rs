@@ -3,6 +3,7 @@
 //! permissions, narrowed by its scope and workspace, checked on every
 //! request; a revoked or expired token, or a disabled owner, stops at once.
 
+use crate::server::Written;
 use crate::{
     authz::{TokenGrant, TokenScope},
     domain::{CreatedToken, Permission, PermissionSet, TokenView, UserId, UserStatus, WorkspaceKey},
@@ -219,7 +220,7 @@ pub async fn list(state: &AppState, actor: &UserRow, user: UserId) -> Result<Vec
 }
 
 /// Revokes a token of `user` (one's own, or anyone's with `user:manage`).
-pub async fn revoke(state: &AppState, actor: &UserRow, user: UserId, id: uuid::Uuid) -> Result<(), AppError> {
+pub async fn revoke(state: &AppState, actor: &UserRow, user: UserId, id: uuid::Uuid) -> Result<Written<()>, AppError> {
     let entry = attempt(actor, "token.revoke", "token", id);
     let result = async {
         if user == actor.id {
@@ -233,8 +234,8 @@ pub async fn revoke(state: &AppState, actor: &UserRow, user: UserId, id: uuid::U
             return Err(AppError::not_found(format!("live token {id}")));
         }
         audit::insert(&mut tx, &entry, now_ms()).await?;
-        tx.commit_set(ChangeSet { revoked_tokens: vec![id], ..ChangeSet::default() }).await?;
-        Ok(())
+        let revision = tx.commit_set(ChangeSet { revoked_tokens: vec![id], ..ChangeSet::default() }).await?;
+        Ok(Written::new((), revision))
     }
     .await;
     audited(state, entry, result).await

@@ -1,5 +1,6 @@
 //! Workspaces: the tenants that own endpoints, models and datasets.
 
+use crate::server::Written;
 use crate::{
     authz::Change,
     domain::{Expected, ListQuery, NamedOrder, Page, Permission, WorkspaceKey, WorkspaceView},
@@ -52,15 +53,19 @@ pub async fn get(state: &AppState, actor: &UserRow, key: &str) -> Result<Workspa
 }
 
 /// Creates a workspace.
-pub async fn create(state: &AppState, actor: &UserRow, input: WorkspaceInput) -> Result<WorkspaceView, AppError> {
+pub async fn create(
+    state: &AppState,
+    actor: &UserRow,
+    input: WorkspaceInput,
+) -> Result<Written<WorkspaceView>, AppError> {
     let mut entry = attempt(actor, "workspace.create", "workspace", input.key.clone().unwrap_or_default());
     entry.workspace = input.key.clone();
     let result = async {
         let mut tx = state.access.begin_write(&state.db).await?;
         require(state, actor, Permission::WorkspaceCreate, None)?;
         let created = named::insert_new::<WorkspaceKey>(&mut tx, &input, &entry).await?;
-        tx.commit([]).await?;
-        Ok(created)
+        let revision = tx.commit([]).await?;
+        Ok(Written::new(created, revision))
     }
     .await;
     audited(state, entry, result).await
@@ -72,7 +77,7 @@ pub async fn update(
     actor: &UserRow,
     key: &str,
     input: WorkspaceInput,
-) -> Result<WorkspaceView, AppError> {
+) -> Result<Written<WorkspaceView>, AppError> {
     let mut entry = attempt(actor, "workspace.update", "workspace", key);
     entry.workspace = Some(key.to_owned());
     let result = async {
@@ -81,14 +86,19 @@ pub async fn update(
         let mut tx = state.db.write().await?;
         let updated = named::rewrite(&mut tx, &key, &input, &entry).await?;
         tx.commit().await.map_err(StoreError::from)?;
-        Ok(updated)
+        Ok(Written::unchanged(state, updated))
     }
     .await;
     audited(state, entry, result).await
 }
 
 /// Deletes a workspace and, in the same transaction, its policies.
-pub async fn delete(state: &AppState, actor: &UserRow, key: &str, expected: &Expected) -> Result<(), AppError> {
+pub async fn delete(
+    state: &AppState,
+    actor: &UserRow,
+    key: &str,
+    expected: &Expected,
+) -> Result<Written<()>, AppError> {
     let mut entry = attempt(actor, "workspace.delete", "workspace", key);
     entry.workspace = Some(key.to_owned());
     let result = async {
@@ -104,8 +114,8 @@ pub async fn delete(state: &AppState, actor: &UserRow, key: &str, expected: &Exp
         let mut success = entry.clone();
         success.before = Some(serde_json::json!({ "workspace": view(&before), "policies_deleted": removed.len() }));
         audit::insert(&mut tx, &success, now_ms()).await?;
-        tx.commit(removed.iter().map(|p| Change::PolicyRemoved(p.fact()))).await?;
-        Ok(())
+        let revision = tx.commit(removed.iter().map(|p| Change::PolicyRemoved(p.fact()))).await?;
+        Ok(Written::new((), revision))
     }
     .await;
     audited(state, entry, result).await

@@ -3,6 +3,7 @@
 //! checked against the inviter again at this moment.
 
 use super::*;
+use crate::server::Written;
 
 /// The pending, unexpired invitation of `token`, or a 404/410 that says why not.
 pub(crate) async fn usable(conn: &mut store::Conn, token: &str) -> Result<InvitationRow, AppError> {
@@ -185,7 +186,7 @@ pub async fn accept_with_password(
 }
 
 /// The signed-in user accepts an invitation of their own email.
-pub async fn accept_signed_in(state: &AppState, actor: &UserRow, token: &str) -> Result<(), AppError> {
+pub async fn accept_signed_in(state: &AppState, actor: &UserRow, token: &str) -> Result<Written<()>, AppError> {
     require_session(actor, "accept invitations")?;
     let mut tx = state.access.begin_write(&state.db).await?;
     let row = match usable(&mut tx, token).await {
@@ -193,7 +194,7 @@ pub async fn accept_signed_in(state: &AppState, actor: &UserRow, token: &str) ->
         Err(AppError::Gone { code, .. }) if code == "invitation_used" => {
             let row = store::invitations::find_by_token(&mut tx, &token_hash(token)).await?;
             if row.is_some_and(|r| r.accepted_by == Some(actor.id)) {
-                return Ok(());
+                return Ok(Written::unchanged(state, ()));
             }
             return Err(AppError::gone("invitation_used", "this invitation has already been used"));
         }
@@ -209,8 +210,8 @@ pub async fn accept_signed_in(state: &AppState, actor: &UserRow, token: &str) ->
         ));
     }
     let changes = grant(state, &mut tx, &row, actor, Proof::Link).await?;
-    tx.commit(changes).await?;
-    Ok(())
+    let revision = tx.commit(changes).await?;
+    Ok(Written::new((), revision))
 }
 
 /// The actor's own pending invitations (to their email).
