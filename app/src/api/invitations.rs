@@ -4,6 +4,9 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 #[cfg(feature = "ssr")]
+use crate::domain::Identifier;
+
+#[cfg(feature = "ssr")]
 use super::context;
 use crate::{
     domain::{InvitationPage, InvitationPreview, InvitationView, UserView},
@@ -50,7 +53,7 @@ pub async fn create_invitations(
 #[server(prefix = "/sfn", endpoint = "invitations/resend")]
 pub async fn resend_invitation(id: String) -> Result<InvitationView, AppError> {
     context::as_actor(|state, actor| async move {
-        let id = id.parse().map_err(|_| AppError::not_found(format!("invitation {id}")))?;
+        let id = crate::domain::InvitationId::parse_id(&id).map(|id| id.0)?;
         crate::server::services::invitations::resend(&state, &actor, id).await
     })
     .await
@@ -60,7 +63,7 @@ pub async fn resend_invitation(id: String) -> Result<InvitationView, AppError> {
 #[server(prefix = "/sfn", endpoint = "invitations/revoke")]
 pub async fn revoke_invitation(id: String) -> Result<(), AppError> {
     context::as_actor(|state, actor| async move {
-        let id = id.parse().map_err(|_| AppError::not_found(format!("invitation {id}")))?;
+        let id = crate::domain::InvitationId::parse_id(&id).map(|id| id.0)?;
         crate::server::services::invitations::revoke(&state, &actor, id).await
     })
     .await

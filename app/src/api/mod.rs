@@ -5,6 +5,9 @@
 use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
+#[cfg(feature = "ssr")]
+use crate::domain::Identifier;
+
 use crate::{
     domain::{DashboardStats, Page, SignedInUser, UserView},
     error::AppError,
@@ -97,9 +100,8 @@ pub async fn list_users(
 /// `workspace`, or globally), each permission with the policies behind it.
 #[server(prefix = "/sfn", endpoint = "users/detail", input = GetUrl)]
 pub async fn load_user_detail(id: String, workspace: Option<String>) -> Result<crate::domain::UserDetail, AppError> {
-    use crate::domain::UserId;
     context::as_actor(|state, actor| async move {
-        let id: UserId = id.parse().map_err(|_| AppError::not_found(format!("user {id}")))?;
+        let id = crate::domain::UserId::parse_id(&id)?;
         let workspace = context::optional_workspace(workspace.as_deref(), "workspace")?;
         crate::server::services::people::detail(&state, &actor, id, workspace).await
     })
@@ -125,7 +127,7 @@ pub async fn create_user(email: String, name: String, password: Option<String>) 
 #[server(prefix = "/sfn", endpoint = "users/status")]
 pub async fn set_user_status(id: String, status: String, version: Option<i64>) -> Result<UserView, AppError> {
     context::as_actor(|state, actor| async move {
-        let id = id.parse().map_err(|_| AppError::not_found(format!("user {id}")))?;
+        let id = crate::domain::UserId::parse_id(&id)?;
         let expected = crate::domain::Expected::version(version);
         let patch = crate::server::services::people::UserPatch { name: None, status: Some(status), expected };
         crate::server::services::people::update(&state, &actor, id, patch).await
@@ -138,7 +140,7 @@ pub async fn set_user_status(id: String, status: String, version: Option<i64>) -
 #[server(prefix = "/sfn", endpoint = "users/rename")]
 pub async fn rename_user(id: String, name: String, version: Option<i64>) -> Result<UserView, AppError> {
     context::as_actor(|state, actor| async move {
-        let id = id.parse().map_err(|_| AppError::not_found(format!("user {id}")))?;
+        let id = crate::domain::UserId::parse_id(&id)?;
         let expected = crate::domain::Expected::version(version);
         let patch = crate::server::services::people::UserPatch { name: Some(name), status: None, expected };
         crate::server::services::people::update(&state, &actor, id, patch).await
@@ -151,7 +153,7 @@ pub async fn rename_user(id: String, name: String, version: Option<i64>) -> Resu
 #[server(prefix = "/sfn", endpoint = "users/delete")]
 pub async fn delete_user(id: String, version: Option<i64>) -> Result<(), AppError> {
     context::as_actor(|state, actor| async move {
-        let id = id.parse().map_err(|_| AppError::not_found(format!("user {id}")))?;
+        let id = crate::domain::UserId::parse_id(&id)?;
         crate::server::services::people::delete(&state, &actor, id, &crate::domain::Expected::version(version)).await
     })
     .await

@@ -4,6 +4,9 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 #[cfg(feature = "ssr")]
+use crate::domain::Identifier;
+
+#[cfg(feature = "ssr")]
 use super::context;
 use crate::{
     domain::{MemberView, Page, TeamDetail, TeamView},
@@ -98,7 +101,7 @@ pub async fn put_team_member(
 #[server(prefix = "/sfn", endpoint = "teams/members/remove")]
 pub async fn remove_team_member(key: String, user_id: String, version: Option<i64>) -> Result<(), AppError> {
     context::as_actor(|state, actor| async move {
-        let user = user_id.parse().map_err(|_| AppError::not_found(format!("user {user_id}")))?;
+        let user = crate::domain::UserId::parse_id(&user_id)?;
         crate::server::services::teams::remove_member(
             &state,
             &actor,

@@ -4,6 +4,9 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::GetUrl;
 
 #[cfg(feature = "ssr")]
+use crate::domain::Identifier;
+
+#[cfg(feature = "ssr")]
 use super::context;
 use crate::{
     domain::{CreatedToken, TokenView},
@@ -27,7 +30,7 @@ fn owner_or_me(
     actor: &crate::server::store::users::UserRow,
 ) -> Result<crate::domain::UserId, AppError> {
     match owner.map(str::trim).filter(|o| !o.is_empty()) {
-        Some(id) => id.parse().map_err(|_| AppError::not_found(format!("user {id}"))),
+        Some(id) => crate::domain::UserId::parse_id(id),
         None => Ok(actor.id),
     }
 }
@@ -66,7 +69,7 @@ pub async fn create_token(
 pub async fn revoke_token(owner: Option<String>, id: String) -> Result<(), AppError> {
     context::as_actor(|state, actor| async move {
         let owner = owner_or_me(owner.as_deref(), &actor)?;
-        let id = id.parse().map_err(|_| AppError::not_found(format!("token {id}")))?;
+        let id = crate::domain::TokenId::parse_id(&id).map(|id| id.0)?;
         crate::server::services::tokens::revoke(&state, &actor, owner, id).await
     })
     .await
@@ -176,7 +179,7 @@ pub async fn leave_team(team: String) -> Result<(), AppError> {
 #[server(prefix = "/sfn", endpoint = "me/invitation")]
 pub async fn answer_my_invitation(id: String, answer: super::Answer) -> Result<(), AppError> {
     context::as_actor(|state, actor| async move {
-        let id = id.parse().map_err(|_| AppError::not_found(format!("invitation {id}")))?;
+        let id = crate::domain::InvitationId::parse_id(&id).map(|id| id.0)?;
         let accept = answer == super::Answer::Accept;
         crate::server::services::invitations::answer_own(&state, &actor, id, accept).await
     })

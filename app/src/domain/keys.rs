@@ -2,9 +2,67 @@
 //! policies, and what a policy binds.
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
+use std::{fmt, str::FromStr};
 
 use super::UserId;
+use crate::error::AppError;
+
+/// An id that arrives as text (a path segment, a form field). Text that is
+/// not an id names nothing, so it is the same 404 as an id nobody has.
+pub trait Identifier: FromStr {
+    /// What it identifies, for the 404's message ("user", "policy").
+    const WHAT: &'static str;
+
+    fn parse_id(text: &str) -> Result<Self, AppError> {
+        text.parse().map_err(|_| AppError::not_found(format!("{} {text}", Self::WHAT)))
+    }
+}
+
+impl Identifier for UserId {
+    const WHAT: &'static str = "user";
+}
+
+impl Identifier for PolicyId {
+    const WHAT: &'static str = "policy";
+}
+
+impl FromStr for PolicyId {
+    type Err = std::num::ParseIntError;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        s.parse().map(Self)
+    }
+}
+
+/// Declares the id of a thing whose rows are keyed by a random UUID.
+macro_rules! uuid_id {
+    ($(#[$doc:meta])* $name:ident, $what:literal) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub struct $name(pub uuid::Uuid);
+
+        impl FromStr for $name {
+            type Err = uuid::Error;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                uuid::Uuid::parse_str(s).map(Self)
+            }
+        }
+
+        impl Identifier for $name {
+            const WHAT: &'static str = $what;
+        }
+    };
+}
+
+uuid_id!(
+    /// An API token's id (not its secret).
+    TokenId,
+    "token"
+);
+uuid_id!(
+    /// An invitation's id (not its link's token).
+    InvitationId,
+    "invitation"
+);
 
 /// Why a key was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

@@ -11,7 +11,7 @@ mod version;
 mod views;
 
 pub use email::{Email, EmailError};
-pub use keys::{KeyError, PolicyId, RoleKey, Scope, Subject, TeamKey, WorkspaceKey};
+pub use keys::{Identifier, InvitationId, KeyError, PolicyId, RoleKey, Scope, Subject, TeamKey, TokenId, WorkspaceKey};
 pub use page::{ListParams, ListQuery, NamedOrder, Page, MAX_LIMIT};
 pub use permission::{BuiltinRole, Permission, PermissionSet, ScopeKind};
 pub use user::{DashboardStats, DisplayName, DisplayNameError, SignedInUser, UserId, UserStatus, UserView};

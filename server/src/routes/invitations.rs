@@ -4,7 +4,7 @@ use axum::{extract::State, http::StatusCode, Json};
 use serde::Deserialize;
 
 use app::{
-    domain::InvitationView,
+    domain::{InvitationId, InvitationView},
     server::{
         http::ErrorBody,
         services::invitations::{self, InviteInput},
@@ -17,7 +17,7 @@ use app::{
 use super::{
     answers::Page,
     params::{ListParams, DEFAULT_LIMIT},
-    ApiJson, ApiPath, ApiQuery, SignedIn,
+    ApiId, ApiJson, ApiQuery, SignedIn,
 };
 
 /// Who to invite, to what.
@@ -53,10 +53,6 @@ pub struct AcceptBody {
     pub token: String,
 }
 
-fn parse_id(text: &str) -> Result<uuid::Uuid, AppError> {
-    text.parse().map_err(|_| AppError::not_found(format!("invitation {text}")))
-}
-
 /// `GET /invitations`.
 #[utoipa::path(get, path = "/api/v1/invitations", tag = "invitations", params(("q" = Option<String>, Query, description = "Part of the invited email"), ("status" = Option<String>, Query, pattern = "^(pending|expired|accepted|revoked)?$", description = "pending, expired, accepted or revoked"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "At most this many (default 50)"), ("cursor" = Option<String>, Query, pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$", description = "The next_cursor of the page before")), responses((status = 200, description = "Invitations, newest first", body = Page<InvitationView>)))]
 pub async fn list(
@@ -90,9 +86,9 @@ pub async fn create(
 pub async fn resend(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    ApiPath(id): ApiPath<String>,
+    ApiId(id): ApiId<InvitationId>,
 ) -> Result<Written<InvitationView>, AppError> {
-    Ok(Written::unchanged(&state, invitations::resend(&state, &actor, parse_id(&id)?).await?))
+    Ok(Written::unchanged(&state, invitations::resend(&state, &actor, id.0).await?))
 }
 
 /// `DELETE /invitations/{id}`: revokes it.
@@ -100,9 +96,9 @@ pub async fn resend(
 pub async fn revoke(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    ApiPath(id): ApiPath<String>,
+    ApiId(id): ApiId<InvitationId>,
 ) -> Result<Written<()>, AppError> {
-    invitations::revoke(&state, &actor, parse_id(&id)?).await?;
+    invitations::revoke(&state, &actor, id.0).await?;
     Ok(Written::unchanged(&state, ()))
 }
 

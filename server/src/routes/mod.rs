@@ -31,7 +31,7 @@ use std::net::IpAddr;
 use tower_sessions::Session;
 
 use app::{
-    domain::{etag, Expected},
+    domain::{etag, Expected, Identifier},
     server::{caller::require_user, http::ClientIp, sessions::AuthSession, store::users::UserRow, AppState},
     AppError,
 };
@@ -148,6 +148,19 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 /// `axum::extract::Path`, but a path segment that cannot be read (not
 /// UTF-8 once decoded) is a 400 in the error envelope.
 pub struct ApiPath<T>(pub T);
+
+/// The one id in the path, as its type: text that is not such an id is the
+/// 404 of an id nobody has ([`Identifier::parse_id`]).
+pub struct ApiId<T>(pub T);
+
+impl<T: Identifier + Send, S: Send + Sync> FromRequestParts<S> for ApiId<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let ApiPath(text) = ApiPath::<String>::from_request_parts(parts, state).await?;
+        T::parse_id(&text).map(Self)
+    }
+}
 
 impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for ApiPath<T> {
     type Rejection = AppError;

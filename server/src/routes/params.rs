@@ -1,7 +1,7 @@
 //! Query parameters and their parsing: the list parameters every list
-//! shares (read by `ListParams`), optional keys, whole numbers and user ids.
+//! shares (read by `ListParams`), optional keys and whole numbers.
 
-use app::{domain::UserId, AppError};
+use app::AppError;
 
 pub use app::domain::ListParams;
 
@@ -26,8 +26,4 @@ pub fn number<T: std::str::FromStr>(field: &str, value: Option<&str>) -> Result<
             AppError::invalid(field, format!("{text:?} is not a whole number: leave {field} out, or give one"))
         }),
     }
-}
-
-pub fn parse_user_id(text: &str) -> Result<UserId, AppError> {
-    text.parse().map_err(|_| AppError::not_found(format!("user {text}")))
 }

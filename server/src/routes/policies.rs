@@ -8,7 +8,7 @@ use app::server::Written;
 use super::{
     answers::{Done, Page},
     params::{number, optional, ListParams, DEFAULT_LIMIT},
-    ApiJson, ApiPath, ApiQuery, SignedIn,
+    ApiId, ApiJson, ApiQuery, SignedIn,
 };
 use app::{domain::PolicyView, server::http::ErrorBody};
 use app::{
@@ -82,8 +82,7 @@ pub async fn create_policy(
 pub async fn delete_policy(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    ApiPath(id): ApiPath<String>,
+    ApiId(id): ApiId<PolicyId>,
 ) -> Result<Written<()>, AppError> {
-    let id = id.parse().map(PolicyId).map_err(|_| AppError::not_found(format!("policy {id}")))?;
     policies::delete(&state, &actor, id).await
 }

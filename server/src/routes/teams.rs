@@ -8,11 +8,11 @@ use app::server::Written;
 use super::{
     answers::{Done, Page},
     named::{NamedBody, NewNamedBody},
-    params::{parse_user_id, ListParams, DEFAULT_LIMIT},
+    params::{ListParams, DEFAULT_LIMIT},
     ApiJson, ApiPath, ApiQuery, IfMatch, SignedIn, Tagged,
 };
 use app::{
-    domain::{MemberView, TeamView},
+    domain::{Identifier, MemberView, TeamView, UserId},
     server::http::ErrorBody,
 };
 use app::{
@@ -76,7 +76,7 @@ pub async fn put_member(
     IfMatch(expected): IfMatch,
     ApiJson(body): ApiJson<MemberBody>,
 ) -> Result<Written<MemberView>, AppError> {
-    let user = parse_user_id(&user)?;
+    let user = UserId::parse_id(&user)?;
     let role = body.team_role.unwrap_or_else(|| "member".to_owned());
     teams::put_member(&state, &actor, &key, user, &role, &expected).await
 }
@@ -89,5 +89,5 @@ pub async fn remove_member(
     ApiPath((key, user)): ApiPath<(String, String)>,
     IfMatch(expected): IfMatch,
 ) -> Result<Written<()>, AppError> {
-    teams::remove_member(&state, &actor, &key, parse_user_id(&user)?, &expected).await
+    teams::remove_member(&state, &actor, &key, UserId::parse_id(&user)?, &expected).await
 }

@@ -4,7 +4,7 @@ use axum::{extract::State, http::StatusCode, Json};
 use serde::Deserialize;
 
 use app::{
-    domain::{CreatedToken, TokenView, UserId},
+    domain::{CreatedToken, Identifier, TokenId, TokenView, UserId},
     server::{
         http::ErrorBody,
         services::tokens::{self, TokenInput},
@@ -13,7 +13,7 @@ use app::{
     AppError,
 };
 
-use super::{answers::Page, ApiJson, ApiPath, SignedIn};
+use super::{answers::Page, ApiId, ApiJson, ApiPath, SignedIn};
 
 /// A new token's settings. Its schema is written out below: which
 /// permissions it needs depends on its scope.
@@ -103,14 +103,6 @@ impl utoipa::PartialSchema for TokenBody {
 
 impl utoipa::ToSchema for TokenBody {}
 
-fn parse_user(text: &str) -> Result<UserId, AppError> {
-    text.parse().map_err(|_| AppError::not_found(format!("user {text}")))
-}
-
-fn parse_token(text: &str) -> Result<uuid::Uuid, AppError> {
-    text.parse().map_err(|_| AppError::not_found(format!("token {text}")))
-}
-
 /// `GET /me/tokens`.
 #[utoipa::path(get, path = "/api/v1/me/tokens", tag = "tokens", responses((status = 200, description = "OK", body = Page<TokenView>)))]
 pub async fn list_mine(
@@ -142,9 +134,9 @@ pub async fn create(
 pub async fn revoke_mine(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    ApiPath(id): ApiPath<String>,
+    ApiId(id): ApiId<TokenId>,
 ) -> Result<Written<()>, AppError> {
-    tokens::revoke(&state, &actor, actor.id, parse_token(&id)?).await
+    tokens::revoke(&state, &actor, actor.id, id.0).await
 }
 
 /// `GET /users/{id}/tokens` (`user:manage`).
@@ -152,9 +144,9 @@ pub async fn revoke_mine(
 pub async fn list_of_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    ApiPath(id): ApiPath<String>,
+    ApiId(id): ApiId<UserId>,
 ) -> Result<Json<Page<TokenView>>, AppError> {
-    Ok(Json(Page::whole(tokens::list(&state, &actor, parse_user(&id)?).await?)))
+    Ok(Json(Page::whole(tokens::list(&state, &actor, id).await?)))
 }
 
 /// `DELETE /users/{id}/tokens/{token_id}` (`user:manage`).
@@ -164,7 +156,7 @@ pub async fn revoke_of_user(
     SignedIn(actor): SignedIn,
     ApiPath((id, token_id)): ApiPath<(String, String)>,
 ) -> Result<Written<()>, AppError> {
-    tokens::revoke(&state, &actor, parse_user(&id)?, parse_token(&token_id)?).await
+    tokens::revoke(&state, &actor, UserId::parse_id(&id)?, TokenId::parse_id(&token_id)?.0).await
 }
 
 /// `GET /me/sessions`: the caller's sessions (for a token caller: all of
@@ -229,7 +221,7 @@ pub async fn create_service_account(
 pub async fn create_service_account_token(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    ApiPath(id): ApiPath<String>,
+    ApiId(id): ApiId<UserId>,
     ApiJson(body): ApiJson<TokenBody>,
 ) -> Result<(StatusCode, Written<CreatedToken>), AppError> {
     let input = TokenInput {
@@ -239,7 +231,6 @@ pub async fn create_service_account_token(
         workspace: body.workspace,
         expires_in_days: body.expires_in_days,
     };
-    let created =
-        app::server::services::service_accounts::create_token(&state, &actor, parse_user(&id)?, input).await?;
+    let created = app::server::services::service_accounts::create_token(&state, &actor, id, input).await?;
     Ok((StatusCode::CREATED, Written::unchanged(&state, created)))
 }

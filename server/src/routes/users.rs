@@ -8,10 +8,13 @@ use app::server::Written;
 
 use super::{
     answers::{Done, Page},
-    params::{parse_user_id, ListParams, DEFAULT_LIMIT},
-    ApiJson, ApiPath, ApiQuery, IfMatch, SignedIn, Tagged,
+    params::{ListParams, DEFAULT_LIMIT},
+    ApiId, ApiJson, ApiQuery, IfMatch, SignedIn, Tagged,
 };
-use app::{domain::UserView, server::http::ErrorBody};
+use app::{
+    domain::{UserId, UserView},
+    server::http::ErrorBody,
+};
 use app::{
     server::{
         services::{decisions, people},
@@ -110,9 +113,9 @@ pub async fn create_user(
 pub async fn get_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    ApiPath(id): ApiPath<String>,
+    ApiId(id): ApiId<UserId>,
 ) -> Result<Tagged<Json<UserView>>, AppError> {
-    let user = people::get(&state, &actor, parse_user_id(&id)?).await?;
+    let user = people::get(&state, &actor, id).await?;
     Ok(Tagged(user.version, Json(user)))
 }
 
@@ -121,7 +124,7 @@ pub async fn get_user(
 pub async fn update_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    ApiPath(id): ApiPath<String>,
+    ApiId(id): ApiId<UserId>,
     IfMatch(expected): IfMatch,
     ApiJson(body): ApiJson<UserBody>,
 ) -> Result<Tagged<Written<UserView>>, AppError> {
@@ -129,7 +132,7 @@ pub async fn update_user(
         return Err(AppError::invalid("body", "only name and status can be changed here"));
     }
     let patch = people::UserPatch { name: body.name, status: body.status, expected };
-    let user = people::update(&state, &actor, parse_user_id(&id)?, patch).await?;
+    let user = people::update(&state, &actor, id, patch).await?;
     Ok(Tagged(user.value.version, user))
 }
 
@@ -138,10 +141,10 @@ pub async fn update_user(
 pub async fn delete_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    ApiPath(id): ApiPath<String>,
+    ApiId(id): ApiId<UserId>,
     IfMatch(expected): IfMatch,
 ) -> Result<Written<()>, AppError> {
-    people::delete(&state, &actor, parse_user_id(&id)?, &expected).await
+    people::delete(&state, &actor, id, &expected).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -154,13 +157,8 @@ pub struct WorkspaceQuery {
 pub async fn effective_permissions(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
-    ApiPath(id): ApiPath<String>,
+    ApiId(id): ApiId<UserId>,
     ApiQuery(query): ApiQuery<WorkspaceQuery>,
 ) -> Result<Json<Page<app::domain::EffectivePermission>>, AppError> {
-    Ok(Json(Page::whole(decisions::effective_permissions(
-        &state,
-        &actor,
-        parse_user_id(&id)?,
-        query.workspace.as_deref(),
-    )?)))
+    Ok(Json(Page::whole(decisions::effective_permissions(&state, &actor, id, query.workspace.as_deref())?)))
 }

@@ -4,7 +4,7 @@
 use reqwest::{header, StatusCode};
 use serde_json::Value;
 
-use crate::helpers::{Backend, TestApp};
+use crate::helpers::{error_of, Backend, TestApp};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn malformed_requests_are_400s_in_the_error_envelope() {
@@ -72,4 +72,39 @@ async fn malformed_requests_are_400s_in_the_error_envelope() {
     assert_eq!(answer.status(), StatusCode::BAD_REQUEST);
     let listed: Value = app.client.get(app.url("/api/v1/workspaces")).send().await.unwrap().json().await.unwrap();
     assert_eq!(listed["items"].as_array().map(Vec::len), Some(0), "{listed}");
+}
+
+/// An id that does not parse names nothing: the same 404 as an id nobody
+/// has, naming what was asked for, on every route that takes one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ids_that_are_not_ids_are_404s_naming_what_was_asked_for() {
+    let app = TestApp::spawn(Backend::Sqlite).await;
+    app.login_admin().await;
+    let admin: Value = app.client.get(app.url("/api/v1/me")).send().await.unwrap().json().await.unwrap();
+    let admin = admin["user"]["id"].as_str().unwrap().to_owned();
+    let rest = [
+        (reqwest::Method::GET, "/api/v1/users/nope".to_owned(), "user nope"),
+        (reqwest::Method::DELETE, "/api/v1/users/nope".to_owned(), "user nope"),
+        (reqwest::Method::GET, "/api/v1/users/nope/effective-permissions".to_owned(), "user nope"),
+        (reqwest::Method::GET, "/api/v1/users/nope/tokens".to_owned(), "user nope"),
+        (reqwest::Method::DELETE, "/api/v1/users/nope/tokens/x".to_owned(), "user nope"),
+        (reqwest::Method::DELETE, format!("/api/v1/users/{admin}/tokens/x"), "token x"),
+        (reqwest::Method::DELETE, "/api/v1/me/tokens/x".to_owned(), "token x"),
+        (reqwest::Method::DELETE, "/api/v1/policies/x".to_owned(), "policy x"),
+        (reqwest::Method::DELETE, "/api/v1/invitations/x".to_owned(), "invitation x"),
+        (reqwest::Method::POST, "/api/v1/invitations/x/resend".to_owned(), "invitation x"),
+        (reqwest::Method::DELETE, "/api/v1/teams/core/members/nope".to_owned(), "user nope"),
+    ];
+    for (method, path, named) in rest {
+        let (status, code, message) =
+            error_of(app.client.request(method.clone(), app.url(&path)).send().await.unwrap()).await;
+        assert_eq!((status, code.as_str()), (StatusCode::NOT_FOUND, "not_found"), "{method} {path}: {message}");
+        assert!(message.contains(named), "{method} {path}: {message}");
+    }
+    // The console's server functions answer the same.
+    let answer =
+        app.client.post(app.url("/sfn/users/delete")).form(&[("id", "nope"), ("version", "1")]).send().await.unwrap();
+    assert_eq!(answer.status(), StatusCode::NOT_FOUND);
+    let error: Value = answer.json().await.unwrap();
+    assert_eq!(error["kind"], "not_found", "{error}");
 }
