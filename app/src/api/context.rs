@@ -5,7 +5,7 @@ use std::net::IpAddr;
 
 use crate::{
     error::AppError,
-    server::{http::internal_error, sessions::AuthSession, store::users::UserRow, AppState},
+    server::{caller::Actor, http::internal_error, sessions::AuthSession, AppState},
 };
 
 /// The shared state and this request's session.
@@ -18,7 +18,7 @@ pub async fn state_and_session() -> Result<(AppState, AuthSession), AppError> {
 }
 
 /// The signed-in user, or a 401.
-pub async fn actor() -> Result<(AppState, UserRow), AppError> {
+pub async fn actor() -> Result<(AppState, Actor), AppError> {
     let (state, session) = state_and_session().await?;
     let user = crate::server::caller::require_user(&state, &session).await?;
     Ok((state, user))
@@ -26,7 +26,7 @@ pub async fn actor() -> Result<(AppState, UserRow), AppError> {
 
 /// Runs a use case as the signed-in user (401 without one) and answers
 /// with its error's status: the whole of most server functions.
-pub async fn as_actor<T, Fut>(use_case: impl FnOnce(AppState, UserRow) -> Fut) -> Result<T, AppError>
+pub async fn as_actor<T, Fut>(use_case: impl FnOnce(AppState, Actor) -> Fut) -> Result<T, AppError>
 where
     Fut: std::future::Future<Output = Result<T, AppError>>,
 {

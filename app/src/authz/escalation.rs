@@ -32,9 +32,10 @@ impl Binding {
     }
 }
 
-/// Who acts: a user, narrowed by the API token they came with, if any.
+/// Whose permissions bound an act: a user, narrowed by the API token they
+/// came with, if any.
 #[derive(Clone, Copy, Debug)]
-pub struct Actor<'a> {
+pub struct Holder<'a> {
     pub user: &'a UserId,
     pub token: Option<&'a TokenGrant>,
 }
@@ -56,7 +57,7 @@ pub fn merge(mut bindings: Vec<Binding>) -> Vec<Binding> {
 
 /// What of `wanted` `actor` does not hold, per scope; empty when they may
 /// confer all of it.
-pub fn beyond(index: &AccessIndex, actor: Actor<'_>, wanted: &[Binding]) -> Vec<Binding> {
+pub fn beyond(index: &AccessIndex, actor: Holder<'_>, wanted: &[Binding]) -> Vec<Binding> {
     merge(
         wanted
             .iter()
@@ -71,7 +72,7 @@ pub fn beyond(index: &AccessIndex, actor: Actor<'_>, wanted: &[Binding]) -> Vec<
 /// What of `taken` `actor` may not take away, per scope: a binding may be
 /// removed by whoever holds `policy:manage` at its scope (they could delete
 /// the policy itself), or everything in it (they could have granted it).
-pub fn not_removable(index: &AccessIndex, actor: Actor<'_>, taken: &[Binding]) -> Vec<Binding> {
+pub fn not_removable(index: &AccessIndex, actor: Holder<'_>, taken: &[Binding]) -> Vec<Binding> {
     merge(
         taken
             .iter()
@@ -172,8 +173,8 @@ mod tests {
             })
     }
 
-    fn actor(user: &UserId) -> Actor<'_> {
-        Actor { user, token: None }
+    fn actor(user: &UserId) -> Holder<'_> {
+        Holder { user, token: None }
     }
 
     proptest! {
@@ -230,7 +231,7 @@ mod tests {
                 let asked = scope(s);
                 let w = asked.workspace().map(WorkspaceKey::as_str);
                 for p in Permission::ALL.iter().copied() {
-                    if index.holds(Actor { user: &users[u], token: Some(&grant) }, p, w) {
+                    if index.holds(Holder { user: &users[u], token: Some(&grant) }, p, w) {
                         let named = grant.narrow(&owner).iter().any(|b| b.permissions.contains(p)
                             && (b.scope == Scope::Global || (b.scope == asked && p.scope() == ScopeKind::Workspace)));
                         prop_assert!(named, "{:?} in {:?}", p, w);

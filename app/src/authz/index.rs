@@ -1,4 +1,4 @@
-use super::escalation::{Actor, Binding};
+use super::escalation::{Binding, Holder};
 use rustc_hash::FxHashMap;
 
 use crate::domain::{
@@ -707,7 +707,7 @@ impl AccessIndex {
 impl AccessIndex {
     /// Whether `actor` may use `permission` (in `workspace`, or globally):
     /// the user's own permissions, narrowed by their token.
-    pub fn holds(&self, actor: Actor<'_>, permission: Permission, workspace: Option<&str>) -> bool {
+    pub fn holds(&self, actor: Holder<'_>, permission: Permission, workspace: Option<&str>) -> bool {
         self.check(actor.user, permission, workspace) && actor.token.is_none_or(|t| t.allows(permission, workspace))
     }
 

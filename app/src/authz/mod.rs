@@ -17,6 +17,6 @@ mod reference;
 mod tests;
 mod token;
 
-pub use escalation::{beyond, not_removable, Actor, Binding};
+pub use escalation::{beyond, not_removable, Binding, Holder};
 pub use index::{AccessIndex, Change, Facts, Grant, IndexStats, PolicyFact};
 pub use token::{TokenGrant, TokenScope};

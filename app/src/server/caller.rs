@@ -1,6 +1,7 @@
 //! Who is asking: the signed-in user behind a browser session.
 
 use crate::{
+    authz::{Holder, TokenGrant},
     domain::UserStatus,
     error::AppError,
     server::{
@@ -43,7 +44,41 @@ pub async fn current_user(state: &AppState, session: &AuthSession) -> Result<Opt
     }
 }
 
-/// Like [`current_user`], but a 401 when nobody is signed in.
-pub async fn require_user(state: &AppState, session: &AuthSession) -> Result<UserRow, AppError> {
-    current_user(state, session).await?.ok_or_else(AppError::sign_in_required)
+/// The session's user as the actor of a use case, or a 401 when nobody is
+/// signed in.
+pub async fn require_user(state: &AppState, session: &AuthSession) -> Result<Actor, AppError> {
+    current_user(state, session).await?.map(Actor::user).ok_or_else(AppError::sign_in_required)
+}
+
+/// Who is acting: a user, narrowed by the API token they came with, if
+/// any. What every use case takes; it reads as the user (`actor.id`).
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub user: UserRow,
+    /// The token's limits apply on top of the user's own permissions.
+    pub token: Option<TokenGrant>,
+}
+
+impl Actor {
+    /// The user of a browser session (or the CLI): no token limits.
+    pub fn user(user: UserRow) -> Self {
+        Self { user, token: None }
+    }
+
+    /// The owner of an API token, within the token's limits.
+    pub fn with_token(user: UserRow, token: TokenGrant) -> Self {
+        Self { user, token: Some(token) }
+    }
+
+    /// The actor as the escalation rule sees them.
+    pub fn holder(&self) -> Holder<'_> {
+        Holder { user: &self.user.id, token: self.token.as_ref() }
+    }
+}
+
+impl std::ops::Deref for Actor {
+    type Target = UserRow;
+    fn deref(&self) -> &UserRow {
+        &self.user
+    }
 }

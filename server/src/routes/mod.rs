@@ -32,7 +32,12 @@ use tower_sessions::Session;
 
 use app::{
     domain::{etag, Expected, Identifier},
-    server::{caller::require_user, http::ClientIp, sessions::AuthSession, store::users::UserRow, AppState},
+    server::{
+        caller::{require_user, Actor},
+        http::ClientIp,
+        sessions::AuthSession,
+        AppState,
+    },
     AppError,
 };
 
@@ -206,7 +211,7 @@ impl FromRequestParts<AppState> for ApiSession {
 
 /// The user making this request, or a 401: from `Authorization: Bearer
 /// pcs_…` (an API token, whose limits then apply), else the session.
-pub struct SignedIn(pub UserRow);
+pub struct SignedIn(pub Actor);
 
 impl FromRequestParts<AppState> for SignedIn {
     type Rejection = AppError;

@@ -100,7 +100,7 @@ pub async fn callback(
         if link {
             let user = app::server::caller::require_user(&state, &session).await?;
             identities::link(&state, &user, &identity).await?;
-            return Ok(user);
+            return Ok(user.user);
         }
         identities::sign_in(&state, &identity, invite.as_deref()).await
     }

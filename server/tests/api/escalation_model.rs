@@ -12,9 +12,10 @@ use proptest::{
 };
 
 use app::{
-    authz::{AccessIndex, Actor, TokenGrant, TokenScope},
+    authz::{AccessIndex, Holder, TokenGrant, TokenScope},
     domain::{Expected, Permission, PermissionSet, RoleKey, Subject, TeamKey, UserId, WorkspaceKey},
     server::{
+        caller::Actor,
         services::{
             fields::NamedInput,
             invitations::{self, InviteInput},
@@ -24,8 +25,7 @@ use app::{
             service_accounts, teams,
             tokens::TokenInput,
         },
-        store::{self, users::UserRow},
-        AppState,
+        store, AppState,
     },
 };
 
@@ -109,9 +109,9 @@ struct World {
 }
 
 impl World {
-    async fn row(&self, id: UserId) -> UserRow {
+    async fn row(&self, id: UserId) -> Actor {
         let mut conn = self.state.db.read().await.unwrap();
-        store::users::find_by_id(&mut conn, id).await.unwrap().unwrap()
+        Actor::user(store::users::find_by_id(&mut conn, id).await.unwrap().unwrap())
     }
 
     fn role(&self, n: usize) -> RoleKey {
@@ -134,7 +134,8 @@ async fn setup(backend: Backend, exercised: std::sync::Arc<Exercised>) -> (TestA
     let state = app.state.clone();
     let admin = {
         let mut conn = state.db.read().await.unwrap();
-        store::users::find_by_email(&mut conn, &app::domain::Email::parse(ADMIN_EMAIL).unwrap()).await.unwrap().unwrap()
+        let email = app::domain::Email::parse(ADMIN_EMAIL).unwrap();
+        Actor::user(store::users::find_by_email(&mut conn, &email).await.unwrap().unwrap())
     };
     for key in WORKSPACES {
         let input =
@@ -393,7 +394,7 @@ async fn step(world: &mut World, op: &Op) -> Result<(), TestCaseError> {
                     permissions: TokenScope::Custom.permissions(set(*permissions)),
                     workspace: workspace(*scope),
                 };
-                let maker = Actor { user: &world.actors[*actor], token: None };
+                let maker = Holder { user: &world.actors[*actor], token: None };
                 let conferred = grant.narrow(&index(world).bindings_of_user(&account));
                 prop_assert!(
                     app::authz::beyond(&before, maker, &conferred).is_empty(),

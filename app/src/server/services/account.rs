@@ -1,16 +1,17 @@
 //! What signed-in members change about themselves.
 
+use crate::server::caller::Actor;
 use crate::{
     domain::{DisplayName, Expected, UserView},
     error::AppError,
-    server::store::users::{self, UserRow},
+    server::store::users::{self},
     server::{store, AppState},
 };
 
 /// Renames the signed-in user (from the version they saw, when given).
 pub async fn update_display_name(
     state: &AppState,
-    actor: &UserRow,
+    actor: &Actor,
     name: &str,
     expected: &Expected,
 ) -> Result<UserView, AppError> {
@@ -45,7 +46,7 @@ fn handle(session_id: &str) -> String {
 /// The actor's live sessions, the current one first.
 pub async fn sessions(
     state: &AppState,
-    actor: &UserRow,
+    actor: &Actor,
     current: Option<&str>,
 ) -> Result<Vec<crate::domain::SessionView>, AppError> {
     crate::server::services::guard::require_session(actor, "list your sessions")?;
@@ -76,7 +77,7 @@ pub async fn sessions(
 /// current (`handle` = `None`). Returns how many ended.
 pub async fn end_sessions(
     state: &AppState,
-    actor: &UserRow,
+    actor: &Actor,
     current: Option<&str>,
     which: Option<&str>,
 ) -> Result<usize, AppError> {
@@ -105,7 +106,7 @@ pub async fn end_sessions(
 }
 
 /// How the actor can sign in, and which providers they could link.
-pub async fn sign_in_methods(state: &AppState, actor: &UserRow) -> Result<crate::domain::SignInMethods, AppError> {
+pub async fn sign_in_methods(state: &AppState, actor: &Actor) -> Result<crate::domain::SignInMethods, AppError> {
     crate::server::services::guard::require_session(actor, "read your sign-in methods")?;
     let mut conn = state.db.read().await?;
     let identities = users::identities_of(&mut conn, actor.id).await?;
@@ -127,7 +128,7 @@ pub async fn sign_in_methods(state: &AppState, actor: &UserRow) -> Result<crate:
 
 /// Unlinks the actor's GitHub or Google account, unless it is their last
 /// way to sign in.
-pub async fn unlink(state: &AppState, actor: &UserRow, provider: &str) -> Result<(), AppError> {
+pub async fn unlink(state: &AppState, actor: &Actor, provider: &str) -> Result<(), AppError> {
     crate::server::services::guard::require_session(actor, "unlink sign-in methods")?;
     let entry = crate::server::services::guard::attempt(actor, "identity.unlink", "user", actor.id);
     let result = async {
@@ -158,7 +159,7 @@ pub async fn unlink(state: &AppState, actor: &UserRow, provider: &str) -> Result
 /// required). Other sessions of the actor end.
 pub async fn set_password(
     state: &AppState,
-    actor: &UserRow,
+    actor: &Actor,
     current_session: Option<&str>,
     client: Option<std::net::IpAddr>,
     current: Option<secrecy::SecretString>,
@@ -207,7 +208,7 @@ pub async fn set_password(
 
 /// Sets the actor's picture (an https URL of at most 500 characters), or
 /// clears it (empty).
-pub async fn set_avatar(state: &AppState, actor: &UserRow, url: &str) -> Result<UserView, AppError> {
+pub async fn set_avatar(state: &AppState, actor: &Actor, url: &str) -> Result<UserView, AppError> {
     crate::server::services::guard::require_session(actor, "change your profile")?;
     let url = url.trim();
     if !url.is_empty()
@@ -223,7 +224,7 @@ pub async fn set_avatar(state: &AppState, actor: &UserRow, url: &str) -> Result<
 }
 
 /// Leaves a team, unless that would leave no active global administrator.
-pub async fn leave_team(state: &AppState, actor: &UserRow, team: &str) -> Result<(), AppError> {
+pub async fn leave_team(state: &AppState, actor: &Actor, team: &str) -> Result<(), AppError> {
     crate::server::services::guard::require_session(actor, "leave teams")?;
     let key = crate::domain::TeamKey::parse(team).map_err(|_| AppError::not_found(format!("team {team}")))?;
     let entry = crate::server::services::guard::attempt(actor, "team.leave", "team", &key);

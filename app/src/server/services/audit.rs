@@ -1,14 +1,12 @@
 //! Reading and exporting the audit log.
 
+use crate::server::caller::Actor;
 use crate::{
     domain::Permission,
     error::AppError,
     server::{
         services::guard::require,
-        store::{
-            audit::{self, AuditFilter, AuditRow},
-            users::UserRow,
-        },
+        store::audit::{self, AuditFilter, AuditRow},
         AppState,
     },
 };
@@ -16,7 +14,7 @@ use crate::{
 /// Entries newest first, filtered, in pages.
 pub async fn list(
     state: &AppState,
-    actor: &UserRow,
+    actor: &Actor,
     filter: &AuditFilter,
     before: Option<i64>,
     limit: i64,
@@ -99,7 +97,7 @@ fn csv_chunk(rows: &[AuditRow], header: bool) -> Result<Vec<u8>, AppError> {
 /// proper 403; a failure later cuts the stream short.
 pub async fn export_csv(
     state: &AppState,
-    actor: &UserRow,
+    actor: &Actor,
     filter: AuditFilter,
 ) -> Result<impl futures_util::Stream<Item = Result<Vec<u8>, AppError>> + Send + 'static, AppError> {
     let first = list(state, actor, &filter, None, EXPORT_PAGE).await?;

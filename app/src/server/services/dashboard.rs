@@ -1,19 +1,18 @@
 //! The dashboard's counts: of what the viewer may read, nothing else.
 
+use crate::server::caller::Actor;
 use crate::{
     domain::{DashboardStats, Permission},
     error::AppError,
     server::{
         now_ms,
         services::guard::{allows, readable_workspaces},
-        store,
-        store::users::UserRow,
-        AppState,
+        store, AppState,
     },
 };
 
 /// Counts read from the database for a signed-in user.
-pub async fn stats(state: &AppState, actor: &UserRow) -> Result<DashboardStats, AppError> {
+pub async fn stats(state: &AppState, actor: &Actor) -> Result<DashboardStats, AppError> {
     let may = |permission| allows(&state.access.read(), actor, permission, None);
     let mut conn = state.db.read().await?;
     let (users_active, users_disabled) = store::users::count_by_status(&mut conn).await?;

@@ -1,5 +1,6 @@
 //! Answering authorization questions for the platform's other services.
 
+use crate::server::caller::Actor;
 use serde::{Deserialize, Serialize};
 
 use crate::{
@@ -9,7 +10,7 @@ use crate::{
         PersonAccess, PolicyId, UserId, WorkspaceKey,
     },
     error::AppError,
-    server::{services::guard::require, store::users::UserRow, AppState},
+    server::{services::guard::require, AppState},
 };
 
 /// One question: may `user_id` use `permission` (in `workspace`)?
@@ -98,7 +99,7 @@ fn parse_permission(key: &str, field: &str) -> Result<Permission, AppError> {
 /// Asking about others needs `policy:read` globally; anyone may ask about themselves.
 fn may_ask_about<'a>(
     state: &AppState,
-    actor: &UserRow,
+    actor: &Actor,
     mut users: impl Iterator<Item = &'a UserId>,
 ) -> Result<(), AppError> {
     if users.all(|u| *u == actor.id) {
@@ -149,7 +150,7 @@ pub async fn reach_revision(state: &AppState, revision: Option<i64>) -> Result<(
 }
 
 /// Answers a batch of questions, in order, from one view of the index.
-pub fn check_batch(state: &AppState, actor: &UserRow, checks: &[CheckRequest]) -> Result<Vec<CheckResponse>, AppError> {
+pub fn check_batch(state: &AppState, actor: &Actor, checks: &[CheckRequest]) -> Result<Vec<CheckResponse>, AppError> {
     may_ask_about(state, actor, checks.iter().map(|c| &c.user_id))?;
     let permissions: Vec<Permission> = checks
         .iter()
@@ -169,7 +170,7 @@ pub fn check_batch(state: &AppState, actor: &UserRow, checks: &[CheckRequest]) -
 /// revoked or expired token, or a disabled owner, is allowed nothing.
 pub async fn check_principal(
     state: &AppState,
-    actor: &UserRow,
+    actor: &Actor,
     request: &PrincipalCheck,
 ) -> Result<CheckResponse, AppError> {
     let permission = parse_permission(&request.permission, "permission")?;
@@ -202,7 +203,7 @@ pub async fn check_principal(
 }
 
 /// Answers one question.
-pub fn check(state: &AppState, actor: &UserRow, request: &CheckRequest) -> Result<CheckResponse, AppError> {
+pub fn check(state: &AppState, actor: &Actor, request: &CheckRequest) -> Result<CheckResponse, AppError> {
     may_ask_about(state, actor, std::iter::once(&request.user_id))?;
     let permission = parse_permission(&request.permission, "permission")?;
     Ok(answer(&state.access.read(), &request.user_id, permission, request.workspace.as_deref()))
@@ -229,7 +230,7 @@ fn grant_view(grant: Grant) -> GrantView {
 /// Every permission `user` holds (in `workspace`, or globally) and why.
 pub fn effective_permissions(
     state: &AppState,
-    actor: &UserRow,
+    actor: &Actor,
     user: UserId,
     workspace: Option<&str>,
 ) -> Result<Vec<EffectivePermission>, AppError> {
@@ -282,7 +283,7 @@ async fn people_with_access(
 /// policies. Needs `policy:read` there.
 pub async fn holders(
     state: &AppState,
-    actor: &UserRow,
+    actor: &Actor,
     permission: &str,
     workspace: Option<WorkspaceKey>,
 ) -> Result<PermissionHolders, AppError> {
@@ -298,7 +299,7 @@ pub async fn holders(
 /// through a team, with the policies that reach them. Needs `policy:read` there.
 pub async fn people_in_workspace(
     state: &AppState,
-    actor: &UserRow,
+    actor: &Actor,
     workspace: &WorkspaceKey,
 ) -> Result<PeopleWithAccess, AppError> {
     require(state, actor, Permission::PolicyRead, Some(workspace))?;
@@ -309,7 +310,7 @@ pub async fn people_in_workspace(
 /// What the user with `email` may do in `workspace` (or globally), and why.
 pub async fn explain_user(
     state: &AppState,
-    actor: &UserRow,
+    actor: &Actor,
     email: &str,
     workspace: Option<WorkspaceKey>,
 ) -> Result<AccessExplanation, AppError> {

@@ -34,19 +34,14 @@
 //! decisions (configuration), not a delegated path.
 
 use crate::{
-    authz::{beyond, escalation::describe, not_removable, AccessIndex, Actor, Binding},
+    authz::{beyond, escalation::describe, not_removable, AccessIndex, Binding, Holder},
     domain::{Scope, TeamKey},
     error::AppError,
-    server::{store::users::UserRow, AppState},
+    server::AppState,
 };
 
-/// `user` as the escalation rule sees them: narrowed by their API token.
-pub fn actor(user: &UserRow) -> Actor<'_> {
-    Actor { user: &user.id, token: user.token.as_ref() }
-}
-
 /// A 403 `escalation` unless `actor` holds everything in `wanted`.
-pub fn forbid_escalation(state: &AppState, actor: Actor<'_>, wanted: &[Binding]) -> Result<(), AppError> {
+pub fn forbid_escalation(state: &AppState, actor: Holder<'_>, wanted: &[Binding]) -> Result<(), AppError> {
     let missing = beyond(&state.access.read(), actor, wanted);
     if missing.is_empty() {
         return Ok(());
@@ -56,7 +51,7 @@ pub fn forbid_escalation(state: &AppState, actor: Actor<'_>, wanted: &[Binding])
 
 /// A 403 `escalation` unless `actor` may take away everything in `taken`:
 /// they hold it, or `policy:manage` where it is.
-pub fn forbid_removal(state: &AppState, actor: Actor<'_>, taken: &[Binding]) -> Result<(), AppError> {
+pub fn forbid_removal(state: &AppState, actor: Holder<'_>, taken: &[Binding]) -> Result<(), AppError> {
     let kept = not_removable(&state.access.read(), actor, taken);
     if kept.is_empty() {
         return Ok(());

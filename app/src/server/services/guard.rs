@@ -1,5 +1,6 @@
 //! Deciding whether the actor may act, and recording refusals.
 
+use crate::server::caller::Actor;
 use crate::{
     authz::AccessIndex,
     domain::{Permission, WorkspaceKey},
@@ -14,14 +15,14 @@ use crate::{
 /// Whether `actor` may use `permission` (in `workspace`, or globally): the
 /// user's own permissions, narrowed by their API token's when they came
 /// with one.
-pub fn allows(index: &AccessIndex, actor: &UserRow, permission: Permission, workspace: Option<&str>) -> bool {
+pub fn allows(index: &AccessIndex, actor: &Actor, permission: Permission, workspace: Option<&str>) -> bool {
     index.check(&actor.id, permission, workspace)
         && actor.token.as_ref().is_none_or(|token| token.allows(permission, workspace))
 }
 
 /// The workspaces where `actor` may use `permission`; `None` when they may
 /// everywhere (globally, with no token narrowing that).
-pub fn readable_workspaces(state: &AppState, actor: &UserRow, permission: Permission) -> Option<Vec<WorkspaceKey>> {
+pub fn readable_workspaces(state: &AppState, actor: &Actor, permission: Permission) -> Option<Vec<WorkspaceKey>> {
     let index = state.access.read();
     let owner = index.workspaces_with(&actor.id, permission);
     match &actor.token {
@@ -38,7 +39,7 @@ pub fn readable_workspaces(state: &AppState, actor: &UserRow, permission: Permis
 /// A 403 unless `actor` holds `permission` (in `workspace`, or globally).
 pub fn require(
     state: &AppState,
-    actor: &UserRow,
+    actor: &Actor,
     permission: Permission,
     workspace: Option<&WorkspaceKey>,
 ) -> Result<(), AppError> {
@@ -59,7 +60,7 @@ pub fn require(
 /// own account (profile, sign-in methods, sessions, tokens, invitations,
 /// teams) is no token scope's business, so a leaked `endpoint` token cannot
 /// revoke its owner's other tokens or accept access for them.
-pub fn require_session(actor: &UserRow, what: &str) -> Result<(), AppError> {
+pub fn require_session(actor: &Actor, what: &str) -> Result<(), AppError> {
     if actor.token.is_some() {
         return Err(AppError::forbidden("token_scope", format!("API tokens cannot {what}: sign in to the console")));
     }

@@ -193,7 +193,11 @@ async fn join(
 
 /// Links a provider's account to the signed-in `user` (from My account).
 /// An account already linked to someone else stays theirs.
-pub async fn link(state: &AppState, user: &UserRow, identity: &VerifiedIdentity) -> Result<(), AppError> {
+pub async fn link(
+    state: &AppState,
+    user: &crate::server::caller::Actor,
+    identity: &VerifiedIdentity,
+) -> Result<(), AppError> {
     crate::server::services::guard::require_session(user, "link sign-in methods")?;
     let provider = identity.provider.as_str();
     let mut tx = state.db.write().await?;

@@ -1,5 +1,6 @@
 //! Managing users: `user:read` to see them, `user:manage` to change them.
 
+use crate::server::caller::Actor;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::server::Written;
@@ -11,7 +12,7 @@ use crate::{
         now_ms,
         password::check_strength,
         services::{
-            escalation::{actor as acting, forbid_escalation, forbid_removal},
+            escalation::{forbid_escalation, forbid_removal},
             guard::{attempt, audited, require},
             policies::keep_an_admin,
             versions,
@@ -62,7 +63,7 @@ pub(crate) async fn take(conn: &mut store::Conn, id: UserId, expected: &Expected
 /// names (`email`, `name` or `newest`; email when empty), in pages.
 pub async fn list(
     state: &AppState,
-    actor: &UserRow,
+    actor: &Actor,
     status: Option<&str>,
     query: &ListQuery<store::users::UserOrder>,
 ) -> Result<Page<UserView>, AppError> {
@@ -78,7 +79,7 @@ pub async fn list(
 }
 
 /// One user.
-pub async fn get(state: &AppState, actor: &UserRow, id: UserId) -> Result<UserView, AppError> {
+pub async fn get(state: &AppState, actor: &Actor, id: UserId) -> Result<UserView, AppError> {
     if id != actor.id {
         require(state, actor, Permission::UserRead, None)?;
     }
@@ -90,7 +91,7 @@ pub async fn get(state: &AppState, actor: &UserRow, id: UserId) -> Result<UserVi
 /// not read policies) and what they may do in `workspace` (or globally).
 pub async fn detail(
     state: &AppState,
-    actor: &UserRow,
+    actor: &Actor,
     id: UserId,
     workspace: Option<crate::domain::WorkspaceKey>,
 ) -> Result<crate::domain::UserDetail, AppError> {
@@ -118,7 +119,7 @@ pub async fn detail(
 }
 
 /// Creates a user.
-pub async fn create(state: &AppState, actor: &UserRow, input: UserInput) -> Result<Written<UserView>, AppError> {
+pub async fn create(state: &AppState, actor: &Actor, input: UserInput) -> Result<Written<UserView>, AppError> {
     let entry = attempt(actor, "user.create", "user", "");
     let result = async {
         require(state, actor, Permission::UserManage, None)?;
@@ -181,7 +182,7 @@ async fn pending_invitation(conn: &mut store::Conn, email: &Email) -> Result<Opt
 /// Renames, disables or enables a user. Disabling ends their sessions at once.
 pub async fn update(
     state: &AppState,
-    actor: &UserRow,
+    actor: &Actor,
     id: UserId,
     patch: UserPatch,
 ) -> Result<Written<UserView>, AppError> {
@@ -219,10 +220,10 @@ pub async fn update(
             // Enabling confers everything the user's policies hold again;
             // disabling takes it away.
             Some(UserStatus::Active) if before.status != UserStatus::Active => {
-                forbid_escalation(state, acting(actor), &state.access.read().bindings_of_user(&id))?;
+                forbid_escalation(state, actor.holder(), &state.access.read().bindings_of_user(&id))?;
             }
             Some(UserStatus::Disabled) if before.status != UserStatus::Disabled => {
-                forbid_removal(state, acting(actor), &state.access.read().bindings_of_user(&id))?;
+                forbid_removal(state, actor.holder(), &state.access.read().bindings_of_user(&id))?;
             }
             _ => {}
         }
@@ -249,18 +250,13 @@ pub async fn update(
 }
 
 /// Deletes a user with their sessions, team memberships and policies.
-pub async fn delete(
-    state: &AppState,
-    actor: &UserRow,
-    id: UserId,
-    expected: &Expected,
-) -> Result<Written<()>, AppError> {
+pub async fn delete(state: &AppState, actor: &Actor, id: UserId, expected: &Expected) -> Result<Written<()>, AppError> {
     let entry = attempt(actor, "user.delete", "user", id);
     let result = async {
         require(state, actor, Permission::UserManage, None)?;
         let mut tx = state.access.begin_write(&state.db).await?;
         let before = take(&mut tx, id, expected).await?;
-        forbid_removal(state, acting(actor), &state.access.read().bindings_of_user(&id))?;
+        forbid_removal(state, actor.holder(), &state.access.read().bindings_of_user(&id))?;
         let policies = store::policies::delete_of_user(&mut tx, id).await?;
         let teams = store::teams::remove_user(&mut tx, id).await?;
         store::sessions::delete_for_user(&mut tx, id).await?;

@@ -1,5 +1,6 @@
 //! Granting and revoking access.
 
+use crate::server::caller::Actor;
 use crate::server::Written;
 use crate::{
     authz::{Binding, Change},
@@ -8,13 +9,12 @@ use crate::{
     server::{
         now_ms,
         services::{
-            escalation::{self, forbid_escalation},
+            escalation::forbid_escalation,
             guard::{allows, attempt, audited, readable_workspaces, require},
         },
         store::{
             self, audit,
             policies::{PolicyFilter, PolicyRow},
-            users::UserRow,
         },
         AppState,
     },
@@ -40,7 +40,7 @@ pub fn view(row: &PolicyRow) -> PolicyView {
 }
 
 /// Binds a subject to a role, globally or in one workspace.
-pub async fn create(state: &AppState, actor: &UserRow, new: NewPolicy) -> Result<Written<PolicyView>, AppError> {
+pub async fn create(state: &AppState, actor: &Actor, new: NewPolicy) -> Result<Written<PolicyView>, AppError> {
     let mut entry = attempt(actor, "policy.create", "policy", "");
     entry.workspace = new.workspace.as_ref().map(ToString::to_string);
     entry.after = serde_json::to_value(serde_json::json!({
@@ -71,7 +71,7 @@ pub async fn create(state: &AppState, actor: &UserRow, new: NewPolicy) -> Result
                 }
             }
         }
-        forbid_escalation(state, escalation::actor(actor), &[Binding::of_role(role.permissions, scope.clone())])?;
+        forbid_escalation(state, actor.holder(), &[Binding::of_role(role.permissions, scope.clone())])?;
         let row = store::policies::insert(&mut tx, &new.subject, &new.role, &scope, now_ms()).await.map_err(|e| {
             e.conflict_on("policies", "binding", "policy_exists", || {
                 "this subject already has this role at this scope".into()
@@ -90,7 +90,7 @@ pub async fn create(state: &AppState, actor: &UserRow, new: NewPolicy) -> Result
 }
 
 /// Revokes a policy. The last global admin cannot be removed this way.
-pub async fn delete(state: &AppState, actor: &UserRow, id: PolicyId) -> Result<Written<()>, AppError> {
+pub async fn delete(state: &AppState, actor: &Actor, id: PolicyId) -> Result<Written<()>, AppError> {
     let entry = attempt(actor, "policy.delete", "policy", id);
     let result = async {
         let mut tx = state.access.begin_write(&state.db).await?;
@@ -138,7 +138,7 @@ pub async fn keep_an_admin(tx: &mut store::Conn) -> Result<(), AppError> {
 /// nothing of what exists.
 pub fn readable_within(
     state: &AppState,
-    actor: &UserRow,
+    actor: &Actor,
     workspace: Option<&WorkspaceKey>,
 ) -> Result<Option<Vec<WorkspaceKey>>, AppError> {
     if workspace.is_some() {
@@ -159,7 +159,7 @@ pub fn readable_within(
 /// policies of those workspaces.
 pub async fn list(
     state: &AppState,
-    actor: &UserRow,
+    actor: &Actor,
     mut filter: PolicyFilter,
     after: Option<PolicyId>,
     limit: i64,
@@ -198,7 +198,7 @@ pub async fn resolve_subject(state: &AppState, text: &str, field: &str) -> Resul
 /// A page of policies the actor may read, each with its subject named.
 pub async fn list_labelled(
     state: &AppState,
-    actor: &UserRow,
+    actor: &Actor,
     filter: PolicyFilter,
     after: Option<PolicyId>,
     limit: i64,

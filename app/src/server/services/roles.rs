@@ -1,6 +1,7 @@
 //! Roles: the built-in ones are fixed; custom ones are created, edited and
 //! deleted by holders of `role:manage` who hold every permission they grant.
 
+use crate::server::caller::Actor;
 use crate::server::Written;
 use crate::{
     authz::{Binding, Change},
@@ -9,12 +10,12 @@ use crate::{
     server::{
         now_ms,
         services::{
-            escalation::{actor as acting, forbid_escalation, forbid_removal},
+            escalation::{forbid_escalation, forbid_removal},
             fields::check_name,
             guard::{attempt, audited, require},
             versions,
         },
-        store::{self, audit, roles::RoleRow, users::UserRow, versions::Versioned},
+        store::{self, audit, roles::RoleRow, versions::Versioned},
         AppState,
     },
 };
@@ -84,14 +85,14 @@ async fn take_custom_role(
 }
 
 /// Every role.
-pub async fn list(state: &AppState, actor: &UserRow) -> Result<Vec<RoleView>, AppError> {
+pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<RoleView>, AppError> {
     require(state, actor, Permission::RoleRead, None)?;
     let mut conn = state.db.read().await?;
     Ok(store::roles::list(&mut conn).await?.iter().map(|row| view(state, row)).collect())
 }
 
 /// One role.
-pub async fn get(state: &AppState, actor: &UserRow, key: &str) -> Result<RoleView, AppError> {
+pub async fn get(state: &AppState, actor: &Actor, key: &str) -> Result<RoleView, AppError> {
     require(state, actor, Permission::RoleRead, None)?;
     let key = RoleKey::parse(key).map_err(|_| AppError::not_found(format!("role {key}")))?;
     let mut conn = state.db.read().await?;
@@ -100,7 +101,7 @@ pub async fn get(state: &AppState, actor: &UserRow, key: &str) -> Result<RoleVie
 }
 
 /// Creates a custom role.
-pub async fn create(state: &AppState, actor: &UserRow, input: RoleInput) -> Result<Written<RoleView>, AppError> {
+pub async fn create(state: &AppState, actor: &Actor, input: RoleInput) -> Result<Written<RoleView>, AppError> {
     let entry = attempt(actor, "role.create", "role", input.key.clone().unwrap_or_default());
     let result = async {
         let mut tx = state.access.begin_write(&state.db).await?;
@@ -116,7 +117,7 @@ pub async fn create(state: &AppState, actor: &UserRow, input: RoleInput) -> Resu
         let name = parse_name(input.name.as_deref(), &mut fields);
         let permissions = parse_permissions(input.permissions.as_deref(), &mut fields);
         let (Some(key), true) = (key, fields.is_empty()) else { return Err(AppError::Validation { fields }) };
-        forbid_escalation(state, acting(actor), &[Binding { permissions, scope: Scope::Global }])?;
+        forbid_escalation(state, actor.holder(), &[Binding { permissions, scope: Scope::Global }])?;
         let row = RoleRow {
             key,
             name,
@@ -143,7 +144,7 @@ pub async fn create(state: &AppState, actor: &UserRow, input: RoleInput) -> Resu
 /// Edits a custom role; fields left out keep their value.
 pub async fn update(
     state: &AppState,
-    actor: &UserRow,
+    actor: &Actor,
     key: &str,
     input: RoleInput,
 ) -> Result<Written<RoleView>, AppError> {
@@ -167,12 +168,12 @@ pub async fn update(
             return Err(AppError::Validation { fields });
         }
         // Whoever edits a role could hand out all of it through its policies.
-        forbid_escalation(state, acting(actor), &[Binding { permissions: after.permissions, scope: Scope::Global }])?;
+        forbid_escalation(state, actor.holder(), &[Binding { permissions: after.permissions, scope: Scope::Global }])?;
         // Narrowing a role in use takes access away from its holders: bounded
         // as if the removed permissions were held everywhere (globally).
         let removed = before.permissions.difference(after.permissions);
         if state.access.read().policies_with_role(&before.key) > 0 {
-            forbid_removal(state, acting(actor), &[Binding { permissions: removed, scope: Scope::Global }])?;
+            forbid_removal(state, actor.holder(), &[Binding { permissions: removed, scope: Scope::Global }])?;
         }
         store::roles::update(&mut tx, &after).await?;
         let updated = view(state, &after);
@@ -188,12 +189,7 @@ pub async fn update(
 }
 
 /// Deletes a custom role that no policy uses.
-pub async fn delete(
-    state: &AppState,
-    actor: &UserRow,
-    key: &str,
-    expected: &Expected,
-) -> Result<Written<()>, AppError> {
+pub async fn delete(state: &AppState, actor: &Actor, key: &str, expected: &Expected) -> Result<Written<()>, AppError> {
     let entry = attempt(actor, "role.delete", "role", key);
     let result = async {
         let mut tx = state.access.begin_write(&state.db).await?;

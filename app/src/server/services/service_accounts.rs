@@ -2,6 +2,7 @@
 //! holders of `user:manage`; they hold policies like any user and act only
 //! through API tokens (no password, no sign-in).
 
+use crate::server::caller::Actor;
 use crate::server::Written;
 use crate::{
     authz::Change,
@@ -10,7 +11,7 @@ use crate::{
     server::{
         now_ms,
         services::{
-            escalation::{self, forbid_escalation},
+            escalation::forbid_escalation,
             guard::{attempt, audited, require},
             tokens::{self, TokenInput},
         },
@@ -23,7 +24,7 @@ use crate::{
 pub const DOMAIN: &str = "service.portcullis.local";
 
 /// Creates a service account `key` (lower-case letters, digits, dashes).
-pub async fn create(state: &AppState, actor: &UserRow, key: &str, name: &str) -> Result<Written<UserView>, AppError> {
+pub async fn create(state: &AppState, actor: &Actor, key: &str, name: &str) -> Result<Written<UserView>, AppError> {
     let entry = attempt(actor, "service_account.create", "user", key);
     let result = async {
         require(state, actor, Permission::UserManage, None)?;
@@ -53,7 +54,7 @@ pub async fn create(state: &AppState, actor: &UserRow, key: &str, name: &str) ->
 }
 
 /// Every service account.
-pub async fn list(state: &AppState, actor: &UserRow) -> Result<Vec<UserView>, AppError> {
+pub async fn list(state: &AppState, actor: &Actor) -> Result<Vec<UserView>, AppError> {
     require(state, actor, Permission::UserRead, None)?;
     let mut conn = state.db.read().await?;
     Ok(store::users::list_service_accounts(&mut conn).await?.iter().map(UserRow::view).collect())
@@ -62,7 +63,7 @@ pub async fn list(state: &AppState, actor: &UserRow) -> Result<Vec<UserView>, Ap
 /// Makes a token for a service account (`user:manage`).
 pub async fn create_token(
     state: &AppState,
-    actor: &UserRow,
+    actor: &Actor,
     account: UserId,
     input: TokenInput,
 ) -> Result<CreatedToken, AppError> {
@@ -80,7 +81,7 @@ pub async fn create_token(
             // hold everything the token would confer.
             let limits = tokens::validate(state, &input)?.grant();
             let confers = limits.narrow(&state.access.read().bindings_of_user(&account));
-            if let Err(refused) = forbid_escalation(state, escalation::actor(actor), &confers) {
+            if let Err(refused) = forbid_escalation(state, actor.holder(), &confers) {
                 return audited(state, attempt(actor, "token.create", "token", ""), Err(refused)).await;
             }
             tokens::create_for(state, actor, account, input).await

@@ -1,6 +1,7 @@
 //! Teams: `team:manage` for everything; a team's maintainers may add and
 //! remove its members, never handing out more than they hold themselves.
 
+use crate::server::caller::Actor;
 use crate::server::Written;
 use crate::{
     authz::Change,
@@ -9,13 +10,13 @@ use crate::{
     server::{
         now_ms,
         services::{
-            escalation::{actor as acting, forbid_escalation, forbid_removal},
+            escalation::{forbid_escalation, forbid_removal},
             fields::NamedInput,
             guard::{allows, attempt, audited, require},
             named::{self, Kind},
             policies::keep_an_admin,
         },
-        store::{self, audit, named::TeamRow, policies::PolicyFilter, teams::MemberRow, users::UserRow, StoreError},
+        store::{self, audit, named::TeamRow, policies::PolicyFilter, teams::MemberRow, StoreError},
         AppState,
     },
 };
@@ -38,11 +39,7 @@ fn member_view(row: &MemberRow) -> MemberView {
 }
 
 /// Teams whose key or name contains `query`, by key or by name (`sort`), in pages.
-pub async fn list(
-    state: &AppState,
-    actor: &UserRow,
-    query: &ListQuery<NamedOrder>,
-) -> Result<Page<TeamView>, AppError> {
+pub async fn list(state: &AppState, actor: &Actor, query: &ListQuery<NamedOrder>) -> Result<Page<TeamView>, AppError> {
     require(state, actor, Permission::TeamRead, None)?;
     let mut conn = state.db.read().await?;
     let rows =
@@ -51,7 +48,7 @@ pub async fn list(
 }
 
 /// One team.
-pub async fn get(state: &AppState, actor: &UserRow, key: &str) -> Result<TeamView, AppError> {
+pub async fn get(state: &AppState, actor: &Actor, key: &str) -> Result<TeamView, AppError> {
     require(state, actor, Permission::TeamRead, None)?;
     let key = named::parse_key::<TeamKey>(key)?;
     let mut conn = state.db.read().await?;
@@ -59,7 +56,7 @@ pub async fn get(state: &AppState, actor: &UserRow, key: &str) -> Result<TeamVie
 }
 
 /// Creates a team.
-pub async fn create(state: &AppState, actor: &UserRow, input: TeamInput) -> Result<Written<TeamView>, AppError> {
+pub async fn create(state: &AppState, actor: &Actor, input: TeamInput) -> Result<Written<TeamView>, AppError> {
     let entry = attempt(actor, "team.create", "team", input.key.clone().unwrap_or_default());
     let result = async {
         require(state, actor, Permission::TeamManage, None)?;
@@ -75,7 +72,7 @@ pub async fn create(state: &AppState, actor: &UserRow, input: TeamInput) -> Resu
 /// Renames or re-describes a team.
 pub async fn update(
     state: &AppState,
-    actor: &UserRow,
+    actor: &Actor,
     key: &str,
     input: TeamInput,
 ) -> Result<Written<TeamView>, AppError> {
@@ -93,12 +90,7 @@ pub async fn update(
 }
 
 /// Deletes a team with its memberships and policies.
-pub async fn delete(
-    state: &AppState,
-    actor: &UserRow,
-    key: &str,
-    expected: &Expected,
-) -> Result<Written<()>, AppError> {
+pub async fn delete(state: &AppState, actor: &Actor, key: &str, expected: &Expected) -> Result<Written<()>, AppError> {
     let entry = attempt(actor, "team.delete", "team", key);
     let result = async {
         require(state, actor, Permission::TeamManage, None)?;
@@ -107,7 +99,7 @@ pub async fn delete(
         let before = named::take(&mut tx, &key, expected).await?;
         // Deleting the team takes its policies from every member.
         let taken = state.access.read().bindings_of_team(&key);
-        forbid_removal(state, acting(actor), &taken)?;
+        forbid_removal(state, actor.holder(), &taken)?;
         let (policies, members) = store::teams::delete(&mut tx, &key).await?;
         keep_an_admin(&mut tx).await?;
         let mut success = entry.clone();
@@ -125,7 +117,7 @@ pub async fn delete(
 }
 
 /// A team's members.
-pub async fn members(state: &AppState, actor: &UserRow, key: &str) -> Result<Vec<MemberView>, AppError> {
+pub async fn members(state: &AppState, actor: &Actor, key: &str) -> Result<Vec<MemberView>, AppError> {
     require(state, actor, Permission::TeamRead, None)?;
     let key = named::parse_key::<TeamKey>(key)?;
     let mut conn = state.db.read().await?;
@@ -137,7 +129,7 @@ pub async fn members(state: &AppState, actor: &UserRow, key: &str) -> Result<Vec
 async fn may_manage_members(
     state: &AppState,
     conn: &mut store::Conn,
-    actor: &UserRow,
+    actor: &Actor,
     key: &TeamKey,
 ) -> Result<bool, AppError> {
     if allows(&state.access.read(), actor, Permission::TeamManage, None) {
@@ -156,7 +148,7 @@ async fn may_manage_members(
 /// Adds a member or sets their team role. Maintainers may add plain members.
 pub async fn put_member(
     state: &AppState,
-    actor: &UserRow,
+    actor: &Actor,
     key: &str,
     user: UserId,
     team_role: &str,
@@ -179,7 +171,7 @@ pub async fn put_member(
         }
         // Joining the team confers its policies: the actor must hold all of them.
         let confers = state.access.read().bindings_of_team(&key);
-        forbid_escalation(state, acting(actor), &confers)?;
+        forbid_escalation(state, actor.holder(), &confers)?;
         let before = store::teams::role_of(&mut tx, &key, user).await?;
         store::teams::upsert_member(&mut tx, &key, user, team_role, now_ms()).await?;
         let member = store::teams::members(&mut tx, &key)
@@ -201,7 +193,7 @@ pub async fn put_member(
 /// Removes a member. The team carrying the last admin keeps them.
 pub async fn remove_member(
     state: &AppState,
-    actor: &UserRow,
+    actor: &Actor,
     key: &str,
     user: UserId,
     expected: &Expected,
@@ -217,7 +209,7 @@ pub async fn remove_member(
         };
         // Leaving the team takes its policies from the member.
         let taken = state.access.read().bindings_of_team(&key);
-        forbid_removal(state, acting(actor), &taken)?;
+        forbid_removal(state, actor.holder(), &taken)?;
         store::teams::remove_member(&mut tx, &key, user).await?;
         keep_an_admin(&mut tx).await?;
         let mut success = entry.clone();
@@ -232,7 +224,7 @@ pub async fn remove_member(
 
 /// A team with its members, its policies (when the actor may read them)
 /// and what the actor may change.
-pub async fn detail(state: &AppState, actor: &UserRow, key: &str) -> Result<crate::domain::TeamDetail, AppError> {
+pub async fn detail(state: &AppState, actor: &Actor, key: &str) -> Result<crate::domain::TeamDetail, AppError> {
     require(state, actor, Permission::TeamRead, None)?;
     let key = named::parse_key::<TeamKey>(key)?;
     let (team, members, actor_role) = {
@@ -262,7 +254,7 @@ pub async fn detail(state: &AppState, actor: &UserRow, key: &str) -> Result<crat
 /// it. Whether there is such a user is only told to those who may add members.
 pub async fn put_member_by_email(
     state: &AppState,
-    actor: &UserRow,
+    actor: &Actor,
     key: &str,
     email: &str,
     team_role: &str,

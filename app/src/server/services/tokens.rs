@@ -3,6 +3,7 @@
 //! permissions, narrowed by its scope and workspace, checked on every
 //! request; a revoked or expired token, or a disabled owner, stops at once.
 
+use crate::server::caller::Actor;
 use crate::server::Written;
 use crate::{
     authz::{TokenGrant, TokenScope},
@@ -79,7 +80,7 @@ pub fn grant_of(row: &TokenRow) -> TokenGrant {
 }
 
 /// Makes a token for the actor; the secret is in the answer only.
-pub async fn create(state: &AppState, actor: &UserRow, input: TokenInput) -> Result<CreatedToken, AppError> {
+pub async fn create(state: &AppState, actor: &Actor, input: TokenInput) -> Result<CreatedToken, AppError> {
     if let Err(refused) = require_session(actor, "make tokens") {
         return audited(state, attempt(actor, "token.create", "token", ""), Err(refused)).await;
     }
@@ -165,7 +166,7 @@ pub fn validate(state: &AppState, input: &TokenInput) -> Result<ValidToken, AppE
 /// actor manages); the secret is in the answer only.
 pub async fn create_for(
     state: &AppState,
-    actor: &UserRow,
+    actor: &Actor,
     owner: UserId,
     input: TokenInput,
 ) -> Result<CreatedToken, AppError> {
@@ -208,7 +209,7 @@ pub async fn create_for(
 }
 
 /// The tokens of `user`: one's own, or anyone's for holders of `user:manage`.
-pub async fn list(state: &AppState, actor: &UserRow, user: UserId) -> Result<Vec<TokenView>, AppError> {
+pub async fn list(state: &AppState, actor: &Actor, user: UserId) -> Result<Vec<TokenView>, AppError> {
     if user == actor.id {
         require_session(actor, "list your tokens")?;
     } else {
@@ -220,7 +221,7 @@ pub async fn list(state: &AppState, actor: &UserRow, user: UserId) -> Result<Vec
 }
 
 /// Revokes a token of `user` (one's own, or anyone's with `user:manage`).
-pub async fn revoke(state: &AppState, actor: &UserRow, user: UserId, id: uuid::Uuid) -> Result<Written<()>, AppError> {
+pub async fn revoke(state: &AppState, actor: &Actor, user: UserId, id: uuid::Uuid) -> Result<Written<()>, AppError> {
     let entry = attempt(actor, "token.revoke", "token", id);
     let result = async {
         if user == actor.id {
@@ -275,8 +276,8 @@ pub async fn authenticate(
     state: &AppState,
     secret: &str,
     address: Option<std::net::IpAddr>,
-) -> Result<UserRow, AppError> {
-    let (row, mut owner) = match resolve(state, secret).await {
+) -> Result<Actor, AppError> {
+    let (row, owner) = match resolve(state, secret).await {
         Ok(found) => found,
         Err(refused @ AppError::Unauthenticated { .. }) => {
             crate::server::services::sign_ins::token_refused(state, secret, address, &refused).await;
@@ -297,6 +298,5 @@ pub async fn authenticate(
             tracing::warn!(%error, "could not record an API token's last use");
         }
     }
-    owner.token = Some(grant_of(&row));
-    Ok(owner)
+    Ok(Actor::with_token(owner, grant_of(&row)))
 }

@@ -1,5 +1,6 @@
 //! Workspaces: the tenants that own endpoints, models and datasets.
 
+use crate::server::caller::Actor;
 use crate::server::Written;
 use crate::{
     authz::Change,
@@ -13,7 +14,7 @@ use crate::{
             guard::{allows, attempt, audited, readable_workspaces, require},
             named::{self, Kind},
         },
-        store::{self, audit, named::WorkspaceRow, users::UserRow, StoreError},
+        store::{self, audit, named::WorkspaceRow, StoreError},
         AppState,
     },
 };
@@ -29,7 +30,7 @@ fn view(row: &WorkspaceRow) -> WorkspaceView {
 /// by key or by name (`sort`), in pages.
 pub async fn list(
     state: &AppState,
-    actor: &UserRow,
+    actor: &Actor,
     query: &ListQuery<NamedOrder>,
 ) -> Result<Page<WorkspaceView>, AppError> {
     // The readable ones are known from the index: one query, none when there are none.
@@ -45,7 +46,7 @@ pub async fn list(
 }
 
 /// One workspace.
-pub async fn get(state: &AppState, actor: &UserRow, key: &str) -> Result<WorkspaceView, AppError> {
+pub async fn get(state: &AppState, actor: &Actor, key: &str) -> Result<WorkspaceView, AppError> {
     let key = named::parse_key::<WorkspaceKey>(key)?;
     require(state, actor, Permission::WorkspaceRead, Some(&key))?;
     let mut conn = state.db.read().await?;
@@ -55,7 +56,7 @@ pub async fn get(state: &AppState, actor: &UserRow, key: &str) -> Result<Workspa
 /// Creates a workspace.
 pub async fn create(
     state: &AppState,
-    actor: &UserRow,
+    actor: &Actor,
     input: WorkspaceInput,
 ) -> Result<Written<WorkspaceView>, AppError> {
     let mut entry = attempt(actor, "workspace.create", "workspace", input.key.clone().unwrap_or_default());
@@ -74,7 +75,7 @@ pub async fn create(
 /// Renames or re-describes a workspace.
 pub async fn update(
     state: &AppState,
-    actor: &UserRow,
+    actor: &Actor,
     key: &str,
     input: WorkspaceInput,
 ) -> Result<Written<WorkspaceView>, AppError> {
@@ -93,12 +94,7 @@ pub async fn update(
 }
 
 /// Deletes a workspace and, in the same transaction, its policies.
-pub async fn delete(
-    state: &AppState,
-    actor: &UserRow,
-    key: &str,
-    expected: &Expected,
-) -> Result<Written<()>, AppError> {
+pub async fn delete(state: &AppState, actor: &Actor, key: &str, expected: &Expected) -> Result<Written<()>, AppError> {
     let mut entry = attempt(actor, "workspace.delete", "workspace", key);
     entry.workspace = Some(key.to_owned());
     let result = async {
@@ -108,7 +104,7 @@ pub async fn delete(
         let before = named::take(&mut tx, &key, expected).await?;
         // Deleting the workspace takes its policies from everyone in it.
         let taken = state.access.read().bindings_in_workspace(&key);
-        escalation::forbid_removal(state, escalation::actor(actor), &taken)?;
+        escalation::forbid_removal(state, actor.holder(), &taken)?;
         let removed = store::policies::delete_in_workspace(&mut tx, &key).await?;
         store::named::delete(&mut tx, &key).await?;
         let mut success = entry.clone();
@@ -123,7 +119,7 @@ pub async fn delete(
 
 /// A workspace with its policies and the people who have access (each
 /// `None` when the actor may not read them), and what the actor may change.
-pub async fn detail(state: &AppState, actor: &UserRow, key: &str) -> Result<crate::domain::WorkspaceDetail, AppError> {
+pub async fn detail(state: &AppState, actor: &Actor, key: &str) -> Result<crate::domain::WorkspaceDetail, AppError> {
     use crate::server::services::{decisions, policies};
     let key = named::parse_key::<WorkspaceKey>(key)?;
     require(state, actor, Permission::WorkspaceRead, Some(&key))?;

@@ -24,9 +24,6 @@ pub struct UserRow {
     pub email_verified_at: Option<i64>,
     /// Changes with every edit of name or status (see [`crate::domain::Expected`]).
     pub version: i64,
-    /// Set when the request came with an API token: its limits apply on
-    /// top of the user's own permissions. Not a column.
-    pub token: Option<crate::authz::TokenGrant>,
 }
 
 impl std::fmt::Debug for UserRow {
@@ -121,7 +118,6 @@ fn from_row(row: &sqlx::any::AnyRow) -> Result<UserRow, StoreError> {
             .transpose()?,
         email_verified_at: row.try_get("email_verified_at")?,
         version: row.try_get("version")?,
-        token: None,
     })
 }
 

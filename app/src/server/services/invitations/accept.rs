@@ -3,6 +3,7 @@
 //! checked against the inviter again at this moment.
 
 use super::*;
+use crate::server::caller::Actor;
 use crate::server::Written;
 
 /// The pending, unexpired invitation of `token`, or a 404/410 that says why not.
@@ -68,7 +69,7 @@ pub(crate) async fn grant(
         let index = state.access.read();
         beyond(
             &index,
-            Actor { user: &inviter, token: None },
+            Holder { user: &inviter, token: None },
             &invitation_grants(&index, &row.role, &row.scope(), row.team.as_ref()),
         )
         .is_empty()
@@ -186,7 +187,7 @@ pub async fn accept_with_password(
 }
 
 /// The signed-in user accepts an invitation of their own email.
-pub async fn accept_signed_in(state: &AppState, actor: &UserRow, token: &str) -> Result<Written<()>, AppError> {
+pub async fn accept_signed_in(state: &AppState, actor: &Actor, token: &str) -> Result<Written<()>, AppError> {
     require_session(actor, "accept invitations")?;
     let mut tx = state.access.begin_write(&state.db).await?;
     let row = match usable(&mut tx, token).await {
@@ -215,7 +216,7 @@ pub async fn accept_signed_in(state: &AppState, actor: &UserRow, token: &str) ->
 }
 
 /// The actor's own pending invitations (to their email).
-pub async fn mine(state: &AppState, actor: &UserRow) -> Result<Vec<InvitationView>, AppError> {
+pub async fn mine(state: &AppState, actor: &Actor) -> Result<Vec<InvitationView>, AppError> {
     require_session(actor, "list your invitations")?;
     let now = now_ms();
     let mut conn = state.db.read().await?;
@@ -225,7 +226,7 @@ pub async fn mine(state: &AppState, actor: &UserRow) -> Result<Vec<InvitationVie
 }
 
 /// Accepts (`accept`) or declines one of the actor's own pending invitations.
-pub async fn answer_own(state: &AppState, actor: &UserRow, id: uuid::Uuid, accept: bool) -> Result<(), AppError> {
+pub async fn answer_own(state: &AppState, actor: &Actor, id: uuid::Uuid, accept: bool) -> Result<(), AppError> {
     require_session(actor, "answer invitations")?;
     let action = if accept { "invitation.accept" } else { "invitation.decline" };
     let entry = attempt(actor, action, "invitation", id);

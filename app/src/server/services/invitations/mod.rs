@@ -2,10 +2,11 @@
 //! team; the invitee follows the link and lands with exactly that access.
 //! Tokens are random and single-use; only their hash is stored.
 
+use crate::server::caller::Actor;
 use secrecy::{ExposeSecret, SecretString};
 
 use crate::{
-    authz::{beyond, Actor, Change},
+    authz::{beyond, Change, Holder},
     domain::{
         DisplayName, InvitationPreview, InvitationView, Permission, RoleKey, Scope, Subject, TeamKey, WorkspaceKey,
     },
@@ -14,7 +15,7 @@ use crate::{
         now_ms,
         password::check_strength,
         services::{
-            escalation::{actor as acting, forbid_escalation, invitation_grants},
+            escalation::{forbid_escalation, invitation_grants},
             guard::{attempt, audited, require, require_session},
         },
         store::{
@@ -137,7 +138,7 @@ async fn queue_mails(
 
 /// Invites each email (a pending invitation of the same email is resent).
 /// The inviter must hold `invite:manage` and everything the invitation confers.
-pub async fn invite(state: &AppState, actor: &UserRow, input: InviteInput) -> Result<Vec<InvitationView>, AppError> {
+pub async fn invite(state: &AppState, actor: &Actor, input: InviteInput) -> Result<Vec<InvitationView>, AppError> {
     let mut entry = attempt(actor, "invitation.create", "invitation", "");
     entry.workspace = input.workspace.clone().filter(|w| !w.trim().is_empty());
     let result = async {
@@ -170,7 +171,7 @@ pub async fn invite(state: &AppState, actor: &UserRow, input: InviteInput) -> Re
         // No escalation: the invitation confers the role at its scope, and
         // the team's policies.
         let grants = invitation_grants(&state.access.read(), &role_key, &scope, team.as_ref());
-        forbid_escalation(state, acting(actor), &grants)?;
+        forbid_escalation(state, actor.holder(), &grants)?;
         let now = now_ms();
         let expires_at = now + i64::try_from(state.config.invite_expiry.as_millis()).unwrap_or(i64::MAX / 2);
         let mut created = Vec::with_capacity(emails.len());
@@ -281,7 +282,7 @@ async fn load(conn: &mut store::Conn, id: uuid::Uuid) -> Result<InvitationRow, A
 
 /// A new link for a pending invitation, mailed again; the old link dies.
 /// Failed mails of it are retried too.
-pub async fn resend(state: &AppState, actor: &UserRow, id: uuid::Uuid) -> Result<InvitationView, AppError> {
+pub async fn resend(state: &AppState, actor: &Actor, id: uuid::Uuid) -> Result<InvitationView, AppError> {
     let entry = attempt(actor, "invitation.resend", "invitation", id);
     let result = async {
         require(state, actor, Permission::InviteManage, None)?;
@@ -294,7 +295,7 @@ pub async fn resend(state: &AppState, actor: &UserRow, id: uuid::Uuid) -> Result
             .await?
             .ok_or_else(|| AppError::conflict("role_gone", format!("the role {} no longer exists", row.role)))?;
         // A new link is as good as a new invitation: only for one who could make it.
-        forbid_escalation(state, acting(actor), &grants_of(state, &row))?;
+        forbid_escalation(state, actor.holder(), &grants_of(state, &row))?;
         let now = now_ms();
         let token = new_token();
         row.expires_at = now + i64::try_from(state.config.invite_expiry.as_millis()).unwrap_or(i64::MAX / 2);
@@ -317,7 +318,7 @@ pub async fn resend(state: &AppState, actor: &UserRow, id: uuid::Uuid) -> Result
 }
 
 /// Kills a pending invitation's link.
-pub async fn revoke(state: &AppState, actor: &UserRow, id: uuid::Uuid) -> Result<(), AppError> {
+pub async fn revoke(state: &AppState, actor: &Actor, id: uuid::Uuid) -> Result<(), AppError> {
     let entry = attempt(actor, "invitation.revoke", "invitation", id);
     let result = async {
         require(state, actor, Permission::InviteManage, None)?;
@@ -339,7 +340,7 @@ pub async fn revoke(state: &AppState, actor: &UserRow, id: uuid::Uuid) -> Result
 /// Invitations, newest first, with the state of their mail.
 pub async fn list(
     state: &AppState,
-    actor: &UserRow,
+    actor: &Actor,
     filter: InvitationFilter,
     after: Option<&str>,
     limit: i64,
@@ -366,7 +367,7 @@ pub async fn list(
             let mut shown = view(row, mails.iter().find(|m| m.invitation_id == Some(row.id)), now);
             // A working link is a way in: shown only to one who could make the invitation.
             let grants = invitation_grants(&index, &row.role, &row.scope(), row.team.as_ref());
-            if !beyond(&index, acting(actor), &grants).is_empty() {
+            if !beyond(&index, actor.holder(), &grants).is_empty() {
                 shown.link = None;
             }
             shown
