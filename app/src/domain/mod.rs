@@ -18,9 +18,9 @@ pub use user::{DashboardStats, DisplayName, DisplayNameError, SignedInUser, User
 pub use version::{etag, Expected};
 pub use views::{
     AccessExplanation, AuditEntryView, CreatedToken, EffectivePermission, GrantView, IdentityView, InvitationPage,
-    InvitationPreview, InvitationView, MemberView, MembershipView, PeopleWithAccess, PermissionHolders, PersonAccess,
-    PolicyChoices, PolicyListing, PolicyView, RoleView, SessionView, SignInMethods, TeamDetail, TeamView, TokenView,
-    UserDetail, WorkspaceDetail, WorkspaceView,
+    InvitationPreview, InvitationView, MemberView, MembershipView, Outcome, PeopleWithAccess, PermissionHolders,
+    PersonAccess, PolicyChoices, PolicyListing, PolicyView, RoleView, SessionView, SignInMethods, TeamDetail, TeamView,
+    TokenView, UserDetail, WorkspaceDetail, WorkspaceView,
 };
 
 /// What a person typed, trimmed: `empty` when nothing is left, `too_long`

@@ -114,20 +114,56 @@ pub struct PolicyChoices {
     pub teams: Vec<TeamView>,
 }
 
-/// One audit log entry as the console shows it.
+/// Whether an attempt was carried out or refused.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+pub enum Outcome {
+    Success,
+    Denied,
+}
+
+impl Outcome {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Success => "success",
+            Self::Denied => "denied",
+        }
+    }
+}
+
+/// One audit log entry, as the console and the API show it.
+// The schema keeps the name clients already generate code from: AuditRow.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema), schema(as = AuditRow))]
 pub struct AuditEntryView {
     pub id: i64,
     pub at: i64,
+    pub actor_id: Option<String>,
     pub actor_email: Option<String>,
     pub action: String,
-    /// `success` or `denied`.
-    pub outcome: String,
-    pub target: Option<String>,
+    pub outcome: Outcome,
+    pub target_type: Option<String>,
+    pub target_id: Option<String>,
     pub workspace: Option<String>,
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
     pub before: Option<serde_json::Value>,
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Object>))]
     pub after: Option<serde_json::Value>,
     pub reason: Option<String>,
+    /// The hash chain: the previous entry's hash and this one's.
+    pub prev_hash: Option<String>,
+    pub entry_hash: Option<String>,
+}
+
+impl AuditEntryView {
+    /// What the attempt was on, for people: `team ml-eng`.
+    pub fn target(&self) -> Option<String> {
+        match (&self.target_type, &self.target_id) {
+            (Some(kind), Some(id)) => Some(format!("{kind} {id}")),
+            (kind, id) => kind.clone().or_else(|| id.clone()),
+        }
+    }
 }
 
 /// A team a user belongs to, with their role in it.

@@ -9,7 +9,11 @@ use super::{
     ApiQuery, SignedIn,
 };
 use app::{
-    server::{services::audit as audit_service, store::audit::AuditFilter, AppState},
+    domain::AuditEntryView,
+    server::{
+        services::audit::{self as audit_service, AuditQuery as Filters},
+        AppState,
+    },
     AppError,
 };
 
@@ -21,52 +25,35 @@ pub fn router() -> Router<AppState> {
 
 #[derive(Debug, Deserialize)]
 pub struct AuditQuery {
-    actor: Option<String>,
-    action: Option<String>,
-    workspace: Option<String>,
-    since: Option<String>,
-    until: Option<String>,
+    #[serde(flatten)]
+    filters: Filters,
     #[serde(flatten)]
     page: ListParams,
 }
 
-impl AuditQuery {
-    /// The filter both the page and the export apply.
-    fn filter(&self) -> Result<AuditFilter, AppError> {
-        let given = |text: &Option<String>| text.clone().filter(|t| !t.is_empty());
-        Ok(AuditFilter {
-            actor: given(&self.actor),
-            action: given(&self.action),
-            workspace: given(&self.workspace),
-            since: number("since", self.since.as_deref())?,
-            until: number("until", self.until.as_deref())?,
-        })
-    }
-}
-
 /// `GET /audit?actor=&action=&workspace=&since=&until=` (times in ms).
-#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(("actor" = Option<String>, Query), ("action" = Option<String>, Query), ("workspace" = Option<String>, Query), ("since" = Option<i64>, Query, description = "ms since the epoch"), ("until" = Option<i64>, Query), ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "At most this many (default 50)"), ("cursor" = Option<i64>, Query, description = "The next_cursor of the page before")), responses((status = 200, description = "Newest first", body = Page<app::server::store::audit::AuditRow>)))]
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(("actor" = Option<String>, Query), ("action" = Option<String>, Query), ("workspace" = Option<String>, Query), ("since" = Option<String>, Query, pattern = "^([0-9]{1,15}|[0-9]{4}-[0-9]{2}-[0-9]{2})?$", description = "ms since the epoch, or a day (YYYY-MM-DD)"), ("until" = Option<String>, Query, pattern = "^([0-9]{1,15}|[0-9]{4}-[0-9]{2}-[0-9]{2})?$", description = "ms since the epoch, or a day (YYYY-MM-DD, all of it)"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "At most this many (default 50)"), ("cursor" = Option<i64>, Query, description = "The next_cursor of the page before")), responses((status = 200, description = "Newest first", body = Page<AuditEntryView>)))]
 pub async fn list_audit(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiQuery(query): ApiQuery<AuditQuery>,
-) -> Result<Json<Page<app::server::store::audit::AuditRow>>, AppError> {
+) -> Result<Json<Page<AuditEntryView>>, AppError> {
     let limit = query.page.limit(DEFAULT_LIMIT)?;
     let before = number("cursor", query.page.cursor.as_deref())?;
-    let filter = query.filter()?;
+    let filter = query.filters.filter()?;
     let items = audit_service::list(&state, &actor, &filter, before, limit).await?;
     Ok(Json(Page::of(items, limit, |e| e.id.to_string())))
 }
 
 /// `GET /audit/export.csv?…`: the filtered view as CSV, newest first.
-#[utoipa::path(get, path = "/api/v1/audit/export.csv", tag = "audit", params(("actor" = Option<String>, Query), ("action" = Option<String>, Query), ("workspace" = Option<String>, Query), ("since" = Option<i64>, Query), ("until" = Option<i64>, Query)), responses((status = 200, description = "The entries as CSV, newest first", content_type = "text/csv", body = String)))]
+#[utoipa::path(get, path = "/api/v1/audit/export.csv", tag = "audit", params(("actor" = Option<String>, Query), ("action" = Option<String>, Query), ("workspace" = Option<String>, Query), ("since" = Option<String>, Query, pattern = "^([0-9]{1,15}|[0-9]{4}-[0-9]{2}-[0-9]{2})?$", description = "As for /audit"), ("until" = Option<String>, Query, pattern = "^([0-9]{1,15}|[0-9]{4}-[0-9]{2}-[0-9]{2})?$", description = "As for /audit")), responses((status = 200, description = "The entries as CSV, newest first", content_type = "text/csv", body = String)))]
 pub async fn export_audit(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> Result<axum::response::Response, AppError> {
     use axum::response::IntoResponse;
-    let filter = query.filter()?;
+    let filter = query.filters.filter()?;
     let rows = audit_service::export_csv(&state, &actor, filter).await?;
     Ok((
         [

@@ -37,7 +37,7 @@ use super::{audit, authz, invitations, permissions, policies, roles, session, te
     ),
     components(schemas(
         app::server::http::ErrorBody,
-        app::server::store::audit::AuditRow,
+        app::domain::AuditEntryView,
         app::domain::EffectivePermission,
         app::domain::GrantView
     )),

@@ -19,6 +19,7 @@ backend_tests!(
     duplicate_binding_is_409,
     checking_others_needs_policy_read,
     audit_has_one_entry_per_change_and_records_refusals,
+    audit_range_reads_the_same_on_both_edges,
     bad_input_is_400_naming_the_field,
     users_are_searched_and_paged_with_a_cursor,
 );
@@ -466,4 +467,32 @@ async fn users_are_searched_and_paged_with_a_cursor(backend: Backend) {
     assert_eq!(by_email["items"].as_array().unwrap().len(), 1);
     let none = json_of(app.client.get(app.url("/api/v1/users?q=%25")).send().await.unwrap(), StatusCode::OK).await;
     assert_eq!(none["items"], json!([]), "a % in the query is a literal, not a wildcard");
+}
+
+/// `since` and `until` mean one thing on REST and in the console: a day
+/// (`until` taking in all of it) or milliseconds since the epoch.
+async fn audit_range_reads_the_same_on_both_edges(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    workspace(&app, "ranged").await;
+    let log =
+        json_of(app.client.get(app.url("/api/v1/audit?workspace=ranged")).send().await.unwrap(), StatusCode::OK).await;
+    let at = log["items"][0]["at"].as_i64().unwrap();
+    let (y, m, d) = app::domain::dates::civil_from_days(at.div_euclid(86_400_000));
+    let day = format!("{y:04}-{m:02}-{d:02}");
+    let count = |query: String| {
+        let app = &app;
+        async move {
+            let page = json_of(app.client.get(app.url(&query)).send().await.unwrap(), StatusCode::OK).await;
+            page["items"].as_array().unwrap().len()
+        }
+    };
+    assert_eq!(count(format!("/api/v1/audit?workspace=ranged&since={at}&until={at}")).await, 1);
+    assert_eq!(count(format!("/api/v1/audit?workspace=ranged&since={}", at + 1)).await, 0);
+    assert_eq!(count(format!("/api/v1/audit?workspace=ranged&since={day}&until={day}")).await, 1);
+    assert_eq!(count(format!("/sfn/audit/list?workspace=ranged&since={day}&until={day}")).await, 1);
+    assert_eq!(count(format!("/sfn/audit/list?workspace=ranged&since={at}&until={at}")).await, 1);
+    let (status, code, message) =
+        error_of(app.client.get(app.url("/api/v1/audit?since=2026-02-30")).send().await.unwrap()).await;
+    assert_eq!((status, code.as_str()), (StatusCode::BAD_REQUEST, "validation"), "{message}");
 }

@@ -2,14 +2,51 @@
 
 use crate::server::caller::Actor;
 use crate::{
-    domain::Permission,
+    domain::{dates::day_start_ms, AuditEntryView, Permission},
     error::AppError,
     server::{
         services::guard::require,
-        store::audit::{self, AuditFilter, AuditRow},
+        store::audit::{self, AuditFilter},
         AppState,
     },
 };
+
+/// Which entries to show, as the console's filters and the REST query
+/// send it: an actor (id or email), an action, a workspace, and a range.
+/// `since` and `until` are each a day (`YYYY-MM-DD`, `until` taking in all
+/// of it) or milliseconds since the epoch.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct AuditQuery {
+    pub actor: Option<String>,
+    pub action: Option<String>,
+    pub workspace: Option<String>,
+    pub since: Option<String>,
+    pub until: Option<String>,
+}
+
+impl AuditQuery {
+    /// The filter the list and the export apply (blank fields filter nothing).
+    pub fn filter(&self) -> Result<AuditFilter, AppError> {
+        let given = |text: &Option<String>| text.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
+        let instant = |field: &str, text: &Option<String>, day_end: i64| match given(text) {
+            None => Ok(None),
+            Some(text) if text.bytes().all(|b| b.is_ascii_digit()) => text
+                .parse()
+                .map(Some)
+                .map_err(|_| AppError::invalid(field, format!("{text} is too large to be a time"))),
+            Some(text) => day_start_ms(&text).map(|start| Some(start + day_end)).ok_or_else(|| {
+                AppError::invalid(field, format!("{text} is not a date (YYYY-MM-DD) or milliseconds since the epoch"))
+            }),
+        };
+        Ok(AuditFilter {
+            actor: given(&self.actor),
+            action: given(&self.action),
+            workspace: given(&self.workspace),
+            since: instant("since", &self.since, 0)?,
+            until: instant("until", &self.until, 86_400_000 - 1)?,
+        })
+    }
+}
 
 /// Entries newest first, filtered, in pages.
 pub async fn list(
@@ -18,7 +55,7 @@ pub async fn list(
     filter: &AuditFilter,
     before: Option<i64>,
     limit: i64,
-) -> Result<Vec<AuditRow>, AppError> {
+) -> Result<Vec<AuditEntryView>, AppError> {
     require(state, actor, Permission::AuditRead, None)?;
     let mut conn = state.db.read().await?;
     Ok(audit::list(&mut conn, filter, before, limit).await?)
@@ -61,7 +98,7 @@ fn csv_error(error: csv::Error) -> AppError {
 }
 
 /// The CSV lines of `rows` (with the header first when `header`).
-fn csv_chunk(rows: &[AuditRow], header: bool) -> Result<Vec<u8>, AppError> {
+fn csv_chunk(rows: &[AuditEntryView], header: bool) -> Result<Vec<u8>, AppError> {
     let mut writer = csv::Writer::from_writer(Vec::with_capacity(rows.len() * 200));
     if header {
         writer.write_record(EXPORT_HEADER).map_err(csv_error)?;
@@ -69,14 +106,13 @@ fn csv_chunk(rows: &[AuditRow], header: bool) -> Result<Vec<u8>, AppError> {
     for e in rows {
         let text = |v: &Option<String>| v.clone().unwrap_or_default();
         let json = |v: &Option<serde_json::Value>| v.as_ref().map(ToString::to_string).unwrap_or_default();
-        let outcome = serde_json::to_value(e.outcome).ok().and_then(|v| v.as_str().map(str::to_owned));
         let cells = [
             e.id.to_string(),
             e.at.to_string(),
             text(&e.actor_id),
             text(&e.actor_email),
             e.action.clone(),
-            outcome.unwrap_or_default(),
+            e.outcome.as_str().to_owned(),
             text(&e.target_type),
             text(&e.target_id),
             text(&e.workspace),

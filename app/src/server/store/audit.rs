@@ -1,27 +1,9 @@
 //! The append-only `audit_log` table.
 
-use serde::{Deserialize, Serialize};
 use sqlx::{any::AnyRow, Row};
 
 use super::{Conn, StoreError};
-
-/// Whether the attempt was carried out or refused.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[derive(utoipa::ToSchema)]
-pub enum Outcome {
-    Success,
-    Denied,
-}
-
-impl Outcome {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Success => "success",
-            Self::Denied => "denied",
-        }
-    }
-}
+pub use crate::domain::{AuditEntryView, Outcome};
 
 /// One entry to write.
 #[derive(Clone, Debug, Default)]
@@ -36,28 +18,6 @@ pub struct NewAuditEntry {
     pub before: Option<serde_json::Value>,
     pub after: Option<serde_json::Value>,
     pub reason: Option<String>,
-}
-
-/// A stored entry, as the API shows it.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
-pub struct AuditRow {
-    pub id: i64,
-    pub at: i64,
-    pub actor_id: Option<String>,
-    pub actor_email: Option<String>,
-    pub action: String,
-    pub outcome: Outcome,
-    pub target_type: Option<String>,
-    pub target_id: Option<String>,
-    pub workspace: Option<String>,
-    #[schema(value_type = Option<Object>)]
-    pub before: Option<serde_json::Value>,
-    #[schema(value_type = Option<Object>)]
-    pub after: Option<serde_json::Value>,
-    pub reason: Option<String>,
-    /// The hash chain: the previous entry's hash and this one's.
-    pub prev_hash: Option<String>,
-    pub entry_hash: Option<String>,
 }
 
 /// The longest text an entry's field keeps, in characters (a refused
@@ -267,9 +227,9 @@ fn parse_json(text: Option<String>) -> Option<serde_json::Value> {
     text.and_then(|t| serde_json::from_str(&t).ok())
 }
 
-fn from_row(row: &AnyRow) -> Result<AuditRow, StoreError> {
+fn from_row(row: &AnyRow) -> Result<AuditEntryView, StoreError> {
     let outcome: String = row.try_get("outcome")?;
-    Ok(AuditRow {
+    Ok(AuditEntryView {
         id: row.try_get("id")?,
         at: row.try_get("at")?,
         actor_id: row.try_get("actor_id")?,
@@ -293,7 +253,7 @@ pub async fn list(
     filter: &AuditFilter,
     before: Option<i64>,
     limit: i64,
-) -> Result<Vec<AuditRow>, StoreError> {
+) -> Result<Vec<AuditEntryView>, StoreError> {
     let mut conditions = super::Conditions::new();
     if let Some(before) = before {
         conditions.int(before, |p| format!("id < {p}"));

@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::{
     api::list_audit,
     domain::dates::{day_start_ms, format_timestamp},
-    domain::AuditEntryView,
+    domain::{AuditEntryView, Outcome},
     ui::{
         components::encode_query_value,
         list::{Empty, FilterField, ListQuery, PagedTable},
@@ -141,7 +141,7 @@ pub fn AuditPage() -> impl IntoView {
             next=Callback::new(move |c: String| format!("/audit?{}&cursor={c}", filters_query()))
             pager="Older entries"
             row=move |entry: AuditEntryView| {
-                let denied = entry.outcome == "denied";
+                let denied = entry.outcome == Outcome::Denied;
                 let id = entry.id;
                 view! {
                     <tr data-entry=id>
@@ -152,7 +152,7 @@ pub fn AuditPage() -> impl IntoView {
                             {denied.then(|| view! { <span class="badge badge-denied">"denied"</span> })}
                             {entry.reason.clone().map(|r| view! { <div class="muted small">{r}</div> })}
                         </td>
-                        <td>{entry.target.clone().unwrap_or_default()}</td>
+                        <td>{entry.target().unwrap_or_default()}</td>
                         <td>{entry.workspace.clone().unwrap_or_default()}</td>
                         <td><AuditDiff entry/></td>
                     </tr>
