@@ -20,12 +20,9 @@ pub async fn list_invitations(
     status: Option<String>,
     cursor: Option<String>,
 ) -> Result<InvitationPage, AppError> {
-    use crate::server::{services::invitations, store::invitations::InvitationFilter};
+    use crate::server::services::invitations;
     context::as_actor(|state, actor| async move {
-        let filter = InvitationFilter {
-            query: q.unwrap_or_default(),
-            status: status.map(|s| s.trim().to_owned()).filter(|s| !s.is_empty()),
-        };
+        let filter = invitations::filter(q.as_deref(), status.as_deref())?;
         let after = cursor.as_deref().filter(|c| !c.is_empty());
         let items = invitations::list(&state, &actor, filter, after, super::PAGE).await?;
         let page = crate::domain::Page::of(items, super::PAGE, |i| i.id.to_string());

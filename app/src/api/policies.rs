@@ -21,30 +21,11 @@ pub async fn list_policies(
     sort: Option<String>,
     cursor: Option<String>,
 ) -> Result<Page<PolicyListing>, AppError> {
-    use crate::domain::{PolicyId, RoleKey, Subject};
-    use crate::server::{
-        services::policies,
-        store::policies::{PolicyFilter, PolicyOrder},
-    };
+    use crate::{domain::PolicyId, server::services::policies};
     context::as_actor(|state, actor| async move {
-        let given = |v: Option<String>| v.map(|v| v.trim().to_owned()).filter(|v| !v.is_empty());
-        let mut filter = PolicyFilter {
-            workspace: context::optional_workspace(workspace.as_deref(), "workspace")?,
-            newest_first: crate::server::services::fields::parse_order::<PolicyOrder>(sort.as_deref())?
-                == PolicyOrder::Newest,
-            ..PolicyFilter::default()
-        };
-        policies::readable_within(&state, &actor, filter.workspace.as_ref())?;
-        if let Some(role) = given(role) {
-            filter.role = Some(RoleKey::parse(&role).map_err(|e| AppError::invalid("role", e.to_string()))?);
-        }
-        if let Some(subject) = given(subject) {
-            match policies::resolve_subject(&state, &subject, "subject").await? {
-                Subject::User(user) => filter.user = Some(user),
-                Subject::Team(team) => filter.team = Some(team),
-            }
-        }
-        let after = given(cursor).and_then(|c| c.parse().ok()).map(PolicyId);
+        let query = policies::PolicyQuery { workspace, role, subject, sort, ..Default::default() };
+        let filter = query.filter(&state, &actor).await?;
+        let after = cursor.and_then(|c| c.trim().parse().ok()).map(PolicyId);
         let items = policies::list_labelled(&state, &actor, filter, after, super::PAGE).await?;
         Ok(Page::of(items, super::PAGE, |p| p.policy.id.0.to_string()))
     })

@@ -8,7 +8,6 @@ use app::{
     server::{
         http::ErrorBody,
         services::invitations::{self, InviteInput},
-        store::invitations::InvitationFilter,
         AppState, Written,
     },
     AppError,
@@ -61,10 +60,7 @@ pub async fn list(
     ApiQuery(query): ApiQuery<InvitationQuery>,
 ) -> Result<Json<Page<InvitationView>>, AppError> {
     let limit = query.page.limit(DEFAULT_LIMIT)?;
-    let filter = InvitationFilter {
-        query: query.page.q.clone().unwrap_or_default(),
-        status: query.status.filter(|s| !s.is_empty()),
-    };
+    let filter = invitations::filter(query.page.q.as_deref(), query.status.as_deref())?;
     let items = invitations::list(&state, &actor, filter, query.page.cursor.as_deref(), limit).await?;
     Ok(Json(Page::of(items, limit, |i| i.id.to_string())))
 }

@@ -1,5 +1,5 @@
 //! Query parameters and their parsing: the list parameters every list
-//! shares (read by `ListParams`), optional keys and whole numbers.
+//! shares (read by `ListParams`), and whole numbers.
 
 use app::AppError;
 
@@ -7,15 +7,6 @@ pub use app::domain::ListParams;
 
 /// How many items a page of the REST API holds when `limit` is not given.
 pub const DEFAULT_LIMIT: i64 = 50;
-
-pub fn optional<T>(field: &str, value: Option<&str>, parse: impl Fn(&str) -> Option<T>) -> Result<Option<T>, AppError> {
-    match value.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(text) => {
-            parse(text).map(Some).ok_or_else(|| AppError::invalid(field, format!("{text:?} is not valid here")))
-        }
-    }
-}
 
 /// A whole-number query parameter: absent is `None`; anything else,
 /// including empty, must be a number (the document types it so).

@@ -7,13 +7,13 @@ use app::server::Written;
 
 use super::{
     answers::{Done, Page},
-    params::{number, optional, ListParams, DEFAULT_LIMIT},
+    params::{number, ListParams, DEFAULT_LIMIT},
     ApiId, ApiJson, ApiQuery, SignedIn,
 };
 use app::{domain::PolicyView, server::http::ErrorBody};
 use app::{
-    domain::{PolicyId, RoleKey, Subject, TeamKey, WorkspaceKey},
-    server::{services::policies, store::policies::PolicyFilter, AppState},
+    domain::{PolicyId, RoleKey, Subject, WorkspaceKey},
+    server::{services::policies, AppState},
     AppError,
 };
 
@@ -27,32 +27,24 @@ pub fn router() -> Router<AppState> {
 
 #[derive(Debug, Deserialize)]
 pub struct PolicyQuery {
-    workspace: Option<String>,
-    user_id: Option<String>,
-    team: Option<String>,
-    role: Option<String>,
+    #[serde(flatten)]
+    filters: policies::PolicyQuery,
     #[serde(flatten)]
     page: ListParams,
 }
 
-/// `GET /policies?workspace=&user_id=&team=&role=`.
-#[utoipa::path(get, path = "/api/v1/policies", tag = "policies", params(("workspace" = Option<String>, Query, pattern = "^([a-z0-9][a-z0-9-]{0,62})?$"), ("user_id" = Option<String>, Query, pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$"), ("team" = Option<String>, Query, pattern = "^([a-z0-9][a-z0-9-]{0,62})?$"), ("role" = Option<String>, Query, pattern = "^([a-z0-9][a-z0-9-]{0,62})?$"), ("sort" = Option<String>, Query, pattern = "^(oldest|newest)?$", description = "oldest (the default) or newest"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "At most this many (default 50)"), ("cursor" = Option<i64>, Query, description = "The next_cursor of the page before")), responses((status = 200, description = "A page of policies", body = Page<PolicyView>)))]
+/// `GET /policies?workspace=&user_id=&team=&role=&subject=`.
+#[utoipa::path(get, path = "/api/v1/policies", tag = "policies", params(("workspace" = Option<String>, Query, pattern = "^([a-z0-9][a-z0-9-]{0,62})?$"), ("user_id" = Option<String>, Query, pattern = "^([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})?$"), ("team" = Option<String>, Query, pattern = "^([a-z0-9][a-z0-9-]{0,62})?$"), ("role" = Option<String>, Query, pattern = "^([a-z0-9][a-z0-9-]{0,62})?$"), ("subject" = Option<String>, Query, description = "The subject as a person types it: a user's email, or team:key"), ("sort" = Option<String>, Query, pattern = "^(oldest|newest)?$", description = "oldest (the default) or newest"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "At most this many (default 50)"), ("cursor" = Option<i64>, Query, description = "The next_cursor of the page before")), responses((status = 200, description = "A page of policies", body = Page<PolicyView>), (status = 409, description = "`unknown_reference`: no user or team is that subject", body = ErrorBody)))]
 pub async fn list_policies(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
     ApiQuery(query): ApiQuery<PolicyQuery>,
 ) -> Result<Json<Page<app::domain::PolicyView>>, AppError> {
     let limit = query.page.limit(DEFAULT_LIMIT)?;
-    let filter = PolicyFilter {
-        workspace: optional("workspace", query.workspace.as_deref(), |t| WorkspaceKey::parse(t).ok())?,
-        user: optional("user_id", query.user_id.as_deref(), |t| t.parse().ok())?,
-        team: optional("team", query.team.as_deref(), |t| TeamKey::parse(t).ok())?,
-        role: optional("role", query.role.as_deref(), |t| RoleKey::parse(t).ok())?,
-        within: None,
-        newest_first: app::server::services::fields::parse_order::<app::server::store::policies::PolicyOrder>(
-            query.page.sort.as_deref(),
-        )? == app::server::store::policies::PolicyOrder::Newest,
-    };
+    // Both flattened structs name `sort`; whichever serde gave it to.
+    let sort = query.filters.sort.clone().or(query.page.sort.clone());
+    let filters = policies::PolicyQuery { sort, ..query.filters };
+    let filter = filters.filter(&state, &actor).await?;
     let after = number("cursor", query.page.cursor.as_deref())?.map(PolicyId);
     let items = policies::list(&state, &actor, filter, after, limit).await?;
     Ok(Json(Page::of(items, limit, |p| p.id.to_string())))

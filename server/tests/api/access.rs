@@ -20,6 +20,7 @@ backend_tests!(
     checking_others_needs_policy_read,
     audit_has_one_entry_per_change_and_records_refusals,
     audit_range_reads_the_same_on_both_edges,
+    policy_filters_read_the_same_on_both_edges,
     bad_input_is_400_naming_the_field,
     users_are_searched_and_paged_with_a_cursor,
 );
@@ -495,4 +496,36 @@ async fn audit_range_reads_the_same_on_both_edges(backend: Backend) {
     let (status, code, message) =
         error_of(app.client.get(app.url("/api/v1/audit?since=2026-02-30")).send().await.unwrap()).await;
     assert_eq!((status, code.as_str()), (StatusCode::BAD_REQUEST, "validation"), "{message}");
+}
+
+/// The policy list's filters are one query on REST and in the console: a
+/// subject as a person types it, and the order.
+async fn policy_filters_read_the_same_on_both_edges(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    workspace(&app, "filtered").await;
+    let (ada, _) = user(&app, "ada@example.com").await;
+    let (bob, _) = user(&app, "bob@example.com").await;
+    for id in [&ada, &bob] {
+        json_of(grant(&app.client, &app, id, "viewer", Some("filtered")).await, StatusCode::CREATED).await;
+    }
+    let subjects = |path: &'static str| {
+        let app = &app;
+        async move {
+            let page = json_of(app.client.get(app.url(path)).send().await.unwrap(), StatusCode::OK).await;
+            let items = page["items"].as_array().unwrap().clone();
+            items
+                .iter()
+                .map(|p| p.get("policy").unwrap_or(p)["subject"]["user_id"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(subjects("/api/v1/policies?workspace=filtered").await, [ada.as_str(), bob.as_str()]);
+    assert_eq!(subjects("/api/v1/policies?workspace=filtered&sort=newest").await, [bob.as_str(), ada.as_str()]);
+    assert_eq!(subjects("/api/v1/policies?workspace=filtered&subject=bob%40example.com").await, [bob.as_str()]);
+    assert_eq!(subjects("/sfn/policies/list?workspace=filtered&sort=newest").await, [bob.as_str(), ada.as_str()]);
+    assert_eq!(subjects("/sfn/policies/list?workspace=filtered&subject=bob%40example.com").await, [bob.as_str()]);
+    let (status, code, _) =
+        error_of(app.client.get(app.url("/api/v1/policies?subject=nobody%40example.com")).send().await.unwrap()).await;
+    assert_eq!((status, code.as_str()), (StatusCode::CONFLICT, "unknown_reference"));
 }

@@ -4,21 +4,73 @@ use crate::server::caller::Actor;
 use crate::server::Written;
 use crate::{
     authz::{Binding, Change},
-    domain::{Permission, PolicyId, PolicyView, RoleKey, Scope, Subject, WorkspaceKey},
+    domain::{KeyError, Permission, PolicyId, PolicyView, RoleKey, Scope, Subject, TeamKey, WorkspaceKey},
     error::AppError,
     server::{
         now_ms,
         services::{
             escalation::forbid_escalation,
+            fields::parse_order,
             guard::{allows, attempt, audited, readable_workspaces, require},
         },
         store::{
             self, audit,
-            policies::{PolicyFilter, PolicyRow},
+            policies::{PolicyFilter, PolicyOrder, PolicyRow},
         },
         AppState,
     },
 };
+
+/// Which policies to list, as both edges send it: a workspace, a role, a
+/// subject (`user_id`, `team`, or `subject` as a person types it: an email
+/// or `team:key`) and the order (`oldest`, the default, or `newest`).
+/// Blank fields filter nothing.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct PolicyQuery {
+    pub workspace: Option<String>,
+    pub user_id: Option<String>,
+    pub team: Option<String>,
+    pub role: Option<String>,
+    pub subject: Option<String>,
+    pub sort: Option<String>,
+}
+
+impl PolicyQuery {
+    /// The filter, checked. Whether the actor may read policies there is
+    /// asked before a subject is looked up, so a refusal tells nothing of
+    /// who exists.
+    pub async fn filter(&self, state: &AppState, actor: &Actor) -> Result<PolicyFilter, AppError> {
+        fn given(text: &Option<String>) -> Option<&str> {
+            text.as_deref().map(str::trim).filter(|t| !t.is_empty())
+        }
+        fn key<K>(
+            field: &str,
+            text: &Option<String>,
+            parse: fn(&str) -> Result<K, KeyError>,
+        ) -> Result<Option<K>, AppError> {
+            given(text).map(parse).transpose().map_err(|e| AppError::invalid(field, e.to_string()))
+        }
+        let workspace = key("workspace", &self.workspace, WorkspaceKey::parse)?;
+        readable_within(state, actor, workspace.as_ref())?;
+        let mut filter = PolicyFilter {
+            workspace,
+            user: given(&self.user_id)
+                .map(|id| id.parse().map_err(|_| AppError::invalid("user_id", format!("{id} is not a user id"))))
+                .transpose()?,
+            team: key("team", &self.team, TeamKey::parse)?,
+            role: key("role", &self.role, RoleKey::parse)?,
+            within: None,
+            newest_first: parse_order::<PolicyOrder>(self.sort.as_deref())? == PolicyOrder::Newest,
+        };
+        if let Some(subject) = given(&self.subject) {
+            match resolve_subject(state, subject, "subject").await? {
+                Subject::User(user) => filter.user = Some(user),
+                Subject::Team(team) => filter.team = Some(team),
+            }
+        }
+        Ok(filter)
+    }
+}
 
 /// What a caller asks for when creating a policy.
 #[derive(Clone, Debug)]

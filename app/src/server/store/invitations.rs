@@ -180,8 +180,29 @@ pub async fn finish(
 pub struct InvitationFilter {
     /// Part of the invited email.
     pub query: String,
-    /// `pending`, `expired`, `accepted` or `revoked`.
-    pub status: Option<String>,
+    pub status: Option<InvitationStatus>,
+}
+
+/// Where an invitation stands (an expired one is pending past its time).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InvitationStatus {
+    Pending,
+    Expired,
+    Accepted,
+    Revoked,
+}
+
+impl std::str::FromStr for InvitationStatus {
+    type Err = &'static str;
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        match text {
+            "pending" => Ok(Self::Pending),
+            "expired" => Ok(Self::Expired),
+            "accepted" => Ok(Self::Accepted),
+            "revoked" => Ok(Self::Revoked),
+            _ => Err("use pending, expired, accepted or revoked"),
+        }
+    }
 }
 
 /// Invitations matching `filter`, newest first, after the invitation `after`.
@@ -201,15 +222,18 @@ pub async fn list(
     if !filter.query.trim().is_empty() {
         conditions.text(super::like_pattern(&filter.query), |p| format!("email like {p} escape '\\'"));
     }
-    match filter.status.as_deref() {
-        Some("pending") => {
+    match filter.status {
+        Some(InvitationStatus::Pending) => {
             conditions.int(now, |p| format!("status = 'pending' and expires_at >= {p}"));
         }
-        Some("expired") => {
+        Some(InvitationStatus::Expired) => {
             conditions.int(now, |p| format!("status = 'pending' and expires_at < {p}"));
         }
-        Some(other) => {
-            conditions.text(other, |p| format!("status = {p}"));
+        Some(InvitationStatus::Accepted) => {
+            conditions.text("accepted", |p| format!("status = {p}"));
+        }
+        Some(InvitationStatus::Revoked) => {
+            conditions.text("revoked", |p| format!("status = {p}"));
         }
         None => {}
     }

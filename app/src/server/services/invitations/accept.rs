@@ -220,7 +220,7 @@ pub async fn mine(state: &AppState, actor: &Actor) -> Result<Vec<InvitationView>
     require_session(actor, "list your invitations")?;
     let now = now_ms();
     let mut conn = state.db.read().await?;
-    let filter = InvitationFilter { query: actor.email.to_string(), status: Some("pending".into()) };
+    let filter = InvitationFilter { query: actor.email.to_string(), status: Some(InvitationStatus::Pending) };
     let rows = store::invitations::list(&mut conn, &filter, now, None, 100).await?;
     Ok(rows.iter().filter(|r| r.email == actor.email).map(|r| view(r, None, now)).collect())
 }
