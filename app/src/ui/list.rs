@@ -299,19 +299,38 @@ where
     }
 }
 
-/// The page of a named list that the query string asks for (`q`, `sort`,
-/// `cursor`), loaded by `list` and loaded again when `reload` changes (the
-/// versions of the page's actions).
-pub fn named_page<V, F, Fut, R>(query: ListQuery, reload: R, list: F) -> Resource<Result<Page<V>, AppError>>
+/// What a page of named things (workspaces, teams) works with: the page of
+/// them the query string asks for, its search and sort, and its create and
+/// delete dialogs with the one awaiting deletion.
+pub struct NamedPage<V: Send + Sync + 'static> {
+    pub data: Resource<Result<Page<V>, AppError>>,
+    pub query: ListQuery,
+    pub create_dialog: NodeRef<leptos::html::Dialog>,
+    pub delete_dialog: NodeRef<leptos::html::Dialog>,
+    pub pending_delete: RwSignal<Option<V>>,
+}
+
+/// The [`NamedPage`] of the query string (`q`, `sort`, `cursor`), loaded
+/// by `list` and loaded again when `reload` changes (the versions of the
+/// page's actions).
+pub fn named_page<V, F, Fut, R>(reload: R, list: F) -> NamedPage<V>
 where
     V: Clone + Serialize + DeserializeOwned + Send + Sync + 'static,
     F: Fn(Option<String>, Option<String>, Option<String>) -> Fut + Copy + Send + Sync + 'static,
     Fut: std::future::Future<Output = Result<Page<V>, AppError>> + Send + 'static,
     R: Fn() -> (usize, usize) + Send + Sync + 'static,
 {
+    let query = ListQuery::new();
     let (q, sort, cursor) = (query.text("q"), query.text("sort"), query.cursor());
-    Resource::new(
+    let data = Resource::new(
         move || (q(), sort(), cursor(), reload()),
         move |(q, sort, cursor, _)| list(Some(q), Some(sort), cursor),
-    )
+    );
+    NamedPage {
+        data,
+        query,
+        create_dialog: NodeRef::new(),
+        delete_dialog: NodeRef::new(),
+        pending_delete: RwSignal::new(None),
+    }
 }

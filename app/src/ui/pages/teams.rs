@@ -9,15 +9,7 @@ use leptos_router::hooks::use_params_map;
 use crate::{
     api::{list_teams, load_team_detail, DeleteTeam, PutTeamMember, RemoveTeamMember, SaveTeam},
     domain::{MemberView, Permission, TeamView},
-    ui::{
-        components::{
-            close_modal, encode_query_value, follow_version, open_modal, report_outcome, successes, ErrorPanel,
-            FieldMessage, Modal, SearchForm, StaleNotice, VersionField,
-        },
-        list::{named_page, ConfirmButton, Empty, ListQuery, NamedTable},
-        widgets::{user_matches, user_options, NameDescriptionFields, NewNamedFields},
-        Can,
-    },
+    ui::{components::*, list::*, widgets::*, Can},
 };
 
 const EMPTY: Empty = Empty {
@@ -30,14 +22,11 @@ const EMPTY: Empty = Empty {
 #[component]
 pub fn TeamsPage() -> impl IntoView {
     let can = expect_context::<Can>();
-    let query = ListQuery::new();
-    let (q, sort) = (query.text("q"), query.text("sort"));
     let save = ServerAction::<SaveTeam>::new();
     let delete = ServerAction::<DeleteTeam>::new();
-    let teams = named_page(query, move || (save.version().get(), delete.version().get()), list_teams);
-    let create_dialog = NodeRef::<html::Dialog>::new();
-    let delete_dialog = NodeRef::<html::Dialog>::new();
-    let pending_delete = RwSignal::new(None::<TeamView>);
+    let NamedPage { data: teams, query, create_dialog, delete_dialog, pending_delete } =
+        named_page(move || (save.version().get(), delete.version().get()), list_teams);
+    let (q, sort) = (query.text("q"), query.text("sort"));
     let save_error = Signal::derive(move || save.value().get().and_then(Result::err));
     let delete_error = Signal::derive(move || delete.value().get().and_then(Result::err));
     let delete_version = RwSignal::new(None::<i64>);

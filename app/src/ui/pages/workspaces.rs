@@ -7,15 +7,7 @@ use leptos_meta::Title;
 use crate::{
     api::{list_workspaces, CreateWorkspace, DeleteWorkspace},
     domain::{Permission, WorkspaceView},
-    ui::{
-        components::{
-            close_modal, follow_version, open_modal, report_outcome, FieldMessage, Modal, SearchForm, StaleNotice,
-            VersionField,
-        },
-        list::{named_page, ConfirmButton, Empty, ListQuery, NamedTable},
-        widgets::NewNamedFields,
-        Can,
-    },
+    ui::{components::*, list::*, widgets::*, Can},
 };
 
 const EMPTY: Empty = Empty {
@@ -28,14 +20,11 @@ const EMPTY: Empty = Empty {
 #[component]
 pub fn WorkspacesPage() -> impl IntoView {
     let can = expect_context::<Can>();
-    let query = ListQuery::new();
-    let (q, sort) = (query.text("q"), query.text("sort"));
     let create = ServerAction::<CreateWorkspace>::new();
     let delete = ServerAction::<DeleteWorkspace>::new();
-    let workspaces = named_page(query, move || (create.version().get(), delete.version().get()), list_workspaces);
-    let create_dialog = NodeRef::<html::Dialog>::new();
-    let delete_dialog = NodeRef::<html::Dialog>::new();
-    let pending_delete = RwSignal::new(None::<WorkspaceView>);
+    let NamedPage { data: workspaces, query, create_dialog, delete_dialog, pending_delete } =
+        named_page(move || (create.version().get(), delete.version().get()), list_workspaces);
+    let (q, sort) = (query.text("q"), query.text("sort"));
     let typed_key = RwSignal::new(String::new());
     let create_error = Signal::derive(move || create.value().get().and_then(Result::err));
 
