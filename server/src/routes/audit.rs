@@ -32,7 +32,7 @@ pub struct AuditQuery {
 }
 
 /// `GET /audit?actor=&action=&workspace=&since=&until=` (times in ms).
-#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(("actor" = Option<String>, Query), ("action" = Option<String>, Query), ("workspace" = Option<String>, Query), ("since" = Option<String>, Query, pattern = "^([0-9]{1,15}|[0-9]{4}-[0-9]{2}-[0-9]{2})?$", description = "ms since the epoch, or a day (YYYY-MM-DD)"), ("until" = Option<String>, Query, pattern = "^([0-9]{1,15}|[0-9]{4}-[0-9]{2}-[0-9]{2})?$", description = "ms since the epoch, or a day (YYYY-MM-DD, all of it)"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "At most this many (default 50)"), ("cursor" = Option<i64>, Query, description = "The next_cursor of the page before")), responses((status = 200, description = "Newest first", body = Page<AuditEntryView>)))]
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(("actor" = Option<String>, Query), ("action" = Option<String>, Query), ("workspace" = Option<String>, Query), ("since" = Option<i64>, Query, description = "ms since the epoch (a day, YYYY-MM-DD, is also taken)"), ("until" = Option<i64>, Query, description = "ms since the epoch (a day, YYYY-MM-DD, is also taken: all of it)"), ("limit" = Option<i64>, Query, minimum = 1, maximum = 500, description = "At most this many (default 50)"), ("cursor" = Option<i64>, Query, description = "The next_cursor of the page before")), responses((status = 200, description = "Newest first", body = Page<AuditEntryView>)))]
 pub async fn list_audit(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -46,7 +46,7 @@ pub async fn list_audit(
 }
 
 /// `GET /audit/export.csv?…`: the filtered view as CSV, newest first.
-#[utoipa::path(get, path = "/api/v1/audit/export.csv", tag = "audit", params(("actor" = Option<String>, Query), ("action" = Option<String>, Query), ("workspace" = Option<String>, Query), ("since" = Option<String>, Query, pattern = "^([0-9]{1,15}|[0-9]{4}-[0-9]{2}-[0-9]{2})?$", description = "As for /audit"), ("until" = Option<String>, Query, pattern = "^([0-9]{1,15}|[0-9]{4}-[0-9]{2}-[0-9]{2})?$", description = "As for /audit")), responses((status = 200, description = "The entries as CSV, newest first", content_type = "text/csv", body = String)))]
+#[utoipa::path(get, path = "/api/v1/audit/export.csv", tag = "audit", params(("actor" = Option<String>, Query), ("action" = Option<String>, Query), ("workspace" = Option<String>, Query), ("since" = Option<i64>, Query, description = "As for /audit"), ("until" = Option<i64>, Query, description = "As for /audit")), responses((status = 200, description = "The entries as CSV, newest first", content_type = "text/csv", body = String)))]
 pub async fn export_audit(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,

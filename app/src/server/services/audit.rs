@@ -30,10 +30,7 @@ impl AuditQuery {
         let given = |text: &Option<String>| text.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
         let instant = |field: &str, text: &Option<String>, day_end: i64| match given(text) {
             None => Ok(None),
-            Some(text) if text.bytes().all(|b| b.is_ascii_digit()) => text
-                .parse()
-                .map(Some)
-                .map_err(|_| AppError::invalid(field, format!("{text} is too large to be a time"))),
+            Some(text) if text.parse::<i64>().is_ok() => Ok(text.parse().ok()),
             Some(text) => day_start_ms(&text).map(|start| Some(start + day_end)).ok_or_else(|| {
                 AppError::invalid(field, format!("{text} is not a date (YYYY-MM-DD) or milliseconds since the epoch"))
             }),
