@@ -6,12 +6,16 @@ use super::{parse_id, Conn, StoreError};
 use crate::domain::{Email, RoleKey, TeamKey, UserId, WorkspaceKey};
 
 /// A stored invitation (its token only as a hash).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, sqlx::FromRow)]
 pub struct InvitationRow {
+    #[sqlx(try_from = "String")]
     pub id: uuid::Uuid,
     pub email: Email,
+    #[sqlx(rename = "role_key")]
     pub role: RoleKey,
+    #[sqlx(rename = "workspace_key")]
     pub workspace: Option<WorkspaceKey>,
+    #[sqlx(rename = "team_key")]
     pub team: Option<TeamKey>,
     /// `pending`, `accepted` or `revoked`.
     pub status: String,
@@ -33,32 +37,8 @@ impl InvitationRow {
 const COLUMNS: &str = "id, email, role_key, workspace_key, team_key, status, invited_by, invited_by_email, \
                        created_at, expires_at, accepted_by, finished_at";
 
-fn corrupt(column: &str, value: &str) -> StoreError {
-    StoreError::Corrupt(format!("invitations.{column} holds {value:?}"))
-}
-
 fn from_row(row: &AnyRow) -> Result<InvitationRow, StoreError> {
-    let id: String = row.try_get("id")?;
-    let email: String = row.try_get("email")?;
-    let role: String = row.try_get("role_key")?;
-    let workspace: Option<String> = row.try_get("workspace_key")?;
-    let team: Option<String> = row.try_get("team_key")?;
-    let invited_by: Option<String> = row.try_get("invited_by")?;
-    let accepted_by: Option<String> = row.try_get("accepted_by")?;
-    Ok(InvitationRow {
-        id: parse_id("invitations.id", &id)?,
-        email: Email::parse(&email).map_err(|_| corrupt("email", &email))?,
-        role: RoleKey::parse(&role).map_err(|_| corrupt("role_key", &role))?,
-        workspace: workspace.map(|w| WorkspaceKey::parse(&w).map_err(|_| corrupt("workspace_key", &w))).transpose()?,
-        team: team.map(|t| TeamKey::parse(&t).map_err(|_| corrupt("team_key", &t))).transpose()?,
-        status: row.try_get("status")?,
-        invited_by: invited_by.map(|u| parse_id("invitations.invited_by", &u)).transpose()?,
-        invited_by_email: row.try_get("invited_by_email")?,
-        created_at: row.try_get("created_at")?,
-        expires_at: row.try_get("expires_at")?,
-        accepted_by: accepted_by.map(|u| parse_id("invitations.accepted_by", &u)).transpose()?,
-        finished_at: row.try_get("finished_at")?,
-    })
+    Ok(sqlx::FromRow::from_row(row)?)
 }
 
 /// Stores a new pending invitation.

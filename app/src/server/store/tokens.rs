@@ -1,13 +1,14 @@
 //! The `api_tokens` table.
 
-use sqlx::{any::AnyRow, Row};
+use sqlx::any::AnyRow;
 
-use super::{parse_id, Conn, StoreError};
+use super::{Conn, StoreError};
 use crate::domain::{PermissionSet, UserId, WorkspaceKey};
 
 /// A stored token (its secret only as a hash).
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, sqlx::FromRow)]
 pub struct TokenRow {
+    #[sqlx(try_from = "String")]
     pub id: uuid::Uuid,
     pub user_id: UserId,
     pub name: String,
@@ -15,6 +16,7 @@ pub struct TokenRow {
     /// `developer`, `endpoint` or `custom`.
     pub scope: String,
     pub permissions: PermissionSet,
+    #[sqlx(rename = "workspace_key")]
     pub workspace: Option<WorkspaceKey>,
     pub created_at: i64,
     pub expires_at: i64,
@@ -27,30 +29,7 @@ const COLUMNS: &str = "id, user_id, name, prefix, scope, permissions, workspace_
                        last_used_at, last_used_address, revoked_at";
 
 fn from_row(row: &AnyRow) -> Result<TokenRow, StoreError> {
-    let id: String = row.try_get("id")?;
-    let user: String = row.try_get("user_id")?;
-    let permissions: String = row.try_get("permissions")?;
-    let keys: Vec<&str> = permissions.split_whitespace().collect();
-    let workspace: Option<String> = row.try_get("workspace_key")?;
-    Ok(TokenRow {
-        id: parse_id("api_tokens.id", &id)?,
-        user_id: parse_id("api_tokens.user_id", &user)?,
-        name: row.try_get("name")?,
-        prefix: row.try_get("prefix")?,
-        scope: row.try_get("scope")?,
-        permissions: PermissionSet::parse_keys(&keys)
-            .map_err(|bad| StoreError::Corrupt(format!("api_tokens.permissions holds {bad:?}")))?,
-        workspace: workspace
-            .map(|w| {
-                WorkspaceKey::parse(&w).map_err(|_| StoreError::Corrupt(format!("api_tokens.workspace_key {w:?}")))
-            })
-            .transpose()?,
-        created_at: row.try_get("created_at")?,
-        expires_at: row.try_get("expires_at")?,
-        last_used_at: row.try_get("last_used_at")?,
-        last_used_address: row.try_get("last_used_address")?,
-        revoked_at: row.try_get("revoked_at")?,
-    })
+    Ok(sqlx::FromRow::from_row(row)?)
 }
 
 /// Stores a new token.

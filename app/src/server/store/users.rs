@@ -2,11 +2,11 @@
 
 use sqlx::Row;
 
-use super::{parse_id, Conn, StoreError};
+use super::{Conn, StoreError};
 use crate::domain::{DisplayName, Email, UserId, UserStatus, UserView};
 
 /// A row of `users`.
-#[derive(Clone)]
+#[derive(Clone, sqlx::FromRow)]
 pub struct UserRow {
     pub id: UserId,
     pub email: Email,
@@ -74,7 +74,7 @@ impl PasswordOrigin {
         }
     }
 
-    fn parse(text: &str) -> Result<Self, StoreError> {
+    pub(super) fn parse(text: &str) -> Result<Self, StoreError> {
         match text {
             "self" => Ok(Self::Own),
             "operator" => Ok(Self::Operator),
@@ -98,27 +98,7 @@ const COLUMNS: &str = "id, email, name, status, password_hash, created_at, last_
                        password_set_by, email_verified_at, version";
 
 fn from_row(row: &sqlx::any::AnyRow) -> Result<UserRow, StoreError> {
-    let id: String = row.try_get("id")?;
-    let email: String = row.try_get("email")?;
-    let status: String = row.try_get("status")?;
-    Ok(UserRow {
-        id: parse_id("users.id", &id)?,
-        email: Email::parse(&email).map_err(|_| StoreError::Corrupt(format!("users.email holds {email:?}")))?,
-        name: row.try_get("name")?,
-        status: status.parse().map_err(StoreError::Corrupt)?,
-        password_hash: row.try_get("password_hash")?,
-        created_at: row.try_get("created_at")?,
-        last_seen_at: row.try_get("last_seen_at")?,
-        kind: row.try_get("kind")?,
-        avatar_url: row.try_get("avatar_url")?,
-        password_set_by: row
-            .try_get::<Option<String>, _>("password_set_by")?
-            .as_deref()
-            .map(PasswordOrigin::parse)
-            .transpose()?,
-        email_verified_at: row.try_get("email_verified_at")?,
-        version: row.try_get("version")?,
-    })
+    Ok(sqlx::FromRow::from_row(row)?)
 }
 
 /// Inserts an active user; a taken email is a unique violation on `users.email`.
