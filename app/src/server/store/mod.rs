@@ -5,6 +5,7 @@
 
 pub mod access_log;
 pub mod audit;
+mod columns;
 pub mod facts;
 pub mod idempotency;
 pub mod invitations;
@@ -326,42 +327,6 @@ fn prepare_sqlite_url(url: &str) -> Result<String, StoreError> {
 pub(crate) fn corrupt(column: &str, value: &str) -> StoreError {
     StoreError::Corrupt(format!("{column} holds {value:?}"))
 }
-
-/// Types stored as text and read straight into a row's field by
-/// `#[derive(sqlx::FromRow)]`: text that does not parse is a decode error
-/// that quotes it.
-macro_rules! text_column {
-    ($($ty:ty => $parse:expr),* $(,)?) => {$(
-        impl sqlx::Type<sqlx::Any> for $ty {
-            fn type_info() -> sqlx::any::AnyTypeInfo {
-                <String as sqlx::Type<sqlx::Any>>::type_info()
-            }
-            fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
-                <String as sqlx::Type<sqlx::Any>>::compatible(ty)
-            }
-        }
-
-        impl<'r> sqlx::Decode<'r, sqlx::Any> for $ty {
-            fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
-                let text = <String as sqlx::Decode<'r, sqlx::Any>>::decode(value)?;
-                let parse: fn(&str) -> Option<$ty> = $parse;
-                parse(&text).ok_or_else(|| format!("{} cannot be {text:?}", stringify!($ty)).into())
-            }
-        }
-    )*};
-}
-
-text_column!(
-    crate::domain::UserId => |t| t.parse().ok(),
-    crate::domain::Email => |t| crate::domain::Email::parse(t).ok(),
-    crate::domain::UserStatus => |t| t.parse().ok(),
-    crate::domain::RoleKey => |t| crate::domain::RoleKey::parse(t).ok(),
-    crate::domain::TeamKey => |t| crate::domain::TeamKey::parse(t).ok(),
-    crate::domain::WorkspaceKey => |t| crate::domain::WorkspaceKey::parse(t).ok(),
-    users::PasswordOrigin => |t| users::PasswordOrigin::parse(t).ok(),
-    // Permission keys, space-separated.
-    crate::domain::PermissionSet => |t| crate::domain::PermissionSet::parse_keys(&t.split_whitespace().collect::<Vec<_>>()).ok(),
-);
 
 pub(crate) fn parse_id<T: FromStr>(column: &str, value: &str) -> Result<T, StoreError> {
     value.parse().map_err(|_| StoreError::Corrupt(format!("{column} holds {value:?}")))

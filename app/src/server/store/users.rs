@@ -74,7 +74,7 @@ impl PasswordOrigin {
         }
     }
 
-    pub(super) fn parse(text: &str) -> Result<Self, StoreError> {
+    pub(in crate::server::store) fn parse(text: &str) -> Result<Self, StoreError> {
         match text {
             "self" => Ok(Self::Own),
             "operator" => Ok(Self::Operator),
