@@ -1,14 +1,15 @@
 //! Workspaces and teams: two tables of the same shape (key, name,
 //! description, when made, version), read and written by one set of queries.
 
-use sqlx::{any::AnyRow, Row};
+use sqlx::any::AnyRow;
 
-use super::{corrupt, Conn, StoreError};
+use super::{Conn, StoreError};
 pub use crate::domain::NamedOrder;
 use crate::domain::{TeamKey, WorkspaceKey};
 
-/// A key of a table of named things, and the table it keys.
-pub trait NamedKey: Clone + Sized {
+/// A key of a table of named things, and the table it keys (read from its
+/// text column, see `columns`).
+pub trait NamedKey: Clone + Sized + sqlx::Type<sqlx::Any> + for<'r> sqlx::Decode<'r, sqlx::Any> {
     /// The table: `workspaces` or `teams`.
     const TABLE: &'static str;
     fn from_text(text: &str) -> Option<Self>;
@@ -36,7 +37,7 @@ impl NamedKey for TeamKey {
 }
 
 /// A row of `workspaces` or `teams`.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct NamedRow<K> {
     pub key: K,
     pub name: String,
@@ -53,14 +54,7 @@ pub type TeamRow = NamedRow<TeamKey>;
 const COLUMNS: &str = "key, name, description, created_at, version";
 
 fn from_row<K: NamedKey>(row: &AnyRow) -> Result<NamedRow<K>, StoreError> {
-    let key: String = row.try_get("key")?;
-    Ok(NamedRow {
-        key: K::from_text(&key).ok_or_else(|| corrupt(&format!("{}.key", K::TABLE), &key))?,
-        name: row.try_get("name")?,
-        description: row.try_get("description")?,
-        created_at: row.try_get("created_at")?,
-        version: row.try_get("version")?,
-    })
+    Ok(sqlx::FromRow::from_row(row)?)
 }
 
 /// Rows whose key or name contains `query` (any case), in `order`, after

@@ -3,14 +3,13 @@
 use sqlx::Row;
 
 use super::{
-    corrupt, parse_id,
     policies::{self, PolicyRow, POLICY_COLUMNS},
     Conn, StoreError,
 };
 use crate::domain::{TeamKey, UserId};
 
 /// A member of a team with their team role (`member` or `maintainer`).
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
 pub struct MemberRow {
     pub user_id: UserId,
     pub email: String,
@@ -39,13 +38,7 @@ pub async fn delete(conn: &mut Conn, key: &TeamKey) -> Result<(Vec<PolicyRow>, V
         .bind(key.as_str().to_owned())
         .fetch_all(&mut *conn)
         .await?;
-    let members = rows
-        .iter()
-        .map(|row| {
-            let id: String = row.try_get("user_id")?;
-            parse_id("team_members.user_id", &id)
-        })
-        .collect::<Result<Vec<_>, _>>()?;
+    let members = rows.iter().map(|row| row.try_get::<UserId, _>("user_id")).collect::<Result<Vec<_>, _>>()?;
     sqlx::query("delete from teams where key = $1").bind(key.as_str().to_owned()).execute(&mut *conn).await?;
     Ok((policies, members))
 }
@@ -59,18 +52,7 @@ pub async fn members(conn: &mut Conn, key: &TeamKey) -> Result<Vec<MemberRow>, S
     .bind(key.as_str().to_owned())
     .fetch_all(&mut *conn)
     .await?;
-    rows.iter()
-        .map(|row| {
-            let id: String = row.try_get("user_id")?;
-            Ok(MemberRow {
-                user_id: parse_id("team_members.user_id", &id)?,
-                email: row.try_get("email")?,
-                name: row.try_get("name")?,
-                team_role: row.try_get("team_role")?,
-                added_at: row.try_get("added_at")?,
-            })
-        })
-        .collect()
+    Ok(rows.iter().map(sqlx::FromRow::from_row).collect::<Result<_, _>>()?)
 }
 
 /// A user's team role in a team, if they are a member.
@@ -120,12 +102,7 @@ pub async fn remove_user(conn: &mut Conn, user: UserId) -> Result<Vec<TeamKey>, 
         .bind(user.to_string())
         .fetch_all(&mut *conn)
         .await?;
-    rows.iter()
-        .map(|row| {
-            let key: String = row.try_get("team_key")?;
-            TeamKey::parse(&key).map_err(|_| corrupt("team_members.team_key", &key))
-        })
-        .collect()
+    Ok(rows.iter().map(|row| row.try_get("team_key")).collect::<Result<_, _>>()?)
 }
 
 /// The teams `user` belongs to, with their team role, by key.
@@ -134,11 +111,8 @@ pub async fn of_user(conn: &mut Conn, user: UserId) -> Result<Vec<(TeamKey, Stri
         .bind(user.to_string())
         .fetch_all(&mut *conn)
         .await?;
-    rows.iter()
-        .map(|row| {
-            let key: String = row.try_get("team_key")?;
-            let team = TeamKey::parse(&key).map_err(|e| StoreError::Corrupt(format!("team_members.team_key: {e}")))?;
-            Ok((team, row.try_get("team_role")?))
-        })
-        .collect()
+    Ok(rows
+        .iter()
+        .map(|row| Ok((row.try_get("team_key")?, row.try_get("team_role")?)))
+        .collect::<Result<_, sqlx::Error>>()?)
 }
