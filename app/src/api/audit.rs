@@ -27,7 +27,9 @@ pub async fn list_audit(
 ) -> Result<Page<AuditEntryView>, AppError> {
     use crate::server::services::audit::{self, AuditQuery};
     context::as_actor(|state, signed_in| async move {
-        let filter = AuditQuery { actor, action, workspace, since, until }.filter()?;
+        // A filter form sends its empty fields; empty is no bound here.
+        let given = |text: Option<String>| text.filter(|t| !t.trim().is_empty());
+        let filter = AuditQuery { actor, action, workspace, since: given(since), until: given(until) }.filter()?;
         let before = cursor.and_then(|c| c.trim().parse().ok());
         let items = audit::list(&state, &signed_in, &filter, before, ENTRIES_PER_PAGE).await?;
         Ok(Page::of(items, ENTRIES_PER_PAGE, |e: &AuditEntryView| e.id.to_string()))
