@@ -55,3 +55,14 @@ impl<T: Serialize> IntoResponse for Written<T> {
         ([(REVISION_HEADER, self.revision.to_string())], Json(body)).into_response()
     }
 }
+
+/// The schema of a write's answer over REST (see [`Written`]): the value's
+/// fields and the revision that includes the write.
+#[derive(utoipa::ToSchema)]
+#[allow(dead_code)] // a schema only: `Written` writes the answer
+pub struct Revised<T> {
+    #[serde(flatten)]
+    value: T,
+    /// The access revision that includes this write, for `at_least_revision`.
+    revision: i64,
+}

@@ -78,7 +78,7 @@ pub async fn create(
 }
 
 /// `POST /invitations/{id}/resend`: a new link; the old one stops working.
-#[utoipa::path(post, path = "/api/v1/invitations/{id}/resend", tag = "invitations", params(("id" = String, Path, description = "The invitation's id")), responses((status = 200, body = InvitationView), (status = 409, description = "Accepted or revoked", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/invitations/{id}/resend", tag = "invitations", params(("id" = String, Path, description = "The invitation's id")), responses((status = 200, body = app::server::written::Revised<InvitationView>), (status = 409, description = "Accepted or revoked", body = ErrorBody)))]
 pub async fn resend(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,

@@ -68,7 +68,7 @@ macro_rules! named_resource {
         }
 
         #[doc = $create_doc]
-        #[utoipa::path(post, path = $list_path, tag = $tag, request_body = NewNamedBody, responses((status = 201, body = $view), (status = 409, body = ErrorBody)))]
+        #[utoipa::path(post, path = $list_path, tag = $tag, request_body = NewNamedBody, responses((status = 201, body = app::server::written::Revised<$view>), (status = 409, body = ErrorBody)))]
         pub async fn $create(
             State(state): State<AppState>,
             SignedIn(actor): SignedIn,
@@ -89,7 +89,7 @@ macro_rules! named_resource {
         }
 
         #[doc = $update_doc]
-        #[utoipa::path(patch, path = $item_path, tag = $tag, params(("key" = String, Path)), request_body = NamedBody, responses((status = 200, body = $view, headers(("ETag" = String, description = "The version, for If-Match")))))]
+        #[utoipa::path(patch, path = $item_path, tag = $tag, params(("key" = String, Path)), request_body = NamedBody, responses((status = 200, body = app::server::written::Revised<$view>, headers(("ETag" = String, description = "The version, for If-Match")))))]
         pub async fn $update(
             State(state): State<AppState>,
             SignedIn(actor): SignedIn,

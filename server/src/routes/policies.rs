@@ -59,7 +59,7 @@ pub struct PolicyBody {
 }
 
 /// `POST /policies` → 201 with the policy and its `id`.
-#[utoipa::path(post, path = "/api/v1/policies", tag = "policies", request_body = PolicyBody, responses((status = 201, body = PolicyView), (status = 409, description = "The same binding exists", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/policies", tag = "policies", request_body = PolicyBody, responses((status = 201, body = app::server::written::Revised<PolicyView>), (status = 409, description = "The same binding exists", body = ErrorBody)))]
 pub async fn create_policy(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,

@@ -90,7 +90,7 @@ pub async fn list_roles(
 }
 
 /// `POST /roles`.
-#[utoipa::path(post, path = "/api/v1/roles", tag = "roles", request_body = NewRoleBody, responses((status = 201, body = RoleView), (status = 409, description = "The key is taken", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/roles", tag = "roles", request_body = NewRoleBody, responses((status = 201, body = app::server::written::Revised<RoleView>), (status = 409, description = "The key is taken", body = ErrorBody)))]
 pub async fn create_role(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -111,7 +111,7 @@ pub async fn get_role(
 }
 
 /// `PATCH /roles/{key}`.
-#[utoipa::path(patch, path = "/api/v1/roles/{key}", tag = "roles", params(("key" = String, Path)), request_body = RoleBody, responses((status = 200, body = RoleView, headers(("ETag" = String, description = "The version, for If-Match"))), (status = 409, description = "Built-in roles cannot change", body = ErrorBody)))]
+#[utoipa::path(patch, path = "/api/v1/roles/{key}", tag = "roles", params(("key" = String, Path)), request_body = RoleBody, responses((status = 200, body = app::server::written::Revised<RoleView>, headers(("ETag" = String, description = "The version, for If-Match"))), (status = 409, description = "Built-in roles cannot change", body = ErrorBody)))]
 pub async fn update_role(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,

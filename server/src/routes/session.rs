@@ -25,7 +25,7 @@ pub struct UserEnvelope {
 }
 
 /// `POST /api/v1/auth/login`: 200 with the user and a new session cookie.
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginBody, responses((status = 200, description = "Signed in; a session cookie is set", body = UserEnvelope), (status = 401, description = "Wrong email or password", body = ErrorBody), (status = 429, description = "Too many failed sign-ins", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginBody, responses((status = 200, description = "Signed in; a session cookie is set", body = app::server::written::Revised<UserEnvelope>), (status = 401, description = "Wrong email or password", body = ErrorBody), (status = 429, description = "Too many failed sign-ins", body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     ApiSession(session): ApiSession,
@@ -69,7 +69,7 @@ pub struct ProfileBody {
 }
 
 /// `PATCH /api/v1/me`: the display name (the email is not edited here).
-#[utoipa::path(patch, path = "/api/v1/me", tag = "auth", request_body = ProfileBody, responses((status = 200, body = UserEnvelope, headers(("ETag" = String, description = "The version, for If-Match"))), (status = 403, description = "Not allowed (an API token cannot change the profile)", body = ErrorBody)))]
+#[utoipa::path(patch, path = "/api/v1/me", tag = "auth", request_body = ProfileBody, responses((status = 200, body = app::server::written::Revised<UserEnvelope>, headers(("ETag" = String, description = "The version, for If-Match"))), (status = 403, description = "Not allowed (an API token cannot change the profile)", body = ErrorBody)))]
 pub async fn update_me(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,

@@ -68,7 +68,7 @@ enum TeamRoleText {
 }
 
 /// `PUT /teams/{key}/members/{user_id}` `{"team_role"}`.
-#[utoipa::path(put, path = "/api/v1/teams/{key}/members/{user_id}", tag = "teams", params(("key" = String, Path), ("user_id" = String, Path)), request_body = MemberBody, responses((status = 200, body = MemberView)))]
+#[utoipa::path(put, path = "/api/v1/teams/{key}/members/{user_id}", tag = "teams", params(("key" = String, Path), ("user_id" = String, Path)), request_body = MemberBody, responses((status = 200, body = app::server::written::Revised<MemberView>)))]
 pub async fn put_member(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,

@@ -113,7 +113,7 @@ pub async fn list_mine(
 }
 
 /// `POST /me/tokens`: the secret is in this answer only.
-#[utoipa::path(post, path = "/api/v1/me/tokens", tag = "tokens", request_body = TokenBody, responses((status = 201, body = CreatedToken), (status = 403, description = "A token cannot make tokens", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/me/tokens", tag = "tokens", request_body = TokenBody, responses((status = 201, body = app::server::written::Revised<CreatedToken>), (status = 403, description = "A token cannot make tokens", body = ErrorBody)))]
 pub async fn create(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -206,7 +206,7 @@ pub async fn list_service_accounts(
 }
 
 /// `POST /service-accounts` (`user:manage`).
-#[utoipa::path(post, path = "/api/v1/service-accounts", tag = "service-accounts", request_body = ServiceAccountBody, responses((status = 201, body = app::domain::UserView), (status = 409, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/service-accounts", tag = "service-accounts", request_body = ServiceAccountBody, responses((status = 201, body = app::server::written::Revised<app::domain::UserView>), (status = 409, body = ErrorBody)))]
 pub async fn create_service_account(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -217,7 +217,7 @@ pub async fn create_service_account(
 }
 
 /// `POST /service-accounts/{id}/tokens` (`user:manage`): the secret is in this answer only.
-#[utoipa::path(post, path = "/api/v1/service-accounts/{id}/tokens", tag = "service-accounts", params(("id" = String, Path, description = "The service account's user id")), request_body = TokenBody, responses((status = 201, body = CreatedToken)))]
+#[utoipa::path(post, path = "/api/v1/service-accounts/{id}/tokens", tag = "service-accounts", params(("id" = String, Path, description = "The service account's user id")), request_body = TokenBody, responses((status = 201, body = app::server::written::Revised<CreatedToken>)))]
 pub async fn create_service_account_token(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,

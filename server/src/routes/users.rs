@@ -94,7 +94,7 @@ pub async fn list_users(
 }
 
 /// `POST /users`.
-#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUserBody, responses((status = 201, body = UserView), (status = 409, description = "The email is taken", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/users", tag = "users", request_body = NewUserBody, responses((status = 201, body = app::server::written::Revised<UserView>), (status = 409, description = "The email is taken", body = ErrorBody)))]
 pub async fn create_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
@@ -120,7 +120,7 @@ pub async fn get_user(
 }
 
 /// `PATCH /users/{id}`: `name`, `status`.
-#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)), request_body = UserBody, responses((status = 200, body = UserView, headers(("ETag" = String, description = "The version, for If-Match"))), (status = 409, description = "It would leave no active administrator", body = ErrorBody)))]
+#[utoipa::path(patch, path = "/api/v1/users/{id}", tag = "users", params(("id" = String, Path)), request_body = UserBody, responses((status = 200, body = app::server::written::Revised<UserView>, headers(("ETag" = String, description = "The version, for If-Match"))), (status = 409, description = "It would leave no active administrator", body = ErrorBody)))]
 pub async fn update_user(
     State(state): State<AppState>,
     SignedIn(actor): SignedIn,
