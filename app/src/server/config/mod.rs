@@ -11,7 +11,7 @@ use std::{collections::BTreeMap, net::SocketAddr, path::PathBuf, time::Duration}
 
 use crate::domain::{DisplayName, Email};
 pub use settings::{markdown_table, Fallback, Setting, DEFAULT_DATABASE_URL, PROCESS_ENV, SETTINGS};
-use settings::{Defaults, Environment, File, Settings, FROM_ENVIRONMENT};
+use settings::{Defaults, Environment, File, Settings};
 
 /// The typed configuration of one server process.
 #[derive(Clone, Debug)]
@@ -136,6 +136,8 @@ pub struct ThrottleConfig {
 pub enum ConfigError {
     #[error("cannot read config file {path}: {message}")]
     File { path: String, message: String },
+    #[error("invalid config file {path}: {message}")]
+    Parse { path: String, message: String },
     #[error("invalid setting {name}: {message}")]
     Invalid { name: String, message: String },
     #[error("unknown setting {name} (known: {known})")]
@@ -172,12 +174,16 @@ impl Config {
             let known = known.join(", ");
             return Err(ConfigError::Unknown { name: name.clone(), known });
         }
+        let names = Names(env);
         let mut layers = Figment::from(Defaults);
-        if let Some((path, text)) = file {
-            layers = layers.merge(File { path, text });
+        if let Some((_, text)) = file {
+            layers = layers.merge(File(text));
         }
-        let settings: Settings = layers.merge(Environment(env)).extract_lossy().map_err(from_figment)?;
-        build(settings, &Names(env))
+        let settings: Settings = layers
+            .merge(Environment(env))
+            .extract_lossy()
+            .map_err(|e| from_figment(e, &names, file.map_or("", |(path, _)| path)))?;
+        build(settings, &names)
     }
 
     /// Cookies get the `Secure` flag when people reach us over https.
@@ -203,10 +209,13 @@ impl Names<'_> {
     }
 }
 
-/// figment names the key; an environment variable is named as such.
-fn from_figment(error: figment::Error) -> ConfigError {
-    let mut path = error.path.join(".");
-    let from_env = error.metadata.as_ref().is_some_and(|m| m.name == FROM_ENVIRONMENT);
+/// figment names the key (as the operator wrote it, see [`Names`]); an
+/// error at no key is the file's, which did not parse.
+fn from_figment(error: figment::Error, names: &Names, file: &str) -> ConfigError {
+    let path = error.path.join(".");
+    if path.is_empty() && !matches!(error.kind, Kind::UnknownField(..)) {
+        return ConfigError::Parse { path: file.to_owned(), message: error.kind.to_string() };
+    }
     if let Kind::UnknownField(field, expected) = &error.kind {
         // figment's path may already end with the field.
         let name = match path.rsplit('.').next() {
@@ -216,12 +225,7 @@ fn from_figment(error: figment::Error) -> ConfigError {
         };
         return ConfigError::Unknown { name, known: expected.join(", ") };
     }
-    if from_env {
-        if let Some(s) = settings::setting(&path) {
-            path = s.env.to_owned();
-        }
-    }
-    ConfigError::Invalid { name: path, message: error.kind.to_string() }
+    names.invalid(&path, error.kind.to_string())
 }
 
 /// Checks what serde cannot (addresses, emails, URLs, limits between

@@ -208,19 +208,16 @@ impl Provider for Defaults {
     }
 }
 
-/// The settings file, named by its path in errors.
-pub struct File<'a> {
-    pub path: &'a str,
-    pub text: &'a str,
-}
+/// The settings file's text.
+pub struct File<'a>(pub &'a str);
 
 impl Provider for File<'_> {
     fn metadata(&self) -> Metadata {
-        Metadata::named(format!("config file {}", self.path))
+        Metadata::named("config file")
     }
 
     fn data(&self) -> Result<Map<Profile, Dict>, figment::Error> {
-        Toml::string(self.text).data()
+        Toml::string(self.0).data()
     }
 }
 
@@ -228,15 +225,9 @@ impl Provider for File<'_> {
 /// read `1234567890` as a number and `[x]` as a list.
 pub struct Environment<'a>(pub &'a BTreeMap<String, String>);
 
-/// Names an error's key after the variable that set it.
-pub const FROM_ENVIRONMENT: &str = "environment variable";
-
 impl Provider for Environment<'_> {
     fn metadata(&self) -> Metadata {
-        Metadata::named(FROM_ENVIRONMENT).interpolater(|_: &Profile, keys: &[&str]| {
-            let key = keys.join(".");
-            setting(&key).map_or(key, |s| s.env.to_owned())
-        })
+        Metadata::named("environment variable")
     }
 
     fn data(&self) -> Result<Map<Profile, Dict>, figment::Error> {

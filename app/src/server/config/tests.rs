@@ -80,6 +80,9 @@ fn lists_and_flags_read_from_either_layer() {
     assert!(err.to_string().contains("PORTCULLIS_LOGIN_MAX_FAILURES"), "{err}");
     let err = Config::from_sources(Some("[signup]\nmode = \"anyone\""), &env(&[])).unwrap_err();
     assert!(err.to_string().contains("signup.mode") && err.to_string().contains("invite-only"), "{err}");
+    // A file that is not TOML is named, with where it breaks.
+    let err = Config::from_sources(Some("listen = \"x\n"), &env(&[])).unwrap_err();
+    assert!(err.to_string().starts_with("invalid config file portcullis.toml: TOML parse error at line 1"), "{err}");
     let err = Config::from_sources(Some("[admin]\nemial = \"x\""), &env(&[])).unwrap_err();
     assert!(err.to_string().starts_with("unknown setting admin.emial (known: email, name, password)"), "{err}");
     // A password of digits stays text.
