@@ -28,7 +28,7 @@ pub async fn list_audit(
     use crate::server::services::audit::{self, AuditQuery};
     context::as_actor(|state, signed_in| async move {
         // A filter form sends its empty fields; empty is no bound here.
-        let given = |text: Option<String>| text.filter(|t| !t.trim().is_empty());
+        let given = |text: Option<String>| crate::domain::non_blank(text.as_deref()).map(str::to_owned);
         let filter = AuditQuery { actor, action, workspace, since: given(since), until: given(until) }.filter()?;
         let before = cursor.and_then(|c| c.trim().parse().ok());
         let items = audit::list(&state, &signed_in, &filter, before, ENTRIES_PER_PAGE).await?;

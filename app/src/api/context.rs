@@ -75,10 +75,5 @@ pub fn respond<T>(result: Result<T, AppError>) -> Result<T, AppError> {
 /// A workspace key from a form field: empty or blank means none; a bad key
 /// is a 400 naming `field`.
 pub fn optional_workspace(value: Option<&str>, field: &str) -> Result<Option<crate::domain::WorkspaceKey>, AppError> {
-    match value.map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(key) => {
-            crate::domain::WorkspaceKey::parse(key).map(Some).map_err(|e| AppError::invalid(field, e.to_string()))
-        }
-    }
+    crate::domain::optional_key(field, value, crate::domain::WorkspaceKey::parse)
 }

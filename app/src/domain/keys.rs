@@ -7,6 +7,16 @@ use std::{fmt, str::FromStr};
 use super::UserId;
 use crate::error::AppError;
 
+/// A key from a request's field: blank is none; text that is not a key is
+/// a 400 naming `field`.
+pub fn optional_key<K>(
+    field: &str,
+    text: Option<&str>,
+    parse: fn(&str) -> Result<K, KeyError>,
+) -> Result<Option<K>, AppError> {
+    super::non_blank(text).map(parse).transpose().map_err(|e| AppError::invalid(field, e.to_string()))
+}
+
 /// An id that arrives as text (a path segment, a form field). Text that is
 /// not an id names nothing, so it is the same 404 as an id nobody has.
 pub trait Identifier: FromStr {

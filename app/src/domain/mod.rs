@@ -11,8 +11,10 @@ mod version;
 mod views;
 
 pub use email::{Email, EmailError};
-pub use keys::{Identifier, InvitationId, KeyError, PolicyId, RoleKey, Scope, Subject, TeamKey, TokenId, WorkspaceKey};
-pub use page::{ListParams, ListQuery, NamedOrder, Page, MAX_LIMIT};
+pub use keys::{
+    optional_key, Identifier, InvitationId, KeyError, PolicyId, RoleKey, Scope, Subject, TeamKey, TokenId, WorkspaceKey,
+};
+pub use page::{parse_order, ListParams, ListQuery, NamedOrder, Page, MAX_LIMIT};
 pub use permission::{BuiltinRole, Permission, PermissionSet, ScopeKind};
 pub use user::{DashboardStats, DisplayName, DisplayNameError, SignedInUser, UserId, UserStatus, UserView};
 pub use version::{etag, Expected};
@@ -22,6 +24,12 @@ pub use views::{
     PersonAccess, PolicyChoices, PolicyListing, PolicyView, RoleView, SessionView, SignInMethods, TeamDetail, TeamView,
     TokenView, UserDetail, WorkspaceDetail, WorkspaceView,
 };
+
+/// A request's text field, trimmed, when it says anything: a form sends
+/// its empty fields, and blank filters nothing.
+pub fn non_blank(text: Option<&str>) -> Option<&str> {
+    text.map(str::trim).filter(|t| !t.is_empty())
+}
 
 /// What a person typed, trimmed: `empty` when nothing is left, `too_long`
 /// over `max` characters.

@@ -74,10 +74,7 @@ impl ListParams {
     where
         O: std::str::FromStr<Err = String> + Default,
     {
-        let order = match self.sort.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
-            Some(text) => text.parse().map_err(|m: String| AppError::invalid("sort", m))?,
-            None => O::default(),
-        };
+        let order = parse_order(self.sort.as_deref())?;
         let limit = self.limit(default_limit)?;
         Ok(ListQuery {
             q: self.q.clone().unwrap_or_default(),
@@ -106,6 +103,15 @@ impl std::str::FromStr for NamedOrder {
             "name" => Ok(Self::Name),
             _ => Err("sort by key or name".to_owned()),
         }
+    }
+}
+
+/// A list order from a request: blank means the default; anything else
+/// unknown is a 400 naming `sort`.
+pub fn parse_order<O: std::str::FromStr<Err = String> + Default>(sort: Option<&str>) -> Result<O, AppError> {
+    match super::non_blank(sort) {
+        Some(text) => text.parse().map_err(|m: String| AppError::invalid("sort", m)),
+        None => Ok(O::default()),
     }
 }
 

@@ -25,12 +25,14 @@ pub fn router() -> Router<AppState> {
         .route("/policies/{id}", delete(delete_policy))
 }
 
+/// The filters (sort among them) and the page's place: the list takes no
+/// search text, so `ListParams` is not flattened in beside `sort`.
 #[derive(Debug, Deserialize)]
 pub struct PolicyQuery {
     #[serde(flatten)]
     filters: policies::PolicyQuery,
-    #[serde(flatten)]
-    page: ListParams,
+    limit: Option<String>,
+    cursor: Option<String>,
 }
 
 /// `GET /policies?workspace=&user_id=&team=&role=&subject=`.
@@ -40,12 +42,9 @@ pub async fn list_policies(
     SignedIn(actor): SignedIn,
     ApiQuery(query): ApiQuery<PolicyQuery>,
 ) -> Result<Json<Page<app::domain::PolicyView>>, AppError> {
-    let limit = query.page.limit(DEFAULT_LIMIT)?;
-    // Both flattened structs name `sort`; whichever serde gave it to.
-    let sort = query.filters.sort.clone().or(query.page.sort.clone());
-    let filters = policies::PolicyQuery { sort, ..query.filters };
-    let filter = filters.filter(&state, &actor).await?;
-    let after = number("cursor", query.page.cursor.as_deref())?.map(PolicyId);
+    let limit = ListParams { limit: query.limit, ..ListParams::default() }.limit(DEFAULT_LIMIT)?;
+    let filter = query.filters.filter(&state, &actor).await?;
+    let after = number("cursor", query.cursor.as_deref())?.map(PolicyId);
     let items = policies::list(&state, &actor, filter, after, limit).await?;
     Ok(Json(Page::of(items, limit, |p| p.id.to_string())))
 }

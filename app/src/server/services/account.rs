@@ -4,7 +4,7 @@ use crate::server::caller::Actor;
 use crate::{
     domain::{DisplayName, Expected, UserView},
     error::AppError,
-    server::store::users::{self},
+    server::store::users,
     server::{store, AppState},
 };
 

@@ -2,7 +2,7 @@
 
 use crate::server::caller::Actor;
 use crate::{
-    domain::{dates::day_start_ms, AuditEntryView, Permission},
+    domain::{dates::day_start_ms, non_blank, AuditEntryView, Permission},
     error::AppError,
     server::{
         services::guard::require,
@@ -27,18 +27,23 @@ pub struct AuditQuery {
 impl AuditQuery {
     /// The filter the list and the export apply (blank fields filter nothing).
     pub fn filter(&self) -> Result<AuditFilter, AppError> {
-        let given = |text: &Option<String>| text.as_deref().map(str::trim).filter(|t| !t.is_empty()).map(str::to_owned);
+        let given = |text: &Option<String>| non_blank(text.as_deref()).map(str::to_owned);
         // Absent is no bound; given but blank is a mistake (a form leaves
         // blanks out, see the console's list_audit).
-        let instant = |field: &str, text: &Option<String>, day_end: i64| match given(text) {
+        let instant = |field: &str, text: &Option<String>, day_end: i64| match non_blank(text.as_deref()) {
             None if text.is_some() => {
                 Err(AppError::invalid(field, format!("give a day (YYYY-MM-DD) or milliseconds, or leave {field} out")))
             }
             None => Ok(None),
-            Some(text) if text.parse::<i64>().is_ok() => Ok(text.parse().ok()),
-            Some(text) => day_start_ms(&text).map(|start| Some(start + day_end)).ok_or_else(|| {
-                AppError::invalid(field, format!("{text} is not a date (YYYY-MM-DD) or milliseconds since the epoch"))
-            }),
+            Some(text) => match text.parse::<i64>() {
+                Ok(ms) => Ok(Some(ms)),
+                Err(_) => day_start_ms(text).map(|start| Some(start + day_end)).ok_or_else(|| {
+                    AppError::invalid(
+                        field,
+                        format!("{text} is not a date (YYYY-MM-DD) or milliseconds since the epoch"),
+                    )
+                }),
+            },
         };
         Ok(AuditFilter {
             actor: given(&self.actor),

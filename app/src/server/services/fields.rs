@@ -54,12 +54,3 @@ pub fn apply_edit(name: &mut String, description: &mut String, input: &NamedInpu
         *description = new_description.trim().to_owned();
     }
 }
-
-/// A list order from a request: empty means the default; anything else
-/// unknown is a 400 naming `sort`.
-pub fn parse_order<T: std::str::FromStr<Err = String> + Default>(sort: Option<&str>) -> Result<T, crate::AppError> {
-    match sort.map(str::trim).filter(|s| !s.is_empty()) {
-        Some(text) => text.parse().map_err(|m: String| crate::AppError::invalid("sort", m)),
-        None => Ok(T::default()),
-    }
-}

@@ -8,6 +8,7 @@ use crate::{
     domain::{BuiltinRole, DisplayName, Email, RoleKey, Scope, Subject, UserStatus, WorkspaceKey},
     error::AppError,
     server::{
+        caller::Actor,
         config::SignupMode,
         now_ms,
         oauth::VerifiedIdentity,
@@ -193,11 +194,7 @@ async fn join(
 
 /// Links a provider's account to the signed-in `user` (from My account).
 /// An account already linked to someone else stays theirs.
-pub async fn link(
-    state: &AppState,
-    user: &crate::server::caller::Actor,
-    identity: &VerifiedIdentity,
-) -> Result<(), AppError> {
+pub async fn link(state: &AppState, user: &Actor, identity: &VerifiedIdentity) -> Result<(), AppError> {
     crate::server::services::guard::require_session(user, "link sign-in methods")?;
     let provider = identity.provider.as_str();
     let mut tx = state.db.write().await?;

@@ -68,12 +68,12 @@ pub async fn list(
     query: &ListQuery<store::users::UserOrder>,
 ) -> Result<Page<UserView>, AppError> {
     require(state, actor, Permission::UserRead, None)?;
-    let status = match status.map(str::trim).filter(|s| !s.is_empty()) {
+    let status = match crate::domain::non_blank(status) {
         Some(text) => Some(text.parse::<UserStatus>().map_err(|m| AppError::invalid("status", m))?),
         None => None,
     };
     let mut conn = state.db.read().await?;
-    let after = query.after.as_deref().map(str::trim).filter(|s| !s.is_empty());
+    let after = crate::domain::non_blank(query.after.as_deref());
     let rows = store::users::list(&mut conn, query.q.trim(), status, query.order, after, query.limit).await?;
     Ok(Page::of(rows.iter().map(UserRow::view).collect(), query.limit, |u| u.email.to_string()))
 }

@@ -4,13 +4,15 @@ use crate::server::caller::Actor;
 use crate::server::Written;
 use crate::{
     authz::{Binding, Change},
-    domain::{KeyError, Permission, PolicyId, PolicyView, RoleKey, Scope, Subject, TeamKey, WorkspaceKey},
+    domain::{
+        non_blank, optional_key, parse_order, Permission, PolicyId, PolicyView, RoleKey, Scope, Subject, TeamKey,
+        WorkspaceKey,
+    },
     error::AppError,
     server::{
         now_ms,
         services::{
             escalation::forbid_escalation,
-            fields::parse_order,
             guard::{allows, attempt, audited, readable_workspaces, require},
         },
         store::{
@@ -40,29 +42,19 @@ impl PolicyQuery {
     /// asked before a subject is looked up, so a refusal tells nothing of
     /// who exists.
     pub async fn filter(&self, state: &AppState, actor: &Actor) -> Result<PolicyFilter, AppError> {
-        fn given(text: &Option<String>) -> Option<&str> {
-            text.as_deref().map(str::trim).filter(|t| !t.is_empty())
-        }
-        fn key<K>(
-            field: &str,
-            text: &Option<String>,
-            parse: fn(&str) -> Result<K, KeyError>,
-        ) -> Result<Option<K>, AppError> {
-            given(text).map(parse).transpose().map_err(|e| AppError::invalid(field, e.to_string()))
-        }
-        let workspace = key("workspace", &self.workspace, WorkspaceKey::parse)?;
+        let workspace = optional_key("workspace", self.workspace.as_deref(), WorkspaceKey::parse)?;
         readable_within(state, actor, workspace.as_ref())?;
         let mut filter = PolicyFilter {
             workspace,
-            user: given(&self.user_id)
+            user: non_blank(self.user_id.as_deref())
                 .map(|id| id.parse().map_err(|_| AppError::invalid("user_id", format!("{id} is not a user id"))))
                 .transpose()?,
-            team: key("team", &self.team, TeamKey::parse)?,
-            role: key("role", &self.role, RoleKey::parse)?,
+            team: optional_key("team", self.team.as_deref(), TeamKey::parse)?,
+            role: optional_key("role", self.role.as_deref(), RoleKey::parse)?,
             within: None,
             newest_first: parse_order::<PolicyOrder>(self.sort.as_deref())? == PolicyOrder::Newest,
         };
-        if let Some(subject) = given(&self.subject) {
+        if let Some(subject) = non_blank(self.subject.as_deref()) {
             match resolve_subject(state, subject, "subject").await? {
                 Subject::User(user) => filter.user = Some(user),
                 Subject::Team(team) => filter.team = Some(team),

@@ -149,10 +149,7 @@ pub async fn invite(state: &AppState, actor: &Actor, input: InviteInput) -> Resu
             Some(key) => Some(WorkspaceKey::parse(key).map_err(|e| AppError::invalid("workspace", e.to_string()))?),
             None => None,
         };
-        let team = match input.team.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            Some(key) => Some(TeamKey::parse(key).map_err(|e| AppError::invalid("team", e.to_string()))?),
-            None => None,
-        };
+        let team = crate::domain::optional_key("team", input.team.as_deref(), TeamKey::parse)?;
         let scope = workspace.clone().map_or(Scope::Global, Scope::Workspace);
         let mut tx = state.db.write().await?;
         let role = store::roles::find(&mut tx, &role_key)
@@ -341,10 +338,12 @@ pub async fn revoke(state: &AppState, actor: &Actor, id: uuid::Uuid) -> Result<(
 /// The list's filter as both edges send it: part of the email, and a
 /// status (blank: any).
 pub fn filter(q: Option<&str>, status: Option<&str>) -> Result<InvitationFilter, AppError> {
-    let status = status.map(str::trim).filter(|s| !s.is_empty());
     Ok(InvitationFilter {
         query: q.unwrap_or_default().to_owned(),
-        status: status.map(str::parse).transpose().map_err(|m: &str| AppError::invalid("status", m))?,
+        status: crate::domain::non_blank(status)
+            .map(str::parse)
+            .transpose()
+            .map_err(|m: &str| AppError::invalid("status", m))?,
     })
 }
 
