@@ -26,13 +26,10 @@ pub async fn list_audit(
     cursor: Option<String>,
 ) -> Result<Page<AuditEntryView>, AppError> {
     use crate::server::services::audit::{self, AuditQuery};
-    context::as_actor(|state, signed_in| async move {
-        // A filter form sends its empty fields; empty is no bound here.
-        let given = |text: Option<String>| crate::domain::non_blank(text.as_deref()).map(str::to_owned);
-        let filter = AuditQuery { actor, action, workspace, since: given(since), until: given(until) }.filter()?;
-        let before = cursor.and_then(|c| c.trim().parse().ok());
-        let items = audit::list(&state, &signed_in, &filter, before, ENTRIES_PER_PAGE).await?;
-        Ok(Page::of(items, ENTRIES_PER_PAGE, |e: &AuditEntryView| e.id.to_string()))
-    })
+    let query = AuditQuery { actor, action, workspace, since, until }.without_blanks();
+    let at = crate::domain::ListParams::at(cursor);
+    context::as_actor(
+        |state, signed_in| async move { audit::page(&state, &signed_in, &query, &at, ENTRIES_PER_PAGE).await },
+    )
     .await
 }

@@ -17,11 +17,33 @@ pub async fn state_and_session() -> Result<(AppState, AuthSession), AppError> {
     Ok((state, AuthSession(session)))
 }
 
-/// The signed-in user, or a 401.
-pub async fn actor() -> Result<(AppState, Actor), AppError> {
-    let (state, session) = state_and_session().await?;
-    let user = crate::server::caller::require_user(&state, &session).await?;
-    Ok((state, user))
+/// Runs a use case on this request's session (signed in or not), answering
+/// with its error's status: sign-in, sign-out, invitation links.
+pub async fn in_session<T, Fut>(use_case: impl FnOnce(AppState, AuthSession) -> Fut) -> Result<T, AppError>
+where
+    Fut: std::future::Future<Output = Result<T, AppError>>,
+{
+    let result = async {
+        let (state, session) = state_and_session().await?;
+        use_case(state, session).await
+    }
+    .await;
+    respond(result)
+}
+
+/// Runs a use case as the signed-in user on their session (401 without
+/// one): what concerns the session itself (the sessions list, a new password).
+pub async fn as_actor_in_session<T, Fut>(
+    use_case: impl FnOnce(AppState, Actor, AuthSession) -> Fut,
+) -> Result<T, AppError>
+where
+    Fut: std::future::Future<Output = Result<T, AppError>>,
+{
+    in_session(|state, session| async move {
+        let actor = crate::server::caller::require_user(&state, &session).await?;
+        use_case(state, actor, session).await
+    })
+    .await
 }
 
 /// Runs a use case as the signed-in user (401 without one) and answers
@@ -30,12 +52,15 @@ pub async fn as_actor<T, Fut>(use_case: impl FnOnce(AppState, Actor) -> Fut) -> 
 where
     Fut: std::future::Future<Output = Result<T, AppError>>,
 {
-    let result = async {
-        let (state, actor) = actor().await?;
-        use_case(state, actor).await
+    as_actor_in_session(|state, actor, _| use_case(state, actor)).await
+}
+
+/// Sends the browser to `path` when the call worked.
+pub fn then_go<T>(result: Result<T, AppError>, path: &str) -> Result<T, AppError> {
+    if result.is_ok() {
+        leptos_axum::redirect(path);
     }
-    .await;
-    respond(result)
+    result
 }
 
 /// The device of this request, for a sign-in.

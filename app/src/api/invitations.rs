@@ -20,13 +20,10 @@ pub async fn list_invitations(
     status: Option<String>,
     cursor: Option<String>,
 ) -> Result<InvitationPage, AppError> {
-    use crate::server::services::invitations;
+    let list = crate::domain::ListParams { q, ..crate::domain::ListParams::at(cursor) };
     context::as_actor(|state, actor| async move {
-        let filter = invitations::filter(q.as_deref(), status.as_deref())?;
-        let after = cursor.as_deref().filter(|c| !c.is_empty());
-        let items = invitations::list(&state, &actor, filter, after, super::PAGE).await?;
-        let page = crate::domain::Page::of(items, super::PAGE, |i| i.id.to_string());
-        Ok(InvitationPage { page, smtp_configured: state.config.mail.smtp_url.is_some() })
+        let page = crate::server::services::invitations::page(&state, &actor, status.as_deref(), &list, super::PAGE);
+        Ok(InvitationPage { page: page.await?, smtp_configured: state.config.mail.smtp_url.is_some() })
     })
     .await
 }
@@ -69,12 +66,8 @@ pub async fn revoke_invitation(id: String) -> Result<(), AppError> {
 /// What an invite link offers; anyone holding the link may ask.
 #[server(prefix = "/sfn", endpoint = "invitations/preview", input = GetUrl)]
 pub async fn preview_invitation(token: String) -> Result<InvitationPreview, AppError> {
-    let result = async {
-        let (state, _session) = context::state_and_session().await?;
-        crate::server::services::invitations::preview(&state, &token).await
-    }
-    .await;
-    context::respond(result)
+    context::in_session(|state, _| async move { crate::server::services::invitations::preview(&state, &token).await })
+        .await
 }
 
 /// Creates the invited account with a password, grants the invitation and
@@ -85,36 +78,19 @@ pub async fn accept_invitation_with_password(
     name: String,
     password: String,
 ) -> Result<UserView, AppError> {
-    let (state, session) = context::state_and_session().await?;
-    let device = context::device().await;
-    let result = async {
-        let user = crate::server::services::invitations::accept_with_password(
-            &state,
-            &token,
-            &name,
-            secrecy::SecretString::from(password),
-        )
-        .await?;
-        session.sign_in(user.id, device, state.clock.now_ms()).await?;
-        Ok(user.view())
-    }
-    .await;
-    if result.is_ok() {
-        leptos_axum::redirect("/");
-    }
-    context::respond(result)
+    use crate::server::services::invitations;
+    let (password, device) = (secrecy::SecretString::from(password), context::device().await);
+    let joined = context::in_session(|state, session| async move {
+        invitations::join_with_password(&state, &session, &token, &name, password, device).await
+    });
+    context::then_go(joined.await, "/")
 }
 
 /// The signed-in user accepts an invitation of their email; then goes to the dashboard.
 #[server(prefix = "/sfn", endpoint = "invitations/accept")]
 pub async fn accept_invitation(token: String) -> Result<(), AppError> {
-    let result = async {
-        let (state, actor) = context::actor().await?;
+    let accepted = context::as_actor(|state, actor| async move {
         crate::server::services::invitations::accept_signed_in(&state, &actor, &token).await
-    }
-    .await;
-    if result.is_ok() {
-        leptos_axum::redirect("/");
-    }
-    context::respond(result.map(crate::server::Written::into_value))
+    });
+    context::then_go(accepted.await.map(crate::server::Written::into_value), "/")
 }

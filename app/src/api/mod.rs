@@ -23,13 +23,7 @@ mod teams;
 mod tokens;
 mod workspaces;
 
-/// Whether a save form makes a new thing or edits one (`create`, `update`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum SaveMode {
-    Create,
-    Update,
-}
+pub use crate::domain::SaveMode;
 
 /// An answer to one's own invitation (`accept`, `decline`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -70,14 +64,8 @@ pub fn safe_next(next: Option<&str>) -> &str {
 /// The signed-in user and their global permissions, or `None`.
 #[server(prefix = "/sfn", endpoint = "me", input = GetUrl)]
 pub async fn current_user() -> Result<Option<SignedInUser>, AppError> {
-    let (state, session) = context::state_and_session().await?;
-    let result = crate::server::caller::current_user(&state, &session).await.map(|user| {
-        user.map(|user| SignedInUser {
-            permissions: state.access.read().permissions(&user.id, None),
-            user: user.view(),
-        })
-    });
-    context::respond(result)
+    context::in_session(|state, session| async move { crate::server::caller::signed_in_user(&state, &session).await })
+        .await
 }
 
 /// A page of users matching a search and a status, sorted by `sort`
@@ -111,26 +99,20 @@ pub async fn load_user_detail(id: String, workspace: Option<String>) -> Result<c
 /// Creates a user; an empty password means none (they cannot sign in with one yet).
 #[server(prefix = "/sfn", endpoint = "users/create")]
 pub async fn create_user(email: String, name: String, password: Option<String>) -> Result<UserView, AppError> {
-    context::as_actor(|state, actor| async move {
-        let input = crate::server::services::people::UserInput {
-            email: Some(email),
-            name: Some(name),
-            password: password.filter(|p| !p.is_empty()).map(secrecy::SecretString::from),
-        };
-        crate::server::services::people::create(&state, &actor, input).await
-    })
-    .await
-    .map(crate::server::Written::into_value)
+    use crate::server::services::people::{self, UserInput};
+    let input = UserInput::of_form(email, name, password);
+    context::as_actor(|state, actor| async move { people::create(&state, &actor, input).await })
+        .await
+        .map(crate::server::Written::into_value)
 }
 
 /// Disables or enables a user.
 #[server(prefix = "/sfn", endpoint = "users/status")]
 pub async fn set_user_status(id: String, status: String, version: Option<i64>) -> Result<UserView, AppError> {
+    use crate::server::services::people::{self, UserPatch};
     context::as_actor(|state, actor| async move {
-        let id = crate::domain::UserId::parse_id(&id)?;
-        let expected = crate::domain::Expected::version(version);
-        let patch = crate::server::services::people::UserPatch { name: None, status: Some(status), expected };
-        crate::server::services::people::update(&state, &actor, id, patch).await
+        people::update(&state, &actor, crate::domain::UserId::parse_id(&id)?, UserPatch::set_status(status, version))
+            .await
     })
     .await
     .map(crate::server::Written::into_value)
@@ -139,11 +121,9 @@ pub async fn set_user_status(id: String, status: String, version: Option<i64>) -
 /// Renames a user.
 #[server(prefix = "/sfn", endpoint = "users/rename")]
 pub async fn rename_user(id: String, name: String, version: Option<i64>) -> Result<UserView, AppError> {
+    use crate::server::services::people::{self, UserPatch};
     context::as_actor(|state, actor| async move {
-        let id = crate::domain::UserId::parse_id(&id)?;
-        let expected = crate::domain::Expected::version(version);
-        let patch = crate::server::services::people::UserPatch { name: Some(name), status: None, expected };
-        crate::server::services::people::update(&state, &actor, id, patch).await
+        people::update(&state, &actor, crate::domain::UserId::parse_id(&id)?, UserPatch::rename(name, version)).await
     })
     .await
     .map(crate::server::Written::into_value)
@@ -163,21 +143,13 @@ pub async fn delete_user(id: String, version: Option<i64>) -> Result<(), AppErro
 /// Signs in with email and password, then goes to `next` (or the dashboard).
 #[server(prefix = "/sfn", endpoint = "login")]
 pub async fn login(email: String, password: String, next: Option<String>) -> Result<UserView, AppError> {
-    use secrecy::SecretString;
-    let (state, session) = context::state_and_session().await?;
-    let client = context::client_address().await;
-    let device = context::device().await;
-    let result = async {
-        let user = crate::server::services::password_login::login(&state, &email, SecretString::from(password), client)
-            .await?;
-        session.sign_in(user.id, device, state.clock.now_ms()).await?;
-        Ok(user)
-    }
-    .await;
-    if result.is_ok() {
-        leptos_axum::redirect(safe_next(next.as_deref()));
-    }
-    context::respond(result)
+    use crate::server::services::password_login;
+    let (password, client, device) =
+        (secrecy::SecretString::from(password), context::client_address().await, context::device().await);
+    let signed_in = context::in_session(|state, session| async move {
+        password_login::sign_in(&state, &session, &email, password, client, device).await
+    });
+    context::then_go(signed_in.await, safe_next(next.as_deref()))
 }
 
 /// The sign-in providers configured here (`github`, `google`), for the
@@ -192,12 +164,11 @@ pub async fn sign_in_providers() -> Result<Vec<(String, String)>, AppError> {
 /// Ends the session on the server and goes to the sign-in page.
 #[server(prefix = "/sfn", endpoint = "logout")]
 pub async fn logout() -> Result<(), AppError> {
-    let (state, session) = context::state_and_session().await?;
-    let result = crate::server::services::sign_ins::sign_out(&state, &session, context::client_address().await).await;
-    if result.is_ok() {
-        leptos_axum::redirect("/login");
-    }
-    context::respond(result)
+    let client = context::client_address().await;
+    let signed_out = context::in_session(|state, session| async move {
+        crate::server::services::sign_ins::sign_out(&state, &session, client).await
+    });
+    context::then_go(signed_out.await, "/login")
 }
 
 /// Counts for the dashboard.

@@ -21,14 +21,12 @@ pub async fn list_policies(
     sort: Option<String>,
     cursor: Option<String>,
 ) -> Result<Page<PolicyListing>, AppError> {
-    use crate::{domain::PolicyId, server::services::policies};
-    context::as_actor(|state, actor| async move {
-        let query = policies::PolicyQuery { workspace, role, subject, sort, ..Default::default() };
-        let filter = query.filter(&state, &actor).await?;
-        let after = cursor.and_then(|c| c.trim().parse().ok()).map(PolicyId);
-        let items = policies::list_labelled(&state, &actor, filter, after, super::PAGE).await?;
-        Ok(Page::of(items, super::PAGE, |p| p.policy.id.0.to_string()))
-    })
+    use crate::server::services::policies;
+    let query = policies::PolicyQuery { workspace, role, subject, sort, ..Default::default() };
+    let at = crate::domain::ListParams::at(cursor);
+    context::as_actor(
+        |state, actor| async move { policies::labelled_page(&state, &actor, &query, &at, super::PAGE).await },
+    )
     .await
 }
 
@@ -36,36 +34,16 @@ pub async fn list_policies(
 /// may not read is simply not offered.
 #[server(prefix = "/sfn", endpoint = "policies/choices", input = GetUrl)]
 pub async fn load_policy_choices() -> Result<PolicyChoices, AppError> {
-    use crate::server::services::{roles, teams, workspaces};
-    context::as_actor(|state, actor| async move {
-        // What the viewer may not read is not offered; any other error is one.
-        fn offered<T>(result: Result<Vec<T>, AppError>) -> Result<Vec<T>, AppError> {
-            match result {
-                Err(AppError::Forbidden { .. }) => Ok(Vec::new()),
-                other => other,
-            }
-        }
-        // The form offers up to a thousand of each, by key.
-        let all = crate::domain::ListQuery { q: String::new(), order: Default::default(), after: None, limit: 1_000 };
-        Ok(PolicyChoices {
-            roles: offered(roles::list(&state, &actor).await)?,
-            workspaces: offered(workspaces::list(&state, &actor, &all).await.map(|p| p.items))?,
-            teams: offered(teams::list(&state, &actor, &all).await.map(|p| p.items))?,
-        })
-    })
-    .await
+    context::as_actor(|state, actor| async move { crate::server::services::policies::choices(&state, &actor).await })
+        .await
 }
 
 /// Binds a role to a subject, globally (empty `workspace`) or in a workspace.
 #[server(prefix = "/sfn", endpoint = "policies/create")]
 pub async fn create_policy(subject: String, role: String, workspace: Option<String>) -> Result<PolicyView, AppError> {
-    use crate::domain::RoleKey;
     use crate::server::services::policies::{self, NewPolicy};
     context::as_actor(|state, actor| async move {
-        let subject = policies::resolve_subject(&state, &subject, "subject").await?;
-        let role = RoleKey::parse(role.trim()).map_err(|_| AppError::invalid("role", "pick a role"))?;
-        let workspace = context::optional_workspace(workspace.as_deref(), "workspace")?;
-        policies::create(&state, &actor, NewPolicy { subject, role, workspace }).await
+        policies::create(&state, &actor, NewPolicy::read(&state, &subject, &role, workspace.as_deref()).await?).await
     })
     .await
     .map(crate::server::Written::into_value)

@@ -26,21 +26,10 @@ pub async fn save_role(
     version: Option<i64>,
 ) -> Result<RoleView, AppError> {
     use crate::server::services::roles::{self, RoleInput};
-    context::as_actor(|state, actor| async move {
-        let input = RoleInput {
-            key: Some(key.clone()),
-            name: Some(name),
-            description: Some(description.unwrap_or_default()),
-            permissions: Some(permissions.unwrap_or_default()),
-            expected: crate::domain::Expected::version(version),
-        };
-        match mode {
-            super::SaveMode::Create => roles::create(&state, &actor, input).await,
-            super::SaveMode::Update => roles::update(&state, &actor, &key, input).await,
-        }
-    })
-    .await
-    .map(crate::server::Written::into_value)
+    let input = RoleInput::of_form(key, name, description, permissions, version);
+    context::as_actor(|state, actor| async move { roles::save(&state, &actor, mode, input).await })
+        .await
+        .map(crate::server::Written::into_value)
 }
 
 /// Deletes a custom role that no policy uses (at the version shown, when given).

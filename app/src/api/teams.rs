@@ -38,20 +38,10 @@ pub async fn save_team(
     version: Option<i64>,
 ) -> Result<TeamView, AppError> {
     use crate::server::services::{fields::NamedInput, teams};
-    context::as_actor(|state, actor| async move {
-        let input = NamedInput {
-            key: Some(key.clone()),
-            name: Some(name),
-            description,
-            expected: crate::domain::Expected::version(version),
-        };
-        match mode {
-            super::SaveMode::Create => teams::create(&state, &actor, input).await,
-            super::SaveMode::Update => teams::update(&state, &actor, key.trim(), input).await,
-        }
-    })
-    .await
-    .map(crate::server::Written::into_value)
+    let input = NamedInput::of_form(Some(key), name, description, version);
+    context::as_actor(|state, actor| async move { teams::save(&state, &actor, mode, input).await })
+        .await
+        .map(crate::server::Written::into_value)
 }
 
 /// Deletes a team with its memberships and policies.
@@ -82,17 +72,10 @@ pub async fn put_team_member(
     team_role: String,
     version: Option<i64>,
 ) -> Result<MemberView, AppError> {
+    use crate::{domain::Expected, server::services::teams};
+    let expected = Expected::version(version);
     context::as_actor(|state, actor| async move {
-        let expected = crate::domain::Expected::version(version);
-        crate::server::services::teams::put_member_by_email(
-            &state,
-            &actor,
-            key.trim(),
-            &email,
-            team_role.trim(),
-            &expected,
-        )
-        .await
+        teams::put_member_by_email(&state, &actor, key.trim(), &email, team_role.trim(), &expected).await
     })
     .await
 }
@@ -100,16 +83,10 @@ pub async fn put_team_member(
 /// Removes a member from a team.
 #[server(prefix = "/sfn", endpoint = "teams/members/remove")]
 pub async fn remove_team_member(key: String, user_id: String, version: Option<i64>) -> Result<(), AppError> {
+    use crate::{domain::Expected, server::services::teams};
+    let expected = Expected::version(version);
     context::as_actor(|state, actor| async move {
-        let user = crate::domain::UserId::parse_id(&user_id)?;
-        crate::server::services::teams::remove_member(
-            &state,
-            &actor,
-            key.trim(),
-            user,
-            &crate::domain::Expected::version(version),
-        )
-        .await
+        teams::remove_member(&state, &actor, key.trim(), crate::domain::UserId::parse_id(&user_id)?, &expected).await
     })
     .await
     .map(crate::server::Written::into_value)

@@ -48,18 +48,8 @@ pub async fn create_token(
 ) -> Result<CreatedToken, AppError> {
     use crate::server::services::tokens::{self, TokenInput};
     context::as_actor(|state, actor| async move {
-        let expires_in_days = match expires_in_days.as_deref().map(str::trim).filter(|d| !d.is_empty()) {
-            Some(days) => Some(days.parse().map_err(|_| AppError::invalid("expires_in_days", "a number of days"))?),
-            None => None,
-        };
-        let permissions = permissions.unwrap_or_default();
-        let input = TokenInput { name, scope, permissions, workspace, expires_in_days };
-        let owner = owner_or_me(owner.as_deref(), &actor)?;
-        if owner == actor.id {
-            tokens::create(&state, &actor, input).await
-        } else {
-            crate::server::services::service_accounts::create_token(&state, &actor, owner, input).await
-        }
+        let input = TokenInput::of_form(name, scope, permissions, workspace, expires_in_days.as_deref())?;
+        tokens::create_owned(&state, &actor, owner_or_me(owner.as_deref(), &actor)?, input).await
     })
     .await
 }
@@ -67,10 +57,9 @@ pub async fn create_token(
 /// Revokes a token of `owner` (empty: the signed-in user).
 #[server(prefix = "/sfn", endpoint = "tokens/revoke")]
 pub async fn revoke_token(owner: Option<String>, id: String) -> Result<(), AppError> {
+    use crate::{domain::TokenId, server::services::tokens};
     context::as_actor(|state, actor| async move {
-        let owner = owner_or_me(owner.as_deref(), &actor)?;
-        let id = crate::domain::TokenId::parse_id(&id).map(|id| id.0)?;
-        crate::server::services::tokens::revoke(&state, &actor, owner, id).await
+        tokens::revoke(&state, &actor, owner_or_me(owner.as_deref(), &actor)?, TokenId::parse_id(&id)?.0).await
     })
     .await
     .map(crate::server::Written::into_value)
@@ -79,26 +68,20 @@ pub async fn revoke_token(owner: Option<String>, id: String) -> Result<(), AppEr
 /// The signed-in user's sessions.
 #[server(prefix = "/sfn", endpoint = "me/sessions/list", input = GetUrl)]
 pub async fn list_my_sessions() -> Result<Vec<crate::domain::SessionView>, AppError> {
-    let result = async {
-        let (state, session) = context::state_and_session().await?;
-        let actor = crate::server::caller::require_user(&state, &session).await?;
+    context::as_actor_in_session(|state, actor, session| async move {
         crate::server::services::account::sessions(&state, &actor, session.id().as_deref()).await
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }
 
 /// Ends one session (`id`, its handle), or all but this one (empty `id`).
 #[server(prefix = "/sfn", endpoint = "me/sessions/end")]
 pub async fn end_my_sessions(id: Option<String>) -> Result<usize, AppError> {
-    let result = async {
-        let (state, session) = context::state_and_session().await?;
-        let actor = crate::server::caller::require_user(&state, &session).await?;
-        let which = id.as_deref().map(str::trim).filter(|i| !i.is_empty());
+    context::as_actor_in_session(|state, actor, session| async move {
+        let which = crate::domain::non_blank(id.as_deref());
         crate::server::services::account::end_sessions(&state, &actor, session.id().as_deref(), which).await
-    }
-    .await;
-    context::respond(result)
+    })
+    .await
 }
 
 /// How the signed-in user can sign in.
@@ -122,22 +105,13 @@ pub async fn unlink_identity(provider: String) -> Result<(), AppError> {
 /// Sets or changes the signed-in user's password; other sessions end.
 #[server(prefix = "/sfn", endpoint = "me/password")]
 pub async fn change_password(current_password: Option<String>, new_password: String) -> Result<(), AppError> {
-    use secrecy::SecretString;
-    let result = async {
-        let (state, session) = context::state_and_session().await?;
-        let actor = crate::server::caller::require_user(&state, &session).await?;
-        crate::server::services::account::set_password(
-            &state,
-            &actor,
-            session.id().as_deref(),
-            context::client_address().await,
-            current_password.map(SecretString::from),
-            SecretString::from(new_password),
-        )
-        .await
-    }
-    .await;
-    context::respond(result)
+    use crate::server::services::account::{self, NewPassword};
+    let client = context::client_address().await;
+    let change = NewPassword::of(current_password, new_password);
+    context::as_actor_in_session(|state, actor, session| async move {
+        account::set_password(&state, &actor, session.id().as_deref(), client, change).await
+    })
+    .await
 }
 
 /// Sets or clears the signed-in user's picture.
@@ -153,17 +127,8 @@ pub async fn set_my_avatar(avatar_url: String) -> Result<crate::domain::UserView
 #[server(prefix = "/sfn", endpoint = "me/memberships", input = GetUrl)]
 pub async fn load_my_memberships(
 ) -> Result<(Vec<crate::domain::MembershipView>, Vec<crate::domain::InvitationView>), AppError> {
-    context::as_actor(|state, actor| async move {
-        let teams = {
-            let mut conn = state.db.read().await?;
-            crate::server::store::teams::of_user(&mut conn, actor.id).await?
-        };
-        let invitations = crate::server::services::invitations::mine(&state, &actor).await?;
-        let teams =
-            teams.into_iter().map(|(team, team_role)| crate::domain::MembershipView { team, team_role }).collect();
-        Ok((teams, invitations))
-    })
-    .await
+    context::as_actor(|state, actor| async move { crate::server::services::account::memberships(&state, &actor).await })
+        .await
 }
 
 /// Leaves a team (not the last administrator's way in).

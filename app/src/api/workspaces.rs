@@ -33,12 +33,7 @@ pub async fn create_workspace(
     description: Option<String>,
 ) -> Result<WorkspaceView, AppError> {
     context::as_actor(|state, actor| async move {
-        let input = crate::server::services::fields::NamedInput {
-            key: Some(key),
-            name: Some(name),
-            description,
-            expected: Default::default(),
-        };
+        let input = crate::server::services::fields::NamedInput::of_form(Some(key), name, description, None);
         crate::server::services::workspaces::create(&state, &actor, input).await
     })
     .await
@@ -48,12 +43,10 @@ pub async fn create_workspace(
 /// Deletes a workspace and its policies; `confirm` must repeat its key.
 #[server(prefix = "/sfn", endpoint = "workspaces/delete")]
 pub async fn delete_workspace(key: String, confirm: String, version: Option<i64>) -> Result<(), AppError> {
+    use crate::{domain::Expected, server::services::workspaces};
     context::as_actor(|state, actor| async move {
-        if confirm.trim() != key {
-            return Err(AppError::invalid("confirm", format!("type {key} to confirm")));
-        }
-        crate::server::services::workspaces::delete(&state, &actor, &key, &crate::domain::Expected::version(version))
-            .await
+        crate::server::services::fields::confirm_key(&key, &confirm)?;
+        workspaces::delete(&state, &actor, &key, &Expected::version(version)).await
     })
     .await
     .map(crate::server::Written::into_value)
@@ -77,12 +70,7 @@ pub async fn update_workspace(
     version: Option<i64>,
 ) -> Result<WorkspaceView, AppError> {
     context::as_actor(|state, actor| async move {
-        let input = crate::server::services::fields::NamedInput {
-            key: None,
-            name: Some(name),
-            description,
-            expected: crate::domain::Expected::version(version),
-        };
+        let input = crate::server::services::fields::NamedInput::of_form(None, name, description, version);
         crate::server::services::workspaces::update(&state, &actor, key.trim(), input).await
     })
     .await

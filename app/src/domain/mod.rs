@@ -14,7 +14,7 @@ pub use email::{Email, EmailError};
 pub use keys::{
     optional_key, Identifier, InvitationId, KeyError, PolicyId, RoleKey, Scope, Subject, TeamKey, TokenId, WorkspaceKey,
 };
-pub use page::{parse_order, ListParams, ListQuery, NamedOrder, Page, MAX_LIMIT};
+pub use page::{parse_order, whole_number, ListParams, ListQuery, NamedOrder, Page, MAX_LIMIT};
 pub use permission::{BuiltinRole, Permission, PermissionSet, ScopeKind};
 pub use user::{DashboardStats, DisplayName, DisplayNameError, SignedInUser, UserId, UserStatus, UserView};
 pub use version::{etag, Expected};
@@ -24,6 +24,14 @@ pub use views::{
     PersonAccess, PolicyChoices, PolicyListing, PolicyView, RoleView, SessionView, SignInMethods, TeamDetail, TeamView,
     TokenView, UserDetail, WorkspaceDetail, WorkspaceView,
 };
+
+/// Whether a save form makes a new thing or edits one (`create`, `update`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SaveMode {
+    Create,
+    Update,
+}
 
 /// A request's text field, trimmed, when it says anything: a form sends
 /// its empty fields, and blank filters nothing.

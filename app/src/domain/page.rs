@@ -59,6 +59,23 @@ pub struct ListQuery<O> {
 }
 
 impl ListParams {
+    /// A console page's place: a blank cursor is the first page.
+    pub fn at(cursor: Option<String>) -> Self {
+        Self { cursor: cursor.filter(|c| !c.trim().is_empty()), ..Self::default() }
+    }
+
+    /// The cursor as the list's own key (a number, an id): absent is the
+    /// first page; anything else unreadable, blank included, is a 400.
+    pub fn cursor_as<T: std::str::FromStr>(&self) -> Result<Option<T>, AppError> {
+        let Some(text) = self.cursor.as_deref() else { return Ok(None) };
+        text.trim().parse().map(Some).map_err(|_| {
+            AppError::invalid(
+                "cursor",
+                format!("{text:?} is not a cursor of this list: leave cursor out, or pass a next_cursor"),
+            )
+        })
+    }
+
     /// How many, `default_limit` when not said: 400 on `limit` outside 1 to 500.
     pub fn limit(&self, default_limit: i64) -> Result<i64, AppError> {
         match self.limit.as_deref().map(str::parse::<i64>) {
@@ -82,6 +99,17 @@ impl ListParams {
             after: self.cursor.clone().filter(|c| !c.is_empty()),
             limit,
         })
+    }
+}
+
+/// A whole-number parameter: absent is `None`; anything else, blank
+/// included, must be a number (the document types it so).
+pub fn whole_number<T: std::str::FromStr>(field: &str, value: Option<&str>) -> Result<Option<T>, AppError> {
+    match value {
+        None => Ok(None),
+        Some(text) => text.trim().parse().map(Some).map_err(|_| {
+            AppError::invalid(field, format!("{text:?} is not a whole number: leave {field} out, or give one"))
+        }),
     }
 }
 

@@ -14,6 +14,18 @@ use crate::{
 /// Seen-times are written at most this often per user, not on every request.
 const LAST_SEEN_GRANULARITY_MS: i64 = 60_000;
 
+/// The signed-in user with their global permissions, for the console's
+/// header, or `None`.
+pub async fn signed_in_user(
+    state: &AppState,
+    session: &AuthSession,
+) -> Result<Option<crate::domain::SignedInUser>, AppError> {
+    Ok(current_user(state, session).await?.map(|user| crate::domain::SignedInUser {
+        permissions: state.access.read().permissions(&user.id, None),
+        user: user.view(),
+    }))
+}
+
 /// The signed-in, active user of this session, if any. A session whose user
 /// was disabled or deleted, or that was idle or signed in too long, is
 /// ended on the spot.

@@ -5,7 +5,7 @@ use serde::Deserialize;
 
 use super::{
     answers::Page,
-    params::{number, ListParams, DEFAULT_LIMIT},
+    params::{ListParams, DEFAULT_LIMIT},
     ApiQuery, SignedIn,
 };
 use app::{
@@ -38,11 +38,7 @@ pub async fn list_audit(
     SignedIn(actor): SignedIn,
     ApiQuery(query): ApiQuery<AuditQuery>,
 ) -> Result<Json<Page<AuditEntryView>>, AppError> {
-    let limit = query.page.limit(DEFAULT_LIMIT)?;
-    let before = number("cursor", query.page.cursor.as_deref())?;
-    let filter = query.filters.filter()?;
-    let items = audit_service::list(&state, &actor, &filter, before, limit).await?;
-    Ok(Json(Page::of(items, limit, |e| e.id.to_string())))
+    Ok(Json(audit_service::page(&state, &actor, &query.filters, &query.page, DEFAULT_LIMIT).await?))
 }
 
 /// `GET /audit/export.csv?…`: the filtered view as CSV, newest first.

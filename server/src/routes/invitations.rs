@@ -59,10 +59,7 @@ pub async fn list(
     SignedIn(actor): SignedIn,
     ApiQuery(query): ApiQuery<InvitationQuery>,
 ) -> Result<Json<Page<InvitationView>>, AppError> {
-    let limit = query.page.limit(DEFAULT_LIMIT)?;
-    let filter = invitations::filter(query.page.q.as_deref(), query.status.as_deref())?;
-    let items = invitations::list(&state, &actor, filter, query.page.cursor.as_deref(), limit).await?;
-    Ok(Json(Page::of(items, limit, |i| i.id.to_string())))
+    Ok(Json(invitations::page(&state, &actor, query.status.as_deref(), &query.page, DEFAULT_LIMIT).await?))
 }
 
 /// `POST /invitations`: invites each email; a pending one is resent.

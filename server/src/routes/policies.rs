@@ -7,7 +7,7 @@ use app::server::Written;
 
 use super::{
     answers::{Done, Page},
-    params::{number, ListParams, DEFAULT_LIMIT},
+    params::{ListParams, DEFAULT_LIMIT},
     ApiId, ApiJson, ApiQuery, SignedIn,
 };
 use app::{domain::PolicyView, server::http::ErrorBody};
@@ -42,11 +42,8 @@ pub async fn list_policies(
     SignedIn(actor): SignedIn,
     ApiQuery(query): ApiQuery<PolicyQuery>,
 ) -> Result<Json<Page<app::domain::PolicyView>>, AppError> {
-    let limit = ListParams { limit: query.limit, ..ListParams::default() }.limit(DEFAULT_LIMIT)?;
-    let filter = query.filters.filter(&state, &actor).await?;
-    let after = number("cursor", query.cursor.as_deref())?.map(PolicyId);
-    let items = policies::list(&state, &actor, filter, after, limit).await?;
-    Ok(Json(Page::of(items, limit, |p| p.id.to_string())))
+    let list = ListParams { limit: query.limit, cursor: query.cursor, ..ListParams::default() };
+    Ok(Json(policies::page(&state, &actor, &query.filters, &list, DEFAULT_LIMIT).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

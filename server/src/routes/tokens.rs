@@ -15,24 +15,11 @@ use app::{
 
 use super::{answers::Page, ApiId, ApiJson, ApiPath, SignedIn};
 
-/// A new token's settings. Its schema is written out below: which
-/// permissions it needs depends on its scope.
+/// A new token's settings: the service's input, with its schema written
+/// out below (which permissions it needs depends on its scope).
 #[derive(Debug, Deserialize)]
-pub struct TokenBody {
-    pub name: String,
-    /// `developer` (all workspace permissions you hold), `endpoint`
-    /// (`endpoint:invoke` only) or `custom`.
-    pub scope: String,
-    /// For `custom`: permission keys.
-    #[serde(default)]
-    pub permissions: Vec<String>,
-    /// Only inside this workspace.
-    #[serde(default)]
-    pub workspace: Option<String>,
-    /// Default 90; at most the configured maximum.
-    #[serde(default, deserialize_with = "app::server::http::whole_number")]
-    pub expires_in_days: Option<u32>,
-}
+#[serde(transparent)]
+pub struct TokenBody(pub TokenInput);
 
 /// The longest a token lives when the configuration does not say
 /// (`PORTCULLIS_TOKEN_MAX_LIFETIME`); the served document has the configured one.
@@ -119,14 +106,7 @@ pub async fn create(
     SignedIn(actor): SignedIn,
     ApiJson(body): ApiJson<TokenBody>,
 ) -> Result<(StatusCode, Written<CreatedToken>), AppError> {
-    let input = TokenInput {
-        name: body.name,
-        scope: body.scope,
-        permissions: body.permissions,
-        workspace: body.workspace,
-        expires_in_days: body.expires_in_days,
-    };
-    Ok((StatusCode::CREATED, Written::unchanged(&state, tokens::create(&state, &actor, input).await?)))
+    Ok((StatusCode::CREATED, Written::unchanged(&state, tokens::create(&state, &actor, body.0).await?)))
 }
 
 /// `DELETE /me/tokens/{id}`.
@@ -224,13 +204,6 @@ pub async fn create_service_account_token(
     ApiId(id): ApiId<UserId>,
     ApiJson(body): ApiJson<TokenBody>,
 ) -> Result<(StatusCode, Written<CreatedToken>), AppError> {
-    let input = TokenInput {
-        name: body.name,
-        scope: body.scope,
-        permissions: body.permissions,
-        workspace: body.workspace,
-        expires_in_days: body.expires_in_days,
-    };
-    let created = app::server::services::service_accounts::create_token(&state, &actor, id, input).await?;
+    let created = app::server::services::service_accounts::create_token(&state, &actor, id, body.0).await?;
     Ok((StatusCode::CREATED, Written::unchanged(&state, created)))
 }

@@ -155,6 +155,19 @@ pub async fn unlink(state: &AppState, actor: &Actor, provider: &str) -> Result<(
     crate::server::services::guard::audited(state, entry, result).await
 }
 
+/// A new password, and the current one when the account has one.
+pub struct NewPassword {
+    pub current: Option<secrecy::SecretString>,
+    pub new: secrecy::SecretString,
+}
+
+impl NewPassword {
+    /// As the form sends them.
+    pub fn of(current: Option<String>, new: String) -> Self {
+        Self { current: current.map(secrecy::SecretString::from), new: secrecy::SecretString::from(new) }
+    }
+}
+
 /// Sets the actor's password, or changes it (the current one is then
 /// required). Other sessions of the actor end.
 pub async fn set_password(
@@ -162,8 +175,7 @@ pub async fn set_password(
     actor: &Actor,
     current_session: Option<&str>,
     client: Option<std::net::IpAddr>,
-    current: Option<secrecy::SecretString>,
-    new: secrecy::SecretString,
+    NewPassword { current, new }: NewPassword,
 ) -> Result<(), AppError> {
     crate::server::services::guard::require_session(actor, "change your password")?;
     use secrecy::ExposeSecret;
@@ -242,4 +254,18 @@ pub async fn leave_team(state: &AppState, actor: &Actor, team: &str) -> Result<(
     }
     .await;
     crate::server::services::guard::audited(state, entry, result).await
+}
+
+/// The actor's teams (with their team role) and pending invitations.
+pub async fn memberships(
+    state: &AppState,
+    actor: &Actor,
+) -> Result<(Vec<crate::domain::MembershipView>, Vec<crate::domain::InvitationView>), AppError> {
+    let teams = {
+        let mut conn = state.db.read().await?;
+        store::teams::of_user(&mut conn, actor.id).await?
+    };
+    let invitations = crate::server::services::invitations::mine(state, actor).await?;
+    let teams = teams.into_iter().map(|(team, team_role)| crate::domain::MembershipView { team, team_role }).collect();
+    Ok((teams, invitations))
 }

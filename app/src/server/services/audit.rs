@@ -2,7 +2,7 @@
 
 use crate::server::caller::Actor;
 use crate::{
-    domain::{dates::day_start_ms, non_blank, AuditEntryView, Permission},
+    domain::{dates::day_start_ms, non_blank, AuditEntryView, ListParams, Page, Permission},
     error::AppError,
     server::{
         services::guard::require,
@@ -25,11 +25,24 @@ pub struct AuditQuery {
 }
 
 impl AuditQuery {
+    /// The query a filter form sends: its empty fields are left out, as
+    /// an empty bound is no bound there.
+    pub fn without_blanks(self) -> Self {
+        let given = |text: Option<String>| non_blank(text.as_deref()).map(str::to_owned);
+        Self {
+            actor: given(self.actor),
+            action: given(self.action),
+            workspace: given(self.workspace),
+            since: given(self.since),
+            until: given(self.until),
+        }
+    }
+
     /// The filter the list and the export apply (blank fields filter nothing).
     pub fn filter(&self) -> Result<AuditFilter, AppError> {
         let given = |text: &Option<String>| non_blank(text.as_deref()).map(str::to_owned);
         // Absent is no bound; given but blank is a mistake (a form leaves
-        // blanks out, see the console's list_audit).
+        // blanks out: `without_blanks`).
         let instant = |field: &str, text: &Option<String>, day_end: i64| match non_blank(text.as_deref()) {
             None if text.is_some() => {
                 Err(AppError::invalid(field, format!("give a day (YYYY-MM-DD) or milliseconds, or leave {field} out")))
@@ -55,8 +68,23 @@ impl AuditQuery {
     }
 }
 
-/// Entries newest first, filtered, in pages.
-pub async fn list(
+/// A page of entries, newest first, filtered (`limit` defaulting to
+/// `default_limit`; the cursor is the last entry's id).
+pub async fn page(
+    state: &AppState,
+    actor: &Actor,
+    query: &AuditQuery,
+    list: &ListParams,
+    default_limit: i64,
+) -> Result<Page<AuditEntryView>, AppError> {
+    let limit = list.limit(default_limit)?;
+    let before = list.cursor_as::<i64>()?;
+    let items = self::list(state, actor, &query.filter()?, before, limit).await?;
+    Ok(Page::of(items, limit, |e| e.id.to_string()))
+}
+
+/// Entries newest first, filtered, below `before`.
+async fn list(
     state: &AppState,
     actor: &Actor,
     filter: &AuditFilter,

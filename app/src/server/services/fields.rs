@@ -1,7 +1,10 @@
 //! The key, name and description that roles, teams and workspaces share:
 //! parsed once here, with every refused field reported together.
 
-use crate::{domain::KeyError, error::FieldError};
+use crate::{
+    domain::KeyError,
+    error::{AppError, FieldError},
+};
 
 /// Key, name and description as a caller sends them; absent fields keep
 /// their value on an edit.
@@ -12,6 +15,22 @@ pub struct NamedInput {
     pub description: Option<String>,
     /// On an edit: the version it was made from.
     pub expected: crate::domain::Expected,
+}
+
+impl NamedInput {
+    /// As a save form sends it, edited from `version` when given.
+    pub fn of_form(key: Option<String>, name: String, description: Option<String>, version: Option<i64>) -> Self {
+        Self { key, name: Some(name), description, expected: crate::domain::Expected::version(version) }
+    }
+}
+
+/// A deletion the console asks to confirm by typing the key again.
+pub fn confirm_key(key: &str, confirm: &str) -> Result<(), AppError> {
+    if confirm.trim() == key {
+        Ok(())
+    } else {
+        Err(AppError::invalid("confirm", format!("type {key} to confirm")))
+    }
 }
 
 /// The longest name, in characters.

@@ -17,7 +17,21 @@ use crate::{
 /// The one message for every failed sign-in, so it reveals nothing.
 pub const WRONG_CREDENTIALS: &str = "wrong email or password";
 
-/// Checks an email and password. The caller starts the session.
+/// Checks an email and password and signs the session in from `device`.
+pub async fn sign_in(
+    state: &AppState,
+    session: &crate::server::sessions::AuthSession,
+    email: &str,
+    password: SecretString,
+    client: Option<IpAddr>,
+    device: crate::server::sessions::SignInDevice,
+) -> Result<UserView, AppError> {
+    let user = login(state, email, password, client).await?;
+    session.sign_in(user.id, device, state.clock.now_ms()).await?;
+    Ok(user)
+}
+
+/// Checks an email and password; [`sign_in`] also starts the session.
 pub async fn login(
     state: &AppState,
     email: &str,

@@ -35,6 +35,17 @@ pub struct UserInput {
     pub password: Option<SecretString>,
 }
 
+impl UserInput {
+    /// As the console's form sends it: an empty password means none.
+    pub fn of_form(email: String, name: String, password: Option<String>) -> Self {
+        Self {
+            email: Some(email),
+            name: Some(name),
+            password: password.filter(|p| !p.is_empty()).map(SecretString::from),
+        }
+    }
+}
+
 /// What a PATCH may change.
 #[derive(Clone, Debug, Default)]
 pub struct UserPatch {
@@ -42,6 +53,18 @@ pub struct UserPatch {
     pub status: Option<String>,
     /// The version the change was made from.
     pub expected: Expected,
+}
+
+impl UserPatch {
+    /// A new name, from the `version` the form was made from (when given).
+    pub fn rename(name: String, version: Option<i64>) -> Self {
+        Self { name: Some(name), status: None, expected: crate::domain::Expected::version(version) }
+    }
+
+    /// A new status (`active`, `disabled`), from `version` when given.
+    pub fn set_status(status: String, version: Option<i64>) -> Self {
+        Self { name: None, status: Some(status), expected: crate::domain::Expected::version(version) }
+    }
 }
 
 fn not_found(id: UserId) -> AppError {

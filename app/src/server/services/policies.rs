@@ -62,6 +62,20 @@ impl PolicyQuery {
         }
         Ok(filter)
     }
+
+    /// The filter, the page's place and its size, in the order a REST
+    /// client learns of its mistakes.
+    async fn read(
+        &self,
+        state: &AppState,
+        actor: &Actor,
+        list: &crate::domain::ListParams,
+        default_limit: i64,
+    ) -> Result<(PolicyFilter, Option<PolicyId>, i64), AppError> {
+        let limit = list.limit(default_limit)?;
+        let filter = self.filter(state, actor).await?;
+        Ok((filter, list.cursor_as()?.map(PolicyId), limit))
+    }
 }
 
 /// What a caller asks for when creating a policy.
@@ -70,6 +84,17 @@ pub struct NewPolicy {
     pub subject: Subject,
     pub role: RoleKey,
     pub workspace: Option<WorkspaceKey>,
+}
+
+impl NewPolicy {
+    /// A policy as a form sends it: a subject as a person types it (an
+    /// email, or `team:key`), a role key, and a workspace (blank: global).
+    pub async fn read(state: &AppState, subject: &str, role: &str, workspace: Option<&str>) -> Result<Self, AppError> {
+        let subject = resolve_subject(state, subject, "subject").await?;
+        let role = RoleKey::parse(role.trim()).map_err(|_| AppError::invalid("role", "pick a role"))?;
+        let workspace = optional_key("workspace", workspace, WorkspaceKey::parse)?;
+        Ok(Self { subject, role, workspace })
+    }
 }
 
 /// The policy as callers see it.
@@ -239,6 +264,33 @@ pub async fn resolve_subject(state: &AppState, text: &str, field: &str) -> Resul
     }
 }
 
+/// A page of the policies `query` picks that the actor may read (the
+/// cursor is the last one's id).
+pub async fn page(
+    state: &AppState,
+    actor: &Actor,
+    query: &PolicyQuery,
+    list: &crate::domain::ListParams,
+    default_limit: i64,
+) -> Result<crate::domain::Page<PolicyView>, AppError> {
+    let (filter, after, limit) = query.read(state, actor, list, default_limit).await?;
+    let items = self::list(state, actor, filter, after, limit).await?;
+    Ok(crate::domain::Page::of(items, limit, |p| p.id.to_string()))
+}
+
+/// The same page, each policy with its subject named (the console's list).
+pub async fn labelled_page(
+    state: &AppState,
+    actor: &Actor,
+    query: &PolicyQuery,
+    list: &crate::domain::ListParams,
+    default_limit: i64,
+) -> Result<crate::domain::Page<crate::domain::PolicyListing>, AppError> {
+    let (filter, after, limit) = query.read(state, actor, list, default_limit).await?;
+    let items = list_labelled(state, actor, filter, after, limit).await?;
+    Ok(crate::domain::Page::of(items, limit, |p| p.policy.id.0.to_string()))
+}
+
 /// A page of policies the actor may read, each with its subject named.
 pub async fn list_labelled(
     state: &AppState,
@@ -273,4 +325,23 @@ pub async fn list_labelled(
             crate::domain::PolicyListing { policy, subject_label }
         })
         .collect())
+}
+
+/// The roles, workspaces and teams a policy form offers, up to a thousand
+/// of each by key; what the viewer may not read is simply not offered.
+pub async fn choices(state: &AppState, actor: &Actor) -> Result<crate::domain::PolicyChoices, AppError> {
+    use crate::server::services::{roles, teams, workspaces};
+    // A refusal is "nothing to offer"; any other error is one.
+    fn offered<T>(result: Result<Vec<T>, AppError>) -> Result<Vec<T>, AppError> {
+        match result {
+            Err(AppError::Forbidden { .. }) => Ok(Vec::new()),
+            other => other,
+        }
+    }
+    let all = crate::domain::ListQuery { q: String::new(), order: Default::default(), after: None, limit: 1_000 };
+    Ok(crate::domain::PolicyChoices {
+        roles: offered(roles::list(state, actor).await)?,
+        workspaces: offered(workspaces::list(state, actor, &all).await.map(|p| p.items))?,
+        teams: offered(teams::list(state, actor, &all).await.map(|p| p.items))?,
+    })
 }

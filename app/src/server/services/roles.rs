@@ -31,6 +31,39 @@ pub struct RoleInput {
     pub expected: Expected,
 }
 
+impl RoleInput {
+    /// As the role form sends it: its ticked permissions, none ticked
+    /// sending nothing (an empty role), edited from `version` when given.
+    pub fn of_form(
+        key: String,
+        name: String,
+        description: Option<String>,
+        permissions: Option<Vec<String>>,
+        version: Option<i64>,
+    ) -> Self {
+        Self {
+            key: Some(key),
+            name: Some(name),
+            description: Some(description.unwrap_or_default()),
+            permissions: Some(permissions.unwrap_or_default()),
+            expected: Expected::version(version),
+        }
+    }
+}
+
+/// Creates the role of `input.key` (`SaveMode::Create`) or edits it.
+pub async fn save(
+    state: &AppState,
+    actor: &Actor,
+    mode: crate::domain::SaveMode,
+    input: RoleInput,
+) -> Result<Written<RoleView>, AppError> {
+    match mode {
+        crate::domain::SaveMode::Create => create(state, actor, input).await,
+        crate::domain::SaveMode::Update => update(state, actor, &input.key.clone().unwrap_or_default(), input).await,
+    }
+}
+
 /// The role as callers see it (with `used_by` from the index).
 pub fn view(state: &AppState, row: &RoleRow) -> RoleView {
     RoleView {

@@ -69,6 +69,23 @@ pub async fn create(state: &AppState, actor: &Actor, input: TeamInput) -> Result
     audited(state, entry, result).await
 }
 
+/// Creates the team of `input.key` (`SaveMode::Create`) or renames and
+/// re-describes it (the key cannot change).
+pub async fn save(
+    state: &AppState,
+    actor: &Actor,
+    mode: crate::domain::SaveMode,
+    input: TeamInput,
+) -> Result<Written<TeamView>, AppError> {
+    match mode {
+        crate::domain::SaveMode::Create => create(state, actor, input).await,
+        crate::domain::SaveMode::Update => {
+            let key = input.key.clone().unwrap_or_default();
+            update(state, actor, key.trim(), input).await
+        }
+    }
+}
+
 /// Renames or re-describes a team.
 pub async fn update(
     state: &AppState,

@@ -25,17 +25,39 @@ pub const DEFAULT_DAYS: u32 = 90;
 /// A use is recorded at most this often per token.
 const TOUCH_EVERY_MS: i64 = 60_000;
 
-/// What a member asks for.
-#[derive(Clone, Debug, Default)]
+/// What a member asks for: the REST body as it is (its schema, which
+/// depends on the scope, is written out by the REST edge).
+#[derive(Clone, Debug, Default, serde::Deserialize)]
 pub struct TokenInput {
     pub name: String,
     /// `developer`, `endpoint` or `custom`.
     pub scope: String,
     /// For `custom`: permission keys.
+    #[serde(default)]
     pub permissions: Vec<String>,
+    #[serde(default)]
     pub workspace: Option<String>,
     /// Days until it expires; default 90, at most the configured maximum.
+    #[serde(default, deserialize_with = "crate::server::http::whole_number")]
     pub expires_in_days: Option<u32>,
+}
+
+impl TokenInput {
+    /// A token request as the form sends it: no permission ticked sends
+    /// none, and a blank lifetime is the default.
+    pub fn of_form(
+        name: String,
+        scope: String,
+        permissions: Option<Vec<String>>,
+        workspace: Option<String>,
+        expires_in_days: Option<&str>,
+    ) -> Result<Self, AppError> {
+        let expires_in_days = match crate::domain::non_blank(expires_in_days) {
+            Some(days) => Some(days.parse().map_err(|_| AppError::invalid("expires_in_days", "a number of days"))?),
+            None => None,
+        };
+        Ok(Self { name, scope, permissions: permissions.unwrap_or_default(), workspace, expires_in_days })
+    }
 }
 
 fn new_secret() -> String {
@@ -85,6 +107,21 @@ pub async fn create(state: &AppState, actor: &Actor, input: TokenInput) -> Resul
         return audited(state, attempt(actor, "token.create", "token", ""), Err(refused)).await;
     }
     create_for(state, actor, actor.id, input).await
+}
+
+/// Makes a token for `owner`: the actor (as [`create`]) or a service
+/// account the actor manages (as `service_accounts::create_token`).
+pub async fn create_owned(
+    state: &AppState,
+    actor: &Actor,
+    owner: UserId,
+    input: TokenInput,
+) -> Result<CreatedToken, AppError> {
+    if owner == actor.id {
+        create(state, actor, input).await
+    } else {
+        crate::server::services::service_accounts::create_token(state, actor, owner, input).await
+    }
 }
 
 /// A token request, checked.

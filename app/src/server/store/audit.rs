@@ -71,7 +71,7 @@ pub fn chain_hash(prev: Option<&str>, id: i64, fields: &StoredFields) -> String 
 }
 
 /// An entry's columns as stored (before/after as their JSON text).
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, sqlx::FromRow)]
 pub struct StoredFields {
     pub at: i64,
     pub actor_id: Option<String>,
@@ -80,11 +80,28 @@ pub struct StoredFields {
     pub outcome: String,
     pub target_type: Option<String>,
     pub target_id: Option<String>,
+    #[sqlx(rename = "workspace_key")]
     pub workspace: Option<String>,
+    #[sqlx(rename = "before_json")]
     pub before: Option<String>,
+    #[sqlx(rename = "after_json")]
     pub after: Option<String>,
     pub reason: Option<String>,
 }
+
+/// A whole stored entry: its fields and its place in the chain.
+#[derive(sqlx::FromRow)]
+struct StoredEntry {
+    id: i64,
+    #[sqlx(flatten)]
+    fields: StoredFields,
+    prev_hash: Option<String>,
+    entry_hash: Option<String>,
+}
+
+/// The columns of a [`StoredEntry`].
+const ENTRY_COLUMNS: &str = "id, at, actor_id, actor_email, action, outcome, target_type, target_id, workspace_key, \
+                             before_json, after_json, reason, prev_hash, entry_hash";
 
 /// Writes one entry, every field capped, chained to the one before it. In
 /// its own transaction (a savepoint inside the caller's): the row is
@@ -162,20 +179,15 @@ pub async fn verify(conn: &mut Conn) -> Result<ChainVerdict, StoreError> {
     let mut last: Option<(i64, Option<String>)> = None;
     loop {
         let after = last.as_ref().map_or(0, |(id, _)| *id);
-        let rows = sqlx::query(
-            "select id, at, actor_id, actor_email, action, outcome, target_type, target_id, workspace_key, \
-             before_json, after_json, reason, prev_hash, entry_hash from audit_log where id > $1 order by id limit 1000",
-        )
-        .bind(after)
-        .fetch_all(&mut *conn)
-        .await?;
+        let rows: Vec<StoredEntry> =
+            sqlx::query_as(&format!("select {ENTRY_COLUMNS} from audit_log where id > $1 order by id limit 1000"))
+                .bind(after)
+                .fetch_all(&mut *conn)
+                .await?;
         if rows.is_empty() {
             return Ok(ChainVerdict::Intact { entries, unchained });
         }
-        for row in &rows {
-            let id: i64 = row.try_get("id")?;
-            let stored: Option<String> = row.try_get("entry_hash")?;
-            let prev: Option<String> = row.try_get("prev_hash")?;
+        for StoredEntry { id, fields, prev_hash: prev, entry_hash: stored } in rows {
             let previous = last.as_ref().and_then(|(_, hash)| hash.clone());
             let Some(stored) = stored else {
                 if previous.is_some() {
@@ -191,19 +203,6 @@ pub async fn verify(conn: &mut Conn) -> Result<ChainVerdict, StoreError> {
                     why: "its link does not match the entry before it (one was removed, inserted or edited)".into(),
                 });
             }
-            let fields = StoredFields {
-                at: row.try_get("at")?,
-                actor_id: row.try_get("actor_id")?,
-                actor_email: row.try_get("actor_email")?,
-                action: row.try_get("action")?,
-                outcome: row.try_get("outcome")?,
-                target_type: row.try_get("target_type")?,
-                target_id: row.try_get("target_id")?,
-                workspace: row.try_get("workspace_key")?,
-                before: row.try_get("before_json")?,
-                after: row.try_get("after_json")?,
-                reason: row.try_get("reason")?,
-            };
             if chain_hash(prev.as_deref(), id, &fields) != stored {
                 return Ok(ChainVerdict::Broken { id, why: "its fields do not match its hash (it was edited)".into() });
             }
@@ -227,24 +226,26 @@ fn parse_json(text: Option<String>) -> Option<serde_json::Value> {
     text.and_then(|t| serde_json::from_str(&t).ok())
 }
 
-fn from_row(row: &AnyRow) -> Result<AuditEntryView, StoreError> {
-    let outcome: String = row.try_get("outcome")?;
-    Ok(AuditEntryView {
-        id: row.try_get("id")?,
-        at: row.try_get("at")?,
-        actor_id: row.try_get("actor_id")?,
-        actor_email: row.try_get("actor_email")?,
-        action: row.try_get("action")?,
-        outcome: if outcome == "denied" { Outcome::Denied } else { Outcome::Success },
-        target_type: row.try_get("target_type")?,
-        target_id: row.try_get("target_id")?,
-        workspace: row.try_get("workspace_key")?,
-        before: parse_json(row.try_get("before_json")?),
-        after: parse_json(row.try_get("after_json")?),
-        reason: row.try_get("reason")?,
-        prev_hash: row.try_get("prev_hash")?,
-        entry_hash: row.try_get("entry_hash")?,
-    })
+impl From<StoredEntry> for AuditEntryView {
+    fn from(StoredEntry { id, fields, prev_hash, entry_hash }: StoredEntry) -> Self {
+        AuditEntryView {
+            id,
+            at: fields.at,
+            actor_id: fields.actor_id,
+            actor_email: fields.actor_email,
+            action: fields.action,
+            outcome: if fields.outcome == "denied" { Outcome::Denied } else { Outcome::Success },
+            target_type: fields.target_type,
+            target_id: fields.target_id,
+            workspace: fields.workspace,
+            // Unreadable JSON (written before a fix, or edited) shows as none.
+            before: parse_json(fields.before),
+            after: parse_json(fields.after),
+            reason: fields.reason,
+            prev_hash,
+            entry_hash,
+        }
+    }
 }
 
 /// Entries matching `filter`, newest first, with ids below `before` (a cursor).
@@ -274,11 +275,8 @@ pub async fn list(
         conditions.int(until, |p| format!("at <= {p}"));
     }
     let limit = conditions.extra(limit);
-    let sql = format!(
-        "select id, at, actor_id, actor_email, action, outcome, target_type, target_id, workspace_key, before_json, \
-         after_json, reason, prev_hash, entry_hash from audit_log{} order by id desc limit {limit}",
-        conditions.where_clause()
-    );
+    let sql =
+        format!("select {ENTRY_COLUMNS} from audit_log{} order by id desc limit {limit}", conditions.where_clause());
     let rows = conditions.fetch_all(conn, &sql).await?;
-    rows.iter().map(from_row).collect()
+    rows.iter().map(|row| Ok(<StoredEntry as sqlx::FromRow<AnyRow>>::from_row(row)?.into())).collect()
 }

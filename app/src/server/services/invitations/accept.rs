@@ -138,6 +138,21 @@ pub(crate) async fn grant(
     Ok(changes)
 }
 
+/// Signs up with a password through an invitation (as
+/// [`accept_with_password`]) and signs the session in from `device`.
+pub async fn join_with_password(
+    state: &AppState,
+    session: &crate::server::sessions::AuthSession,
+    token: &str,
+    name: &str,
+    password: SecretString,
+    device: crate::server::sessions::SignInDevice,
+) -> Result<crate::domain::UserView, AppError> {
+    let user = accept_with_password(state, token, name, password).await?;
+    session.sign_in(user.id, device, state.clock.now_ms()).await?;
+    Ok(user.view())
+}
+
 /// Signs up with a password through an invitation: creates the account of
 /// the invited email, grants the access and marks the invitation accepted,
 /// in one transaction. An existing account must sign in and accept instead.

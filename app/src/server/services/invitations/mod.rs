@@ -32,7 +32,7 @@ use crate::{
 mod accept;
 mod emails;
 
-pub use accept::{accept_signed_in, accept_with_password, answer_own, mine, preview};
+pub use accept::{accept_signed_in, accept_with_password, answer_own, join_with_password, mine, preview};
 pub(crate) use accept::{grant, usable};
 pub use emails::{parse_emails, MAX_BATCH};
 
@@ -337,7 +337,7 @@ pub async fn revoke(state: &AppState, actor: &Actor, id: uuid::Uuid) -> Result<(
 /// Invitations, newest first, with the state of their mail.
 /// The list's filter as both edges send it: part of the email, and a
 /// status (blank: any).
-pub fn filter(q: Option<&str>, status: Option<&str>) -> Result<InvitationFilter, AppError> {
+fn filter(q: Option<&str>, status: Option<&str>) -> Result<InvitationFilter, AppError> {
     Ok(InvitationFilter {
         query: q.unwrap_or_default().to_owned(),
         status: crate::domain::non_blank(status)
@@ -347,18 +347,30 @@ pub fn filter(q: Option<&str>, status: Option<&str>) -> Result<InvitationFilter,
     })
 }
 
-pub async fn list(
+/// A page of them (`q`: part of the email; `status`: blank for any).
+pub async fn page(
+    state: &AppState,
+    actor: &Actor,
+    status: Option<&str>,
+    list: &crate::domain::ListParams,
+    default_limit: i64,
+) -> Result<crate::domain::Page<InvitationView>, AppError> {
+    let limit = list.limit(default_limit)?;
+    let filter = filter(list.q.as_deref(), status)?;
+    require(state, actor, Permission::InviteManage, None)?;
+    // The document lets the cursor be empty: the first page.
+    let after = crate::domain::ListParams::at(list.cursor.clone()).cursor_as::<uuid::Uuid>()?;
+    let items = of_page(state, actor, filter, after, limit).await?;
+    Ok(crate::domain::Page::of(items, limit, |i| i.id.to_string()))
+}
+
+async fn of_page(
     state: &AppState,
     actor: &Actor,
     filter: InvitationFilter,
-    after: Option<&str>,
+    after: Option<uuid::Uuid>,
     limit: i64,
 ) -> Result<Vec<InvitationView>, AppError> {
-    require(state, actor, Permission::InviteManage, None)?;
-    let after = after
-        .filter(|a| !a.is_empty())
-        .map(|a| a.parse::<uuid::Uuid>().map_err(|_| AppError::invalid("cursor", "not a cursor")));
-    let after = after.transpose()?;
     let now = now_ms();
     let mut conn = state.db.read().await?;
     let rows = store::invitations::list(&mut conn, &filter, now, after, limit).await?;
