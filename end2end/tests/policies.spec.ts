@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { adminEmail, hydrated, screenshot, signIn } from './helpers';
+import { adminEmail, createWorkspace, hydrated, screenshot, signIn } from './helpers';
 
 test('policies page: create with a validation error, filter in the query string, delete', async ({ page }) => {
   await signIn(page);
@@ -35,4 +35,33 @@ test('policies page: create with a validation error, filter in the query string,
   await page.getByRole('dialog', { name: 'Delete policy' }).getByRole('button', { name: 'Delete policy' }).click();
   await expect(page.getByRole('status')).toContainText('The policy was deleted.');
   await expect(page.getByText('No policy matches.')).toBeVisible();
+});
+
+test('grant dialogs opened about one workspace start on that workspace, not Global', async ({ page }) => {
+  await signIn(page);
+  await createWorkspace(page, 'scoped-start', 'Scoped start');
+  await page.goto('/workspaces/scoped-start');
+  await hydrated(page);
+
+  await page.getByRole('link', { name: 'Manage them on the Policies page' }).click();
+  await expect(page).toHaveURL(/\/policies\?workspace=scoped-start/);
+  await hydrated(page);
+  await page.getByRole('button', { name: 'New policy' }).click();
+  const policy = page.getByRole('dialog', { name: 'New policy' });
+  await expect(policy.getByLabel('Scope')).toHaveValue('scoped-start');
+  await policy.getByRole('button', { name: 'Cancel' }).click();
+
+  await page.goto('/workspaces/scoped-start');
+  await hydrated(page);
+  await page.getByRole('link', { name: 'Invite people to this workspace' }).click();
+  await expect(page).toHaveURL(/\/invitations\?workspace=scoped-start/);
+  await hydrated(page);
+  await page.getByRole('button', { name: 'Invite people' }).click();
+  await expect(page.getByRole('dialog', { name: 'Invite people' }).getByLabel('Scope')).toHaveValue('scoped-start');
+
+  // Without a workspace in view, Global stays the first choice.
+  await page.goto('/policies');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'New policy' }).click();
+  await expect(page.getByRole('dialog', { name: 'New policy' }).getByLabel('Scope')).toHaveValue('');
 });

@@ -52,3 +52,35 @@ test('API tokens: make one with a validation error, see the secret once, use it,
   });
   expect(after.status()).toBe(401);
 });
+
+test.describe('the New API token dialog', () => {
+  test.use({ permissions: ['clipboard-read', 'clipboard-write'] });
+
+  test('shows the permission list only for a custom token, and copies the secret', async ({ page }) => {
+    await signIn(page);
+    await page.goto('/account');
+    await hydrated(page);
+    await page.getByRole('button', { name: 'New token' }).click();
+    const dialog = page.getByRole('dialog', { name: 'New API token' });
+    const permissions = dialog.getByRole('group', { name: 'Permissions' });
+    // Endpoint access is the default: its permission is fixed, nothing to tick.
+    await expect(dialog.getByLabel('Protected endpoint access (endpoint:invoke only)')).toBeChecked();
+    await expect(permissions).toBeHidden();
+    await dialog.getByLabel('Custom').check();
+    await expect(permissions).toBeVisible();
+    await permissions.getByLabel('workspace:read').check();
+    // Ticked, then another scope picked: hidden and not sent.
+    await dialog.getByLabel('Developer operations (every workspace permission you hold)').check();
+    await expect(permissions).toBeHidden();
+    await dialog.getByLabel('Name').fill('copied token');
+    await dialog.getByRole('button', { name: 'Make token' }).click();
+
+    const secretDialog = page.getByRole('dialog', { name: 'Your new token' });
+    const secret = await secretDialog.getByLabel('Token secret').inputValue();
+    await secretDialog.getByRole('button', { name: 'Copy the token secret' }).click();
+    await expect(secretDialog.getByRole('status')).toHaveText('Copied.');
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+    await secretDialog.getByRole('button', { name: 'I have copied it' }).click();
+    await expect(page.locator('tr[data-token="copied token"]')).toContainText('Developer operations');
+  });
+});

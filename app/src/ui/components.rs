@@ -434,3 +434,34 @@ mod tests {
         );
     }
 }
+
+/// A button that puts `text` on the clipboard and says so beside itself:
+/// a toast would sit under an open dialog's backdrop.
+#[component]
+pub fn CopyButton(
+    #[prop(into)] text: Signal<String>,
+    #[prop(default = "Copy")] label: &'static str,
+    /// What the button copies, for screen readers ("Copy the token secret").
+    #[prop(optional)]
+    describe: Option<String>,
+) -> impl IntoView {
+    let said = RwSignal::new(None::<&'static str>);
+    view! {
+        <button type="button" class="button button-small" aria-label=describe on:click=move |_| copy(text.get_untracked(), said)>
+            {label}
+        </button>
+        <span class="copy-status small" role="status">{move || said.get()}</span>
+    }
+}
+
+#[cfg(feature = "hydrate")]
+fn copy(text: String, said: RwSignal<Option<&'static str>>) {
+    let promise = window().navigator().clipboard().write_text(&text);
+    leptos::task::spawn_local(async move {
+        let copied = wasm_bindgen_futures::JsFuture::from(promise).await.is_ok();
+        said.set(Some(if copied { "Copied." } else { "Could not reach the clipboard: select the text and copy it." }));
+    });
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn copy(_text: String, _said: RwSignal<Option<&'static str>>) {}

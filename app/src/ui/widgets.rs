@@ -141,6 +141,8 @@ pub fn NameDescriptionFields(
 }
 
 /// The scope of a grant: Global, or one of `workspaces` (sent as `workspace`).
+/// A page about one workspace (`?workspace=` in its address) starts on that
+/// workspace, never on Global: platform-wide access is always picked on purpose.
 #[component]
 pub fn ScopeSelect(
     id: &'static str,
@@ -148,13 +150,21 @@ pub fn ScopeSelect(
     #[prop(into)] error: Signal<Option<AppError>>,
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
+    let query = leptos_router::hooks::use_query_map();
+    let page_workspace = move || query.with(|q| q.get("workspace")).unwrap_or_default();
     view! {
         <div class="field">
             <label for=id>"Scope"</label>
             <select id=id name="workspace" aria-describedby=error_id.clone()>
                 <option value="">"Global (every workspace, and the platform)"</option>
-                {workspaces.iter().map(|w| view! {
-                    <option value=w.key.to_string()>{format!("Workspace {} ({})", w.name, w.key)}</option>
+                {workspaces.iter().map(|w| {
+                    let key = w.key.to_string();
+                    let chosen = key.clone();
+                    view! {
+                        <option value=key selected=move || page_workspace() == chosen>
+                            {format!("Workspace {} ({})", w.name, w.key)}
+                        </option>
+                    }
                 }).collect::<Vec<_>>()}
             </select>
             <FieldMessage error field="workspace" id=error_id/>

@@ -11,7 +11,7 @@ use crate::{
     api::{list_invitations, load_policy_choices, CreateInvitations, ResendInvitation, RevokeInvitation},
     domain::{dates::format_timestamp, InvitationView, Permission},
     ui::{
-        components::{close_modal, href_with, open_modal, report_outcome, FieldMessage, Modal},
+        components::{close_modal, href_with, open_modal, report_outcome, CopyButton, FieldMessage, Modal},
         list::{ConfirmButton, Empty, FilterField, FilterSelect, ListQuery, PagedTable},
         widgets::ScopeSelect,
         Can,
@@ -69,23 +69,10 @@ fn read_file_into(ev: leptos::ev::Event, into: RwSignal<String>) {
 #[cfg(not(feature = "hydrate"))]
 fn read_file_into(_ev: leptos::ev::Event, _into: RwSignal<String>) {}
 
-/// Puts `text` on the clipboard.
-#[cfg(feature = "hydrate")]
-fn copy_to_clipboard(text: &str) -> bool {
-    let _ = window().navigator().clipboard().write_text(text);
-    true
-}
-
-#[cfg(not(feature = "hydrate"))]
-fn copy_to_clipboard(_text: &str) -> bool {
-    false
-}
-
 /// The Invitations page.
 #[component]
 pub fn InvitationsPage() -> impl IntoView {
     let can = expect_context::<Can>();
-    let toasts = expect_context::<crate::ui::Toasts>();
     let query = ListQuery::new();
     let (q, status, cursor) = (query.text("q"), query.text("status"), query.cursor());
     let create = ServerAction::<CreateInvitations>::new();
@@ -165,11 +152,7 @@ pub fn InvitationsPage() -> impl IntoView {
                                 view! {
                                     <div class="copy-link">
                                         <input type="text" readonly value=link aria-label=label class="link-field"/>
-                                        <button type="button" class="button button-small" on:click=move |_| {
-                                            if copy_to_clipboard(&copied) {
-                                                toasts.push(crate::ui::ToastKind::Success, "The link is on the clipboard.");
-                                            }
-                                        }>"Copy link"</button>
+                                        <CopyButton text=copied label="Copy link"/>
                                     </div>
                                 }
                             })}

@@ -8,7 +8,7 @@ use crate::{
     api::{list_tokens, CreateToken, RevokeToken},
     domain::{dates::format_timestamp, Permission, ScopeKind, SessionView, TokenView},
     ui::{
-        components::{close_modal, open_modal, report_outcome, ErrorPanel, FieldMessage, Modal},
+        components::{close_modal, open_modal, report_outcome, CopyButton, ErrorPanel, FieldMessage, Modal},
         list::{Empty, PagedTable},
     },
 };
@@ -127,7 +127,9 @@ pub fn TokensSection(
                     <label><input type="radio" name="scope" value="custom" prop:checked=move || scope.get() == "custom" on:change=move |_| scope.set("custom".into())/>" Custom"</label>
                     <FieldMessage error=create_error field="scope" id="token-scope-error"/>
                 </fieldset>
-                <fieldset class="field" hidden=move || scope.get() != "custom">
+                // Only a custom token takes permissions: otherwise the group is
+                // hidden and disabled, so nothing ticked in it is sent.
+                <fieldset class="field" hidden=move || scope.get() != "custom" disabled=move || scope.get() != "custom">
                     <legend>"Permissions"</legend>
                     <div class="permission-picks">
                         {Permission::ALL.iter().map(|p| view! {
@@ -149,7 +151,10 @@ pub fn TokensSection(
 
         <Modal node_ref=secret_dialog title="Your new token" title_id="token-secret-title">
             <p>"Copy it now: it is shown only this once and Portcullis keeps only a hash of it."</p>
-            <input type="text" readonly class="link-field" aria-label="Token secret" prop:value=secret/>
+            <div class="copy-link">
+                <input type="text" readonly class="link-field" aria-label="Token secret" prop:value=secret/>
+                <CopyButton text=Signal::derive(secret) describe="Copy the token secret".to_owned()/>
+            </div>
             <div class="dialog-actions">
                 <button type="button" class="button button-primary" on:click=move |_| {
                     create.value().set(None);

@@ -58,6 +58,7 @@ pub fn WorkspaceDetailPage() -> impl IntoView {
                         let (edit_name, edit_description) = (workspace.name.clone(), workspace.description.clone());
                         let shown = workspace.clone();
                         let policies_link = format!("/policies?workspace={}", encode_query_value(&ws_key));
+                        let invite_link = format!("/invitations?workspace={}", encode_query_value(&ws_key));
                         view! {
                             <div class="page-head">
                                 <h1>{workspace.name.clone()}</h1>
@@ -85,7 +86,11 @@ pub fn WorkspaceDetailPage() -> impl IntoView {
                             <section class="panel" aria-labelledby="workspace-policies">
                                 <h2 id="workspace-policies">"Policies in this workspace"</h2>
                                 <WorkspacePolicies policies=detail.policies.clone()/>
-                                <p><a href=policies_link>"Manage them on the Policies page"</a></p>
+                                <p>
+                                    <a href=policies_link>"Manage them on the Policies page"</a>
+                                    " · "
+                                    <a href=invite_link>"Invite people to this workspace"</a>
+                                </p>
                             </section>
 
                             <section class="panel" aria-labelledby="workspace-people">
