@@ -77,7 +77,7 @@ test.describe('the New API token dialog', () => {
 
     const secretDialog = page.getByRole('dialog', { name: 'Your new token' });
     const secret = await secretDialog.getByLabel('Token secret').inputValue();
-    await secretDialog.getByRole('button', { name: 'Copy the token secret' }).click();
+    await secretDialog.getByRole('button', { name: 'Copy the secret' }).click();
     await expect(secretDialog.getByRole('status')).toHaveText('Copied.');
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
     await secretDialog.getByRole('button', { name: 'I have copied it' }).click();

@@ -441,7 +441,7 @@ mod tests {
 pub fn CopyButton(
     #[prop(into)] text: Signal<String>,
     #[prop(default = "Copy")] label: &'static str,
-    /// What the button copies, for screen readers ("Copy the token secret").
+    /// What the button copies, for screen readers ("Copy the secret").
     #[prop(optional)]
     describe: Option<String>,
 ) -> impl IntoView {

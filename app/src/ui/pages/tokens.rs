@@ -153,7 +153,7 @@ pub fn TokensSection(
             <p>"Copy it now: it is shown only this once and Portcullis keeps only a hash of it."</p>
             <div class="copy-link">
                 <input type="text" readonly class="link-field" aria-label="Token secret" prop:value=secret/>
-                <CopyButton text=Signal::derive(secret) describe="Copy the token secret".to_owned()/>
+                <CopyButton text=Signal::derive(secret) describe="Copy the secret".to_owned()/>
             </div>
             <div class="dialog-actions">
                 <button type="button" class="button button-primary" on:click=move |_| {
