@@ -14,7 +14,7 @@ pub use email::{Email, EmailError};
 pub use keys::{
     optional_key, Identifier, InvitationId, KeyError, PolicyId, RoleKey, Scope, Subject, TeamKey, TokenId, WorkspaceKey,
 };
-pub use page::{parse_order, whole_number, ListParams, ListQuery, NamedOrder, Page, MAX_LIMIT};
+pub use page::{parse_order, ListParams, ListQuery, NamedOrder, Page, MAX_LIMIT};
 pub use permission::{BuiltinRole, Permission, PermissionSet, ScopeKind};
 pub use user::{DashboardStats, DisplayName, DisplayNameError, SignedInUser, UserId, UserStatus, UserView};
 pub use version::{etag, Expected};

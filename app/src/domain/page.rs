@@ -102,17 +102,6 @@ impl ListParams {
     }
 }
 
-/// A whole-number parameter: absent is `None`; anything else, blank
-/// included, must be a number (the document types it so).
-pub fn whole_number<T: std::str::FromStr>(field: &str, value: Option<&str>) -> Result<Option<T>, AppError> {
-    match value {
-        None => Ok(None),
-        Some(text) => text.trim().parse().map(Some).map_err(|_| {
-            AppError::invalid(field, format!("{text:?} is not a whole number: leave {field} out, or give one"))
-        }),
-    }
-}
-
 /// The order of a list of named things (workspaces, teams).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum NamedOrder {

@@ -33,10 +33,10 @@ pub async fn login(
     headers: axum::http::HeaderMap,
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<Written<UserEnvelope>, AppError> {
+    let device = app::server::sessions::SignInDevice::of(client, &headers);
+    let password = SecretString::from(body.password);
     let user =
-        app::server::services::password_login::login(&state, &body.email, SecretString::from(body.password), client)
-            .await?;
-    session.sign_in(user.id, app::server::sessions::SignInDevice::of(client, &headers), state.clock.now_ms()).await?;
+        app::server::services::password_login::sign_in(&state, &session, &body.email, password, client, device).await?;
     Ok(Written::unchanged(&state, UserEnvelope { user }))
 }
 

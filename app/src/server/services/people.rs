@@ -126,7 +126,7 @@ pub async fn detail(
         store::teams::of_user(&mut conn, id).await?
     };
     let filter = store::policies::PolicyFilter { user: Some(id), ..Default::default() };
-    let policies = match policies::list_labelled(state, actor, filter, None, 200).await {
+    let policies = match policies::list_labelled(state, actor, filter, 200).await {
         Ok(items) => Some(items),
         Err(AppError::Forbidden { .. }) => None,
         Err(other) => return Err(other),

@@ -41,7 +41,7 @@ impl PolicyQuery {
     /// The filter, checked. Whether the actor may read policies there is
     /// asked before a subject is looked up, so a refusal tells nothing of
     /// who exists.
-    pub async fn filter(&self, state: &AppState, actor: &Actor) -> Result<PolicyFilter, AppError> {
+    async fn filter(&self, state: &AppState, actor: &Actor) -> Result<PolicyFilter, AppError> {
         let workspace = optional_key("workspace", self.workspace.as_deref(), WorkspaceKey::parse)?;
         readable_within(state, actor, workspace.as_ref())?;
         let mut filter = PolicyFilter {
@@ -61,20 +61,6 @@ impl PolicyQuery {
             }
         }
         Ok(filter)
-    }
-
-    /// The filter, the page's place and its size, in the order a REST
-    /// client learns of its mistakes.
-    async fn read(
-        &self,
-        state: &AppState,
-        actor: &Actor,
-        list: &crate::domain::ListParams,
-        default_limit: i64,
-    ) -> Result<(PolicyFilter, Option<PolicyId>, i64), AppError> {
-        let limit = list.limit(default_limit)?;
-        let filter = self.filter(state, actor).await?;
-        Ok((filter, list.cursor_as()?.map(PolicyId), limit))
     }
 }
 
@@ -226,7 +212,7 @@ pub fn readable_within(
 /// Policies the actor may read, filtered, in pages. Without a workspace
 /// filter, a viewer who holds `policy:read` only in some workspaces sees the
 /// policies of those workspaces.
-pub async fn list(
+async fn list(
     state: &AppState,
     actor: &Actor,
     mut filter: PolicyFilter,
@@ -273,7 +259,9 @@ pub async fn page(
     list: &crate::domain::ListParams,
     default_limit: i64,
 ) -> Result<crate::domain::Page<PolicyView>, AppError> {
-    let (filter, after, limit) = query.read(state, actor, list, default_limit).await?;
+    let limit = list.limit(default_limit)?;
+    let filter = query.filter(state, actor).await?;
+    let after = list.cursor_as()?.map(PolicyId);
     let items = self::list(state, actor, filter, after, limit).await?;
     Ok(crate::domain::Page::of(items, limit, |p| p.id.to_string()))
 }
@@ -286,21 +274,23 @@ pub async fn labelled_page(
     list: &crate::domain::ListParams,
     default_limit: i64,
 ) -> Result<crate::domain::Page<crate::domain::PolicyListing>, AppError> {
-    let (filter, after, limit) = query.read(state, actor, list, default_limit).await?;
-    let items = list_labelled(state, actor, filter, after, limit).await?;
-    Ok(crate::domain::Page::of(items, limit, |p| p.policy.id.0.to_string()))
+    let page = page(state, actor, query, list, default_limit).await?;
+    Ok(crate::domain::Page { items: labelled(state, page.items).await?, next_cursor: page.next_cursor })
 }
 
-/// A page of policies the actor may read, each with its subject named.
+/// The first `limit` policies the actor may read, each with its subject
+/// named (what a detail page shows).
 pub async fn list_labelled(
     state: &AppState,
     actor: &Actor,
     filter: PolicyFilter,
-    after: Option<PolicyId>,
     limit: i64,
 ) -> Result<Vec<crate::domain::PolicyListing>, AppError> {
-    let policies = list(state, actor, filter, after, limit).await?;
-    // One query for every user the page names.
+    labelled(state, list(state, actor, filter, None, limit).await?).await
+}
+
+/// Each policy with its subject named: one query for every user they name.
+async fn labelled(state: &AppState, policies: Vec<PolicyView>) -> Result<Vec<crate::domain::PolicyListing>, AppError> {
     let mut user_ids: Vec<_> = policies
         .iter()
         .filter_map(|p| match p.subject {

@@ -252,7 +252,7 @@ pub async fn detail(state: &AppState, actor: &Actor, key: &str) -> Result<crate:
         (team, members, actor_role)
     };
     let filter = PolicyFilter { team: Some(key), ..PolicyFilter::default() };
-    let policies = match crate::server::services::policies::list_labelled(state, actor, filter, None, 200).await {
+    let policies = match crate::server::services::policies::list_labelled(state, actor, filter, 200).await {
         Ok(items) => Some(items),
         Err(AppError::Forbidden { .. }) => None,
         Err(other) => return Err(other),

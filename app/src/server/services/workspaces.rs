@@ -128,7 +128,7 @@ pub async fn detail(state: &AppState, actor: &Actor, key: &str) -> Result<crate:
         named::load(&mut conn, &key).await?
     };
     let filter = store::policies::PolicyFilter { workspace: Some(key.clone()), ..Default::default() };
-    let policies = match policies::list_labelled(state, actor, filter, None, 200).await {
+    let policies = match policies::list_labelled(state, actor, filter, 200).await {
         Ok(items) => Some(items),
         Err(AppError::Forbidden { .. }) => None,
         Err(other) => return Err(other),
