@@ -43,7 +43,7 @@ pub async fn load_policy_choices() -> Result<PolicyChoices, AppError> {
 pub async fn create_policy(subject: String, role: String, workspace: Option<String>) -> Result<PolicyView, AppError> {
     use crate::server::services::policies::{self, NewPolicy};
     context::as_actor(|state, actor| async move {
-        policies::create(&state, &actor, NewPolicy::read(&state, &subject, &role, workspace.as_deref()).await?).await
+        policies::create(&state, &actor, NewPolicy::read(subject, &role, workspace.as_deref())?).await
     })
     .await
     .map(crate::server::Written::into_value)

@@ -61,7 +61,7 @@ pub async fn create_policy(
     SignedIn(actor): SignedIn,
     ApiJson(body): ApiJson<PolicyBody>,
 ) -> Result<(StatusCode, Written<app::domain::PolicyView>), AppError> {
-    let new = policies::NewPolicy { subject: body.subject, role: body.role, workspace: body.workspace };
+    let new = policies::NewPolicy { subject: body.subject.into(), role: body.role, workspace: body.workspace };
     Ok((StatusCode::CREATED, policies::create(&state, &actor, new).await?))
 }
 

@@ -19,6 +19,7 @@ backend_tests!(
     service_accounts_do_not_count_as_the_last_administrator,
     tokens_do_only_what_their_scope_names,
     refusals_tell_nothing_of_what_exists,
+    the_policy_form_refuses_before_looking_the_subject_up,
 );
 
 const PASSWORD: &str = "a long enough password";
@@ -455,4 +456,30 @@ async fn refusals_tell_nothing_of_what_exists(backend: Backend) {
     assert_eq!(hidden.0, StatusCode::NOT_FOUND, "{}", hidden.2);
     assert_eq!(unknown.0, StatusCode::NOT_FOUND);
     assert!(!hidden.2.contains("globally"), "{}", hidden.2);
+}
+
+/// The console's New policy form names its subject by email: one who may
+/// not manage policies learns nothing of who has an account from it, and
+/// the refusal is audited.
+async fn the_policy_form_refuses_before_looking_the_subject_up(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    let (nobody, _) = member(&app, "nobody@example.com", &[]).await;
+    for subject in ["admin@example.com", "ghost@example.com", "team:ghosts"] {
+        let response = nobody
+            .post(app.url("/sfn/policies/create"))
+            .form(&[("subject", subject), ("role", "viewer"), ("workspace", "")])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), StatusCode::FORBIDDEN, "{subject}: {}", response.text().await.unwrap());
+    }
+    let refused = ok(
+        send(&app.client, &app, "GET", "/api/v1/audit?action=policy.create&actor=nobody@example.com", None).await,
+        StatusCode::OK,
+    )
+    .await;
+    let outcomes: Vec<&str> =
+        refused["items"].as_array().unwrap().iter().map(|e| e["outcome"].as_str().unwrap()).collect();
+    assert_eq!(outcomes, ["denied", "denied", "denied"], "{refused}");
 }

@@ -199,7 +199,7 @@ async fn seed(world: &mut World, grants: &[(usize, u32, usize)]) {
         };
         roles::create(&world.state, &admin, input).await.unwrap();
         let new = NewPolicy {
-            subject: Subject::User(world.actors[*member % (ACTORS - 1)]),
+            subject: Subject::User(world.actors[*member % (ACTORS - 1)]).into(),
             role: RoleKey::parse(&key).unwrap(),
             workspace: workspace(*scope),
         };
@@ -301,7 +301,7 @@ async fn step(world: &mut World, op: &Op) -> Result<(), TestCaseError> {
                     None => return Ok(()),
                 },
             };
-            let new = NewPolicy { subject, role: world.role(*role), workspace: workspace(*scope) };
+            let new = NewPolicy { subject: subject.into(), role: world.role(*role), workspace: workspace(*scope) };
             let actor_row = world.row(actor_id(*actor)).await;
             policies::create(&world.state, &actor_row, new).await.ok().map(|_| actor_id(*actor))
         }

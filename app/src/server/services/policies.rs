@@ -67,19 +67,34 @@ impl PolicyQuery {
 /// What a caller asks for when creating a policy.
 #[derive(Clone, Debug)]
 pub struct NewPolicy {
-    pub subject: Subject,
+    pub subject: SubjectInput,
     pub role: RoleKey,
     pub workspace: Option<WorkspaceKey>,
 }
 
+/// Who a new policy binds: named by id (REST), or as a person types it (the
+/// console: an email or `team:key`). A typed one is looked up only once the
+/// caller may manage policies there, so a refusal tells nothing of who exists.
+#[derive(Clone, Debug, serde::Serialize)]
+#[serde(untagged)]
+pub enum SubjectInput {
+    Known(Subject),
+    Typed(String),
+}
+
+impl From<Subject> for SubjectInput {
+    fn from(subject: Subject) -> Self {
+        Self::Known(subject)
+    }
+}
+
 impl NewPolicy {
-    /// A policy as a form sends it: a subject as a person types it (an
-    /// email, or `team:key`), a role key, and a workspace (blank: global).
-    pub async fn read(state: &AppState, subject: &str, role: &str, workspace: Option<&str>) -> Result<Self, AppError> {
-        let subject = resolve_subject(state, subject, "subject").await?;
+    /// A policy as a form sends it: a subject as a person types it, a role
+    /// key, and a workspace (blank: global).
+    pub fn read(subject: String, role: &str, workspace: Option<&str>) -> Result<Self, AppError> {
         let role = RoleKey::parse(role.trim()).map_err(|_| AppError::invalid("role", "pick a role"))?;
         let workspace = optional_key("workspace", workspace, WorkspaceKey::parse)?;
-        Ok(Self { subject, role, workspace })
+        Ok(Self { subject: SubjectInput::Typed(subject), role, workspace })
     }
 }
 
@@ -105,6 +120,10 @@ pub async fn create(state: &AppState, actor: &Actor, new: NewPolicy) -> Result<W
     let result = async {
         let mut tx = state.access.begin_write(&state.db).await?;
         require(state, actor, Permission::PolicyManage, new.workspace.as_ref())?;
+        let subject = match new.subject {
+            SubjectInput::Known(subject) => subject,
+            SubjectInput::Typed(text) => resolve_subject_in(&mut tx, &text, "subject").await?,
+        };
         let scope = new.workspace.clone().map_or(Scope::Global, Scope::Workspace);
         let role = store::roles::find(&mut tx, &new.role)
             .await?
@@ -114,7 +133,7 @@ pub async fn create(state: &AppState, actor: &Actor, new: NewPolicy) -> Result<W
                 return Err(AppError::unknown("workspace", format!("there is no workspace {ws}")));
             }
         }
-        match &new.subject {
+        match &subject {
             Subject::User(user) => {
                 if store::users::find_by_id(&mut tx, *user).await?.is_none() {
                     return Err(AppError::unknown("subject", format!("there is no user {user}")));
@@ -127,7 +146,7 @@ pub async fn create(state: &AppState, actor: &Actor, new: NewPolicy) -> Result<W
             }
         }
         forbid_escalation(state, actor.holder(), &[Binding::of_role(role.permissions, scope.clone())])?;
-        let row = store::policies::insert(&mut tx, &new.subject, &new.role, &scope, now_ms()).await.map_err(|e| {
+        let row = store::policies::insert(&mut tx, &subject, &new.role, &scope, now_ms()).await.map_err(|e| {
             e.conflict_on("policies", "binding", "policy_exists", || {
                 "this subject already has this role at this scope".into()
             })
@@ -228,11 +247,16 @@ async fn list(
 /// A subject as a person types it: `team:<key>`, or a user's email (with or
 /// without `user:` in front). An unknown one is a validation error on `field`.
 pub async fn resolve_subject(state: &AppState, text: &str, field: &str) -> Result<Subject, AppError> {
+    let mut conn = state.db.read().await?;
+    resolve_subject_in(&mut conn, text, field).await
+}
+
+/// [`resolve_subject`] on a connection (a write transaction's, in `create`).
+async fn resolve_subject_in(conn: &mut store::Conn, text: &str, field: &str) -> Result<Subject, AppError> {
     let text = text.trim();
     if let Some(key) = text.strip_prefix("team:") {
         let team = crate::domain::TeamKey::parse(key.trim()).map_err(|e| AppError::invalid(field, e.to_string()))?;
-        let mut conn = state.db.read().await?;
-        return match store::named::find(&mut conn, &team).await? {
+        return match store::named::find(conn, &team).await? {
             Some(_) => Ok(Subject::Team(team)),
             None => Err(AppError::unknown(field, format!("there is no team {team}"))),
         };
@@ -243,8 +267,7 @@ pub async fn resolve_subject(state: &AppState, text: &str, field: &str) -> Resul
     }
     let email = crate::domain::Email::parse(email)
         .map_err(|_| AppError::invalid(field, "type a user's email, or team: and a team's key"))?;
-    let mut conn = state.db.read().await?;
-    match store::users::find_by_email(&mut conn, &email).await? {
+    match store::users::find_by_email(conn, &email).await? {
         Some(user) => Ok(Subject::User(user.id)),
         None => Err(AppError::unknown(field, format!("there is no user {email}"))),
     }
