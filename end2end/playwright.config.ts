@@ -6,8 +6,32 @@ import { defineConfig } from '@playwright/test';
 const port = Number(process.env.E2E_PORT ?? 3100);
 export const fakePort = Number(process.env.E2E_FAKE_PORT ?? 3190);
 const smtpPort = Number(process.env.E2E_SMTP_PORT ?? 2525);
+/** A second console with no SMTP: what it says when nothing is mailed. */
+export const unmailedPort = Number(process.env.E2E_UNMAILED_PORT ?? 3101);
 export const adminEmail = 'admin@example.com';
 export const adminPassword = 'e2e admin password';
+
+/** A release console on `listen`, over a fresh SQLite file in `data`. */
+function consoleServer(listen: number, data: string, env: Record<string, string>) {
+  return {
+    command: `rm -rf ${data} && ../target/release/portcullis serve`,
+    url: `http://127.0.0.1:${listen}/readyz`,
+    reuseExistingServer: false,
+    timeout: 60_000,
+    stdout: 'pipe' as const,
+    stderr: 'pipe' as const,
+    env: {
+      DATABASE_URL: `sqlite://${data}/e2e.db`,
+      PORTCULLIS_LISTEN: `127.0.0.1:${listen}`,
+      PORTCULLIS_SITE_ROOT: '../target/site',
+      PORTCULLIS_ADMIN_EMAIL: adminEmail,
+      PORTCULLIS_ADMIN_PASSWORD: adminPassword,
+      PORTCULLIS_ADMIN_NAME: 'Ada Admin',
+      PORTCULLIS_LOG: 'warn',
+      ...env,
+    },
+  };
+}
 
 export default defineConfig({
   testDir: './tests',
@@ -43,21 +67,7 @@ export default defineConfig({
     timeout: 20_000,
     env: { E2E_SMTP_PORT: String(smtpPort), E2E_FAKE_PORT: String(fakePort) },
    },
-   {
-    command: 'rm -rf .data && ../target/release/portcullis serve',
-    url: `http://127.0.0.1:${port}/readyz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: 'pipe',
-    stderr: 'pipe',
-    env: {
-      DATABASE_URL: 'sqlite://.data/e2e.db',
-      PORTCULLIS_LISTEN: `127.0.0.1:${port}`,
-      PORTCULLIS_SITE_ROOT: '../target/site',
-      PORTCULLIS_ADMIN_EMAIL: adminEmail,
-      PORTCULLIS_ADMIN_PASSWORD: adminPassword,
-      PORTCULLIS_ADMIN_NAME: 'Ada Admin',
-      PORTCULLIS_LOG: 'warn',
+   consoleServer(port, '.data', {
       PORTCULLIS_SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
       PORTCULLIS_MAIL_FROM: 'Portcullis <access@example.com>',
       PORTCULLIS_GITHUB_CLIENT_ID: 'e2e-client',
@@ -65,7 +75,7 @@ export default defineConfig({
       PORTCULLIS_GITHUB_AUTHORIZE_URL: `http://127.0.0.1:${fakePort}/authorize`,
       PORTCULLIS_GITHUB_TOKEN_URL: `http://127.0.0.1:${fakePort}/token`,
       PORTCULLIS_GITHUB_API_URL: `http://127.0.0.1:${fakePort}`,
-    },
-   },
+   }),
+   consoleServer(unmailedPort, '.data-unmailed', {}),
   ],
 });

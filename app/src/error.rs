@@ -204,6 +204,12 @@ impl AppError {
         }
     }
 
+    /// Whether the error is about given fields (a validation error, or a
+    /// conflict naming the field that clashed): the form shows it there.
+    pub fn names_a_field(&self) -> bool {
+        matches!(self, Self::Validation { .. } | Self::Conflict { field: Some(_), .. })
+    }
+
     /// The message for `field`, if this is a validation error or a
     /// conflict naming it.
     pub fn field_message(&self, field: &str) -> Option<&str> {

@@ -8,8 +8,8 @@ test('guide: separation of duties', async ({ page }) => {
   await signIn(page);
   await createUser(page, 'sod-a@example.com', 'Alice Developer', 'alice long password');
   await createUser(page, 'sod-b@example.com', 'Bob Auditor', 'bob long password');
-  await createRole(page, 'sod-developer', 'Developer', [/^endpoint:(create|update|delete):/]);
-  await createRole(page, 'sod-auditor', 'Auditor', [/^[a-z]+:read:/]);
+  await createRole(page, 'sod-developer', 'Endpoint developer', [/^endpoint:(create|update|delete):/]);
+  await createRole(page, 'sod-auditor', 'Read-only auditor', [/^[a-z]+:read:/]);
   await createPolicy(page, 'sod-a@example.com', 'sod-developer');
   await createPolicy(page, 'sod-b@example.com', 'sod-auditor');
 

@@ -39,7 +39,7 @@ test('invitations: invite with a validation error, the mail arrives, join with a
   await expect(dialog.getByLabel('Role')).toHaveValue('developer');
   await dialog.getByLabel('Emails').fill('joiner@example.com\nleaver@example.com');
   await dialog.getByRole('button', { name: 'Send invitations' }).click();
-  await expect(page.getByRole('status')).toContainText('Invited 2 people.');
+  await expect(page.getByRole('status')).toContainText('Invited 2 people: the links are on their way by mail.');
 
   // The mail leaves over SMTP; the page says so and keeps no link.
   const link = await linkMailedTo(page, 'joiner@example.com');
@@ -89,7 +89,7 @@ test('invitations: the invitee reads the mail, signs in with GitHub, and lands w
   await signIn(page);
   await createWorkspace(page, 'octo-ws', 'Octo workspace');
   await invite(page, 'octocat@example.com', 'endpoint-user', 'octo-ws');
-  await expect(page.getByRole('status')).toContainText('Invited octocat@example.com.');
+  await expect(page.getByRole('status')).toContainText('Invited octocat@example.com:');
   const link = await linkMailedTo(page, 'octocat@example.com');
 
   // The provider will vouch for this account.

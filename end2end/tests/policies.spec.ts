@@ -23,7 +23,9 @@ test('policies page: create with a validation error, filter in the query string,
   await expect(page.getByRole('status')).toContainText('Created policy #');
 
   // A filtered view lives in the query string, so it can be shared.
-  await page.getByRole('searchbox', { name: 'Role' }).fill('viewer');
+  // Workspaces and roles are picked from a list, not typed.
+  await expect(page.getByRole('combobox', { name: 'Workspace' }).locator('option')).toContainText(['Any']);
+  await page.getByRole('combobox', { name: 'Role' }).selectOption('viewer');
   await page.getByRole('button', { name: 'Filter' }).click();
   await expect(page).toHaveURL(/role=viewer/);
   const rows = page.locator('table[aria-label="Policies"] tbody tr');
@@ -43,7 +45,7 @@ test('grant dialogs opened about one workspace start on that workspace, not Glob
   await page.goto('/workspaces/scoped-start');
   await hydrated(page);
 
-  await page.getByRole('link', { name: 'Manage them on the Policies page' }).click();
+  await page.getByRole('link', { name: 'All policies of this workspace' }).click();
   await expect(page).toHaveURL(/\/policies\?workspace=scoped-start/);
   await hydrated(page);
   await page.getByRole('button', { name: 'New policy' }).click();

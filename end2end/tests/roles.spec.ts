@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { hydrated, screenshot, signIn } from './helpers';
+import { createPolicy, createRole, createUser, hydrated, screenshot, signIn, signInAs } from './helpers';
 
 test('roles page: built-ins read-only, create in the matrix with a validation error, duplicate, delete', async ({ page }) => {
   await signIn(page);
@@ -58,4 +58,28 @@ test('roles page: built-ins read-only, create in the matrix with a validation er
   await page.getByRole('button', { name: 'Delete role viewer-copy' }).click();
   await page.getByRole('dialog', { name: 'Delete role' }).getByRole('button', { name: 'Delete role' }).click();
   await expect(page.locator('tr[data-key="viewer-copy"]')).toHaveCount(0);
+});
+
+test('the role editor says what a key looks like, labels each row by where it applies, and a reader is not told to duplicate', async ({ page }) => {
+  await signIn(page);
+  await page.goto('/roles');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'New role' }).click();
+  const editor = page.getByRole('dialog', { name: 'New role' });
+  await expect(editor.locator('#role-key-help')).toContainText('Lower-case letters, digits and dashes');
+  await expect(editor.getByLabel('Key', { exact: true })).toHaveAttribute('aria-describedby', /role-key-help/);
+  // The workspace row mixes workspace:create (global) with per-workspace ones.
+  const workspaceRow = editor.locator('.matrix tbody tr').filter({ has: page.locator('th', { hasText: /^workspace/ }) });
+  await expect(workspaceRow.locator('.scope-tag')).toHaveText('global and workspace');
+  await expect(editor.locator('.matrix tbody tr').filter({ has: page.locator('th', { hasText: /^endpoint/ }) }).locator('.scope-tag')).toHaveText('workspace');
+  await editor.getByRole('button', { name: 'Cancel' }).click();
+
+  await createRole(page, 'role-reader', 'Role reader', [/^role:read:/]);
+  await createUser(page, 'role-reader@example.com', 'Rita Reader', 'role reader long password');
+  await createPolicy(page, 'role-reader@example.com', 'role-reader');
+  await signInAs(page, 'role-reader@example.com', 'role reader long password');
+  await page.goto('/roles');
+  await hydrated(page);
+  await expect(page.locator('.page-intro')).not.toContainText('duplicate');
+  await expect(page.getByRole('button', { name: /^Duplicate/ })).toHaveCount(0);
 });

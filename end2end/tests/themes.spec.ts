@@ -19,13 +19,14 @@ test('light and dark themes: follows the system, a pick is remembered', async ({
   expect(await background()).toBe('rgb(17, 20, 24)');
   await page.goto('/policies');
   await hydrated(page);
-  await expect(page.getByRole('button', { name: 'Light theme' })).toHaveAttribute('aria-pressed', 'true');
+  await expect(page.getByRole('button', { name: 'Dark theme' })).toHaveAttribute('aria-pressed', 'true');
   expect(await background()).toBe('rgb(17, 20, 24)');
   await screenshot(page, 'policies-dark');
   await page.goto('/roles');
   await hydrated(page);
   await screenshot(page, 'roles-dark');
-  await page.getByRole('button', { name: 'Light theme' }).click();
+  await page.getByRole('button', { name: 'Dark theme' }).click();
+  await expect(page.getByRole('button', { name: 'Dark theme' })).toHaveAttribute('aria-pressed', 'false');
   expect(await background()).toBe(light);
 
   // A phone-sized window: the table scrolls or wraps, nothing overflows the page.

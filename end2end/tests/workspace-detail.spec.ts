@@ -12,7 +12,7 @@ test('workspace page: policies, people with access, edit with a validation error
   await page.getByRole('link', { name: 'vision', exact: true }).click();
   await expect(page.getByRole('heading', { name: 'Vision models' })).toBeVisible();
   await hydrated(page);
-  await expect(page.getByRole('table', { name: 'Policies in this workspace' })).toContainText('vision-dev@example.com');
+  await expect(page.getByRole('region', { name: 'Policies in this workspace' })).toContainText('vision-dev@example.com');
   const people = page.getByRole('table', { name: 'People with access' });
   await expect(people.locator('tr[data-email="vision-dev@example.com"]')).toContainText('developer in vision, directly');
   await expect(people.locator('tr[data-email="admin@example.com"]')).toContainText('admin globally');

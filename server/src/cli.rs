@@ -87,7 +87,11 @@ fn init_tracing() {
     let filter = std::env::var("PORTCULLIS_LOG").unwrap_or_else(|_| "info,sqlx=warn".to_owned());
     let filter =
         tracing_subscriber::EnvFilter::try_new(&filter).unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).compact().init();
+    // Colour codes only for a person at a terminal: a log file or a
+    // collector gets plain text.
+    use std::io::IsTerminal;
+    let colour = std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    tracing_subscriber::fmt().with_env_filter(filter).with_target(false).with_ansi(colour).compact().init();
 }
 
 async fn run(command: Command, config: Config) -> Result<(), String> {

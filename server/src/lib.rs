@@ -114,7 +114,17 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn(middleware::server_fn_status))
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::require_usable_index));
 
+    // The browser bundle, sent as its precompressed copy the browser accepts
+    // (scripts/precompress.mjs writes them). Its names do not change between
+    // builds, so browsers ask again each time and get a 304 when unchanged.
+    let bundle =
+        tower_http::services::ServeDir::new(config.site_root.join("pkg")).precompressed_br().precompressed_gzip();
+    let bundle = tower::ServiceBuilder::new()
+        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+        .service(bundle);
+
     Router::new()
+        .nest_service("/pkg", bundle)
         .route("/healthz", get(routes::health::alive))
         .route("/readyz", get(routes::health::ready))
         .route("/metrics", get(routes::health::metrics))

@@ -5,10 +5,7 @@ use leptos::server_fn::codec::GetUrl;
 
 #[cfg(feature = "ssr")]
 use super::context;
-use crate::{
-    domain::{AuditEntryView, Page},
-    error::AppError,
-};
+use crate::{domain::AuditPage, error::AppError};
 
 /// Entries per page in the console.
 #[cfg(feature = "ssr")]
@@ -24,12 +21,12 @@ pub async fn list_audit(
     since: Option<String>,
     until: Option<String>,
     cursor: Option<String>,
-) -> Result<Page<AuditEntryView>, AppError> {
+) -> Result<AuditPage, AppError> {
     use crate::server::services::audit::{self, AuditQuery};
     let query = AuditQuery { actor, action, workspace, since, until }.without_blanks();
     let at = crate::domain::ListParams::at(cursor);
-    context::as_actor(
-        |state, signed_in| async move { audit::page(&state, &signed_in, &query, &at, ENTRIES_PER_PAGE).await },
-    )
+    context::as_actor(|state, signed_in| async move {
+        audit::labelled_page(&state, &signed_in, &query, &at, ENTRIES_PER_PAGE).await
+    })
     .await
 }

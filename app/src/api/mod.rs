@@ -129,6 +129,18 @@ pub async fn rename_user(id: String, name: String, version: Option<i64>) -> Resu
     .map(crate::server::Written::into_value)
 }
 
+/// Gives a user a one-time password; they choose their own at next sign-in.
+#[server(prefix = "/sfn", endpoint = "users/one-time-password")]
+pub async fn set_one_time_password(id: String, password: String) -> Result<UserView, AppError> {
+    let password = secrecy::SecretString::from(password);
+    context::as_actor(|state, actor| async move {
+        let id = crate::domain::UserId::parse_id(&id)?;
+        crate::server::services::people::set_one_time_password(&state, &actor, id, password).await
+    })
+    .await
+    .map(crate::server::Written::into_value)
+}
+
 /// Deletes a user with their memberships and policies.
 #[server(prefix = "/sfn", endpoint = "users/delete")]
 pub async fn delete_user(id: String, version: Option<i64>) -> Result<(), AppError> {
@@ -142,12 +154,17 @@ pub async fn delete_user(id: String, version: Option<i64>) -> Result<(), AppErro
 
 /// Signs in with email and password, then goes to `next` (or the dashboard).
 #[server(prefix = "/sfn", endpoint = "login")]
-pub async fn login(email: String, password: String, next: Option<String>) -> Result<UserView, AppError> {
-    use crate::server::services::password_login;
-    let (password, client, device) =
-        (secrecy::SecretString::from(password), context::client_address().await, context::device().await);
+pub async fn login(
+    email: String,
+    password: String,
+    new_password: Option<String>,
+    next: Option<String>,
+) -> Result<UserView, AppError> {
+    use crate::server::services::password_login::{self, Credentials};
+    let credentials = Credentials::of(email, password, new_password);
+    let (client, device) = (context::client_address().await, context::device().await);
     let signed_in = context::in_session(|state, session| async move {
-        password_login::sign_in(&state, &session, &email, password, client, device).await
+        password_login::sign_in(&state, &session, credentials, client, device).await
     });
     context::then_go(signed_in.await, safe_next(next.as_deref()))
 }
@@ -175,6 +192,20 @@ pub async fn logout() -> Result<(), AppError> {
 #[server(prefix = "/sfn", endpoint = "dashboard", input = GetUrl)]
 pub async fn load_dashboard() -> Result<DashboardStats, AppError> {
     context::as_actor(|state, actor| async move { crate::server::services::dashboard::stats(&state, &actor).await })
+        .await
+}
+
+/// The command palette: users, teams, workspaces and roles matching `q`.
+#[server(prefix = "/sfn", endpoint = "palette", input = GetUrl)]
+pub async fn palette_search(q: String) -> Result<Vec<crate::domain::Jump>, AppError> {
+    context::as_actor(|state, actor| async move { crate::server::services::palette::search(&state, &actor, &q).await })
+        .await
+}
+
+/// What the dashboard asks the viewer to look at.
+#[server(prefix = "/sfn", endpoint = "dashboard/attention", input = GetUrl)]
+pub async fn load_attention() -> Result<crate::domain::Attention, AppError> {
+    context::as_actor(|state, actor| async move { crate::server::services::dashboard::attention(&state, &actor).await })
         .await
 }
 

@@ -2,6 +2,7 @@
 //! valid from then on.
 
 pub mod dates;
+pub mod device;
 mod email;
 mod keys;
 mod page;
@@ -19,10 +20,10 @@ pub use permission::{BuiltinRole, Permission, PermissionSet, ScopeKind};
 pub use user::{DashboardStats, DisplayName, DisplayNameError, SignedInUser, UserId, UserStatus, UserView};
 pub use version::{etag, Expected};
 pub use views::{
-    AccessExplanation, AuditEntryView, CreatedToken, EffectivePermission, GrantView, IdentityView, InvitationPage,
-    InvitationPreview, InvitationView, MemberView, MembershipView, Outcome, PeopleWithAccess, PermissionHolders,
-    PersonAccess, PolicyChoices, PolicyListing, PolicyView, RoleView, SessionView, SignInMethods, TeamDetail, TeamView,
-    TokenView, UserDetail, WorkspaceDetail, WorkspaceView,
+    AccessExplanation, Attention, AuditEntryView, AuditPage, CreatedToken, EffectivePermission, GrantView,
+    IdentityView, InvitationPage, InvitationPreview, InvitationView, Jump, Listed, MemberView, MembershipView, Outcome,
+    PeopleWithAccess, PermissionHolders, PersonAccess, PolicyChoices, PolicyListing, PolicyView, RoleView, SessionView,
+    SignInMethods, TeamDetail, TeamView, TokenView, UserDetail, WorkspaceDetail, WorkspaceView,
 };
 
 /// Whether a save form makes a new thing or edits one (`create`, `update`).

@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Page, Permission, PolicyId, RoleKey, Scope, Subject, TeamKey, WorkspaceKey};
+use super::{Page, Permission, PolicyId, RoleKey, Scope, Subject, TeamKey, UserView, WorkspaceKey};
 
 /// A role as shown to callers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -166,6 +166,71 @@ impl AuditEntryView {
     }
 }
 
+/// A place the command palette can jump to: a user, team, workspace or role.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Jump {
+    /// `user`, `team`, `workspace`, `role` or `page`.
+    pub kind: String,
+    pub label: String,
+    pub href: String,
+}
+
+/// A few of something, and how many there are in all.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Listed<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+}
+
+/// What the dashboard asks the viewer to look at, each part only for one
+/// who may read it (`None` otherwise).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Attention {
+    /// Pending invitations, and how many expire within three days.
+    pub invitations: Option<(i64, i64)>,
+    /// Active people whom no policy reaches.
+    pub users_without_access: Option<Listed<UserView>>,
+    /// Disabled users whom policies still reach.
+    pub disabled_with_access: Option<Listed<UserView>>,
+    /// The viewer's own API tokens that expire within seven days.
+    pub expiring_tokens: Vec<TokenView>,
+    /// Refused attempts in the last 24 hours.
+    pub refusals: Option<i64>,
+    /// The latest entries of the audit log.
+    pub recent: Option<Vec<AuditEntryView>>,
+}
+
+/// One page of the audit log, with the email of each user it names by id
+/// (actors, targets, policy subjects), so people read emails, not UUIDs.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct AuditPage {
+    pub page: Page<AuditEntryView>,
+    pub emails: std::collections::BTreeMap<String, String>,
+}
+
+impl AuditEntryView {
+    /// Every string in the entry that is a UUID: the ids it may name.
+    pub fn mentioned_ids(&self) -> Vec<uuid::Uuid> {
+        fn walk(value: &serde_json::Value, into: &mut Vec<uuid::Uuid>) {
+            match value {
+                serde_json::Value::String(s) => into.extend(uuid::Uuid::try_parse(s).ok()),
+                serde_json::Value::Array(items) => items.iter().for_each(|v| walk(v, into)),
+                serde_json::Value::Object(map) => map.values().for_each(|v| walk(v, into)),
+                _ => {}
+            }
+        }
+        let mut ids: Vec<uuid::Uuid> = [&self.actor_id, &self.target_id]
+            .into_iter()
+            .flatten()
+            .filter_map(|s| uuid::Uuid::try_parse(s).ok())
+            .collect();
+        for value in [&self.before, &self.after].into_iter().flatten() {
+            walk(value, &mut ids);
+        }
+        ids
+    }
+}
+
 /// A team a user belongs to, with their role in it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MembershipView {
@@ -226,6 +291,8 @@ pub struct WorkspaceDetail {
     pub people: Option<PeopleWithAccess>,
     pub may_update: bool,
     pub may_delete: bool,
+    /// Whether the viewer may grant and revoke access here.
+    pub may_manage_policies: bool,
 }
 
 /// The access explorer's answer to "what may this user do here, and why".

@@ -135,6 +135,15 @@ pub fn close_modal(dialog: NodeRef<leptos::html::Dialog>) {
     }
 }
 
+/// The value of an input's `aria-invalid`: "true" while `error` names
+/// `field`, so screen readers say which field was refused.
+pub fn invalid(
+    error: Signal<Option<AppError>>,
+    field: &'static str,
+) -> impl Fn() -> Option<&'static str> + Copy + Send + Sync + 'static {
+    move || error.with(|e| e.as_ref().and_then(|e| e.field_message(field)).map(|_| "true"))
+}
+
 /// A modal dialog with a title that names it for screen readers.
 #[component]
 pub fn Modal(
@@ -144,20 +153,32 @@ pub fn Modal(
     /// For dialogs that hold a table, such as the permission matrix.
     #[prop(optional)]
     wide: bool,
+    /// The answer of the dialog's form. What it says of no field shows at
+    /// the top of the dialog: a toast would sit under the backdrop.
+    #[prop(optional, into)]
+    error: Option<Signal<Option<AppError>>>,
     children: Children,
 ) -> impl IntoView {
     let class = if wide { "dialog dialog-wide" } else { "dialog" };
+    let alert = move || {
+        let error = error?.get()?;
+        (!error.names_a_field() && !matches!(error, AppError::Stale { .. }))
+            .then(|| view! { <p class="dialog-alert" role="alert" tabindex="-1">{error.to_string()}</p> })
+    };
     view! {
         <dialog node_ref=node_ref class=class aria-labelledby=title_id>
             <h2 id=title_id>{move || title.get()}</h2>
+            {alert}
             {children()}
         </dialog>
     }
 }
 
 /// Reports each outcome of `action`: a success closes `dialog` (if any) and
-/// shows `success(..)` as a toast; a failure shows a toast too, except
-/// validation errors, which the form shows beside its fields.
+/// shows `success(..)` as a toast. A failure that names a field shows beside
+/// it, a 412 as a [`StaleNotice`], any other in the open dialog (see
+/// [`Modal`]) or else as a toast; then focus moves to the first refused
+/// field, or to the dialog's message, never left on a disabled button.
 pub fn report_outcome<S>(
     action: ServerAction<S>,
     dialog: Option<NodeRef<leptos::html::Dialog>>,
@@ -178,13 +199,47 @@ pub fn report_outcome<S>(
                 }
                 toasts.push(ToastKind::Success, success(&output));
             }
-            // Validation errors show beside their fields, a 412 as a StaleNotice.
-            Some(Err(error)) if !matches!(error, AppError::Validation { .. } | AppError::Stale { .. }) => {
-                toasts.push(ToastKind::Failure, error.to_string());
+            Some(Err(error)) => {
+                let open = dialog.and_then(|d| d.get_untracked()).filter(|d| d.open());
+                if open.is_none() && !error.names_a_field() && !matches!(error, AppError::Stale { .. }) {
+                    toasts.push(ToastKind::Failure, error.to_string());
+                }
+                focus_first_problem(open);
             }
-            _ => {}
+            None => {}
         })
     });
+}
+
+/// Once the refused form has rendered its messages: focus on its first
+/// `aria-invalid` field, or on the open dialog's message.
+#[cfg(feature = "hydrate")]
+pub fn focus_first_problem(dialog: Option<web_sys::HtmlDialogElement>) {
+    use wasm_bindgen::JsCast;
+    request_animation_frame(move || {
+        let root: Option<web_sys::Element> = match dialog {
+            Some(dialog) => Some(dialog.into()),
+            None => document().query_selector("main").ok().flatten(),
+        };
+        let Some(root) = root else { return };
+        let first = |selector: &str| root.query_selector(selector).ok().flatten();
+        let target = first("[aria-invalid='true']").or_else(|| first(".dialog-alert"));
+        if let Some(target) = target.and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = target.focus();
+        }
+    });
+}
+
+#[cfg(not(feature = "hydrate"))]
+pub fn focus_first_problem(_dialog: Option<web_sys::HtmlDialogElement>) {}
+
+/// The error of `action`'s last answer, if it was one.
+pub fn failure<S>(action: ServerAction<S>) -> Signal<Option<AppError>>
+where
+    S: leptos::server_fn::ServerFn<Error = AppError> + Clone + Send + Sync + 'static,
+    S::Output: Clone + Send + Sync + 'static,
+{
+    Signal::derive(move || action.value().get().and_then(Result::err))
 }
 
 /// How many times `action` succeeded: a page whose dialogs live inside the

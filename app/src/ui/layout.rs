@@ -1,5 +1,6 @@
-//! The signed-in frame: header with the product name, navigation, the user and
-//! sign-out; pages render inside it. Signed-out visitors go to `/login`.
+//! The signed-in frame: a sidebar grouped by task (a drawer on phones) with
+//! the user's own links at its foot; pages render beside it. Signed-out
+//! visitors go to `/login`.
 
 use leptos::prelude::*;
 use leptos_router::{
@@ -10,7 +11,7 @@ use leptos_router::{
 use crate::{
     api::{current_user, Logout},
     domain::{Permission, PermissionSet, SignedInUser},
-    ui::components::ErrorPanel,
+    ui::{components::ErrorPanel, palette::CommandPalette},
 };
 
 /// The signed-in user as the pages show it; pages that change it update it.
@@ -58,41 +59,125 @@ fn ConsoleFrame(signed_in: SignedInUser) -> impl IntoView {
     let can = Can(signed_in.permissions);
     provide_context(can);
     let logout = ServerAction::<Logout>::new();
+    // Phones: the navigation is a drawer behind the Menu button. Wide
+    // screens: a sidebar, which may be hidden (the Menu button brings it back).
+    let drawer_open = RwSignal::new(false);
+    let collapsed = RwSignal::new(false);
+    let open_menu = move |_| {
+        if is_phone() {
+            drawer_open.update(|open| *open = !*open);
+        } else {
+            collapsed.set(false);
+        }
+    };
+    // The pages by task, each only for one who may open it.
+    let page = |allowed: bool, label: &'static str, href: &'static str| allowed.then_some((label, href));
+    let groups: [(&'static str, Vec<(&'static str, &'static str)>); 4] = [
+        (
+            "People",
+            [
+                page(can.has(Permission::UserRead), "Users", "/users"),
+                page(can.has(Permission::TeamRead), "Teams", "/teams"),
+                page(can.has(Permission::InviteManage), "Invitations", "/invitations"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+        ),
+        (
+            "Access",
+            [
+                page(can.has(Permission::RoleRead), "Roles", "/roles"),
+                page(true, "Policies", "/policies"),
+                page(true, "Access explorer", "/policies/explorer"),
+            ]
+            .into_iter()
+            .flatten()
+            .collect(),
+        ),
+        ("Platform", vec![("Workspaces", "/workspaces")]),
+        ("Security", page(can.has(Permission::AuditRead), "Audit log", "/audit").into_iter().collect()),
+    ];
+    let mut pages = vec![("Dashboard", "/"), ("My account", "/account")];
+    pages.extend(groups.iter().flat_map(|(_, links)| links.iter().copied()));
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
-        <header class="topbar">
-            <A href="/" attr:class="brand">
-                <span class="brand-mark" aria-hidden="true">"▦"</span>
-                "Portcullis"
-            </A>
-            <nav class="mainnav" aria-label="Main">
-                <A href="/" exact=true>"Dashboard"</A>
-                {can.has(Permission::UserRead).then(|| view! { <A href="/users">"Users"</A> })}
-                <A href="/workspaces">"Workspaces"</A>
-                {can.has(Permission::TeamRead).then(|| view! { <A href="/teams">"Teams"</A> })}
-                {can.has(Permission::RoleRead).then(|| view! { <A href="/roles">"Roles"</A> })}
-                <A href="/policies">"Policies"</A>
-                {can.has(Permission::AuditRead).then(|| view! { <A href="/audit">"Audit"</A> })}
-                {can.has(Permission::InviteManage).then(|| view! { <A href="/invitations">"Invitations"</A> })}
-                <A href="/account">"My account"</A>
-            </nav>
-            <div class="topbar-end">
-                <ThemeToggle/>
-                <span class="whoami" title=move || me.with(|u| u.email.to_string())>
-                    {move || me.with(|u| u.name.clone())}
-                </span>
-                <ActionForm action=logout attr:class="inline-form">
-                    <button type="submit" class="button button-quiet">"Sign out"</button>
-                </ActionForm>
-            </div>
-        </header>
-        <main id="main" class="page">
-            <Outlet/>
-        </main>
+        <div class="shell" data-drawer=move || drawer_open.get().then_some("open") data-collapsed=move || collapsed.get().then_some("true")>
+            <header class="appbar">
+                <button type="button" class="button menu-button" aria-controls="sidebar"
+                    aria-expanded=move || drawer_open.get().to_string() on:click=open_menu>
+                    "Menu"
+                </button>
+                <A href="/" attr:class="brand">
+                    <span class="brand-mark" aria-hidden="true">"▦"</span>
+                    "Portcullis"
+                </A>
+            </header>
+            <aside id="sidebar" class="sidebar">
+                <div class="sidebar-head">
+                    <A href="/" attr:class="brand">
+                        <span class="brand-mark" aria-hidden="true">"▦"</span>
+                        "Portcullis"
+                    </A>
+                    <button type="button" class="button button-quiet button-small hide-nav" aria-controls="sidebar"
+                        on:click=move |_| { collapsed.set(true); drawer_open.set(false); }>
+                        "Hide menu"
+                    </button>
+                </div>
+                <CommandPalette pages/>
+                // Following a link closes the drawer.
+                <nav class="mainnav" aria-label="Main" on:click=move |_| drawer_open.set(false)>
+                    <ul class="nav-list"><li><A href="/" exact=true>"Dashboard"</A></li></ul>
+                    {groups.into_iter().map(|(title, links)| view! { <NavGroup title links/> }).collect::<Vec<_>>()}
+                </nav>
+                <div class="user-menu" role="group" aria-label="Your account" on:click=move |_| drawer_open.set(false)>
+                    <span class="whoami" title=move || me.with(|u| u.email.to_string())>
+                        {move || me.with(|u| u.name.clone())}
+                    </span>
+                    <A href="/account">"My account"</A>
+                    <ThemeToggle/>
+                    <ActionForm action=logout attr:class="inline-form">
+                        <button type="submit" class="button button-quiet">"Sign out"</button>
+                    </ActionForm>
+                </div>
+            </aside>
+            <div class="drawer-backdrop" aria-hidden="true" on:click=move |_| drawer_open.set(false)></div>
+            <main id="main" class="page">
+                <Outlet/>
+            </main>
+        </div>
     }
 }
 
-/// Switches between the light and dark themes and remembers the choice.
+/// One group of the sidebar ("People": Users, Teams, Invitations); a group
+/// with no page the viewer may open is left out.
+#[component]
+fn NavGroup(title: &'static str, links: Vec<(&'static str, &'static str)>) -> impl IntoView {
+    let id = format!("nav-{}", title.to_lowercase());
+    (!links.is_empty()).then(|| {
+        view! {
+            <h2 class="nav-heading" id=id.clone()>{title}</h2>
+            <ul class="nav-list" aria-labelledby=id>
+                {links.into_iter().map(|(label, href)| view! { <li><A href=href>{label}</A></li> }).collect::<Vec<_>>()}
+            </ul>
+        }
+    })
+}
+
+/// Whether the navigation is a drawer (the narrow layout of the CSS).
+#[cfg(feature = "hydrate")]
+fn is_phone() -> bool {
+    window().match_media("(max-width: 800px)").ok().flatten().is_some_and(|m| m.matches())
+}
+
+#[cfg(not(feature = "hydrate"))]
+fn is_phone() -> bool {
+    false
+}
+
+/// Switches between the light and dark themes and remembers the choice: a
+/// toggle named "Dark theme", pressed while the dark one shows (a name that
+/// flipped with the state read as "Light theme, pressed" in dark).
 #[component]
 fn ThemeToggle() -> impl IntoView {
     let dark = RwSignal::new(false);
@@ -121,7 +206,7 @@ fn ThemeToggle() -> impl IntoView {
             aria-pressed=move || dark.get().to_string()
             on:click=toggle
         >
-            {move || if dark.get() { "Light theme" } else { "Dark theme" }}
+            "Dark theme"
         </button>
     }
 }

@@ -6,9 +6,9 @@ use leptos::prelude::*;
 use serde::{de::DeserializeOwned, Serialize};
 
 use crate::{
-    domain::{InvitationPage, InvitationView, Page},
+    domain::{AuditEntryView, AuditPage, InvitationPage, InvitationView, Page},
     error::AppError,
-    ui::components::{href_with, open_modal, EmptyList, ErrorPanel, FieldMessage, Pager},
+    ui::components::{href_with, invalid, open_modal, EmptyList, ErrorPanel, FieldMessage, Pager},
 };
 
 /// The page's query string as a list reads it: `text("q")` is a parameter
@@ -59,6 +59,15 @@ impl Paged for InvitationPage {
     fn into_rows(self) -> (Vec<(InvitationView, bool)>, Option<String>) {
         let smtp = self.smtp_configured;
         (self.page.items.into_iter().map(|i| (i, smtp)).collect(), self.page.next_cursor)
+    }
+}
+
+// Each entry comes with the emails of the users the page names by id.
+impl Paged for AuditPage {
+    type Row = (AuditEntryView, std::sync::Arc<std::collections::BTreeMap<String, String>>);
+    fn into_rows(self) -> (Vec<Self::Row>, Option<String>) {
+        let emails = std::sync::Arc::new(self.emails);
+        (self.page.items.into_iter().map(|e| (e, emails.clone())).collect(), self.page.next_cursor)
     }
 }
 
@@ -121,6 +130,8 @@ where
                     }
                     let next = cursor.zip(next).map(|(c, next)| next.run(c));
                     view! {
+                        // Focusable, so a keyboard can scroll it too.
+                        <div class="table-scroll" tabindex="0" role="region" aria-label=format!("{label} (table)")>
                         <table class="table" aria-label=label>
                             <thead>
                                 <tr>
@@ -133,6 +144,7 @@ where
                             </thead>
                             <tbody>{rows.into_iter().map(row).collect::<Vec<_>>()}</tbody>
                         </table>
+                        </div>
                         <Pager href=next label=pager/>
                     }
                     .into_any()
@@ -157,10 +169,11 @@ pub fn FilterField(
 ) -> impl IntoView {
     let message_id = format!("{id}-error");
     let described_by = error.is_some().then(|| message_id.clone());
+    let refused = move || error.and_then(|error| invalid(error, field)());
     view! {
         <div class="field">
             <label for=id>{label}</label>
-            <input id=id name=name type=kind placeholder=placeholder prop:value=value aria-describedby=described_by/>
+            <input id=id name=name type=kind placeholder=placeholder prop:value=value aria-describedby=described_by aria-invalid=refused/>
             {error.map(|error| view! { <FieldMessage error field id=message_id/> })}
         </div>
     }
@@ -173,13 +186,26 @@ pub fn FilterSelect(
     label: &'static str,
     name: &'static str,
     options: &'static [(&'static str, &'static str)],
+    /// Choices known only at run time (workspaces, roles), after `options`.
+    #[prop(optional)]
+    more: Vec<(String, String)>,
     value: impl Fn() -> String + Send + Sync + 'static,
 ) -> impl IntoView {
+    let mut choices: Vec<(String, String)> = options.iter().map(|(v, t)| ((*v).to_owned(), (*t).to_owned())).collect();
+    choices.extend(more);
+    // A value from the address that is not offered still shows as chosen.
+    let current = value();
+    if !choices.iter().any(|(v, _)| *v == current) {
+        choices.push((current.clone(), current.clone()));
+    }
     view! {
         <div class="field">
             <label for=id>{label}</label>
             <select id=id name=name prop:value=value>
-                {options.iter().map(|(value, text)| view! { <option value=*value>{*text}</option> }).collect::<Vec<_>>()}
+                {choices.into_iter().map(|(value, text)| {
+                    let selected = value == current;
+                    view! { <option value=value selected=selected>{text}</option> }
+                }).collect::<Vec<_>>()}
             </select>
         </div>
     }

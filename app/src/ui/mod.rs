@@ -1,9 +1,11 @@
 //! The console: the HTML shell, the routes, the layout and the pages.
 
 mod components;
+mod grants;
 mod layout;
 mod list;
 mod pages;
+mod palette;
 mod widgets;
 
 use leptos::{nonce::use_nonce, prelude::*};
@@ -40,6 +42,13 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
         if let Ok(value) = axum::http::HeaderValue::from_str(&page_csp(&nonce)) {
             response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
         }
+        // A page holds what this user may see, and a nonce of its own: kept
+        // by no shared cache, and never reused without asking (no ETag: a
+        // 304 would pair the old page's nonce with a new policy).
+        response.insert_header(
+            axum::http::header::CACHE_CONTROL,
+            axum::http::HeaderValue::from_static("no-cache, private"),
+        );
     }
     view! {
         <!DOCTYPE html>

@@ -7,7 +7,7 @@ use crate::{
     api::list_users,
     domain::{EffectivePermission, GrantView, PeopleWithAccess, UserView},
     error::AppError,
-    ui::components::FieldMessage,
+    ui::components::{invalid, FieldMessage},
 };
 
 /// How a grant reaches a person, in a few words.
@@ -99,7 +99,8 @@ pub fn NewNamedFields(
     view! {
         <div class="field">
             <label for=id("key")>"Key"</label>
-            <input id=id("key") name="key" type="text" required aria-describedby=format!("{} {}", id("key-help"), id("key-error"))/>
+            <input id=id("key") name="key" type="text" required aria-describedby=format!("{} {}", id("key-help"), id("key-error"))
+                aria-invalid=invalid(error, "key")/>
             <p class="field-help" id=id("key-help")>{format!("Lower-case letters, digits and dashes, e.g. {key_example}. It cannot change later.")}</p>
             <FieldMessage error field="key" id=id("key-error")/>
         </div>
@@ -128,7 +129,7 @@ pub fn NameDescriptionFields(
     view! {
         <div class="field">
             <label for=id("name")>"Name"</label>
-            <input id=id("name") name="name" type="text" required aria-describedby=id("name-error")
+            <input id=id("name") name="name" type="text" required aria-describedby=id("name-error") aria-invalid=invalid(error, "name")
                 prop:value=text(name) on:input=keep(name)/>
             <FieldMessage error field="name" id=id("name-error")/>
         </div>
@@ -148,14 +149,19 @@ pub fn ScopeSelect(
     id: &'static str,
     workspaces: Vec<crate::domain::WorkspaceView>,
     #[prop(into)] error: Signal<Option<AppError>>,
+    /// The workspace the page is about, when its address does not say it.
+    #[prop(optional, into)]
+    preselect: Option<Signal<Option<String>>>,
 ) -> impl IntoView {
     let error_id = format!("{id}-error");
     let query = leptos_router::hooks::use_query_map();
-    let page_workspace = move || query.with(|q| q.get("workspace")).unwrap_or_default();
+    let page_workspace =
+        move || preselect.and_then(|p| p.get()).or_else(|| query.with(|q| q.get("workspace"))).unwrap_or_default();
     view! {
         <div class="field">
             <label for=id>"Scope"</label>
-            <select id=id name="workspace" aria-describedby=error_id.clone()>
+            <select id=id name="workspace" aria-describedby=error_id.clone() aria-invalid=invalid(error, "workspace")
+                prop:value=page_workspace>
                 <option value="">"Global (every workspace, and the platform)"</option>
                 {workspaces.iter().map(|w| {
                     let key = w.key.to_string();

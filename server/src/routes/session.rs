@@ -1,7 +1,6 @@
 //! Signing in and out over JSON, and who am I.
 
 use axum::{extract::State, Json};
-use secrecy::SecretString;
 use serde::{Deserialize, Serialize};
 
 use super::{ApiJson, ApiSession, ClientAddr, IfMatch, SignedIn, Tagged};
@@ -17,6 +16,11 @@ pub struct LoginBody {
     email: String,
     #[schema(min_length = 1, max_length = 512)]
     password: String,
+    /// Only when the password is a one-time one an administrator set: the
+    /// user's own, which replaces it.
+    #[serde(default)]
+    #[schema(max_length = 512)]
+    new_password: Option<String>,
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -25,7 +29,7 @@ pub struct UserEnvelope {
 }
 
 /// `POST /api/v1/auth/login`: 200 with the user and a new session cookie.
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginBody, responses((status = 200, description = "Signed in; a session cookie is set", body = app::server::written::Revised<UserEnvelope>), (status = 401, description = "Wrong email or password", body = ErrorBody), (status = 429, description = "Too many failed sign-ins", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = LoginBody, responses((status = 200, description = "Signed in; a session cookie is set", body = app::server::written::Revised<UserEnvelope>), (status = 400, description = "A field is missing, or the one-time password needs a `new_password`", body = ErrorBody), (status = 401, description = "Wrong email or password", body = ErrorBody), (status = 429, description = "Too many failed sign-ins", body = ErrorBody)))]
 pub async fn login(
     State(state): State<AppState>,
     ApiSession(session): ApiSession,
@@ -34,9 +38,9 @@ pub async fn login(
     ApiJson(body): ApiJson<LoginBody>,
 ) -> Result<Written<UserEnvelope>, AppError> {
     let device = app::server::sessions::SignInDevice::of(client, &headers);
-    let password = SecretString::from(body.password);
-    let user =
-        app::server::services::password_login::sign_in(&state, &session, &body.email, password, client, device).await?;
+    use app::server::services::password_login::{sign_in, Credentials};
+    let credentials = Credentials::of(body.email, body.password, body.new_password);
+    let user = sign_in(&state, &session, credentials, client, device).await?;
     Ok(Written::unchanged(&state, UserEnvelope { user }))
 }
 

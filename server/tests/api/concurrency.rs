@@ -92,6 +92,8 @@ async fn racing_creates_answer_one_created_and_one_conflict_naming_the_field(bac
                     body[key] = json!(value.replacen("race", &format!("race{round}"), 1));
                 }
             }
+            // Role names are unique too: each round races for its own.
+            body["name"] = json!(format!("{} {round}", body["name"].as_str().unwrap()));
             let mut statuses = Vec::new();
             for answer in twice(&app, path, body).await {
                 let status = answer.status();

@@ -9,6 +9,7 @@ use crate::helpers::{session_cookie, Backend, TestApp, ADMIN_EMAIL, ADMIN_PASSWO
 backend_tests!(
     signed_out_visitors_are_sent_to_login,
     dashboard_shows_counts_from_the_database,
+    dashboard_lists_what_needs_attention_to_those_who_may_read_it,
     account_rename_through_the_server_function,
     server_functions_need_a_session,
     login_form_works_without_javascript,
@@ -617,12 +618,23 @@ async fn access_explorer_explains_and_finds_holders(backend: Backend) {
     assert_eq!(global["holders"]["total"], 1, "only the admin holds it globally: {global}");
     let bad = admin.get(app.url("/sfn/access/holders?permission=endpoint%3Afly")).send().await.unwrap();
     assert_eq!(invalid_field(bad).await, "permission");
+    // A workspace that does not exist is named so, not answered "no permission".
+    for question in [
+        "/sfn/access/explain?user=one%40example.com&workspace=no-such",
+        "/sfn/access/holders?permission=endpoint%3Acreate&workspace=no-such",
+    ] {
+        let nowhere = admin.get(app.url(question)).send().await.unwrap();
+        assert_eq!(invalid_field(nowhere).await, "workspace", "{question}");
+    }
 
     // A developer of ws-a reads policies there, not globally.
     let one = signed_in(&app, "one@example.com").await;
     let (status, _) = get_json(&one, &app, "/sfn/access/holders?permission=endpoint%3Acreate&workspace=ws-a").await;
     assert_eq!(status, StatusCode::OK);
     let (status, _) = get_json(&one, &app, "/sfn/access/holders?permission=endpoint%3Acreate").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // Nor may they learn which workspaces exist by asking about others.
+    let (status, _) = get_json(&one, &app, "/sfn/access/holders?permission=endpoint%3Acreate&workspace=no-such").await;
     assert_eq!(status, StatusCode::FORBIDDEN);
 }
 
@@ -745,4 +757,44 @@ async fn signed_in(app: &TestApp, email: &str) -> reqwest::Client {
     let client = app.new_client();
     assert_eq!(app.login_with(&client, email, "member password 1").await.status(), StatusCode::OK);
     client
+}
+
+async fn dashboard_lists_what_needs_attention_to_those_who_may_read_it(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    let admin = &app.client;
+    create_member(&app, "idle@example.com", "Idle").await;
+    create_member(&app, "gone@example.com", "Gone").await;
+    let granted =
+        post_form(admin, &app, "/sfn/policies/create", &[("subject", "gone@example.com"), ("role", "viewer")]).await;
+    assert_eq!(granted.status(), StatusCode::OK);
+    let (_, users) = get_json(admin, &app, "/sfn/users/list?q=gone").await;
+    let gone = users["items"][0]["id"].as_str().unwrap().to_owned();
+    let disabled = post_form(admin, &app, "/sfn/users/status", &[("id", gone.as_str()), ("status", "disabled")]).await;
+    assert_eq!(disabled.status(), StatusCode::OK);
+    let invited =
+        post_form(admin, &app, "/sfn/invitations/create", &[("emails", "soon@example.com"), ("role", "viewer")]).await;
+    assert_eq!(invited.status(), StatusCode::OK);
+    // A refusal: a member who may not create users tries.
+    let idle = signed_in(&app, "idle@example.com").await;
+    let refused = post_form(&idle, &app, "/sfn/users/create", &[("email", "x@example.com"), ("name", "X")]).await;
+    assert_eq!(refused.status(), StatusCode::FORBIDDEN);
+
+    let (status, attention) = get_json(admin, &app, "/sfn/dashboard/attention").await;
+    assert_eq!(status, StatusCode::OK, "{attention}");
+    let emails = |part: &str| -> Vec<String> {
+        attention[part]["items"].as_array().unwrap().iter().map(|u| u["email"].as_str().unwrap().to_owned()).collect()
+    };
+    assert_eq!(emails("users_without_access"), ["idle@example.com"], "{attention}");
+    assert_eq!(emails("disabled_with_access"), ["gone@example.com"], "{attention}");
+    assert_eq!(attention["invitations"][0], 1, "{attention}");
+    assert!(attention["refusals"].as_i64().unwrap() >= 1, "{attention}");
+    assert!(!attention["recent"].as_array().unwrap().is_empty(), "{attention}");
+
+    // A member without those permissions is shown none of it.
+    let (status, theirs) = get_json(&idle, &app, "/sfn/dashboard/attention").await;
+    assert_eq!(status, StatusCode::OK, "{theirs}");
+    for part in ["users_without_access", "disabled_with_access", "invitations", "refusals", "recent"] {
+        assert!(theirs[part].is_null(), "{part}: {theirs}");
+    }
 }

@@ -20,6 +20,7 @@ backend_tests!(
     tokens_do_only_what_their_scope_names,
     refusals_tell_nothing_of_what_exists,
     the_policy_form_refuses_before_looking_the_subject_up,
+    a_one_time_password_is_set_only_by_one_who_holds_all_the_accounts_access,
 );
 
 const PASSWORD: &str = "a long enough password";
@@ -482,4 +483,46 @@ async fn the_policy_form_refuses_before_looking_the_subject_up(backend: Backend)
     let outcomes: Vec<&str> =
         refused["items"].as_array().unwrap().iter().map(|e| e["outcome"].as_str().unwrap()).collect();
     assert_eq!(outcomes, ["denied", "denied", "denied"], "{refused}");
+}
+
+/// Whoever knows an account's password can act as it: setting a one-time
+/// password confers the account's access, and is bounded like enabling it.
+async fn a_one_time_password_is_set_only_by_one_who_holds_all_the_accounts_access(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    role(&app, "user-admin", &["user:read", "user:manage"]).await;
+    let (manager, manager_id) = member(&app, "manager@example.com", &[("user-admin", None)]).await;
+    let (_, lead) = member(&app, "lead@example.com", &[("admin", None)]).await;
+    let (_, plain) = member(&app, "plain@example.com", &[]).await;
+    let set = |id: &str, password: &str| {
+        let form = [("id", id.to_owned()), ("password", password.to_owned())];
+        manager.post(app.url("/sfn/users/one-time-password")).form(&form).send()
+    };
+    let (status, code) = sfn_code(set(&lead, "one time password").await.unwrap()).await;
+    assert_eq!((status, code.as_str()), (StatusCode::FORBIDDEN, "escalation"));
+    let (status, code) = sfn_code(set(&manager_id, "one time password").await.unwrap()).await;
+    assert_eq!((status, code.as_str()), (StatusCode::CONFLICT, "own_password"));
+    assert_eq!(set(&plain, "one time password").await.unwrap().status(), StatusCode::OK);
+
+    // The one-time password signs in only with a new password of one's own.
+    let login = |body: Value| app.new_client().post(app.url("/api/v1/auth/login")).json(&body).send();
+    let once = json!({"email": "plain@example.com", "password": "one time password"});
+    let (status, code, message) = error_of(login(once.clone()).await.unwrap()).await;
+    assert_eq!((status, code.as_str()), (StatusCode::BAD_REQUEST, "validation"), "{message}");
+    assert!(message.contains("new_password"), "{message}");
+    let mut same = once.clone();
+    same["new_password"] = json!("one time password");
+    assert_eq!(login(same).await.unwrap().status(), StatusCode::BAD_REQUEST);
+    let mut own = once.clone();
+    own["new_password"] = json!("my very own password");
+    assert_eq!(login(own).await.unwrap().status(), StatusCode::OK);
+    assert_eq!(login(once).await.unwrap().status(), StatusCode::UNAUTHORIZED, "the one-time password is spent");
+    let again = json!({"email": "plain@example.com", "password": "my very own password"});
+    assert_eq!(login(again).await.unwrap().status(), StatusCode::OK);
+
+    let refused =
+        ok(send(&app.client, &app, "GET", "/api/v1/audit?action=user.password.set", None).await, StatusCode::OK).await;
+    let outcomes: Vec<&str> =
+        refused["items"].as_array().unwrap().iter().map(|e| e["outcome"].as_str().unwrap()).collect();
+    assert_eq!(outcomes, ["success", "denied", "denied"], "{refused}");
 }

@@ -342,3 +342,22 @@ async fn a_failing_read_is_an_error_never_an_empty_list(backend: Backend) {
     assert_eq!(broken.status(), StatusCode::INTERNAL_SERVER_ERROR, "{}", broken.text().await.unwrap());
     sqlx::query("alter table roles_away rename to roles").execute(app.state.db.pool()).await.unwrap();
 }
+
+/// A log that goes to a file or a collector has no colour codes in it.
+#[test]
+fn the_log_is_plain_text_when_not_on_a_terminal() {
+    let dir = std::env::temp_dir().join(format!("portcullis-log-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .arg("migrate")
+        .env("DATABASE_URL", format!("sqlite://{}/log.db", dir.display()))
+        .env("PORTCULLIS_LOG", "info")
+        .env_remove("NO_COLOR")
+        .output()
+        .expect("run portcullis");
+    let _ = std::fs::remove_dir_all(&dir);
+    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    assert!(output.status.success(), "{text}");
+    assert!(text.contains("migrations applied"), "{text}");
+    assert!(!text.contains('\u{1b}'), "colour codes in a piped log: {text:?}");
+}

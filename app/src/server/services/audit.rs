@@ -2,11 +2,14 @@
 
 use crate::server::caller::Actor;
 use crate::{
-    domain::{dates::day_start_ms, non_blank, AuditEntryView, ListParams, Page, Permission},
+    domain::{dates::day_start_ms, non_blank, AuditEntryView, AuditPage, ListParams, Page, Permission, UserId},
     error::AppError,
     server::{
         services::guard::require,
-        store::audit::{self, AuditFilter},
+        store::{
+            self,
+            audit::{self, AuditFilter},
+        },
         AppState,
     },
 };
@@ -81,6 +84,26 @@ pub async fn page(
     let before = list.cursor_as::<i64>()?;
     let items = self::list(state, actor, &query.filter()?, before, limit).await?;
     Ok(Page::of(items, limit, |e| e.id.to_string()))
+}
+
+/// [`page`], with the emails of the users its entries name by id. A user
+/// deleted since is not found: the entry's own before/after still holds
+/// the email the console shows then.
+pub async fn labelled_page(
+    state: &AppState,
+    actor: &Actor,
+    query: &AuditQuery,
+    list: &ListParams,
+    default_limit: i64,
+) -> Result<AuditPage, AppError> {
+    let page = self::page(state, actor, query, list, default_limit).await?;
+    let mut ids: Vec<UserId> = page.items.iter().flat_map(AuditEntryView::mentioned_ids).map(UserId).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut conn = state.db.read().await?;
+    let users = store::users::find_many(&mut conn, &ids).await?;
+    let emails = users.into_iter().map(|u| (u.id.to_string(), u.email.to_string())).collect();
+    Ok(AuditPage { page, emails })
 }
 
 /// Entries newest first, filtered, below `before`.

@@ -1,13 +1,18 @@
-//! The dashboard's counts: of what the viewer may read, nothing else.
+//! The dashboard: counts, and what needs looking at, of what the viewer may
+//! read and nothing else.
 
 use crate::server::caller::Actor;
 use crate::{
-    domain::{DashboardStats, Permission},
+    domain::{Attention, DashboardStats, Listed, Permission},
     error::AppError,
     server::{
         now_ms,
-        services::guard::{allows, readable_workspaces},
-        store, AppState,
+        services::{
+            guard::{allows, readable_workspaces},
+            tokens,
+        },
+        store::{self, attention},
+        AppState,
     },
 };
 
@@ -41,4 +46,45 @@ pub async fn stats(state: &AppState, actor: &Actor) -> Result<DashboardStats, Ap
         workspaces,
         policies,
     })
+}
+
+/// How many of each kind the dashboard lists.
+const A_FEW: i64 = 5;
+const DAY_MS: i64 = 86_400_000;
+
+/// What needs looking at, of what the viewer may read.
+pub async fn attention(state: &AppState, actor: &Actor) -> Result<Attention, AppError> {
+    let may = |permission| allows(&state.access.read(), actor, permission, None);
+    let now = now_ms();
+    let mut conn = state.db.read().await?;
+    let people = may(Permission::UserRead) && may(Permission::PolicyRead);
+    let listed = |sample: attention::Sample<store::users::UserRow>| Listed {
+        items: sample.items.iter().map(store::users::UserRow::view).collect(),
+        total: sample.total,
+    };
+    let (users_without_access, disabled_with_access) = if people {
+        (
+            Some(listed(attention::users_without_access(&mut conn, A_FEW).await?)),
+            Some(listed(attention::disabled_with_access(&mut conn, A_FEW).await?)),
+        )
+    } else {
+        (None, None)
+    };
+    let invitations = match may(Permission::InviteManage) {
+        true => Some(attention::pending_invitations(&mut conn, now, now + 3 * DAY_MS).await?),
+        false => None,
+    };
+    let (refusals, recent) = if may(Permission::AuditRead) {
+        let recent = store::audit::list(&mut conn, &Default::default(), None, A_FEW).await?;
+        (Some(attention::refusals_since(&mut conn, now - DAY_MS).await?), Some(recent))
+    } else {
+        (None, None)
+    };
+    drop(conn);
+    let expiring_tokens = tokens::list(state, actor, actor.id)
+        .await?
+        .into_iter()
+        .filter(|t| t.status == "active" && t.expires_at < now + 7 * DAY_MS)
+        .collect();
+    Ok(Attention { invitations, users_without_access, disabled_with_access, expiring_tokens, refusals, recent })
 }

@@ -289,6 +289,7 @@ pub async fn holders(
 ) -> Result<PermissionHolders, AppError> {
     let permission = parse_permission(permission.trim(), "permission")?;
     require(state, actor, Permission::PolicyRead, workspace.as_ref())?;
+    super::workspaces::must_exist(&mut *state.db.read().await?, workspace.as_ref()).await?;
     let ws = workspace.as_ref().map(WorkspaceKey::as_str);
     let users = state.access.read().holders(permission, ws);
     let holders = people_with_access(state, users, |index, user| index.grants_for(user, permission, ws)).await?;
@@ -329,5 +330,8 @@ pub async fn explain_user(
         }
     };
     let effective = effective_permissions(state, actor, user.id, workspace.as_ref().map(WorkspaceKey::as_str))?;
+    // Only now, to one who may read policies there: "no permission here"
+    // about a workspace that does not exist would read as an answer.
+    super::workspaces::must_exist(&mut *state.db.read().await?, workspace.as_ref()).await?;
     Ok(AccessExplanation { user: user.view(), workspace, effective })
 }

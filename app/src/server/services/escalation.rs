@@ -17,6 +17,8 @@
 //! - `service_accounts::create_token`: what the token would confer (the
 //!   account's bindings narrowed by the token's limits).
 //! - `people::update` enabling a user: everything the user's policies confer.
+//! - `people::set_one_time_password`: the same (whoever knows an account's
+//!   password can act as it); never one's own, never a service account.
 //! - `people::create`: refused while an invitation for the email is pending
 //!   (the creator would choose the password of the invitee's account).
 //! - `identities::sign_in` linking a provider to an existing account by

@@ -16,6 +16,7 @@ pub mod named;
 /// What the operator does from the command line and at start-up (the first
 /// admin, passwords); managing users in the product is `people`.
 pub mod operator;
+pub mod palette;
 pub mod password_login;
 pub mod people;
 pub mod policies;

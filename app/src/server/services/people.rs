@@ -192,7 +192,8 @@ pub async fn create(state: &AppState, actor: &Actor, input: UserInput) -> Result
 async fn pending_invitation(conn: &mut store::Conn, email: &Email) -> Result<Option<AppError>, AppError> {
     let live = store::invitations::find_pending_for(conn, email).await?.filter(|i| i.expires_at >= now_ms());
     Ok(live.map(|invitation| {
-        AppError::conflict(
+        AppError::taken(
+            "email",
             "invitation_pending",
             format!(
                 "{email} has a pending invitation ({}, from {}): they join through its link; revoke it first to create the account yourself",
@@ -267,6 +268,46 @@ pub async fn update(
         audit::insert(&mut tx, &success, now_ms()).await?;
         let revision = tx.commit([Change::UserSet { user: id, active: after.status == UserStatus::Active }]).await?;
         Ok(Written::new(after.view(), revision))
+    }
+    .await;
+    audited(state, entry, result).await
+}
+
+/// Gives user `id` a one-time password an administrator chose and passes
+/// on: their next sign-in with it asks for a password of their own, and
+/// their sessions end now. Whoever knows an account's password can act as
+/// it, so only one who already holds all of its access may set it (an
+/// escalation path like enabling a user).
+pub async fn set_one_time_password(
+    state: &AppState,
+    actor: &Actor,
+    id: UserId,
+    password: SecretString,
+) -> Result<Written<UserView>, AppError> {
+    let entry = attempt(actor, "user.password.set", "user", id);
+    let result = async {
+        require(state, actor, Permission::UserManage, None)?;
+        if id == actor.id {
+            return Err(AppError::conflict("own_password", "change your own password under My account"));
+        }
+        check_strength(password.expose_secret()).map_err(|message| AppError::invalid("password", message))?;
+        let hash = state.hasher.hash(password).await?;
+        let mut tx = state.access.begin_write(&state.db).await?;
+        let user = store::users::find_by_id(&mut tx, id).await?.ok_or_else(|| not_found(id))?;
+        if user.kind == "service" {
+            return Err(AppError::conflict(
+                "service_account",
+                "a service account never signs in: make it an API token instead",
+            ));
+        }
+        forbid_escalation(state, actor.holder(), &state.access.read().bindings_of_user(&id))?;
+        store::users::set_one_time_password(&mut tx, id, &hash).await?;
+        let ended = store::sessions::delete_for_user(&mut tx, id).await?;
+        let mut success = entry.clone();
+        success.after = Some(serde_json::json!({ "one_time_password": true, "sessions_ended": ended }));
+        audit::insert(&mut tx, &success, now_ms()).await?;
+        let revision = tx.commit(Vec::<Change>::new()).await?;
+        Ok(Written::new(user.view(), revision))
     }
     .await;
     audited(state, entry, result).await

@@ -14,6 +14,7 @@ use crate::{
         services::{
             escalation::forbid_escalation,
             guard::{allows, attempt, audited, readable_workspaces, require},
+            workspaces,
         },
         store::{
             self, audit,
@@ -128,11 +129,7 @@ pub async fn create(state: &AppState, actor: &Actor, new: NewPolicy) -> Result<W
         let role = store::roles::find(&mut tx, &new.role)
             .await?
             .ok_or_else(|| AppError::unknown("role", format!("there is no role {}", new.role)))?;
-        if let Some(ws) = &new.workspace {
-            if store::named::find(&mut tx, ws).await?.is_none() {
-                return Err(AppError::unknown("workspace", format!("there is no workspace {ws}")));
-            }
-        }
+        workspaces::must_exist(&mut tx, new.workspace.as_ref()).await?;
         match &subject {
             Subject::User(user) => {
                 if store::users::find_by_id(&mut tx, *user).await?.is_none() {
@@ -343,7 +340,7 @@ async fn labelled(state: &AppState, policies: Vec<PolicyView>) -> Result<Vec<cra
 /// The roles, workspaces and teams a policy form offers, up to a thousand
 /// of each by key; what the viewer may not read is simply not offered.
 pub async fn choices(state: &AppState, actor: &Actor) -> Result<crate::domain::PolicyChoices, AppError> {
-    use crate::server::services::{roles, teams, workspaces};
+    use crate::server::services::{roles, teams};
     // A refusal is "nothing to offer"; any other error is one.
     fn offered<T>(result: Result<Vec<T>, AppError>) -> Result<Vec<T>, AppError> {
         match result {

@@ -163,6 +163,8 @@ pub async fn create(state: &AppState, actor: &Actor, input: RoleInput) -> Result
         store::roles::insert(&mut tx, &row).await.map_err(|e| {
             e.conflict_on("roles", "key", "role_exists", || format!("a role with key {} already exists", row.key))
         })?;
+        // After the insert: a taken key is the first thing to say.
+        name_is_free(&mut tx, &row.name, &row.key).await?;
         let created = view(state, &row);
         let mut success = entry.clone();
         success.after = serde_json::to_value(&created).ok();
@@ -200,6 +202,7 @@ pub async fn update(
         if !fields.is_empty() {
             return Err(AppError::Validation { fields });
         }
+        name_is_free(&mut tx, &after.name, &after.key).await?;
         // Whoever edits a role could hand out all of it through its policies.
         forbid_escalation(state, actor.holder(), &[Binding { permissions: after.permissions, scope: Scope::Global }])?;
         // Narrowing a role in use takes access away from its holders: bounded
@@ -219,6 +222,19 @@ pub async fn update(
     }
     .await;
     audited(state, entry, result).await
+}
+
+/// A 409 on `name` when another role is called that: the policy form and
+/// the invitation form pick roles by name, so two alike are one too many.
+async fn name_is_free(conn: &mut store::Conn, name: &str, key: &RoleKey) -> Result<(), AppError> {
+    match store::roles::named(conn, name, key).await? {
+        Some(other) => Err(AppError::taken(
+            "name",
+            "role_name_taken",
+            format!("the role {other} is already called {name}: choose another name"),
+        )),
+        None => Ok(()),
+    }
 }
 
 /// Deletes a custom role that no policy uses.

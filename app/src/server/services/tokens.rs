@@ -12,7 +12,10 @@ use crate::{
     server::{
         index::ChangeSet,
         now_ms,
-        services::guard::{attempt, audited, require, require_session},
+        services::{
+            guard::{attempt, audited, require, require_session},
+            workspaces,
+        },
         store::{self, audit, tokens::TokenRow, users::UserRow, StoreError},
         AppState,
     },
@@ -211,11 +214,7 @@ pub async fn create_for(
     let result = async {
         let ValidToken { name, scope, permissions, days, workspace } = validate(state, &input)?;
         let mut tx = state.db.write().await?;
-        if let Some(ws) = &workspace {
-            if store::named::find(&mut tx, ws).await?.is_none() {
-                return Err(AppError::unknown("workspace", format!("there is no workspace {ws}")));
-            }
-        }
+        workspaces::must_exist(&mut tx, workspace.as_ref()).await?;
         let now = now_ms();
         let secret = new_secret();
         let row = TokenRow {

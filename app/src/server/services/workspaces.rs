@@ -19,6 +19,17 @@ use crate::{
     },
 };
 
+/// A 409 on `workspace` when the one named does not exist: a grant, a
+/// token or a question about it would be about nothing.
+pub async fn must_exist(conn: &mut store::Conn, workspace: Option<&WorkspaceKey>) -> Result<(), AppError> {
+    match workspace {
+        Some(ws) if store::named::find(conn, ws).await?.is_none() => {
+            Err(AppError::unknown("workspace", format!("there is no workspace {ws}")))
+        }
+        _ => Ok(()),
+    }
+}
+
 /// The fields of a workspace as a caller sends them.
 pub type WorkspaceInput = NamedInput;
 
@@ -145,5 +156,6 @@ pub async fn detail(state: &AppState, actor: &Actor, key: &str) -> Result<crate:
         people,
         may_update: allows(&index, actor, Permission::WorkspaceUpdate, Some(key.as_str())),
         may_delete: allows(&index, actor, Permission::WorkspaceDelete, Some(key.as_str())),
+        may_manage_policies: allows(&index, actor, Permission::PolicyManage, Some(key.as_str())),
     })
 }

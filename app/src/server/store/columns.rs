@@ -35,3 +35,28 @@ text_column!(
     // Permission keys, space-separated.
     crate::domain::PermissionSet => |t| crate::domain::PermissionSet::parse_keys(&t.split_whitespace().collect::<Vec<_>>()).ok(),
 );
+
+/// A yes/no column, stored as 0 or 1 (`bigint`) on both backends; read into
+/// a `bool` field with `#[sqlx(try_from = "Flag")]`.
+pub struct Flag(bool);
+
+impl sqlx::Type<sqlx::Any> for Flag {
+    fn type_info() -> sqlx::any::AnyTypeInfo {
+        <i64 as sqlx::Type<sqlx::Any>>::type_info()
+    }
+    fn compatible(ty: &sqlx::any::AnyTypeInfo) -> bool {
+        <i64 as sqlx::Type<sqlx::Any>>::compatible(ty)
+    }
+}
+
+impl<'r> sqlx::Decode<'r, sqlx::Any> for Flag {
+    fn decode(value: sqlx::any::AnyValueRef<'r>) -> Result<Self, sqlx::error::BoxDynError> {
+        Ok(Flag(<i64 as sqlx::Decode<'r, sqlx::Any>>::decode(value)? != 0))
+    }
+}
+
+impl From<Flag> for bool {
+    fn from(flag: Flag) -> bool {
+        flag.0
+    }
+}

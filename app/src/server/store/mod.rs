@@ -4,8 +4,9 @@
 //! accept. Each backend keeps its own migrations folder with the same steps.
 
 pub mod access_log;
+pub mod attention;
 pub mod audit;
-mod columns;
+pub mod columns;
 pub mod facts;
 pub mod idempotency;
 pub mod invitations;

@@ -66,6 +66,16 @@ pub async fn find(conn: &mut Conn, key: &RoleKey) -> Result<Option<RoleRow>, Sto
     row.as_ref().map(from_row).transpose()
 }
 
+/// The key of another role called `name` (letter case aside), if any.
+pub async fn named(conn: &mut Conn, name: &str, other_than: &RoleKey) -> Result<Option<RoleKey>, StoreError> {
+    let key: Option<String> = sqlx::query_scalar("select key from roles where lower(name) = lower($1) and key <> $2")
+        .bind(name)
+        .bind(other_than.as_str().to_owned())
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(key.and_then(|k| RoleKey::parse(&k).ok()))
+}
+
 /// Inserts a custom role; a taken key is a unique violation on `roles.key`.
 pub async fn insert(conn: &mut Conn, role: &RoleRow) -> Result<(), StoreError> {
     sqlx::query(

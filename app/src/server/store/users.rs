@@ -22,6 +22,10 @@ pub struct UserRow {
     pub password_set_by: Option<PasswordOrigin>,
     /// When the mailbox was proven (invitation link, provider-verified email).
     pub email_verified_at: Option<i64>,
+    /// The password is an administrator's one-time password: signing in
+    /// with it needs a new one of the user's own.
+    #[sqlx(try_from = "super::columns::Flag")]
+    pub password_must_change: bool,
     /// Changes with every edit of name or status (see [`crate::domain::Expected`]).
     pub version: i64,
 }
@@ -94,10 +98,10 @@ pub struct NewUser {
     pub email_verified: bool,
 }
 
-const COLUMNS: &str = "id, email, name, status, password_hash, created_at, last_seen_at, kind, avatar_url, \
-                       password_set_by, email_verified_at, version";
+pub(super) const COLUMNS: &str = "id, email, name, status, password_hash, created_at, last_seen_at, kind, avatar_url, \
+                       password_set_by, email_verified_at, password_must_change, version";
 
-fn from_row(row: &sqlx::any::AnyRow) -> Result<UserRow, StoreError> {
+pub(super) fn from_row(row: &sqlx::any::AnyRow) -> Result<UserRow, StoreError> {
     Ok(sqlx::FromRow::from_row(row)?)
 }
 
@@ -190,10 +194,12 @@ pub async fn mark_email_verified(conn: &mut Conn, id: UserId, now: i64) -> Resul
 
 /// Removes a user's password (they sign in another way).
 pub async fn clear_password(conn: &mut Conn, id: UserId) -> Result<(), StoreError> {
-    sqlx::query("update users set password_hash = null, password_set_by = null where id = $1")
-        .bind(id.to_string())
-        .execute(&mut *conn)
-        .await?;
+    sqlx::query(
+        "update users set password_hash = null, password_set_by = null, password_must_change = 0 where id = $1",
+    )
+    .bind(id.to_string())
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
@@ -204,12 +210,27 @@ pub async fn set_password_hash(
     hash: &str,
     origin: PasswordOrigin,
 ) -> Result<bool, StoreError> {
-    let done = sqlx::query("update users set password_hash = $1, password_set_by = $2 where id = $3")
-        .bind(hash.to_owned())
-        .bind(origin.as_str().to_owned())
-        .bind(id.to_string())
-        .execute(&mut *conn)
-        .await?;
+    let done = sqlx::query(
+        "update users set password_hash = $1, password_set_by = $2, password_must_change = 0 where id = $3",
+    )
+    .bind(hash.to_owned())
+    .bind(origin.as_str().to_owned())
+    .bind(id.to_string())
+    .execute(&mut *conn)
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Gives a user a one-time password an administrator chose: the next
+/// sign-in with it must set a new one.
+pub async fn set_one_time_password(conn: &mut Conn, id: UserId, hash: &str) -> Result<bool, StoreError> {
+    let done = sqlx::query(
+        "update users set password_hash = $1, password_set_by = 'admin', password_must_change = 1 where id = $2",
+    )
+    .bind(hash.to_owned())
+    .bind(id.to_string())
+    .execute(&mut *conn)
+    .await?;
     Ok(done.rows_affected() == 1)
 }
 

@@ -8,7 +8,7 @@ use crate::{
     domain::DisplayName,
     error::AppError,
     ui::{
-        components::{error_from_url, follow_version, FieldMessage, StaleNotice, VersionField},
+        components::{error_from_url, follow_version, invalid, FieldMessage, StaleNotice, VersionField},
         Me, ToastKind, Toasts,
     },
 };
@@ -67,7 +67,7 @@ pub fn AccountPage() -> impl IntoView {
                         prop:value=move || typed.get()
                         on:input=move |ev| typed.set(event_target_value(&ev))
                         aria-describedby="account-name-help account-name-error"
-                        aria-invalid=move || error.get().and_then(|e| e.field_message("name").map(|_| "true"))
+                        aria-invalid=invalid(error, "name")
                     />
                     <p class="field-help" id="account-name-help">
                         {move || format!("{} characters left", remaining())}

@@ -1,23 +1,38 @@
-//! `/`: counts read from the database, of what the viewer may read.
+//! `/`: what needs looking at (each item linking to where it is fixed),
+//! then counts, all of what the viewer may read.
 
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::{api::load_dashboard, ui::components::ErrorPanel, ui::Me};
+use crate::{
+    api::{load_attention, load_dashboard},
+    domain::{dates::format_timestamp, Attention, Listed, UserView},
+    ui::{components::ErrorPanel, Me},
+};
 
 /// The dashboard.
 #[component]
 pub fn DashboardPage() -> impl IntoView {
     let me = expect_context::<Me>().0;
     let stats = Resource::new(|| (), |_| load_dashboard());
+    let attention = Resource::new(|| (), |_| load_attention());
     view! {
         <Title text="Dashboard"/>
-        <h1>"Dashboard"</h1>
+        <div class="page-head"><h1>"Dashboard"</h1></div>
         <p class="muted">{move || format!("Welcome, {}.", me.with(|u| u.name.clone()))}</p>
+        <Suspense fallback=|| view! { <p class="page-loading">"Loading what needs attention…"</p> }>
+            {move || Suspend::new(async move {
+                match attention.await {
+                    Ok(attention) => view! { <AttentionPanel attention/> }.into_any(),
+                    Err(error) => view! { <ErrorPanel error/> }.into_any(),
+                }
+            })}
+        </Suspense>
         <Suspense fallback=|| view! { <p class="page-loading">"Loading counts…"</p> }>
             {move || Suspend::new(async move {
                 match stats.await {
                     Ok(stats) => view! {
+                        <h2 class="section-title">"In numbers"</h2>
                         <ul class="stat-grid" aria-label="Counts">
                             {[
                                 ("users", "Users", stats.users_total),
@@ -40,5 +55,100 @@ pub fn DashboardPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+fn plural(n: i64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+/// Users, each linking to their page, and "and N more".
+fn people(listed: &Listed<UserView>) -> impl IntoView {
+    let more = listed.total - listed.items.len() as i64;
+    view! {
+        <ul class="inline-list">
+            {listed.items.iter().map(|u| view! { <li><a href=format!("/users/{}", u.id)>{u.email.to_string()}</a></li> }).collect::<Vec<_>>()}
+            {(more > 0).then(|| view! { <li class="muted">{format!("and {more} more")}</li> })}
+        </ul>
+    }
+}
+
+/// The items that need a look; an empty panel says all is well.
+#[component]
+fn AttentionPanel(attention: Attention) -> impl IntoView {
+    let mut items: Vec<AnyView> = Vec::new();
+    if let Some((pending, expiring)) = attention.invitations.filter(|(pending, _)| *pending > 0) {
+        let soon = if expiring > 0 { format!(", {expiring} expiring within 3 days") } else { String::new() };
+        items.push(view! {
+            <li data-attention="invitations">
+                <a href="/invitations?status=pending">{plural(pending, "pending invitation", "pending invitations")}</a>
+                {soon}
+            </li>
+        }.into_any());
+    }
+    if let Some(listed) = attention.users_without_access.filter(|l| l.total > 0) {
+        items.push(view! {
+            <li data-attention="no-access">
+                {format!("{} with no policy (they can sign in and do nothing): ", plural(listed.total, "person", "people"))}
+                {people(&listed)}
+            </li>
+        }.into_any());
+    }
+    if let Some(listed) = attention.disabled_with_access.filter(|l| l.total > 0) {
+        items.push(view! {
+            <li data-attention="disabled-with-access">
+                {format!("{} still holding policies (enabling gives it all back): ", plural(listed.total, "disabled user", "disabled users"))}
+                {people(&listed)}
+            </li>
+        }.into_any());
+    }
+    if !attention.expiring_tokens.is_empty() {
+        let names = attention
+            .expiring_tokens
+            .iter()
+            .map(|t| format!("{} ({})", t.name, format_timestamp(t.expires_at)))
+            .collect::<Vec<_>>()
+            .join(", ");
+        items.push(view! {
+            <li data-attention="tokens">
+                <a href="/account">{plural(attention.expiring_tokens.len() as i64, "of your API tokens expires", "of your API tokens expire")}</a>
+                {format!(" within 7 days: {names}")}
+            </li>
+        }.into_any());
+    }
+    if let Some(refusals) = attention.refusals.filter(|n| *n > 0) {
+        items.push(view! {
+            <li data-attention="refusals">
+                <a href="/audit">{plural(refusals, "refused attempt", "refused attempts")}</a>" in the last 24 hours"
+            </li>
+        }.into_any());
+    }
+    let all_well = items.is_empty();
+    view! {
+        <section class="panel" aria-labelledby="attention-title">
+            <h2 id="attention-title">"Needs attention"</h2>
+            {if all_well {
+                view! { <p class="muted">"Nothing: no pending invitation, no one without access, no token about to expire."</p> }.into_any()
+            } else {
+                view! { <ul class="attention-list">{items}</ul> }.into_any()
+            }}
+        </section>
+        {attention.recent.filter(|r| !r.is_empty()).map(|recent| view! {
+            <section class="panel" aria-labelledby="recent-title">
+                <div class="panel-head">
+                    <h2 id="recent-title">"Latest changes"</h2>
+                    <a href="/audit">"The whole audit log"</a>
+                </div>
+                <ul class="plain-list">
+                    {recent.into_iter().map(|e| view! {
+                        <li>
+                            <span class="muted small">{format_timestamp(e.at)}</span> " "
+                            {e.actor_email.clone().unwrap_or_else(|| "system".to_owned())} " " <code>{e.action.clone()}</code>
+                            {(e.outcome == crate::domain::Outcome::Denied).then(|| view! { " " <span class="badge badge-denied">"denied"</span> })}
+                        </li>
+                    }).collect::<Vec<_>>()}
+                </ul>
+            </section>
+        })}
     }
 }

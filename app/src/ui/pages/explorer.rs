@@ -10,7 +10,7 @@ use crate::{
     api::{explain_access, permission_holders},
     domain::Permission,
     ui::{
-        components::{ErrorPanel, FieldMessage},
+        components::{invalid, ErrorPanel, FieldMessage},
         list::FilterField,
         widgets::{EffectiveTable, PeopleTable},
     },
@@ -87,7 +87,7 @@ pub fn ExplorerPage() -> impl IntoView {
                 <input type="hidden" name="workspace" value=user_workspace/>
                 <div class="field">
                     <label for="holders-permission">"Permission"</label>
-                    <select id="holders-permission" name="permission" prop:value=permission aria-describedby="holders-permission-error">
+                    <select id="holders-permission" name="permission" prop:value=permission aria-describedby="holders-permission-error" aria-invalid=invalid(holders_error, "permission")>
                         <option value="">"Pick a permission"</option>
                         {Permission::ALL.iter().map(|p| view! {
                             <option value=p.key()>{format!("{} — {}", p.key(), p.description())}</option>

@@ -11,7 +11,9 @@ use crate::{
     api::{list_invitations, load_policy_choices, CreateInvitations, ResendInvitation, RevokeInvitation},
     domain::{dates::format_timestamp, InvitationView, Permission},
     ui::{
-        components::{close_modal, href_with, open_modal, report_outcome, CopyButton, FieldMessage, Modal},
+        components::{
+            close_modal, failure, href_with, invalid, open_modal, report_outcome, CopyButton, FieldMessage, Modal,
+        },
         list::{ConfirmButton, Empty, FilterField, FilterSelect, ListQuery, PagedTable},
         widgets::ScopeSelect,
         Can,
@@ -31,7 +33,10 @@ fn status_badge(status: &str) -> &'static str {
     }
 }
 
+/// What became of the invitation's mail. Without SMTP nothing is sent: the
+/// pending link is for the admin to pass on; a finished one needs nothing.
 fn mail_state(invitation: &InvitationView, smtp: bool) -> String {
+    let pending = invitation.status == "pending";
     match (invitation.mail_status.as_deref(), smtp) {
         (Some("sent"), _) => "mailed".to_owned(),
         (Some("failed"), _) => {
@@ -41,7 +46,8 @@ fn mail_state(invitation: &InvitationView, smtp: bool) -> String {
             Some(error) => format!("retrying (last error: {error})"),
             None => "sending…".to_owned(),
         },
-        (Some("pending"), false) => "not mailed (no SMTP): copy the link".to_owned(),
+        (Some("pending"), false) if pending => "not mailed (no SMTP): copy the link and send it yourself".to_owned(),
+        (Some("pending"), false) => "not mailed (no SMTP)".to_owned(),
         _ => String::new(),
     }
 }
@@ -85,15 +91,35 @@ pub fn InvitationsPage() -> impl IntoView {
     let choices = Resource::new(|| (), |_| load_policy_choices());
     let create_dialog = NodeRef::<html::Dialog>::new();
     let revoke_dialog = NodeRef::<html::Dialog>::new();
+    let resend_dialog = NodeRef::<html::Dialog>::new();
     let pending_revoke = RwSignal::new(None::<InvitationView>);
+    let pending_resend = RwSignal::new(None::<InvitationView>);
+    // Whether links go out by mail: the words say "send" only when they do.
+    let smtp = RwSignal::new(false);
+    Effect::new(move |_| {
+        if let Some(Ok(page)) = invitations.get() {
+            smtp.set(page.smtp_configured);
+        }
+    });
     let typed_emails = RwSignal::new(String::new());
     let create_error = Signal::derive(move || create.value().get().and_then(Result::err));
-    report_outcome(create, Some(create_dialog), |created| match created.len() {
-        1 => format!("Invited {}.", created[0].email),
-        n => format!("Invited {n} people."),
+    report_outcome(create, Some(create_dialog), move |created| {
+        let who = match created.len() {
+            1 => created[0].email.clone(),
+            n => format!("{n} people"),
+        };
+        if smtp.get_untracked() {
+            format!("Invited {who}: the links are on their way by mail.")
+        } else {
+            format!("Made invitation links for {who}: copy them from the list and send them yourself.")
+        }
     });
-    report_outcome(resend, None, |invitation| {
-        format!("Sent a new link to {}; the old one no longer works.", invitation.email)
+    report_outcome(resend, Some(resend_dialog), move |invitation| {
+        if smtp.get_untracked() {
+            format!("Sent a new link to {}; the old one no longer works.", invitation.email)
+        } else {
+            format!("Made a new link for {}; the old one no longer works. Copy it from the list.", invitation.email)
+        }
     });
     report_outcome(revoke, Some(revoke_dialog), |_| "The invitation was revoked; its link no longer works.".to_owned());
     Effect::new(move |_| {
@@ -134,7 +160,6 @@ pub fn InvitationsPage() -> impl IntoView {
                 let team = invitation.team.as_ref().map(|t| format!(", team {t}")).unwrap_or_default();
                 let pending = invitation.status == "pending";
                 let expired = invitation.status == "expired";
-                let id = invitation.id.to_string();
                 let target = invitation.clone();
                 let email = invitation.email.clone();
                 let link = invitation.link.clone();
@@ -159,12 +184,14 @@ pub fn InvitationsPage() -> impl IntoView {
                         </td>
                         <td class="row-actions">
                             {(manage && (pending || expired)).then(|| {
-                                let label = format!("Resend to {}", invitation.email);
+                                let label = format!("Renew the link of {}", invitation.email);
+                                let target = target.clone();
                                 view! {
-                                    <ActionForm action=resend attr:class="inline-form">
-                                        <input type="hidden" name="id" value=id.clone()/>
-                                        <button type="submit" class="button button-small" aria-label=label>"Resend"</button>
-                                    </ActionForm>
+                                    <button type="button" class="button button-small" aria-label=label on:click=move |_| {
+                                        resend.value().set(None);
+                                        pending_resend.set(Some(target.clone()));
+                                        open_modal(resend_dialog);
+                                    }>"New link"</button>
                                 }
                             })}
                             {(manage && (pending || expired)).then(|| {
@@ -182,12 +209,12 @@ pub fn InvitationsPage() -> impl IntoView {
         />
 
         {manage.then(|| view! {
-            <Modal node_ref=create_dialog title="Invite people" title_id="create-invitations-title">
+            <Modal node_ref=create_dialog title="Invite people" title_id="create-invitations-title" error=create_error>
                 <ActionForm action=create attr:class="form" attr:novalidate=true>
                     <div class="field">
                         <label for="invite-emails">"Emails"</label>
                         <textarea id="invite-emails" name="emails" rows="5" required
-                            aria-describedby="invite-emails-help invite-emails-error"
+                            aria-describedby="invite-emails-help invite-emails-error" aria-invalid=invalid(create_error, "emails")
                             prop:value=move || typed_emails.get()
                             on:input=move |ev| typed_emails.set(event_target_value(&ev))></textarea>
                         <p class="field-help" id="invite-emails-help">"One per line or separated by commas, or a CSV with an email column."</p>
@@ -203,7 +230,7 @@ pub fn InvitationsPage() -> impl IntoView {
                             view! {
                                 <div class="field">
                                     <label for="invite-role">"Role"</label>
-                                    <select id="invite-role" name="role" aria-describedby="invite-role-error">
+                                    <select id="invite-role" name="role" aria-describedby="invite-role-error" aria-invalid=invalid(create_error, "role")>
                                         <option value="">"Pick a role…"</option>
                                         {choices.roles.iter().map(|r| view! {
                                             <option value=r.key.to_string()>{format!("{} ({})", r.name, r.key)}</option>
@@ -214,7 +241,7 @@ pub fn InvitationsPage() -> impl IntoView {
                                 <ScopeSelect id="invite-workspace" workspaces=choices.workspaces.clone() error=create_error/>
                                 <div class="field">
                                     <label for="invite-team">"Team (optional)"</label>
-                                    <select id="invite-team" name="team" aria-describedby="invite-team-error">
+                                    <select id="invite-team" name="team" aria-describedby="invite-team-error" aria-invalid=invalid(create_error, "team")>
                                         <option value="">"No team"</option>
                                         {choices.teams.iter().map(|t| view! {
                                             <option value=t.key.to_string()>{format!("{} ({})", t.name, t.key)}</option>
@@ -227,12 +254,31 @@ pub fn InvitationsPage() -> impl IntoView {
                     </Transition>
                     <div class="dialog-actions">
                         <button type="button" class="button" on:click=move |_| close_modal(create_dialog)>"Cancel"</button>
-                        <button type="submit" class="button button-primary" disabled=move || create.pending().get()>"Send invitations"</button>
+                        <button type="submit" class="button button-primary" disabled=move || create.pending().get()>
+                            {move || if smtp.get() { "Send invitations" } else { "Create invitation links" }}
+                        </button>
                     </div>
                 </ActionForm>
             </Modal>
 
-            <Modal node_ref=revoke_dialog title="Revoke invitation" title_id="revoke-invitation-title">
+            <Modal node_ref=resend_dialog title="New invitation link" title_id="resend-invitation-title" error=failure(resend)>
+                {move || pending_resend.get().map(|invitation| view! {
+                    <p>
+                        "Make a new link for " <strong>{invitation.email.clone()}</strong>
+                        {if smtp.get_untracked() { " and mail it" } else { "" }}
+                        "? The link made before stops working at once, even if you have already passed it on."
+                    </p>
+                    <ActionForm action=resend attr:class="dialog-actions">
+                        <input type="hidden" name="id" value=invitation.id.to_string()/>
+                        <button type="button" class="button" on:click=move |_| close_modal(resend_dialog)>"Cancel"</button>
+                        <button type="submit" class="button button-primary">
+                            {if smtp.get_untracked() { "Send a new link" } else { "Make a new link" }}
+                        </button>
+                    </ActionForm>
+                })}
+            </Modal>
+
+            <Modal node_ref=revoke_dialog title="Revoke invitation" title_id="revoke-invitation-title" error=failure(revoke)>
                 {move || pending_revoke.get().map(|invitation| view! {
                     <p>"Revoke the invitation of " <strong>{invitation.email.clone()}</strong> "? Its link stops working at once."</p>
                     <ActionForm action=revoke attr:class="dialog-actions">

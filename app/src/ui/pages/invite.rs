@@ -11,7 +11,7 @@ use crate::{
     api::{current_user, preview_invitation, AcceptInvitation, AcceptInvitationWithPassword, Logout},
     domain::InvitationPreview,
     error::AppError,
-    ui::components::{encode_query_value, error_from_url, FieldMessage, ProviderButtons},
+    ui::components::{encode_query_value, error_from_url, invalid, FieldMessage, ProviderButtons},
 };
 
 fn gone_title(error: &AppError) -> &'static str {
@@ -94,7 +94,7 @@ fn InvitationOffer(invitation: InvitationPreview, token: String, signed_in_email
         <h2>"You are invited"</h2>
         <p data-invitation="summary">
             <strong>{invitation.invited_by_email.clone()}</strong> " invites " <strong>{invitation.email.clone()}</strong>
-            " to Portcullis as " <strong>{invitation.role_name.clone()}</strong> " " {scope} {team} "."
+            " to Portcullis as " <strong>{invitation.role_name.clone()}</strong> {format!(" {scope}{team}.")}
         </p>
         <p class="muted small">"This grants: " {grants}</p>
         <p class="muted small">{format!("The link works once, until {expires} (UTC).")}</p>
@@ -149,13 +149,13 @@ fn SignUpWithPassword(token: String, email: String) -> impl IntoView {
             </div>
             <div class="field">
                 <label for="invite-name">"Your name"</label>
-                <input id="invite-name" name="name" type="text" autocomplete="name" required aria-describedby="invite-name-error"/>
+                <input id="invite-name" name="name" type="text" autocomplete="name" required aria-describedby="invite-name-error" aria-invalid=invalid(error, "name")/>
                 <FieldMessage error field="name" id="invite-name-error"/>
             </div>
             <div class="field">
                 <label for="invite-password">"Password"</label>
                 <input id="invite-password" name="password" type="password" autocomplete="new-password" required
-                    aria-describedby="invite-password-help invite-password-error"/>
+                    aria-describedby="invite-password-help invite-password-error" aria-invalid=invalid(error, "password")/>
                 <p class="field-help" id="invite-password-help">"At least 10 characters."</p>
                 <FieldMessage error field="password" id="invite-password-error"/>
             </div>

@@ -7,7 +7,7 @@ use leptos_router::hooks::use_query_map;
 use crate::{
     api::Login,
     error::AppError,
-    ui::components::{error_from_url, FieldMessage, ProviderButtons},
+    ui::components::{error_from_url, focus_first_problem, invalid, FieldMessage, ProviderButtons},
 };
 
 /// The sign-in page.
@@ -25,6 +25,19 @@ pub fn LoginPage() -> impl IntoView {
     // Errors that are not about one field show above the button.
     let banner = move || error.get().filter(|e| !matches!(e, AppError::Validation { .. })).map(|e| e.to_string());
     let show_password = RwSignal::new(false);
+    // A one-time password asks for one of the user's own; once asked, the
+    // field stays (with what was typed) whatever the next answer.
+    let asked_new = RwSignal::new(false);
+    Effect::new(move |_| {
+        if error.with(|e| e.as_ref().is_some_and(|e| e.field_message("new_password").is_some())) {
+            asked_new.set(true);
+        }
+    });
+    Effect::new(move |_| {
+        if let Some(Err(_)) = login.value().get() {
+            focus_first_problem(None);
+        }
+    });
     // A refused sign-in with GitHub or Google comes back with its reason.
     let provider_error = move || query.with(|q| q.get("error")).filter(|e| !e.is_empty());
     let next_signal = Signal::derive(next);
@@ -48,7 +61,7 @@ pub fn LoginPage() -> impl IntoView {
                             autocomplete="username"
                             required
                             aria-describedby="login-email-error"
-                            aria-invalid=move || error.get().and_then(|e| e.field_message("email").map(|_| "true"))
+                            aria-invalid=invalid(error, "email")
                         />
                         <FieldMessage error field="email" id="login-email-error"/>
                     </div>
@@ -62,6 +75,7 @@ pub fn LoginPage() -> impl IntoView {
                                 autocomplete="current-password"
                                 required
                                 aria-describedby="login-password-error"
+                                aria-invalid=invalid(error, "password")
                             />
                             <button
                                 type="button"
@@ -74,6 +88,12 @@ pub fn LoginPage() -> impl IntoView {
                             </button>
                         </div>
                         <FieldMessage error field="password" id="login-password-error"/>
+                    </div>
+                    <div class="field" hidden=move || !asked_new.get()>
+                        <label for="login-new-password">"New password"</label>
+                        <input id="login-new-password" name="new_password" type="password" autocomplete="new-password"
+                            aria-describedby="login-new-password-error" aria-invalid=invalid(error, "new_password")/>
+                        <FieldMessage error field="new_password" id="login-new-password-error"/>
                     </div>
                     {move || banner().map(|message| view! { <p class="form-error" role="alert">{message}</p> })}
                     <button type="submit" class="button button-primary" disabled=move || login.pending().get()>

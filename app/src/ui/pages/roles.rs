@@ -10,7 +10,8 @@ use crate::{
     domain::{Permission, PermissionSet, RoleView, ScopeKind},
     ui::{
         components::{
-            close_modal, follow_version, open_modal, report_outcome, FieldMessage, Modal, StaleNotice, VersionField,
+            close_modal, follow_version, invalid, open_modal, report_outcome, FieldMessage, Modal, StaleNotice,
+            VersionField,
         },
         list::PagedTable,
         Can,
@@ -95,6 +96,19 @@ fn matrix_axes() -> (Vec<&'static str>, Vec<&'static str>) {
     (resources, actions)
 }
 
+/// Where a resource's permissions apply: all globally, all per workspace,
+/// or some of each (the workspace row: creating one is global, reading one
+/// is per workspace).
+fn scope_label(resource: &str) -> &'static str {
+    let mut scopes = Permission::ALL.iter().filter(|p| p.resource() == resource).map(|p| p.scope());
+    let first = scopes.next();
+    match (first, scopes.all(|s| Some(s) == first)) {
+        (Some(ScopeKind::Global), true) => "global",
+        (Some(ScopeKind::Workspace), true) => "workspace",
+        _ => "global and workspace",
+    }
+}
+
 /// Checkboxes named `permissions[]`, one per permission of the catalog, laid
 /// out as resources by actions; each says what it allows.
 #[component]
@@ -111,8 +125,7 @@ fn PermissionMatrix(selected: PermissionSet, read_only: bool) -> impl IntoView {
                 </thead>
                 <tbody>
                     {resources.iter().map(|resource| {
-                        let scope = Permission::ALL.iter().find(|p| p.resource() == *resource).map(|p| p.scope());
-                        let scope_label = if scope == Some(ScopeKind::Global) { "global" } else { "workspace" };
+                        let scope_label = scope_label(resource);
                         view! {
                             <tr>
                                 <th scope="row">{*resource}<span class="scope-tag">{scope_label}</span></th>
@@ -193,7 +206,11 @@ pub fn RolesPage() -> impl IntoView {
         </div>
         <p class="page-intro">
             "A role is a named set of permissions. Policies bind a role to a user or a team, globally or in one workspace. "
-            "Built-in roles are fixed; duplicate one to start a custom role."
+            {if may_manage {
+                "Built-in roles are fixed; duplicate one to start a custom role."
+            } else {
+                "Built-in roles are fixed; custom ones are made by those who manage roles."
+            }}
         </p>
         <PagedTable
             data=roles
@@ -258,6 +275,7 @@ pub fn RolesPage() -> impl IntoView {
             title=Signal::derive(move || draft.with(|d| d.as_ref().map(RoleDraft::title).unwrap_or_default()))
             title_id="role-editor-title"
             wide=true
+            error=save_error
         >
             {move || draft.get().map(|draft| {
                 let read_only = draft.mode.is_none();
@@ -270,13 +288,16 @@ pub fn RolesPage() -> impl IntoView {
                             <div class="field">
                                 <label for="role-key">"Key"</label>
                                 <input id="role-key" name="key" type="text" required prop:value=draft.key.clone()
-                                    readonly=!creating aria-describedby="role-key-error"/>
+                                    readonly=!creating aria-describedby="role-key-help role-key-error" aria-invalid=invalid(save_error, "key")/>
+                                <p class="field-help" id="role-key-help">
+                                    {if creating { "Lower-case letters, digits and dashes, e.g. endpoint-operator. It cannot change later." } else { "The key cannot change." }}
+                                </p>
                                 <FieldMessage error=save_error field="key" id="role-key-error"/>
                             </div>
                             <div class="field">
                                 <label for="role-name">"Name"</label>
                                 <input id="role-name" name="name" type="text" required prop:value=draft.name.clone()
-                                    readonly=read_only aria-describedby="role-name-error"/>
+                                    readonly=read_only aria-describedby="role-name-error" aria-invalid=invalid(save_error, "name")/>
                                 <FieldMessage error=save_error field="name" id="role-name-error"/>
                             </div>
                         </div>
@@ -307,7 +328,7 @@ pub fn RolesPage() -> impl IntoView {
             })}
         </Modal>
 
-        <Modal node_ref=delete_dialog title="Delete role" title_id="delete-role-title">
+        <Modal node_ref=delete_dialog title="Delete role" title_id="delete-role-title" error=delete_error>
             {move || pending_delete.get().map(|role| view! {
                 <p>"Delete the role " <strong>{role.name.clone()}</strong> " (" <code>{role.key.to_string()}</code> ")? No policy uses it."</p>
                 <ActionForm action=delete attr:class="form">
@@ -326,5 +347,15 @@ pub fn RolesPage() -> impl IntoView {
                 </ActionForm>
             })}
         </Modal>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_row_of_both_scopes_says_so() {
+        assert_eq!(super::scope_label("workspace"), "global and workspace");
+        assert_eq!(super::scope_label("user"), "global");
+        assert_eq!(super::scope_label("endpoint"), "workspace");
     }
 }

@@ -9,7 +9,13 @@ use leptos_router::hooks::use_params_map;
 use crate::{
     api::{list_teams, load_team_detail, DeleteTeam, PutTeamMember, RemoveTeamMember, SaveTeam},
     domain::{MemberView, Permission, TeamView},
-    ui::{components::*, list::*, widgets::*, Can},
+    ui::{
+        components::*,
+        grants::{GrantDialog, Grants, PolicyList, RevokeDialog},
+        list::*,
+        widgets::*,
+        Can,
+    },
 };
 
 const EMPTY: Empty = Empty {
@@ -68,7 +74,7 @@ pub fn TeamsPage() -> impl IntoView {
         />
 
         {manage.then(|| view! {
-            <Modal node_ref=create_dialog title="New team" title_id="create-team-title">
+            <Modal node_ref=create_dialog title="New team" title_id="create-team-title" error=save_error>
                 <ActionForm action=save attr:class="form" attr:novalidate=true>
                     <input type="hidden" name="mode" value="create"/>
                     <NewNamedFields prefix="new-team" error=save_error key_example="ml-eng"/>
@@ -79,7 +85,7 @@ pub fn TeamsPage() -> impl IntoView {
                 </ActionForm>
             </Modal>
 
-            <Modal node_ref=delete_dialog title="Delete team" title_id="delete-team-title">
+            <Modal node_ref=delete_dialog title="Delete team" title_id="delete-team-title" error=delete_error>
                 {move || pending_delete.get().map(|team| view! {
                     <p>"Delete " <strong>{team.name.clone()}</strong> " (" <code>{team.key.to_string()}</code> ")? Its members lose what the team's policies gave them, and the policies are deleted too."</p>
                     <StaleNotice
@@ -112,8 +118,10 @@ pub fn TeamDetailPage() -> impl IntoView {
     let put_member = ServerAction::<PutTeamMember>::new();
     let remove_member = ServerAction::<RemoveTeamMember>::new();
     let (saved, removed) = (successes(save), successes(remove_member));
+    let grants = Grants::new();
+    let may_grant = expect_context::<Can>().has(Permission::PolicyManage);
     let detail = Resource::new(
-        move || (key(), saved.get(), put_member.version().get(), removed.get()),
+        move || (key(), saved.get(), put_member.version().get(), removed.get(), grants.changes()),
         |(key, ..)| load_team_detail(key),
     );
     let edit_dialog = NodeRef::<html::Dialog>::new();
@@ -185,7 +193,7 @@ pub fn TeamDetailPage() -> impl IntoView {
                                             <div class="field">
                                                 <label for="add-member-email">"Add a member"</label>
                                                 <input id="add-member-email" name="email" type="text" list="member-options" autocomplete="off"
-                                                    placeholder="Name or email" aria-describedby="add-member-email-error"
+                                                    placeholder="Name or email" aria-describedby="add-member-email-error" aria-invalid=invalid(member_error, "email")
                                                     prop:value=move || typed_member.get()
                                                     on:input=move |ev| typed_member.set(event_target_value(&ev))/>
                                                 <datalist id="member-options">
@@ -252,11 +260,23 @@ pub fn TeamDetailPage() -> impl IntoView {
                             </section>
 
                             <section class="panel" aria-labelledby="team-policies">
-                                <h2 id="team-policies">"Policies of this team"</h2>
-                                <TeamPolicies policies=detail.policies.clone() team_key=team_key.clone()/>
+                                <div class="panel-head">
+                                    <h2 id="team-policies">"Policies of this team"</h2>
+                                    {(may_grant && detail.policies.is_some()).then(|| view! {
+                                        <button type="button" class="button button-primary"
+                                            on:click=move |_| grants.open_grant_for(Some(format!("team:{}", key())), None)>"Grant access"</button>
+                                    })}
+                                </div>
+                                {match detail.policies.clone() {
+                                    None => view! { <p class="muted">"You may not read policies."</p> }.into_any(),
+                                    Some(items) => view! {
+                                        <PolicyList policies=items grants may_manage=may_grant subjects=false
+                                            empty="No policy is bound to this team: its members get nothing through it yet."/>
+                                    }.into_any(),
+                                }}
                             </section>
 
-                            <Modal node_ref=remove_dialog title="Remove member" title_id="remove-member-title">
+                            <Modal node_ref=remove_dialog title="Remove member" title_id="remove-member-title" error=remove_error>
                                 {move || pending_remove.get().map(|member| {
                                     let key = team_key.clone();
                                     view! {
@@ -273,7 +293,7 @@ pub fn TeamDetailPage() -> impl IntoView {
                                     }
                                 })}
                             </Modal>
-                            <Modal node_ref=edit_dialog title="Edit team" title_id="edit-team-title">
+                            <Modal node_ref=edit_dialog title="Edit team" title_id="edit-team-title" error=save_error>
                                 <ActionForm action=save attr:class="form" attr:novalidate=true>
                                     <input type="hidden" name="mode" value="update"/>
                                     <input type="hidden" name="key" value=team.key.to_string()/>
@@ -292,29 +312,7 @@ pub fn TeamDetailPage() -> impl IntoView {
                 }
             })}
         </Transition>
-    }
-}
-
-/// The policies bound to a team, with a link to manage them on the Policies page.
-#[component]
-fn TeamPolicies(policies: Option<Vec<crate::domain::PolicyListing>>, team_key: String) -> impl IntoView {
-    let link = format!("/policies?subject={}", encode_query_value(&format!("team:{team_key}")));
-    match policies {
-        None => view! { <p class="muted">"You may not read policies."</p> }.into_any(),
-        Some(items) if items.is_empty() => view! {
-            <p class="muted">"No policy is bound to this team: its members get nothing through it yet. "
-                <a href="/policies">"Create one on the Policies page."</a></p>
-        }
-        .into_any(),
-        Some(items) => view! {
-            <ul class="plain-list">
-                {items.into_iter().map(|p| {
-                    let scope = p.policy.workspace.as_ref().map_or_else(|| "Global".to_owned(), |w| format!("in {w}"));
-                    view! { <li>"#" {p.policy.id.0} " " <code>{p.policy.role.to_string()}</code> " — " {scope}</li> }
-                }).collect::<Vec<_>>()}
-            </ul>
-            <p><a href=link>"Manage these on the Policies page"</a></p>
-        }
-        .into_any(),
+        {may_grant.then(|| view! { <GrantDialog grants/> })}
+        <RevokeDialog grants/>
     }
 }

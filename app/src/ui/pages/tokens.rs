@@ -8,7 +8,7 @@ use crate::{
     api::{list_tokens, CreateToken, RevokeToken},
     domain::{dates::format_timestamp, Permission, ScopeKind, SessionView, TokenView},
     ui::{
-        components::{close_modal, open_modal, report_outcome, CopyButton, ErrorPanel, FieldMessage, Modal},
+        components::{close_modal, invalid, open_modal, report_outcome, CopyButton, ErrorPanel, FieldMessage, Modal},
         list::{Empty, PagedTable},
     },
 };
@@ -102,22 +102,22 @@ pub fn TokensSection(
             />
         </section>
 
-        <Modal node_ref=create_dialog title="New API token" title_id="create-token-title" wide=true>
+        <Modal node_ref=create_dialog title="New API token" title_id="create-token-title" wide=true error=create_error>
             <ActionForm action=create attr:class="form" attr:novalidate=true>
                 <input type="hidden" name="owner" value=create_owner/>
                 <div class="field">
                     <label for="token-name">"Name"</label>
-                    <input id="token-name" name="name" type="text" required placeholder="e.g. CI deploys" aria-describedby="token-name-error"/>
+                    <input id="token-name" name="name" type="text" required placeholder="e.g. CI deploys" aria-describedby="token-name-error" aria-invalid=invalid(create_error, "name")/>
                     <FieldMessage error=create_error field="name" id="token-name-error"/>
                 </div>
                 <div class="field">
                     <label for="token-days">"Expires in (days)"</label>
-                    <input id="token-days" name="expires_in_days" type="number" min="1" value="90" aria-describedby="token-days-error"/>
+                    <input id="token-days" name="expires_in_days" type="number" min="1" value="90" aria-describedby="token-days-error" aria-invalid=invalid(create_error, "expires_in_days")/>
                     <FieldMessage error=create_error field="expires_in_days" id="token-days-error"/>
                 </div>
                 <div class="field">
                     <label for="token-workspace">"Only in workspace (optional)"</label>
-                    <input id="token-workspace" name="workspace" type="text" placeholder="a workspace key" aria-describedby="token-workspace-error"/>
+                    <input id="token-workspace" name="workspace" type="text" placeholder="a workspace key" aria-describedby="token-workspace-error" aria-invalid=invalid(create_error, "workspace")/>
                     <FieldMessage error=create_error field="workspace" id="token-workspace-error"/>
                 </div>
                 <fieldset class="field">
@@ -193,8 +193,8 @@ pub fn SessionsSection() -> impl IntoView {
                     let handle = session.id.clone();
                     view! {
                         <tr data-session=session.id.clone() data-current=session.current.to_string()>
-                            <td class="small">
-                                {session.agent.clone().unwrap_or_else(|| "unknown device".into())}
+                            <td class="small" title=session.agent.clone()>
+                                {session.agent.as_deref().map_or_else(|| "unknown device".to_owned(), crate::domain::device::describe)}
                                 {session.current.then(|| view! { " " <span class="badge badge-ok">"this session"</span> })}
                             </td>
                             <td>{session.address.clone().unwrap_or_default()}</td>
@@ -266,13 +266,13 @@ pub fn SignInMethodsSection() -> impl IntoView {
                                 {methods.password.then(|| view! {
                                     <div class="field">
                                         <label for="current-password">"Current password"</label>
-                                        <input id="current-password" name="current_password" type="password" autocomplete="current-password" aria-describedby="current-password-error"/>
+                                        <input id="current-password" name="current_password" type="password" autocomplete="current-password" aria-describedby="current-password-error" aria-invalid=invalid(password_error, "current_password")/>
                                         <FieldMessage error=password_error field="current_password" id="current-password-error"/>
                                     </div>
                                 })}
                                 <div class="field">
                                     <label for="new-password">{if methods.password { "New password" } else { "Set a password" }}</label>
-                                    <input id="new-password" name="new_password" type="password" autocomplete="new-password" aria-describedby="new-password-error"/>
+                                    <input id="new-password" name="new_password" type="password" autocomplete="new-password" aria-describedby="new-password-error" aria-invalid=invalid(password_error, "new_password")/>
                                     <FieldMessage error=password_error field="new_password" id="new-password-error"/>
                                 </div>
                                 <button type="submit" class="button" disabled=move || password.pending().get()>"Save password"</button>
@@ -311,7 +311,7 @@ pub fn MembershipsSection() -> impl IntoView {
             <ActionForm action=avatar attr:class="form form-inline" attr:novalidate=true>
                 <div class="field">
                     <label for="avatar-url">"Picture address (https)"</label>
-                    <input id="avatar-url" name="avatar_url" type="url" placeholder="empty: none" aria-describedby="avatar-url-error"
+                    <input id="avatar-url" name="avatar_url" type="url" placeholder="empty: none" aria-describedby="avatar-url-error" aria-invalid=invalid(avatar_error, "avatar_url")
                         prop:value=move || me.with(|u| u.avatar_url.clone().unwrap_or_default())/>
                     <FieldMessage error=avatar_error field="avatar_url" id="avatar-url-error"/>
                 </div>

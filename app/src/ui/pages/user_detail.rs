@@ -10,9 +10,56 @@ use leptos_router::{
 };
 
 use crate::{
-    api::load_user_detail,
-    ui::{components::ErrorPanel, widgets::EffectiveTable},
+    api::{load_user_detail, SetOneTimePassword},
+    domain::UserView,
+    ui::{
+        components::{close_modal, failure, invalid, open_modal, report_outcome, ErrorPanel, FieldMessage, Modal},
+        grants::{GrantDialog, Grants, PolicyList, RevokeDialog},
+        widgets::EffectiveTable,
+    },
 };
+
+/// How a user signs in, for those who manage users: a one-time password
+/// for an account that has none, or whose owner lost theirs.
+#[component]
+fn SignInSection(user: UserView) -> impl IntoView {
+    let set = ServerAction::<SetOneTimePassword>::new();
+    let dialog = NodeRef::<leptos::html::Dialog>::new();
+    let error = failure(set);
+    report_outcome(set, Some(dialog), |user| {
+        format!("{} has a one-time password: pass it on. They choose their own when they next sign in.", user.email)
+    });
+    let email = user.email.to_string();
+    view! {
+        <section class="panel" aria-labelledby="user-sign-in">
+            <h2 id="user-sign-in">"Sign-in"</h2>
+            <p class="muted small">
+                "Set a one-time password for someone who cannot sign in (an account made without a password, a lost one). "
+                "It works once: signing in with it asks for a password of their own. Their sessions end now."
+            </p>
+            <button type="button" class="button" on:click=move |_| { set.value().set(None); open_modal(dialog); }>
+                "Set a one-time password"
+            </button>
+            <Modal node_ref=dialog title="Set a one-time password" title_id="one-time-password-title" error=error>
+                <p>"For " <strong>{email}</strong> ". Pass it on yourself, by a channel you trust."</p>
+                <ActionForm action=set attr:class="form" attr:novalidate=true>
+                    <input type="hidden" name="id" value=user.id.to_string()/>
+                    <div class="field">
+                        <label for="one-time-password">"One-time password"</label>
+                        <input id="one-time-password" name="password" type="text" autocomplete="off" spellcheck="false" required
+                            aria-describedby="one-time-password-help one-time-password-error" aria-invalid=invalid(error, "password")/>
+                        <p class="field-help" id="one-time-password-help">"At least 10 characters."</p>
+                        <FieldMessage error field="password" id="one-time-password-error"/>
+                    </div>
+                    <div class="dialog-actions">
+                        <button type="button" class="button" on:click=move |_| close_modal(dialog)>"Cancel"</button>
+                        <button type="submit" class="button button-primary" disabled=move || set.pending().get()>"Set password"</button>
+                    </div>
+                </ActionForm>
+            </Modal>
+        </section>
+    }
+}
 
 /// The user detail page.
 #[component]
@@ -21,8 +68,11 @@ pub fn UserDetailPage() -> impl IntoView {
     let query = use_query_map();
     let id = move || params.with(|p| p.get("id").unwrap_or_default());
     let workspace = move || query.with(|q| q.get("workspace").unwrap_or_default());
-    let detail = Resource::new(move || (id(), workspace()), |(id, ws)| load_user_detail(id, Some(ws)));
+    let grants = Grants::new();
+    let detail =
+        Resource::new(move || (id(), workspace(), grants.changes()), |(id, ws, _)| load_user_detail(id, Some(ws)));
     let can = expect_context::<crate::ui::Can>();
+    let may_grant = can.has(crate::domain::Permission::PolicyManage);
     let me = expect_context::<crate::ui::Me>().0;
 
     view! {
@@ -60,17 +110,21 @@ pub fn UserDetailPage() -> impl IntoView {
                             </section>
 
                             <section class="panel" aria-labelledby="user-policies">
-                                <h2 id="user-policies">"Policies bound to this user"</h2>
+                                <div class="panel-head">
+                                    <h2 id="user-policies">"Policies bound to this user"</h2>
+                                    {(may_grant && detail.policies.is_some()).then(|| {
+                                        let email = detail.user.email.to_string();
+                                        view! {
+                                            <button type="button" class="button button-primary"
+                                                on:click=move |_| grants.open_grant_for(Some(email.clone()), None)>"Grant access"</button>
+                                        }
+                                    })}
+                                </div>
                                 {match detail.policies.clone() {
                                     None => view! { <p class="muted">"You may not read policies."</p> }.into_any(),
-                                    Some(items) if items.is_empty() => view! { <p class="muted">"None (access may still come through teams)."</p> }.into_any(),
                                     Some(items) => view! {
-                                        <ul class="plain-list">
-                                            {items.into_iter().map(|p| {
-                                                let scope = p.policy.workspace.as_ref().map_or_else(|| "Global".to_owned(), |w| w.to_string());
-                                                view! { <li>"#" {p.policy.id.0} " " <code>{p.policy.role.to_string()}</code> " — " {scope}</li> }
-                                            }).collect::<Vec<_>>()}
-                                        </ul>
+                                        <PolicyList policies=items grants may_manage=may_grant subjects=false
+                                            empty="None (access may still come through teams)."/>
                                     }.into_any(),
                                 }}
                             </section>
@@ -84,8 +138,28 @@ pub fn UserDetailPage() -> impl IntoView {
                                     </div>
                                     <button type="submit" class="button">"Show"</button>
                                 </Form>
+                                {(detail.effective.is_empty() && detail.workspace.is_none()).then(|| {
+                                    // Workspace policies grant nothing globally: say where they do.
+                                    let mut places: Vec<String> = detail.policies.iter().flatten()
+                                        .filter_map(|p| p.policy.workspace.as_ref().map(ToString::to_string)).collect();
+                                    places.sort();
+                                    places.dedup();
+                                    (!places.is_empty()).then(|| view! {
+                                        <p class="notice" data-places="workspaces">
+                                            "Nothing globally: their policies apply in "
+                                            {places.into_iter().map(|ws| view! {
+                                                <a href=format!("?workspace={ws}")>{ws.clone()}</a> " "
+                                            }).collect::<Vec<_>>()}
+                                            "— pick one to see what they may do there."
+                                        </p>
+                                    })
+                                })}
                                 <EffectiveTable effective=detail.effective.clone() label="Effective permissions"/>
                             </section>
+                            {(can.has(crate::domain::Permission::UserManage) && detail.user.kind != "service"
+                                && Some(detail.user.id) != me.with_untracked(|u| Some(u.id))).then(|| view! {
+                                <SignInSection user=detail.user.clone()/>
+                            })}
                             // Someone else's tokens, for user managers (one's own are on My account).
                             {(can.has(crate::domain::Permission::UserManage) && Some(detail.user.id) != me.with_untracked(|u| Some(u.id))).then(|| view! {
                                 <super::tokens::TokensSection
@@ -98,5 +172,7 @@ pub fn UserDetailPage() -> impl IntoView {
                 }
             })}
         </Transition>
+        {may_grant.then(|| view! { <GrantDialog grants/> })}
+        <RevokeDialog grants/>
     }
 }

@@ -10,8 +10,8 @@ use crate::{
     domain::{Permission, UserStatus, UserView},
     ui::{
         components::{
-            close_modal, follow_version, href_with, open_modal, report_outcome, FieldMessage, Modal, StaleNotice,
-            ToastKind, Toasts, VersionField,
+            close_modal, follow_version, href_with, invalid, open_modal, report_outcome, FieldMessage, Modal,
+            StaleNotice, ToastKind, Toasts, VersionField,
         },
         list::{ConfirmButton, Empty, FilterField, FilterSelect, ListQuery, PagedTable},
         Can,
@@ -184,21 +184,21 @@ pub fn UsersPage() -> impl IntoView {
         />
 
         {manage.then(|| view! {
-        <Modal node_ref=create_dialog title="New user" title_id="create-user-title">
+        <Modal node_ref=create_dialog title="New user" title_id="create-user-title" error=create_error>
             <ActionForm action=create attr:class="form" attr:novalidate=true>
                 <div class="field">
                     <label for="new-user-email">"Email"</label>
-                    <input id="new-user-email" name="email" type="email" required aria-describedby="new-user-email-error"/>
+                    <input id="new-user-email" name="email" type="email" required aria-describedby="new-user-email-error" aria-invalid=invalid(create_error, "email")/>
                     <FieldMessage error=create_error field="email" id="new-user-email-error"/>
                 </div>
                 <div class="field">
                     <label for="new-user-name">"Name"</label>
-                    <input id="new-user-name" name="name" type="text" required aria-describedby="new-user-name-error"/>
+                    <input id="new-user-name" name="name" type="text" required aria-describedby="new-user-name-error" aria-invalid=invalid(create_error, "name")/>
                     <FieldMessage error=create_error field="name" id="new-user-name-error"/>
                 </div>
                 <div class="field">
                     <label for="new-user-password">"Password (optional)"</label>
-                    <input id="new-user-password" name="password" type="password" autocomplete="new-password" aria-describedby="new-user-password-error"/>
+                    <input id="new-user-password" name="password" type="password" autocomplete="new-password" aria-describedby="new-user-password-error" aria-invalid=invalid(create_error, "password")/>
                     <FieldMessage error=create_error field="password" id="new-user-password-error"/>
                 </div>
                 <div class="dialog-actions">
@@ -208,17 +208,17 @@ pub fn UsersPage() -> impl IntoView {
             </ActionForm>
         </Modal>
 
-        <Modal node_ref=service_dialog title="New service account" title_id="create-service-title">
+        <Modal node_ref=service_dialog title="New service account" title_id="create-service-title" error=service_error>
             <p class="muted small">"A principal for a platform service: it holds policies and acts through API tokens, never signs in."</p>
             <ActionForm action=create_service attr:class="form" attr:novalidate=true>
                 <div class="field">
                     <label for="service-key">"Key"</label>
-                    <input id="service-key" name="key" type="text" required placeholder="e.g. ci-deployer" aria-describedby="service-key-error"/>
+                    <input id="service-key" name="key" type="text" required placeholder="e.g. ci-deployer" aria-describedby="service-key-error" aria-invalid=invalid(service_error, "key")/>
                     <FieldMessage error=service_error field="key" id="service-key-error"/>
                 </div>
                 <div class="field">
                     <label for="service-name">"Name"</label>
-                    <input id="service-name" name="name" type="text" required aria-describedby="service-name-error"/>
+                    <input id="service-name" name="name" type="text" required aria-describedby="service-name-error" aria-invalid=invalid(service_error, "name")/>
                     <FieldMessage error=service_error field="name" id="service-name-error"/>
                 </div>
                 <div class="dialog-actions">
@@ -228,7 +228,7 @@ pub fn UsersPage() -> impl IntoView {
             </ActionForm>
         </Modal>
 
-        <Modal node_ref=rename_dialog title="Rename user" title_id="rename-user-title">
+        <Modal node_ref=rename_dialog title="Rename user" title_id="rename-user-title" error=rename_error>
             {move || pending_rename.get().map(|user| view! {
                 <p class="muted">{user.email.to_string()}</p>
                 <ActionForm action=rename attr:class="form" attr:novalidate=true>
@@ -236,7 +236,7 @@ pub fn UsersPage() -> impl IntoView {
                     <VersionField version=rename_version/>
                     <div class="field">
                         <label for="rename-user-name">"Name"</label>
-                        <input id="rename-user-name" name="name" type="text" required aria-describedby="rename-user-name-error"
+                        <input id="rename-user-name" name="name" type="text" required aria-describedby="rename-user-name-error" aria-invalid=invalid(rename_error, "name")
                             prop:value=move || typed_name.get()
                             on:input=move |ev| typed_name.set(event_target_value(&ev))/>
                         <FieldMessage error=rename_error field="name" id="rename-user-name-error"/>
@@ -250,7 +250,7 @@ pub fn UsersPage() -> impl IntoView {
             })}
         </Modal>
 
-        <Modal node_ref=delete_dialog title="Delete user" title_id="delete-user-title">
+        <Modal node_ref=delete_dialog title="Delete user" title_id="delete-user-title" error=delete_error>
             {move || pending_delete.get().map(|user| view! {
                 <p>"Delete " <strong>{user.email.to_string()}</strong> "? Their sessions, team memberships and policies go too. This cannot be undone."</p>
                 <StaleNotice error=delete_error seen=Signal::derive({ let user = user.clone(); move || serde_json::to_value(&user).ok() })

@@ -7,12 +7,12 @@ use leptos_router::hooks::{use_navigate, use_params_map};
 
 use crate::{
     api::{load_workspace_detail, DeleteWorkspace, UpdateWorkspace},
-    domain::PolicyListing,
     ui::{
         components::{
-            close_modal, encode_query_value, follow_version, open_modal, report_outcome, successes, ErrorPanel, Modal,
-            StaleNotice, VersionField,
+            close_modal, encode_query_value, failure, follow_version, open_modal, report_outcome, successes,
+            ErrorPanel, Modal, StaleNotice, VersionField,
         },
+        grants::{GrantDialog, Grants, PolicyList, RevokeDialog},
         pages::workspaces::{ConfirmWorkspaceDelete, WORKSPACE_FIELDS},
         widgets::{NameDescriptionFields, PeopleTable},
     },
@@ -26,7 +26,9 @@ pub fn WorkspaceDetailPage() -> impl IntoView {
     let update = ServerAction::<UpdateWorkspace>::new();
     let delete = ServerAction::<DeleteWorkspace>::new();
     let updated = successes(update);
-    let detail = Resource::new(move || (key(), updated.get()), |(key, _)| load_workspace_detail(key));
+    let grants = Grants::new();
+    let detail =
+        Resource::new(move || (key(), updated.get(), grants.changes()), |(key, ..)| load_workspace_detail(key));
     let edit_dialog = NodeRef::<html::Dialog>::new();
     let delete_dialog = NodeRef::<html::Dialog>::new();
     let update_error = Signal::derive(move || update.value().get().and_then(Result::err));
@@ -58,6 +60,7 @@ pub fn WorkspaceDetailPage() -> impl IntoView {
                         let (edit_name, edit_description) = (workspace.name.clone(), workspace.description.clone());
                         let shown = workspace.clone();
                         let policies_link = format!("/policies?workspace={}", encode_query_value(&ws_key));
+                        let may_grant = detail.may_manage_policies;
                         let invite_link = format!("/invitations?workspace={}", encode_query_value(&ws_key));
                         view! {
                             <div class="page-head">
@@ -84,10 +87,20 @@ pub fn WorkspaceDetailPage() -> impl IntoView {
                             <p class="muted"><code>{ws_key.clone()}</code> {(!workspace.description.is_empty()).then(|| format!(" · {}", workspace.description))}</p>
 
                             <section class="panel" aria-labelledby="workspace-policies">
-                                <h2 id="workspace-policies">"Policies in this workspace"</h2>
-                                <WorkspacePolicies policies=detail.policies.clone()/>
+                                <div class="panel-head">
+                                    <h2 id="workspace-policies">"Policies in this workspace"</h2>
+                                    {may_grant.then(|| view! {
+                                        <button type="button" class="button button-primary" on:click=move |_| grants.open_grant_for(None, Some(key()))>"Add member"</button>
+                                    })}
+                                </div>
+                                {match detail.policies.clone() {
+                                    None => view! { <p class="muted">"You may not read the policies of this workspace."</p> }.into_any(),
+                                    Some(items) => view! {
+                                        <PolicyList policies=items grants may_manage=may_grant empty="No policy is scoped to this workspace."/>
+                                    }.into_any(),
+                                }}
                                 <p>
-                                    <a href=policies_link>"Manage them on the Policies page"</a>
+                                    <a href=policies_link>"All policies of this workspace"</a>
                                     " · "
                                     <a href=invite_link>"Invite people to this workspace"</a>
                                 </p>
@@ -102,7 +115,7 @@ pub fn WorkspaceDetailPage() -> impl IntoView {
                                 }}
                             </section>
 
-                            <Modal node_ref=edit_dialog title="Edit workspace" title_id="edit-workspace-title">
+                            <Modal node_ref=edit_dialog title="Edit workspace" title_id="edit-workspace-title" error=update_error>
                                 <ActionForm action=update attr:class="form" attr:novalidate=true>
                                     <input type="hidden" name="key" value=ws_key.clone()/>
                                     <VersionField version/>
@@ -115,7 +128,7 @@ pub fn WorkspaceDetailPage() -> impl IntoView {
                                     </div>
                                 </ActionForm>
                             </Modal>
-                            <Modal node_ref=delete_dialog title="Delete workspace" title_id="delete-workspace-title">
+                            <Modal node_ref=delete_dialog title="Delete workspace" title_id="delete-workspace-title" error=failure(delete)>
                                 <ConfirmWorkspaceDelete action=delete dialog=delete_dialog workspace=workspace.clone() typed_key/>
                             </Modal>
                         }.into_any()
@@ -123,27 +136,7 @@ pub fn WorkspaceDetailPage() -> impl IntoView {
                 }
             })}
         </Transition>
-    }
-}
-
-#[component]
-fn WorkspacePolicies(policies: Option<Vec<PolicyListing>>) -> impl IntoView {
-    match policies {
-        None => view! { <p class="muted">"You may not read the policies of this workspace."</p> }.into_any(),
-        Some(items) if items.is_empty() => view! { <p class="muted">"No policy is scoped to this workspace."</p> }.into_any(),
-        Some(items) => view! {
-            <table class="table" aria-label="Policies in this workspace">
-                <thead><tr><th scope="col">"#"</th><th scope="col">"Subject"</th><th scope="col">"Role"</th></tr></thead>
-                <tbody>
-                    {items.into_iter().map(|p| view! {
-                        <tr>
-                            <td>{p.policy.id.0}</td>
-                            <td>{p.subject_label.clone()}</td>
-                            <td><code>{p.policy.role.to_string()}</code></td>
-                        </tr>
-                    }).collect::<Vec<_>>()}
-                </tbody>
-            </table>
-        }.into_any(),
+        <GrantDialog grants/>
+        <RevokeDialog grants/>
     }
 }

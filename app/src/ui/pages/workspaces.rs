@@ -66,7 +66,7 @@ pub fn WorkspacesPage() -> impl IntoView {
         />
 
         {may_create.then(|| view! {
-            <Modal node_ref=create_dialog title="New workspace" title_id="create-workspace-title">
+            <Modal node_ref=create_dialog title="New workspace" title_id="create-workspace-title" error=create_error>
                 <ActionForm action=create attr:class="form" attr:novalidate=true>
                     <NewNamedFields prefix="new-workspace" error=create_error key_example="ml-prod"/>
                     <div class="dialog-actions">
@@ -77,7 +77,7 @@ pub fn WorkspacesPage() -> impl IntoView {
             </Modal>
         })}
 
-        <Modal node_ref=delete_dialog title="Delete workspace" title_id="delete-workspace-title">
+        <Modal node_ref=delete_dialog title="Delete workspace" title_id="delete-workspace-title" error=failure(delete)>
             {move || pending_delete.get().map(|workspace| view! {
                 <ConfirmWorkspaceDelete action=delete dialog=delete_dialog workspace typed_key/>
             })}
@@ -114,7 +114,7 @@ pub fn ConfirmWorkspaceDelete(
                     name="confirm"
                     type="text"
                     autocomplete="off"
-                    aria-describedby="delete-workspace-confirm-error"
+                    aria-describedby="delete-workspace-confirm-error" aria-invalid=invalid(error, "confirm")
                     prop:value=move || typed_key.get()
                     on:input=move |ev| typed_key.set(event_target_value(&ev))
                 />

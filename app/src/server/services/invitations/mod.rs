@@ -17,6 +17,7 @@ use crate::{
         services::{
             escalation::{forbid_escalation, invitation_grants},
             guard::{attempt, audited, require, require_session},
+            workspaces,
         },
         store::{
             self, audit,
@@ -155,11 +156,7 @@ pub async fn invite(state: &AppState, actor: &Actor, input: InviteInput) -> Resu
         let role = store::roles::find(&mut tx, &role_key)
             .await?
             .ok_or_else(|| AppError::unknown("role", format!("there is no role {role_key}")))?;
-        if let Some(ws) = &workspace {
-            if store::named::find(&mut tx, ws).await?.is_none() {
-                return Err(AppError::unknown("workspace", format!("there is no workspace {ws}")));
-            }
-        }
+        workspaces::must_exist(&mut tx, workspace.as_ref()).await?;
         if let Some(team) = &team {
             if !store::teams::exists(&mut tx, team).await? {
                 return Err(AppError::unknown("team", format!("there is no team {team}")));
