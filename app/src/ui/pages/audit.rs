@@ -117,7 +117,7 @@ fn AuditRows(entry: AuditEntryView, emails: std::sync::Arc<Emails>) -> impl Into
     let toggle = (count > 0).then(|| {
         let label = format!("{count} field{}", if count == 1 { "" } else { "s" });
         view! {
-            <button type="button" class="button button-small button-quiet" aria-expanded=move || open.get().to_string()
+            <button type="button" class="button button-small button-quiet audit-changes-toggle" aria-expanded=move || open.get().to_string()
                 aria-controls=panel_id.clone() on:click=move |_| open.update(|o| *o = !*o)>
                 {move || if open.get() { format!("Hide {label}") } else { format!("Show {label}") }}
             </button>
