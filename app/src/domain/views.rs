@@ -156,16 +156,6 @@ pub struct AuditEntryView {
     pub entry_hash: Option<String>,
 }
 
-impl AuditEntryView {
-    /// What the attempt was on, for people: `team ml-eng`.
-    pub fn target(&self) -> Option<String> {
-        match (&self.target_type, &self.target_id) {
-            (Some(kind), Some(id)) => Some(format!("{kind} {id}")),
-            (kind, id) => kind.clone().or_else(|| id.clone()),
-        }
-    }
-}
-
 /// A place the command palette can jump to: a user, team, workspace or role.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Jump {

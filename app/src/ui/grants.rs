@@ -87,10 +87,15 @@ impl Default for Grants {
 /// Global for a page about one workspace). It stays outside the page's
 /// data, so that its own data is loaded with the page, not within it.
 #[component]
-pub fn GrantDialog(grants: Grants) -> impl IntoView {
+pub fn GrantDialog(
+    grants: Grants,
+    /// The page's own copy of the choices, when it loads them anyway.
+    #[prop(optional)]
+    choices: Option<Resource<Result<crate::domain::PolicyChoices, crate::AppError>>>,
+) -> impl IntoView {
     let Grants { create, grant_dialog, subject, workspace, .. } = grants;
     let error = failure(create);
-    let choices = Resource::new(|| (), |_| load_policy_choices());
+    let choices = choices.unwrap_or_else(|| Resource::new(|| (), |_| load_policy_choices()));
     let typed_subject = RwSignal::new(String::new());
     let matches = user_matches(typed_subject);
     let chosen_role = RwSignal::new(String::new());

@@ -104,7 +104,7 @@ pub fn PoliciesPage() -> impl IntoView {
             }
         />
 
-        {may_manage.then(|| view! { <GrantDialog grants/> })}
+        {may_manage.then(|| view! { <GrantDialog grants choices/> })}
         <RevokeDialog grants/>
     }
 }
