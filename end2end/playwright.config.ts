@@ -8,6 +8,8 @@ export const fakePort = Number(process.env.E2E_FAKE_PORT ?? 3190);
 const smtpPort = Number(process.env.E2E_SMTP_PORT ?? 2525);
 /** A second console with no SMTP: what it says when nothing is mailed. */
 export const unmailedPort = Number(process.env.E2E_UNMAILED_PORT ?? 3101);
+/** A third console that only the visual comparison uses: the same data every run. */
+export const visualPort = Number(process.env.E2E_VISUAL_PORT ?? 3102);
 export const adminEmail = 'admin@example.com';
 export const adminPassword = 'e2e admin password';
 
@@ -39,7 +41,9 @@ export default defineConfig({
   workers: 1,
   retries: 0,
   timeout: 30_000,
-  expect: { timeout: 10_000 },
+  expect: { timeout: 10_000, toHaveScreenshot: { maxDiffPixelRatio: 0.01, animations: 'disabled', caret: 'hide' } },
+  // Baselines of the visual comparison, committed: one per page at 1280 px.
+  snapshotPathTemplate: '{testDir}/__screenshots__/{arg}{ext}',
   reporter: 'list',
   use: {
     baseURL: `http://127.0.0.1:${port}`,
@@ -77,5 +81,6 @@ export default defineConfig({
       PORTCULLIS_GITHUB_API_URL: `http://127.0.0.1:${fakePort}`,
    }),
    consoleServer(unmailedPort, '.data-unmailed', {}),
+   consoleServer(visualPort, '.data-visual', {}),
   ],
 });

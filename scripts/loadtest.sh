@@ -17,7 +17,7 @@ trap 'kill "${server_pid:-0}" 2>/dev/null || true; [ -n "${KEEP:-}" ] || rm -rf 
 command -v wrk >/dev/null || { echo "installing wrk"; apt-get install -y wrk >/dev/null; }
 if [ ! -x target/release/portcullis ]; then
   source scripts/ensure-tools.sh
-  RUSTFLAGS="--cfg erase_components" cargo leptos build --release
+  ./scripts/build-console.sh
 fi
 
 if curl -sf "$base/healthz" >/dev/null 2>&1; then

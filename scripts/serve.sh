@@ -5,8 +5,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/ensure-tools.sh
-export RUSTFLAGS="--cfg erase_components"
-cargo leptos build --release
-node scripts/precompress.mjs target/site/pkg
+./scripts/build-console.sh
 export DATABASE_URL="${DATABASE_URL:-sqlite://data/portcullis.db}"
 exec target/release/portcullis serve

@@ -51,9 +51,8 @@ if [ "$cluster_passed" -lt 7 ]; then
 fi
 
 phase "release build (server and wasm)"
-cargo leptos build --release 2>&1 | tail -n 5
-echo "the bundle, as sent (precompressed):"
-node scripts/precompress.mjs target/site/pkg
+echo "the bundle, one chunk per page, as sent (precompressed):"
+./scripts/build-console.sh 2>&1 | grep -v '^\s*Compiling' | tail -n 40
 phase_done "release build"
 
 phase "API fuzzing (schemathesis, every check, against the release server)"
@@ -82,7 +81,7 @@ DATABASE_URL="sqlite://$load_dir/load.db" PORTCULLIS_LISTEN=127.0.0.1:3130 PORTC
   target/release/portcullis serve &
 load_pid=$!
 for _ in $(seq 1 100); do curl -sf http://127.0.0.1:3130/readyz >/dev/null && break; sleep 0.2; done
-(cd end2end && node first-load.mjs http://127.0.0.1:3130 load@example.com 'first load admin password') | tee "$logs/first-load.log"
+(cd end2end && node first-load.mjs http://127.0.0.1:3130 load@example.com 'first load admin password' ../target/site/pkg) | tee "$logs/first-load.log"
 kill "$load_pid"; wait "$load_pid" 2>/dev/null || true
 rm -rf "$load_dir"
 phase_done "first load"

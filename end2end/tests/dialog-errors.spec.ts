@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { createUser, hydrated, signIn } from './helpers';
+import { createUser, hydrated, signIn, rowAction } from './helpers';
 
 // What the server refuses while a dialog is open shows in the dialog, where
 // the eye is: beside the field it names (aria-invalid, focused), or at the
@@ -60,7 +60,7 @@ test('a refusal that names no field shows at the top of the open dialog', async 
   await signIn(page);
   await page.goto('/users?q=admin%40example.com');
   await hydrated(page);
-  await page.getByRole('button', { name: 'Delete admin@example.com' }).click();
+  await rowAction(page, 'Delete admin@example.com');
   const confirm = page.getByRole('dialog', { name: 'Delete user' });
   await confirm.getByRole('button', { name: 'Delete' }).click();
   const alert = confirm.getByRole('alert');

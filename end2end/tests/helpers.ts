@@ -1,4 +1,4 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { adminEmail, adminPassword } from '../playwright.config';
 
 export { adminEmail, adminPassword };
@@ -81,4 +81,11 @@ export async function createRole(page: Page, key: string, name: string, permissi
   }
   await editor.getByRole('button', { name: 'Create role' }).click();
   await expect(page.getByRole('status')).toContainText(`Saved role ${key}.`);
+}
+
+/** Chooses `action` in its row's Actions menu (components::RowMenu). */
+export async function rowAction(scope: Page | Locator, action: string) {
+  const button = scope.getByRole('button', { name: action, exact: true, includeHidden: true });
+  await button.locator('xpath=ancestor::td[1]').getByRole('button', { name: /^Actions for / }).click();
+  await button.click();
 }

@@ -1,6 +1,6 @@
 import { test, expect } from '@playwright/test';
 import { unmailedPort } from '../playwright.config';
-import { hydrated, signIn } from './helpers';
+import { hydrated, signIn, rowAction } from './helpers';
 
 // This console has no SMTP: nothing is sent, so nothing may say it was.
 test.use({ baseURL: `http://127.0.0.1:${unmailedPort}` });
@@ -26,14 +26,14 @@ test('without SMTP the console makes links instead of sending them, and asks bef
   expect(first).toContain('/invite/');
 
   // A new link kills the one already passed on: only after saying so.
-  await row.getByRole('button', { name: 'Renew the link of unmailed@example.com' }).click();
+  await rowAction(row, 'Renew the link of unmailed@example.com');
   const confirm = page.getByRole('dialog', { name: 'New invitation link' });
   await expect(confirm).toContainText('stops working at once');
   await confirm.getByRole('button', { name: 'Cancel' }).click();
   await expect(confirm).toBeHidden();
   await expect(link).toHaveValue(first);
 
-  await row.getByRole('button', { name: 'Renew the link of unmailed@example.com' }).click();
+  await rowAction(row, 'Renew the link of unmailed@example.com');
   await confirm.getByRole('button', { name: 'Make a new link' }).click();
   await expect(toasts).toContainText('Made a new link for unmailed@example.com');
   await expect(toasts).not.toContainText('Sent a new link');

@@ -1,6 +1,6 @@
 import { test, expect, type Page } from '@playwright/test';
 import { fakePort } from '../playwright.config';
-import { createWorkspace, hydrated, screenshot, signIn } from './helpers';
+import { createWorkspace, hydrated, screenshot, signIn, rowAction } from './helpers';
 
 const fake = `http://127.0.0.1:${fakePort}`;
 
@@ -52,7 +52,7 @@ test('invitations: invite with a validation error, the mail arrives, join with a
   await screenshot(page, 'invitations');
 
   const leaver = page.locator('tr[data-email="leaver@example.com"]');
-  await leaver.getByRole('button', { name: 'Revoke the invitation of leaver@example.com' }).click();
+  await rowAction(leaver, 'Revoke the invitation of leaver@example.com');
   await page.getByRole('dialog', { name: 'Revoke invitation' }).getByRole('button', { name: 'Revoke' }).click();
   await expect(leaver).toContainText('revoked');
 
@@ -110,6 +110,8 @@ test('invitations: the invitee reads the mail, signs in with GitHub, and lands w
   await expect(rows.first()).toHaveAttribute('data-key', 'octo-ws');
   await invitee.getByRole('link', { name: 'My account' }).click();
   await invitee.getByRole('link', { name: /My access/ }).click();
+  // The user page's code arrives with it (a lazy route): wait for the page.
+  await expect(invitee.getByRole('heading', { name: 'The Octocat', level: 1 })).toBeVisible();
   await invitee.getByLabel('Workspace').fill('octo-ws');
   await invitee.getByRole('button', { name: 'Show' }).click();
   const effective = invitee.getByRole('table', { name: 'Effective permissions' });

@@ -73,3 +73,51 @@ test('sessions name the browser and system, not the raw User-Agent', async ({ pa
   await expect(device).not.toContainText('Mozilla/5.0');
   await expect(device).toHaveAttribute('title', /Mozilla\/5\.0/);
 });
+
+test('every page says what it is for under its title, and detail pages show where they sit', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await signIn(page);
+  for (const [path, title] of [['/', 'Dashboard'], ['/users', 'Users'], ['/teams', 'Teams'], ['/invitations', 'Invitations'],
+    ['/roles', 'Roles'], ['/policies', 'Policies'], ['/policies/explorer', 'Access explorer'], ['/workspaces', 'Workspaces'],
+    ['/audit', 'Audit log'], ['/account', 'My account']]) {
+    await page.goto(path);
+    await hydrated(page);
+    const intro = page.locator('.page-head + .page-intro');
+    await expect(intro, `${path} explains itself`).toHaveCount(1);
+    expect((await intro.innerText()).length, `${path}: a sentence, not a word`).toBeGreaterThan(30);
+    await expect(page.getByRole('heading', { level: 1 })).toHaveText(title);
+  }
+  await page.goto('/users?q=admin%40example.com');
+  await hydrated(page);
+  await page.getByRole('link', { name: 'Ada Admin' }).click();
+  const trail = page.getByRole('navigation', { name: 'Breadcrumb' });
+  await expect(trail.getByRole('link')).toHaveText(['Dashboard', 'Users']);
+  await trail.getByRole('link', { name: 'Users' }).click();
+  await expect(page.getByRole('heading', { name: 'Users', exact: true })).toBeVisible();
+});
+
+test("a row's actions sit in one menu at the row's end, which a phone reaches without scrolling sideways", async ({ page }) => {
+  await page.setViewportSize({ width: 390, height: 844 });
+  await signIn(page);
+  await page.goto('/users');
+  await hydrated(page);
+  const row = page.locator('tr[data-email="admin@example.com"]');
+  const open = row.getByRole('button', { name: 'Actions for admin@example.com' });
+  await expect(row.getByRole('button', { name: 'Rename admin@example.com' })).toBeHidden();
+  // In view without scrolling: the actions cell sticks to the frame's edge.
+  const button = (await open.boundingBox())!;
+  expect(button.x + button.width).toBeLessThanOrEqual(390);
+  await open.click();
+  const rename = row.getByRole('button', { name: 'Rename admin@example.com' });
+  await expect(rename).toBeVisible();
+  // The menu lies inside the screen, not cut off by the table's frame.
+  const box = (await rename.boundingBox())!;
+  expect(box.x).toBeGreaterThanOrEqual(0);
+  expect(box.x + box.width).toBeLessThanOrEqual(390);
+  await page.keyboard.press('Escape');
+  await expect(rename).toBeHidden();
+  await open.click();
+  await rename.click();
+  await expect(page.getByRole('dialog', { name: 'Rename user' })).toBeVisible();
+  await expect(rename).toBeHidden();
+});

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { createPolicy, createRole, createUser, hydrated, screenshot, signIn, signInAs } from './helpers';
+import { createPolicy, createRole, createUser, hydrated, screenshot, signIn, signInAs, rowAction } from './helpers';
 
 test('roles page: built-ins read-only, create in the matrix with a validation error, duplicate, delete', async ({ page }) => {
   await signIn(page);
@@ -11,9 +11,9 @@ test('roles page: built-ins read-only, create in the matrix with a validation er
   const admin = page.locator('tr[data-key="admin"]');
   await expect(admin).toContainText('built-in');
   await expect(admin).toContainText('1 policy');
-  await expect(admin.getByRole('button', { name: 'Edit role admin' })).toHaveCount(0);
-  await expect(admin.getByRole('button', { name: 'Delete role admin' })).toHaveCount(0);
-  await admin.getByRole('button', { name: 'View role admin' }).click();
+  await expect(admin.getByRole('button', { name: 'Edit role admin', includeHidden: true })).toHaveCount(0);
+  await expect(admin.getByRole('button', { name: 'Delete role admin', includeHidden: true })).toHaveCount(0);
+  await rowAction(admin, 'View role admin');
   const viewer = page.getByRole('dialog', { name: 'Role admin' });
   await expect(viewer.getByRole('checkbox', { name: /^endpoint:invoke/ })).toBeChecked();
   await expect(viewer.getByRole('checkbox', { name: /^endpoint:invoke/ })).toBeDisabled();
@@ -39,7 +39,7 @@ test('roles page: built-ins read-only, create in the matrix with a validation er
   await screenshot(page, 'roles');
 
   // Duplicate a built-in as a starting point.
-  await page.locator('tr[data-key="viewer"]').getByRole('button', { name: 'Duplicate role viewer' }).click();
+  await rowAction(page.locator('tr[data-key="viewer"]'), 'Duplicate role viewer');
   const copy = page.getByRole('dialog', { name: 'New role' });
   await expect(copy.getByLabel('Key', { exact: true })).toHaveValue('viewer-copy');
   await expect(copy.getByRole('checkbox', { name: /^model:read/ })).toBeChecked();
@@ -49,13 +49,13 @@ test('roles page: built-ins read-only, create in the matrix with a validation er
   await expect(page.locator('tr[data-key="viewer-copy"]')).toContainText('Copy of');
 
   // Edit, then delete.
-  await page.getByRole('button', { name: 'Edit role viewer-copy' }).click();
+  await rowAction(page, 'Edit role viewer-copy');
   const edit = page.getByRole('dialog', { name: 'Edit role viewer-copy' });
   await expect(edit.getByRole('checkbox', { name: /^dataset:read/ })).not.toBeChecked();
   await edit.getByRole('checkbox', { name: /^dataset:read/ }).check();
   await edit.getByRole('button', { name: 'Save changes' }).click();
   await expect(page.getByRole('status')).toContainText('Saved role viewer-copy.');
-  await page.getByRole('button', { name: 'Delete role viewer-copy' }).click();
+  await rowAction(page, 'Delete role viewer-copy');
   await page.getByRole('dialog', { name: 'Delete role' }).getByRole('button', { name: 'Delete role' }).click();
   await expect(page.locator('tr[data-key="viewer-copy"]')).toHaveCount(0);
 });
@@ -81,5 +81,5 @@ test('the role editor says what a key looks like, labels each row by where it ap
   await page.goto('/roles');
   await hydrated(page);
   await expect(page.locator('.page-intro')).not.toContainText('duplicate');
-  await expect(page.getByRole('button', { name: /^Duplicate/ })).toHaveCount(0);
+  await expect(page.getByRole('button', { name: /^Duplicate/, includeHidden: true })).toHaveCount(0);
 });

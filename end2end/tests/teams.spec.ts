@@ -63,7 +63,7 @@ test('teams page: create with a validation error, add members by type-ahead, tea
   await expect(member).toHaveCount(0);
   await expect(page.locator('.toast', { hasText: 'The member was removed.' })).toHaveCount(1);
 
-  await page.getByRole('link', { name: '← Teams' }).click();
+  await page.getByRole('navigation', { name: 'Breadcrumb' }).getByRole('link', { name: 'Teams' }).click();
   await hydrated(page);
   await screenshot(page, 'teams');
   await page.getByRole('button', { name: 'Delete team ml-eng' }).click();

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { hydrated, screenshot, signIn } from './helpers';
+import { hydrated, screenshot, signIn, rowAction } from './helpers';
 
 test('users page: create with a validation error, search, disable, enable, delete', async ({ page }) => {
   await signIn(page);
@@ -30,12 +30,12 @@ test('users page: create with a validation error, search, disable, enable, delet
   await expect(page.locator('tbody tr')).toHaveCount(1);
   await screenshot(page, 'users');
 
-  await row.getByRole('button', { name: 'Disable grace@example.com' }).click();
+  await rowAction(row, 'Disable grace@example.com');
   await expect(row).toContainText('disabled');
-  await row.getByRole('button', { name: 'Enable grace@example.com' }).click();
+  await rowAction(row, 'Enable grace@example.com');
   await expect(row).toContainText('active');
 
-  await row.getByRole('button', { name: 'Delete grace@example.com' }).click();
+  await rowAction(row, 'Delete grace@example.com');
   const confirm = page.getByRole('dialog', { name: 'Delete user' });
   await expect(confirm).toContainText('grace@example.com');
   await confirm.getByRole('button', { name: 'Delete' }).click();
@@ -48,7 +48,7 @@ test('the last administrator cannot disable themselves', async ({ page }) => {
   await page.goto('/users?q=admin%40example.com');
   await hydrated(page);
   const row = page.locator('tr[data-email="admin@example.com"]');
-  await row.getByRole('button', { name: 'Disable admin@example.com' }).click();
+  await rowAction(row, 'Disable admin@example.com');
   await expect(page.getByRole('status')).toContainText('no active administrator');
   await expect(row).toContainText('active');
 });

@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { hydrated, signIn } from './helpers';
+import { hydrated, signIn, rowAction } from './helpers';
 
 // Issue 14, item 3: two people edit the same role; the second save is not
 // lost silently. The console shows what the other person changed, keeps
@@ -13,7 +13,7 @@ test('versions: a role changed meanwhile shows what changed, keeps the input, an
 
   await page.goto('/roles');
   await hydrated(page);
-  await page.getByRole('button', { name: 'Edit role shared-role' }).click();
+  await rowAction(page, 'Edit role shared-role');
   const edit = page.getByRole('dialog', { name: 'Edit role shared-role' });
   await edit.getByRole('textbox', { name: 'Description' }).fill('Mine: read models too');
   await edit.getByRole('checkbox', { name: /^model:read/ }).check();

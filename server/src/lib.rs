@@ -24,16 +24,28 @@ use app::server::{
 };
 
 /// Leptos's settings, derived from ours: deployments run the binary, not
-/// cargo-leptos, so nothing is read from Cargo.toml at run time.
+/// cargo-leptos, so nothing is read from Cargo.toml at run time. A release
+/// build names the bundle's files by their hash and lists the names in
+/// `hash.txt` beside the binary; without that file (tests, `cargo run`)
+/// the plain names are used.
 pub fn leptos_options(config: &Config) -> leptos::config::LeptosOptions {
+    let hashed = std::env::current_exe()
+        .ok()
+        .and_then(|exe| exe.parent().map(|dir| dir.join(HASH_FILE).is_file()))
+        .unwrap_or(false);
     leptos::config::LeptosOptions::builder()
         .output_name("portcullis")
         .site_root(config.site_root.to_string_lossy().into_owned())
         .site_pkg_dir("pkg")
         .site_addr(config.listen)
         .env(leptos::config::Env::PROD)
+        .hash_files(hashed)
+        .hash_file(std::sync::Arc::from(HASH_FILE))
         .build()
 }
+
+/// Where cargo-leptos writes the bundle's hashed names (beside the binary).
+const HASH_FILE: &str = "hash.txt";
 
 /// Opens the database, applies migrations and builds the shared state,
 /// with the index not loaded yet (serving loads it: see `/readyz`).
@@ -115,16 +127,14 @@ pub fn router(state: AppState) -> Router {
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::require_usable_index));
 
     // The browser bundle, sent as its precompressed copy the browser accepts
-    // (scripts/precompress.mjs writes them). Its names do not change between
-    // builds, so browsers ask again each time and get a 304 when unchanged.
+    // (scripts/precompress.mjs writes them), cached for as long as its name
+    // says it is the same file (see `middleware::bundle_caching`).
     let bundle =
         tower_http::services::ServeDir::new(config.site_root.join("pkg")).precompressed_br().precompressed_gzip();
-    let bundle = tower::ServiceBuilder::new()
-        .layer(SetResponseHeaderLayer::overriding(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
-        .service(bundle);
+    let bundle = Router::new().fallback_service(bundle).layer(axum::middleware::from_fn(middleware::bundle_caching));
 
     Router::new()
-        .nest_service("/pkg", bundle)
+        .nest("/pkg", bundle)
         .route("/healthz", get(routes::health::alive))
         .route("/readyz", get(routes::health::ready))
         .route("/metrics", get(routes::health::metrics))

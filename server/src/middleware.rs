@@ -349,10 +349,48 @@ pub async fn idempotent_creates(State(state): State<AppState>, request: Request,
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// A bundle file whose name carries its content's hash (`portcullis.<hash>.wasm`,
+/// as a release build names them) never changes: browsers keep it a year
+/// without asking. Any other name may change under the same URL, so it is
+/// revalidated on every use (and answered 304 when unchanged).
+pub async fn bundle_caching(request: Request, next: Next) -> Response {
+    let immutable = is_hashed_name(request.uri().path());
+    let mut response = next.run(request).await;
+    if response.status().is_success() || response.status() == StatusCode::NOT_MODIFIED {
+        let value = if immutable { "public, max-age=31536000, immutable" } else { "no-cache" };
+        response.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static(value));
+    }
+    response
+}
+
+/// Whether the file name has a segment of cargo-leptos's hash: 22
+/// characters of unpadded base64url (an MD5), between dots; not the
+/// placeholder of underscores an unhashed build leaves in the split loader's name.
+pub fn is_hashed_name(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or_default();
+    let mut segments = name.split('.');
+    segments.next();
+    segments.any(|segment| {
+        segment.len() == 22
+            && segment.bytes().any(|b| b != b'_')
+            && segment.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use axum::http::HeaderValue;
+
+    #[test]
+    fn only_names_with_a_hash_are_cached_for_good() {
+        assert!(is_hashed_name("/portcullis.Zk3v0yQh9XvP4nM2aB8cDw.wasm"));
+        assert!(is_hashed_name("/__wasm_split.Zk3v0yQh9XvP4nM2aB8c-_.js"));
+        assert!(!is_hashed_name("/portcullis.wasm"));
+        assert!(!is_hashed_name("/portcullis_bg.wasm"));
+        assert!(!is_hashed_name("/__wasm_split.______________________.js"));
+        assert!(!is_hashed_name("/Zk3v0yQh9XvP4nM2aB8cDw.wasm"));
+    }
 
     #[test]
     fn invitation_tokens_stay_out_of_the_log() {

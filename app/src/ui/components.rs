@@ -90,6 +90,37 @@ pub fn error_from_url(server_fn_path: &'static str) -> impl Fn() -> Option<AppEr
 }
 
 /// A whole-page error: what happened and what to do.
+/// The top of a page: its title (also the document's), what the page is
+/// for in one line, and the page's main actions on the right.
+#[component]
+pub fn PageHead(
+    title: &'static str,
+    #[prop(into)] about: String,
+    #[prop(optional)] children: Option<Children>,
+) -> impl IntoView {
+    view! {
+        <leptos_meta::Title text=title/>
+        <div class="page-head">
+            <h1>{title}</h1>
+            {children.map(|actions| view! { <div class="row-actions">{actions()}</div> })}
+        </div>
+        <p class="page-intro">{about}</p>
+    }
+}
+
+/// Where a detail page sits: links to the pages above it, the last one
+/// being the list the item came from.
+#[component]
+pub fn Breadcrumbs(trail: &'static [(&'static str, &'static str)]) -> impl IntoView {
+    view! {
+        <nav class="breadcrumbs" aria-label="Breadcrumb">
+            <ol>
+                {trail.iter().map(|(href, label)| view! { <li><a href=*href>{*label}</a></li> }).collect_view()}
+            </ol>
+        </nav>
+    }
+}
+
 #[component]
 pub fn ErrorPanel(error: AppError) -> impl IntoView {
     let (title, hint) = match &error {
@@ -520,3 +551,42 @@ fn copy(text: String, said: RwSignal<Option<&'static str>>) {
 
 #[cfg(not(feature = "hydrate"))]
 fn copy(_text: String, _said: RwSignal<Option<&'static str>>) {}
+
+/// A row's actions behind one button at the end of the row, so columns stay
+/// aligned and a narrow screen does not scroll to reach them. The actions sit
+/// in a popover: in the top layer (the table's scroll box cannot clip it),
+/// closed by Escape, by a click elsewhere or by choosing an action, and placed
+/// under its button by CSS anchoring. `key` is unique on the page; `name`
+/// says whose actions they are, for the button's label.
+#[component]
+pub fn RowMenu(#[prop(into)] key: String, #[prop(into)] name: String, children: Children) -> impl IntoView {
+    let id = format!("row-menu-{}", key.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "-"));
+    let anchor = format!("anchor-name: --{id}");
+    let placed = format!("position-anchor: --{id}");
+    let menu = NodeRef::<leptos::html::Div>::new();
+    let chosen = move |event: leptos::ev::MouseEvent| {
+        #[cfg(feature = "hydrate")]
+        {
+            use wasm_bindgen::JsCast;
+            let on_button = event
+                .target()
+                .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
+                .and_then(|element| element.closest("button").ok().flatten())
+                .is_some();
+            if let (true, Some(menu)) = (on_button, menu.get_untracked()) {
+                let _ = menu.hide_popover();
+            }
+        }
+        #[cfg(not(feature = "hydrate"))]
+        let _ = event;
+    };
+    view! {
+        <button type="button" class="button button-small row-menu-button" popovertarget=id.clone()
+            aria-label=format!("Actions for {name}") style=anchor>
+            "Actions"
+        </button>
+        <div id=id popover="auto" class="row-menu" style=placed node_ref=menu on:click=chosen>
+            {children()}
+        </div>
+    }
+}

@@ -9,10 +9,10 @@ mod palette;
 mod widgets;
 
 use leptos::{nonce::use_nonce, prelude::*};
-use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
-    path, SsrMode,
+    lazy_route, path, Lazy, LazyRoute, SsrMode,
 };
 
 pub use components::{encode_query_value, ToastKind, Toasts};
@@ -59,6 +59,8 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
                 <meta name="color-scheme" content="light dark"/>
                 <script nonce=use_nonce()>{THEME_BOOT_SCRIPT}</script>
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
+                // Under its hashed name in a release build (hash.txt).
+                <HashedStylesheet options=options.clone() id="leptos"/>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>
@@ -74,37 +76,71 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
 pub fn App() -> impl IntoView {
     provide_meta_context();
     provide_context(Toasts::new());
-    // Lets tests (and people debugging) tell when the page has come alive.
-    Effect::new(move |_| {
-        if let Some(body) = document().body() {
-            let _ = body.set_attribute("data-hydrated", "true");
-        }
-    });
 
     view! {
-        <Stylesheet id="leptos" href="/pkg/portcullis.css"/>
         <Title formatter=|text: String| if text.is_empty() { "Portcullis".to_owned() } else { format!("{text} · Portcullis") }/>
         <Router>
             <Routes fallback=pages::NotFoundPage>
-                <Route path=path!("/login") view=pages::LoginPage ssr=SsrMode::Async/>
-                <Route path=path!("/invite/:token") view=pages::InvitePage ssr=SsrMode::Async/>
+                <Route path=path!("/login") view={Lazy::<Login>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/invite/:token") view={Lazy::<Invite>::new()} ssr=SsrMode::Async/>
                 <ParentRoute path=path!("") view=ConsoleLayout ssr=SsrMode::Async>
-                    <Route path=path!("") view=pages::DashboardPage ssr=SsrMode::Async/>
-                    <Route path=path!("account") view=pages::AccountPage ssr=SsrMode::Async/>
-                    <Route path=path!("users") view=pages::UsersPage ssr=SsrMode::Async/>
-                    <Route path=path!("users/:id") view=pages::UserDetailPage ssr=SsrMode::Async/>
-                    <Route path=path!("workspaces") view=pages::WorkspacesPage ssr=SsrMode::Async/>
-                    <Route path=path!("workspaces/:key") view=pages::WorkspaceDetailPage ssr=SsrMode::Async/>
-                    <Route path=path!("teams") view=pages::TeamsPage ssr=SsrMode::Async/>
-                    <Route path=path!("teams/:key") view=pages::TeamDetailPage ssr=SsrMode::Async/>
-                    <Route path=path!("roles") view=pages::RolesPage ssr=SsrMode::Async/>
-                    <Route path=path!("policies") view=pages::PoliciesPage ssr=SsrMode::Async/>
-                    <Route path=path!("policies/explorer") view=pages::ExplorerPage ssr=SsrMode::Async/>
-                    <Route path=path!("audit") view=pages::AuditPage ssr=SsrMode::Async/>
-                    <Route path=path!("invitations") view=pages::InvitationsPage ssr=SsrMode::Async/>
+                    <Route path=path!("") view={Lazy::<Dashboard>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("account") view={Lazy::<Account>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("users") view={Lazy::<Users>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("users/:id") view={Lazy::<UserDetail>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("workspaces") view={Lazy::<Workspaces>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("workspaces/:key") view={Lazy::<WorkspaceDetail>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("teams") view={Lazy::<Teams>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("teams/:key") view={Lazy::<TeamDetail>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("roles") view={Lazy::<Roles>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("policies") view={Lazy::<Policies>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("policies/explorer") view={Lazy::<Explorer>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("audit") view={Lazy::<Audit>::new()} ssr=SsrMode::Async/>
+                    <Route path=path!("invitations") view={Lazy::<Invitations>::new()} ssr=SsrMode::Async/>
                 </ParentRoute>
             </Routes>
         </Router>
         <components::ToastRegion/>
     }
+}
+
+/// Each page is a route of its own chunk of the browser bundle (split by
+/// `cargo leptos build --split`): a first visit downloads the shell and the
+/// page it opens, and every other page's code only when it is first shown.
+/// The console's frame (sidebar, palette) stays in the shell: as a chunk of
+/// its own it moved code every page shares out of the shell into dozens of
+/// small shared chunks, and the sign-in page fetched as much as before.
+macro_rules! lazy_pages {
+    ($($route:ident => $page:path),* $(,)?) => {$(
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                Self
+            }
+
+            fn view(_this: Self) -> AnyView {
+                $page().into_any()
+            }
+        }
+    )*};
+}
+
+lazy_pages! {
+    Login => pages::LoginPage,
+    Invite => pages::InvitePage,
+    Dashboard => pages::DashboardPage,
+    Account => pages::AccountPage,
+    Users => pages::UsersPage,
+    UserDetail => pages::UserDetailPage,
+    Workspaces => pages::WorkspacesPage,
+    WorkspaceDetail => pages::WorkspaceDetailPage,
+    Teams => pages::TeamsPage,
+    TeamDetail => pages::TeamDetailPage,
+    Roles => pages::RolesPage,
+    Policies => pages::PoliciesPage,
+    Explorer => pages::ExplorerPage,
+    Audit => pages::AuditPage,
+    Invitations => pages::InvitationsPage,
 }

@@ -10,6 +10,14 @@ use crate::{
     ui::components::{invalid, FieldMessage},
 };
 
+/// A moment, shown as a UTC date and time, machine-readable in `datetime`.
+#[component]
+pub fn Timestamp(ms: i64) -> impl IntoView {
+    let shown = crate::domain::dates::format_timestamp(ms);
+    let machine = format!("{}Z", shown.replace(' ', "T"));
+    view! { <time datetime=machine>{shown}</time> }
+}
+
 /// How a grant reaches a person, in a few words.
 pub fn describe_grant(grant: &GrantView) -> String {
     let scope = grant.workspace.as_ref().map_or_else(|| "globally".to_owned(), |w| format!("in {w}"));

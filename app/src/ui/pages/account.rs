@@ -1,14 +1,13 @@
 //! `/account`: the signed-in user's own details.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use crate::{
     api::UpdateDisplayName,
     domain::DisplayName,
     error::AppError,
     ui::{
-        components::{error_from_url, follow_version, invalid, FieldMessage, StaleNotice, VersionField},
+        components::{error_from_url, follow_version, invalid, FieldMessage, PageHead, StaleNotice, VersionField},
         Me, ToastKind, Toasts,
     },
 };
@@ -43,8 +42,7 @@ pub fn AccountPage() -> impl IntoView {
     let remaining = move || DisplayName::MAX_LEN as i64 - typed.with(|t| t.chars().count() as i64);
 
     view! {
-        <Title text="My account"/>
-        <h1>"My account"</h1>
+        <PageHead title="My account" about="Your profile, how you sign in, what you may do, your API tokens and sessions."/>
         <section class="panel">
             <h2>"Profile"</h2>
             <dl class="facts">

@@ -3,7 +3,6 @@
 //! shown as a diff; CSV export of the filtered view.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::Form;
 use serde_json::Value;
 
@@ -12,8 +11,9 @@ use crate::{
     domain::dates::{day_start_ms, format_timestamp},
     domain::{AuditEntryView, Outcome, Permission},
     ui::{
-        components::encode_query_value,
+        components::{encode_query_value, PageHead},
         list::{Empty, FilterField, ListQuery, PagedTable},
+        widgets::Timestamp,
         Can,
     },
 };
@@ -126,7 +126,7 @@ fn AuditRows(entry: AuditEntryView, emails: std::sync::Arc<Emails>) -> impl Into
     let actor = entry.actor_id.as_deref().map(|id| named(id, &emails));
     view! {
         <tr data-entry=id>
-            <td class="nowrap">{format_timestamp(entry.at)}</td>
+            <td class="nowrap"><Timestamp ms=entry.at/></td>
             <td>{entry.actor_email.clone().or(actor).unwrap_or_else(|| "system".to_owned())}</td>
             <td>
                 <code>{entry.action.clone()}</code>
@@ -204,13 +204,11 @@ pub fn AuditPage() -> impl IntoView {
     };
 
     view! {
-        <Title text="Audit log"/>
-        <div class="page-head">
-            <h1>"Audit log"</h1>
+        <PageHead title="Audit log" about="Every change and every refused attempt: who, what, where and when, newest first.">
             {can.has(Permission::AuditRead).then(|| view! {
                 <a class="button" href=export_href download="audit.csv">"Export CSV"</a>
             })}
-        </div>
+        </PageHead>
         <Form method="GET" action="/audit" attr:class="filters" attr:role="search">
             <FilterField id="audit-actor" label="Actor" name="actor" placeholder="email" value=actor/>
             <FilterField id="audit-action" label="Action" name="action" placeholder="e.g. policy.create" value=action/>

@@ -2,12 +2,15 @@
 //! then counts, all of what the viewer may read.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 
 use crate::{
     api::{load_attention, load_dashboard},
     domain::{dates::format_timestamp, Attention, Listed, UserView},
-    ui::{components::ErrorPanel, Me},
+    ui::{
+        components::{ErrorPanel, PageHead},
+        widgets::Timestamp,
+        Me,
+    },
 };
 
 /// The dashboard.
@@ -17,9 +20,7 @@ pub fn DashboardPage() -> impl IntoView {
     let stats = Resource::new(|| (), |_| load_dashboard());
     let attention = Resource::new(|| (), |_| load_attention());
     view! {
-        <Title text="Dashboard"/>
-        <div class="page-head"><h1>"Dashboard"</h1></div>
-        <p class="muted">{move || format!("Welcome, {}.", me.with(|u| u.name.clone()))}</p>
+        <PageHead title="Dashboard" about=me.with_untracked(|u| format!("Welcome, {}. What needs attention, and the latest changes.", u.name))/>
         <Suspense fallback=|| view! { <p class="page-loading">"Loading what needs attention…"</p> }>
             {move || Suspend::new(async move {
                 match attention.await {
@@ -142,7 +143,7 @@ fn AttentionPanel(attention: Attention) -> impl IntoView {
                 <ul class="plain-list">
                     {recent.into_iter().map(|e| view! {
                         <li>
-                            <span class="muted small">{format_timestamp(e.at)}</span> " "
+                            <span class="muted small"><Timestamp ms=e.at/></span> " "
                             {e.actor_email.clone().unwrap_or_else(|| "system".to_owned())} " " <code>{e.action.clone()}</code>
                             {(e.outcome == crate::domain::Outcome::Denied).then(|| view! { " " <span class="badge badge-denied">"denied"</span> })}
                         </li>

@@ -3,14 +3,13 @@
 //! workspace to see who holds it. Both questions live in the query string.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::{components::Form, hooks::use_query_map};
 
 use crate::{
     api::{explain_access, permission_holders},
     domain::Permission,
     ui::{
-        components::{invalid, ErrorPanel, FieldMessage},
+        components::{invalid, ErrorPanel, FieldMessage, PageHead},
         list::FilterField,
         widgets::{EffectiveTable, PeopleTable},
     },
@@ -46,9 +45,7 @@ pub fn ExplorerPage() -> impl IntoView {
     let holders_error = Signal::derive(move || holders.get().flatten().and_then(Result::err));
 
     view! {
-        <Title text="Access explorer"/>
-        <p><a href="/policies">"← Policies"</a></p>
-        <div class="page-head"><h1>"Access explorer"</h1></div>
+        <PageHead title="Access explorer" about="Why someone may or may not do something, and who holds a permission."/>
 
         <section class="panel" aria-labelledby="explain-title">
             <h2 id="explain-title">"What may a user do, and why?"</h2>

@@ -4,18 +4,18 @@
 //! has not been mailed.
 
 use leptos::{html, prelude::*};
-use leptos_meta::Title;
 use leptos_router::components::Form;
 
 use crate::{
     api::{list_invitations, load_policy_choices, CreateInvitations, ResendInvitation, RevokeInvitation},
-    domain::{dates::format_timestamp, InvitationView, Permission},
+    domain::{InvitationView, Permission},
     ui::{
         components::{
             close_modal, failure, href_with, invalid, open_modal, report_outcome, CopyButton, FieldMessage, Modal,
+            PageHead, RowMenu,
         },
         list::{ConfirmButton, Empty, FilterField, FilterSelect, ListQuery, PagedTable},
-        widgets::ScopeSelect,
+        widgets::{ScopeSelect, Timestamp},
         Can,
     },
 };
@@ -130,16 +130,14 @@ pub fn InvitationsPage() -> impl IntoView {
     let manage = can.has(Permission::InviteManage);
 
     view! {
-        <Title text="Invitations"/>
-        <div class="page-head">
-            <h1>"Invitations"</h1>
+        <PageHead title="Invitations" about="An invitation lets someone join by email link, with the role and workspace chosen here.">
             {manage.then(|| view! {
                 <button type="button" class="button button-primary" on:click=move |_| {
                     create.value().set(None);
                     open_modal(create_dialog);
                 }>"Invite people"</button>
             })}
-        </div>
+        </PageHead>
         <Form method="GET" action="" attr:class="filters" attr:role="search">
             <FilterField id="invitations-q" label="Email" name="q" placeholder="Part of an email" value=q/>
             <FilterSelect id="invitations-status" label="Status" name="status" options=STATUSES value=status/>
@@ -168,7 +166,7 @@ pub fn InvitationsPage() -> impl IntoView {
                         <td>{invitation.email.clone()}<div class="muted small">{format!("by {}", invitation.invited_by_email)}</div></td>
                         <td><code>{invitation.role.to_string()}</code> " " {scope} {team}</td>
                         <td><span class=status_badge(&invitation.status)>{invitation.status.clone()}</span></td>
-                        <td>{format_timestamp(invitation.expires_at)}</td>
+                        <td><Timestamp ms=invitation.expires_at/></td>
                         <td class="small">
                             {mail_state(&invitation, smtp)}
                             {link.filter(|_| manage).map(|link| {
@@ -184,22 +182,20 @@ pub fn InvitationsPage() -> impl IntoView {
                         </td>
                         <td class="row-actions">
                             {(manage && (pending || expired)).then(|| {
-                                let label = format!("Renew the link of {}", invitation.email);
-                                let target = target.clone();
+                                let renew = format!("Renew the link of {}", invitation.email);
+                                let revoke = format!("Revoke the invitation of {}", invitation.email);
+                                let retarget = target.clone();
                                 view! {
-                                    <button type="button" class="button button-small" aria-label=label on:click=move |_| {
-                                        resend.value().set(None);
-                                        pending_resend.set(Some(target.clone()));
-                                        open_modal(resend_dialog);
-                                    }>"New link"</button>
-                                }
-                            })}
-                            {(manage && (pending || expired)).then(|| {
-                                let label = format!("Revoke the invitation of {}", invitation.email);
-                                view! {
-                                    <ConfirmButton label dialog=revoke_dialog text="Revoke" before=move || {
-                                        pending_revoke.set(Some(target.clone()));
-                                    }/>
+                                    <RowMenu key=invitation.id.to_string() name=format!("the invitation of {}", invitation.email)>
+                                        <button type="button" class="button button-small" aria-label=renew on:click=move |_| {
+                                            resend.value().set(None);
+                                            pending_resend.set(Some(retarget.clone()));
+                                            open_modal(resend_dialog);
+                                        }>"New link"</button>
+                                        <ConfirmButton label=revoke dialog=revoke_dialog text="Revoke" before=move || {
+                                            pending_revoke.set(Some(target.clone()));
+                                        }/>
+                                    </RowMenu>
                                 }
                             })}
                         </td>

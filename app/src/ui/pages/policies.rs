@@ -4,14 +4,13 @@
 //! grants, and a scope picker; delete after confirming.
 
 use leptos::prelude::*;
-use leptos_meta::Title;
 use leptos_router::components::Form;
 
 use crate::{
     api::{list_policies, load_policy_choices},
     domain::{Permission, PolicyListing},
     ui::{
-        components::href_with,
+        components::{href_with, PageHead},
         grants::{GrantDialog, Grants, RevokeDialog},
         list::{Empty, FilterField, FilterSelect, ListQuery, PagedTable},
         Can,
@@ -45,14 +44,11 @@ pub fn PoliciesPage() -> impl IntoView {
     let may_manage = can.has(Permission::PolicyManage);
 
     view! {
-        <Title text="Policies"/>
-        <div class="page-head">
-            <h1>"Policies"</h1>
+        <PageHead title="Policies" about="A policy binds a role to a user or a team, globally or in one workspace.">
             {may_manage.then(|| view! {
                 <button type="button" class="button button-primary" on:click=move |_| grants.open_grant()>"New policy"</button>
             })}
-        </div>
-        <p class="page-intro">"A policy binds a role to a user or a team, globally or in one workspace."</p>
+        </PageHead>
         <Form method="GET" action="/policies" attr:class="filters" attr:role="search">
             <Transition>
                 {move || Suspend::new(async move {

@@ -3,15 +3,14 @@
 //! actions) that shows what every permission allows.
 
 use leptos::{html, prelude::*};
-use leptos_meta::Title;
 
 use crate::{
     api::{list_roles, DeleteRole, SaveRole},
     domain::{Permission, PermissionSet, RoleView, ScopeKind},
     ui::{
         components::{
-            close_modal, follow_version, invalid, open_modal, report_outcome, FieldMessage, Modal, StaleNotice,
-            VersionField,
+            close_modal, follow_version, invalid, open_modal, report_outcome, FieldMessage, Modal, PageHead, RowMenu,
+            StaleNotice, VersionField,
         },
         list::PagedTable,
         Can,
@@ -195,23 +194,17 @@ pub fn RolesPage() -> impl IntoView {
     };
 
     view! {
-        <Title text="Roles"/>
-        <div class="page-head">
-            <h1>"Roles"</h1>
+        <PageHead title="Roles" about=if may_manage {
+            "A role is a named set of permissions, given by policies. Built-in roles are fixed; duplicate one to start a custom role."
+        } else {
+            "A role is a named set of permissions, given by policies. Built-in roles are fixed; custom ones are made by those who manage roles."
+        }>
             {may_manage.then(|| view! {
                 <button type="button" class="button button-primary" on:click=move |_| open_editor(RoleDraft::new_role())>
                     "New role"
                 </button>
             })}
-        </div>
-        <p class="page-intro">
-            "A role is a named set of permissions. Policies bind a role to a user or a team, globally or in one workspace. "
-            {if may_manage {
-                "Built-in roles are fixed; duplicate one to start a custom role."
-            } else {
-                "Built-in roles are fixed; custom ones are made by those who manage roles."
-            }}
-        </p>
+        </PageHead>
         <PagedTable
             data=roles
             label="Roles"
@@ -225,9 +218,10 @@ pub fn RolesPage() -> impl IntoView {
                 };
                 let (view_role, copy_role, edit_role, delete_target) =
                     (role.clone(), role.clone(), role.clone(), role.clone());
+                let row_key = key.clone();
                 let in_use = role.used_by > 0;
                 view! {
-                    <tr data-key=key.clone()>
+                    <tr data-key=row_key>
                         <td>
                             <strong>{role.name.clone()}</strong>
                             " " <code>{key.clone()}</code>
@@ -237,32 +231,45 @@ pub fn RolesPage() -> impl IntoView {
                         <td>{role.permissions.len()}</td>
                         <td>{used}</td>
                         <td class="row-actions">
-                            {(role.builtin || !may_manage).then(|| view! {
-                                <button type="button" class="button button-small"
-                                    aria-label=format!("View role {key}")
-                                    on:click=move |_| open_editor(RoleDraft::of(&view_role, None))>"View"</button>
+                            {(!may_manage).then(|| {
+                                let view_role = view_role.clone();
+                                view! {
+                                    <button type="button" class="button button-small"
+                                        aria-label=format!("View role {key}")
+                                        on:click=move |_| open_editor(RoleDraft::of(&view_role, None))>"View"</button>
+                                }
                             })}
-                            {(may_manage && !role.builtin).then(|| view! {
-                                <button type="button" class="button button-small"
-                                    aria-label=format!("Edit role {key}")
-                                    on:click=move |_| open_editor(RoleDraft::of(&edit_role, Some("update")))>"Edit"</button>
-                            })}
-                            {may_manage.then(|| view! {
-                                <button type="button" class="button button-small"
-                                    aria-label=format!("Duplicate role {key}")
-                                    on:click=move |_| open_editor(RoleDraft::copy_of(&copy_role))>"Duplicate"</button>
-                            })}
-                            {(may_manage && !role.builtin).then(|| view! {
-                                <button type="button" class="button button-small button-danger"
-                                    aria-label=format!("Delete role {key}")
-                                    disabled=in_use
-                                    title=in_use.then_some("Delete or change the policies that use it first")
-                                    on:click=move |_| {
-                                        delete.value().set(None);
-                                        delete_version.set(Some(delete_target.version));
-                                        pending_delete.set(Some(delete_target.clone()));
-                                        open_modal(delete_dialog);
-                                    }>"Delete"</button>
+                            {may_manage.then(move || view! {
+                                <RowMenu key=format!("role-{key}") name=format!("role {key}")>
+                                    {role.builtin.then(|| {
+                                        let view_role = view_role.clone();
+                                        view! {
+                                            <button type="button" class="button button-small"
+                                                aria-label=format!("View role {key}")
+                                                on:click=move |_| open_editor(RoleDraft::of(&view_role, None))>"View"</button>
+                                        }
+                                    })}
+                                    {(!role.builtin).then(|| view! {
+                                        <button type="button" class="button button-small"
+                                            aria-label=format!("Edit role {key}")
+                                            on:click=move |_| open_editor(RoleDraft::of(&edit_role, Some("update")))>"Edit"</button>
+                                    })}
+                                    <button type="button" class="button button-small"
+                                        aria-label=format!("Duplicate role {key}")
+                                        on:click=move |_| open_editor(RoleDraft::copy_of(&copy_role))>"Duplicate"</button>
+                                    {(!role.builtin).then(|| view! {
+                                        <button type="button" class="button button-small button-danger"
+                                            aria-label=format!("Delete role {key}")
+                                            disabled=in_use
+                                            title=in_use.then_some("Delete or change the policies that use it first")
+                                            on:click=move |_| {
+                                                delete.value().set(None);
+                                                delete_version.set(Some(delete_target.version));
+                                                pending_delete.set(Some(delete_target.clone()));
+                                                open_modal(delete_dialog);
+                                            }>"Delete"</button>
+                                    })}
+                                </RowMenu>
                             })}
                         </td>
                     </tr>

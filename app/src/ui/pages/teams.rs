@@ -44,13 +44,11 @@ pub fn TeamsPage() -> impl IntoView {
 
     let manage = can.has(Permission::TeamManage);
     view! {
-        <Title text="Teams"/>
-        <div class="page-head">
-            <h1>"Teams"</h1>
+        <PageHead title="Teams" about="A team is a set of users: a policy bound to a team applies to each member.">
             {manage.then(|| view! {
                 <button type="button" class="button button-primary" on:click=move |_| open_modal(create_dialog)>"New team"</button>
             })}
-        </div>
+        </PageHead>
         <SearchForm id="teams-q" value=q sort=sort/>
         <NamedTable
             data=teams
@@ -153,7 +151,7 @@ pub fn TeamDetailPage() -> impl IntoView {
 
     view! {
         <Title text="Team"/>
-        <p><a href="/teams">"← Teams"</a></p>
+        <Breadcrumbs trail=&[("/", "Dashboard"), ("/teams", "Teams")]/>
         <Transition fallback=|| view! { <p class="page-loading">"Loading the team…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {

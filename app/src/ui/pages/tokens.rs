@@ -10,6 +10,7 @@ use crate::{
     ui::{
         components::{close_modal, invalid, open_modal, report_outcome, CopyButton, ErrorPanel, FieldMessage, Modal},
         list::{Empty, PagedTable},
+        widgets::Timestamp,
     },
 };
 
@@ -84,7 +85,7 @@ pub fn TokensSection(
                         <tr data-token=token.name.clone()>
                             <td>{token.name.clone()}<div class="muted small"><code>{format!("{}…", token.prefix)}</code></div></td>
                             <td>{describe_scope(&token)}</td>
-                            <td>{format_timestamp(token.expires_at)}</td>
+                            <td><Timestamp ms=token.expires_at/></td>
                             <td class="small">{used}</td>
                             <td><span class=if active { "badge badge-ok" } else { "badge badge-muted" }>{token.status.clone()}</span></td>
                             <td class="row-actions">
@@ -198,8 +199,8 @@ pub fn SessionsSection() -> impl IntoView {
                                 {session.current.then(|| view! { " " <span class="badge badge-ok">"this session"</span> })}
                             </td>
                             <td>{session.address.clone().unwrap_or_default()}</td>
-                            <td>{format_timestamp(session.signed_in_at)}</td>
-                            <td>{format_timestamp(session.last_seen_at)}</td>
+                            <td><Timestamp ms=session.signed_in_at/></td>
+                            <td><Timestamp ms=session.last_seen_at/></td>
                             <td class="row-actions">
                                 {(!session.current).then(|| view! {
                                     <ActionForm action=end attr:class="inline-form">

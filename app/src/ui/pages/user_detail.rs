@@ -13,7 +13,9 @@ use crate::{
     api::{load_user_detail, SetOneTimePassword},
     domain::UserView,
     ui::{
-        components::{close_modal, failure, invalid, open_modal, report_outcome, ErrorPanel, FieldMessage, Modal},
+        components::{
+            close_modal, failure, invalid, open_modal, report_outcome, Breadcrumbs, ErrorPanel, FieldMessage, Modal,
+        },
         grants::{GrantDialog, Grants, PolicyList, RevokeDialog},
         widgets::EffectiveTable,
     },
@@ -77,7 +79,7 @@ pub fn UserDetailPage() -> impl IntoView {
 
     view! {
         <Title text="User"/>
-        <p><a href="/users">"← Users"</a></p>
+        <Breadcrumbs trail=&[("/", "Dashboard"), ("/users", "Users")]/>
         <Transition fallback=|| view! { <p class="page-loading">"Loading the user…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {

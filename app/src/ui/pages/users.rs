@@ -2,7 +2,6 @@
 //! Filters and paging live in the query string, so a view can be shared.
 
 use leptos::{html, prelude::*};
-use leptos_meta::Title;
 use leptos_router::components::Form;
 
 use crate::{
@@ -10,8 +9,8 @@ use crate::{
     domain::{Permission, UserStatus, UserView},
     ui::{
         components::{
-            close_modal, follow_version, href_with, invalid, open_modal, report_outcome, FieldMessage, Modal,
-            StaleNotice, ToastKind, Toasts, VersionField,
+            close_modal, follow_version, href_with, invalid, open_modal, report_outcome, FieldMessage, Modal, PageHead,
+            RowMenu, StaleNotice, ToastKind, Toasts, VersionField,
         },
         list::{ConfirmButton, Empty, FilterField, FilterSelect, ListQuery, PagedTable},
         Can,
@@ -96,16 +95,12 @@ pub fn UsersPage() -> impl IntoView {
     let manage = can.has(Permission::UserManage);
 
     view! {
-        <Title text="Users"/>
-        <div class="page-head">
-            <h1>"Users"</h1>
+        <PageHead title="Users" about="People and service accounts. What each may do comes from the policies bound to them or to their teams.">
             {manage.then(|| view! {
-                <div class="row-actions">
-                    <button type="button" class="button" on:click=move |_| open_modal(service_dialog)>"New service account"</button>
-                    <button type="button" class="button button-primary" on:click=open_create>"New user"</button>
-                </div>
+                <button type="button" class="button" on:click=move |_| open_modal(service_dialog)>"New service account"</button>
+                <button type="button" class="button button-primary" on:click=open_create>"New user"</button>
             })}
-        </div>
+        </PageHead>
         <Form method="GET" action="" attr:class="filters" attr:role="search">
             <FilterField id="users-q" label="Search" name="q" placeholder="Name or email" value=q/>
             <FilterSelect id="users-status" label="Status" name="status" options=STATUSES value=status/>
@@ -137,8 +132,8 @@ pub fn UsersPage() -> impl IntoView {
                             {(user.kind == "service").then(|| view! { " " <span class="badge">"service account"</span> })}
                         </td>
                         <td><span class=if disabled { "badge badge-muted" } else { "badge badge-ok" }>{user.status.as_str()}</span></td>
-                        <td>{format_time(Some(user.created_at))}</td>
-                        <td>{format_time(user.last_seen_at)}</td>
+                        <td><time>{format_time(Some(user.created_at))}</time></td>
+                        <td>{user.last_seen_at.map_or_else(|| "never".into_any(), |at| view! { <time>{format_time(Some(at))}</time> }.into_any())}</td>
                         {manage.then(|| {
                             let id = user.id.to_string();
                             let email = user.email.to_string();
@@ -148,33 +143,35 @@ pub fn UsersPage() -> impl IntoView {
                             let rename_user = row_user.clone();
                             view! {
                                 <td class="row-actions">
-                                    <button
-                                        type="button"
-                                        class="button button-small"
-                                        aria-label=rename_label
-                                        on:click=move |_| {
-                                            typed_name.set(rename_user.name.clone());
-                                            rename_version.set(Some(rename_user.version));
-                                            pending_rename.set(Some(rename_user.clone()));
-                                            rename.value().set(None);
-                                            open_modal(rename_dialog);
-                                        }
-                                    >
-                                        "Rename"
-                                    </button>
-                                    <ActionForm action=set_status attr:class="inline-form">
-                                        <input type="hidden" name="id" value=id.clone()/>
-                                        <input type="hidden" name="status" value=if disabled { "active" } else { "disabled" }/>
-                                        <input type="hidden" name="version" value=row_user.version.to_string()/>
-                                        <button type="submit" class="button button-small" aria-label=toggle_label>
-                                            {if disabled { "Enable" } else { "Disable" }}
+                                    <RowMenu key=id.clone() name=email.clone()>
+                                        <button
+                                            type="button"
+                                            class="button button-small"
+                                            aria-label=rename_label
+                                            on:click=move |_| {
+                                                typed_name.set(rename_user.name.clone());
+                                                rename_version.set(Some(rename_user.version));
+                                                pending_rename.set(Some(rename_user.clone()));
+                                                rename.value().set(None);
+                                                open_modal(rename_dialog);
+                                            }
+                                        >
+                                            "Rename"
                                         </button>
-                                    </ActionForm>
-                                    <ConfirmButton label=delete_label dialog=delete_dialog before=move || {
-                                        delete.value().set(None);
-                                        delete_version.set(Some(row_user.version));
-                                        pending_delete.set(Some(row_user.clone()));
-                                    }/>
+                                        <ActionForm action=set_status attr:class="inline-form">
+                                            <input type="hidden" name="id" value=id.clone()/>
+                                            <input type="hidden" name="status" value=if disabled { "active" } else { "disabled" }/>
+                                            <input type="hidden" name="version" value=row_user.version.to_string()/>
+                                            <button type="submit" class="button button-small" aria-label=toggle_label>
+                                                {if disabled { "Enable" } else { "Disable" }}
+                                            </button>
+                                        </ActionForm>
+                                        <ConfirmButton label=delete_label dialog=delete_dialog before=move || {
+                                            delete.value().set(None);
+                                            delete_version.set(Some(row_user.version));
+                                            pending_delete.set(Some(row_user.clone()));
+                                        }/>
+                                    </RowMenu>
                                 </td>
                             }
                         })}

@@ -10,7 +10,7 @@ use crate::{
     ui::{
         components::{
             close_modal, encode_query_value, failure, follow_version, open_modal, report_outcome, successes,
-            ErrorPanel, Modal, StaleNotice, VersionField,
+            Breadcrumbs, ErrorPanel, Modal, StaleNotice, VersionField,
         },
         grants::{GrantDialog, Grants, PolicyList, RevokeDialog},
         pages::workspaces::{ConfirmWorkspaceDelete, WORKSPACE_FIELDS},
@@ -49,7 +49,7 @@ pub fn WorkspaceDetailPage() -> impl IntoView {
 
     view! {
         <Title text="Workspace"/>
-        <p><a href="/workspaces">"← Workspaces"</a></p>
+        <Breadcrumbs trail=&[("/", "Dashboard"), ("/workspaces", "Workspaces")]/>
         <Transition fallback=|| view! { <p class="page-loading">"Loading the workspace…"</p> }>
             {move || Suspend::new(async move {
                 match detail.await {

@@ -2,7 +2,6 @@
 //! delete after typing the workspace's key. Each links to its own page.
 
 use leptos::{html, prelude::*};
-use leptos_meta::Title;
 
 use crate::{
     api::{list_workspaces, CreateWorkspace, DeleteWorkspace},
@@ -35,13 +34,11 @@ pub fn WorkspacesPage() -> impl IntoView {
     let open_create = move |_| open_modal(create_dialog);
 
     view! {
-        <Title text="Workspaces"/>
-        <div class="page-head">
-            <h1>"Workspaces"</h1>
+        <PageHead title="Workspaces" about="A workspace is a tenant that owns the platform's resources; access can be given in one workspace only.">
             {may_create.then(|| view! {
                 <button type="button" class="button button-primary" on:click=open_create>"New workspace"</button>
             })}
-        </div>
+        </PageHead>
         <SearchForm id="workspaces-q" value=q sort=sort/>
         <NamedTable
             data=workspaces
