@@ -154,11 +154,11 @@ fn read_password() -> Result<SecretString, String> {
 }
 
 async fn serve(config: Config) -> Result<(), String> {
-    let site = config.site_root.join("pkg").join("portcullis.wasm");
+    let site = crate::bundle_wasm(&config);
     if !site.exists() {
         tracing::warn!(
             "the console's browser files are missing ({}): pages render but do not come alive; \
-             build them with `cargo leptos build --release` or set PORTCULLIS_SITE_ROOT",
+             build them with `scripts/build-console.sh` or set PORTCULLIS_SITE_ROOT",
             site.display()
         );
     }

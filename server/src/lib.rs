@@ -29,10 +29,7 @@ use app::server::{
 /// `hash.txt` beside the binary; without that file (tests, `cargo run`)
 /// the plain names are used.
 pub fn leptos_options(config: &Config) -> leptos::config::LeptosOptions {
-    let hashed = std::env::current_exe()
-        .ok()
-        .and_then(|exe| exe.parent().map(|dir| dir.join(HASH_FILE).is_file()))
-        .unwrap_or(false);
+    let hashed = hash_file().is_some();
     leptos::config::LeptosOptions::builder()
         .output_name("portcullis")
         .site_root(config.site_root.to_string_lossy().into_owned())
@@ -46,6 +43,22 @@ pub fn leptos_options(config: &Config) -> leptos::config::LeptosOptions {
 
 /// Where cargo-leptos writes the bundle's hashed names (beside the binary).
 const HASH_FILE: &str = "hash.txt";
+
+/// `hash.txt` beside this binary, when a release build wrote one.
+fn hash_file() -> Option<std::path::PathBuf> {
+    let path = std::env::current_exe().ok()?.parent()?.join(HASH_FILE);
+    path.is_file().then_some(path)
+}
+
+/// The wasm file the pages will ask for: `portcullis.<hash>.wasm` after a
+/// release build, `portcullis.wasm` otherwise.
+pub fn bundle_wasm(config: &Config) -> std::path::PathBuf {
+    let hash = hash_file().and_then(|path| std::fs::read_to_string(path).ok()).and_then(|hashes| {
+        hashes.lines().find_map(|line| line.strip_prefix("wasm:").map(|hash| hash.trim().to_owned()))
+    });
+    let name = hash.map_or_else(|| "portcullis.wasm".to_owned(), |hash| format!("portcullis.{hash}.wasm"));
+    config.site_root.join("pkg").join(name)
+}
 
 /// Opens the database, applies migrations and builds the shared state,
 /// with the index not loaded yet (serving loads it: see `/readyz`).
