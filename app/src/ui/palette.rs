@@ -7,6 +7,9 @@ use leptos_router::hooks::use_navigate;
 
 use crate::{api::palette_search, domain::Jump, ui::components::open_modal};
 
+/// How long typing must pause before the palette asks the server.
+const SEARCH_PAUSE: std::time::Duration = std::time::Duration::from_millis(150);
+
 /// The pages of the console, as the palette offers them.
 pub type Pages = Vec<(&'static str, &'static str)>;
 
@@ -22,14 +25,23 @@ pub fn CommandPalette(pages: Pages) -> impl IntoView {
     // whole console (inside the layout's Suspense) back to "Loading…" on
     // every keystroke.
     let found = RwSignal::new(Vec::<Jump>::new());
+    // Asks the server once typing pauses, not on every keystroke.
     let search = move |text: String| {
-        leptos::task::spawn_local(async move {
-            let answer = palette_search(text.clone()).await.unwrap_or_default();
-            // Only the answer to what is typed now.
-            if typed.get_untracked() == text {
-                found.set(answer);
-            }
-        });
+        set_timeout(
+            move || {
+                if typed.get_untracked() != text {
+                    return;
+                }
+                leptos::task::spawn_local(async move {
+                    let answer = palette_search(text.clone()).await.unwrap_or_default();
+                    // Only the answer to what is typed now.
+                    if typed.get_untracked() == text {
+                        found.set(answer);
+                    }
+                });
+            },
+            SEARCH_PAUSE,
+        );
     };
     let pages = StoredValue::new(pages);
     let open = move || {
