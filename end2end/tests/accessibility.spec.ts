@@ -1,6 +1,6 @@
 import { test, expect, type Page } from '@playwright/test';
 import AxeBuilder from '@axe-core/playwright';
-import { createUser, createWorkspace, hydrated, signIn, signInAs } from './helpers';
+import { createTeam, createUser, createWorkspace, hydrated, signIn, signInAs } from './helpers';
 
 // axe-core on every page, signed out, as the administrator and as a plain
 // member, in both themes, with one dialog open where the page has one:
@@ -54,14 +54,7 @@ test.beforeAll(async ({ browser }) => {
   const page = await browser.newPage();
   await signIn(page);
   await createWorkspace(page, 'axe-ws', 'Axe workspace');
-  await page.goto('/teams');
-  await hydrated(page);
-  await page.getByRole('button', { name: 'New team' }).click();
-  const dialog = page.getByRole('dialog', { name: 'New team' });
-  await dialog.getByLabel('Key').fill('axe-team');
-  await dialog.getByLabel('Name').fill('Axe team');
-  await dialog.getByRole('button', { name: 'Create team' }).click();
-  await expect(page.locator('.toasts')).toContainText('Created team axe-team.');
+  await createTeam(page, 'axe-team', 'Axe team');
   await createUser(page, 'axe-member@example.com', 'Axe Member', 'axe member long password');
   await page.close();
 });

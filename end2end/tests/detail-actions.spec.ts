@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { createUser, createWorkspace, hydrated, signIn } from './helpers';
+import { createUser, createWorkspace, hydrated, signIn, createTeam } from './helpers';
 
 // Grants are made where the page is about the subject or the workspace,
 // with the dialog already set to it; no trip to the Policies page.
@@ -56,14 +56,7 @@ test('a user page grants to that user, and says where a workspace-only user has 
 
 test('a team page grants to the team', async ({ page }) => {
   await signIn(page);
-  await page.goto('/teams');
-  await hydrated(page);
-  await page.getByRole('button', { name: 'New team' }).click();
-  const create = page.getByRole('dialog', { name: 'New team' });
-  await create.getByLabel('Key').fill('act-team');
-  await create.getByLabel('Name').fill('Acting team');
-  await create.getByRole('button', { name: 'Create team' }).click();
-  await expect(page.locator('.toasts')).toContainText('Created team act-team.');
+  await createTeam(page, 'act-team', 'Acting team');
   await page.goto('/teams/act-team');
   await hydrated(page);
   await page.getByRole('button', { name: 'Grant access' }).click();

@@ -54,6 +54,18 @@ export async function createWorkspace(page: Page, key: string, name: string) {
   await expect(page.getByRole('status')).toContainText(`Created workspace ${key}.`);
 }
 
+/** Creates a team through the Teams page. */
+export async function createTeam(page: Page, key: string, name: string) {
+  await page.goto('/teams');
+  await hydrated(page);
+  await page.getByRole('button', { name: 'New team' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New team' });
+  await dialog.getByLabel('Key').fill(key);
+  await dialog.getByLabel('Name').fill(name);
+  await dialog.getByRole('button', { name: 'Create team' }).click();
+  await expect(page.locator('.toasts')).toContainText(`Created team ${key}.`);
+}
+
 /** Binds `role` to `subject` (an email or team:key), globally or in `workspace`. */
 export async function createPolicy(page: Page, subject: string, role: string, workspace = '') {
   await page.goto('/policies');

@@ -1,6 +1,6 @@
 import { test, expect, type Page } from '@playwright/test';
 import { visualPort } from '../playwright.config';
-import { createPolicy, createUser, createWorkspace, hydrated, signIn } from './helpers';
+import { createPolicy, createTeam, createUser, createWorkspace, hydrated, signIn } from './helpers';
 
 // The look of every page, on a console of its own with the same data every
 // run: compared at 1280 px against committed baselines (tests/__screenshots__;
@@ -41,14 +41,7 @@ test.beforeAll(async ({ browser }) => {
   await createWorkspace(page, 'inference', 'Inference');
   await createUser(page, 'grace@example.com', 'Grace Hopper', 'grace has a long password');
   await createUser(page, 'alan@example.com', 'Alan Turing', 'alan has a long password');
-  await page.goto('/teams');
-  await hydrated(page);
-  await page.getByRole('button', { name: 'New team' }).click();
-  const dialog = page.getByRole('dialog', { name: 'New team' });
-  await dialog.getByLabel('Key').fill('ml-platform');
-  await dialog.getByLabel('Name').fill('ML platform');
-  await dialog.getByRole('button', { name: 'Create team' }).click();
-  await expect(page.locator('.toasts')).toContainText('Created team ml-platform.');
+  await createTeam(page, 'ml-platform', 'ML platform');
   await createPolicy(page, 'grace@example.com', 'developer', 'inference');
   await createPolicy(page, 'team:ml-platform', 'viewer');
   await page.close();
