@@ -18,6 +18,7 @@ use tower_sessions::{cookie::SameSite, Expiry, SessionManagerLayer};
 
 use app::server::{
     bootstrap::{ensure_first_admin, FirstAdminOutcome},
+    bundle,
     sessions::{DbSessionStore, COOKIE_NAME},
     store::Db,
     AppState, Config,
@@ -29,7 +30,7 @@ use app::server::{
 /// `hash.txt` beside the binary; without that file (tests, `cargo run`)
 /// the plain names are used.
 pub fn leptos_options(config: &Config) -> leptos::config::LeptosOptions {
-    let hashed = hash_file().is_some();
+    let hashed = bundle::hash_file().is_some();
     leptos::config::LeptosOptions::builder()
         .output_name("portcullis")
         .site_root(config.site_root.to_string_lossy().into_owned())
@@ -37,26 +38,15 @@ pub fn leptos_options(config: &Config) -> leptos::config::LeptosOptions {
         .site_addr(config.listen)
         .env(leptos::config::Env::PROD)
         .hash_files(hashed)
-        .hash_file(std::sync::Arc::from(HASH_FILE))
+        .hash_file(std::sync::Arc::from(bundle::HASH_FILE))
         .build()
-}
-
-/// Where cargo-leptos writes the bundle's hashed names (beside the binary).
-const HASH_FILE: &str = "hash.txt";
-
-/// `hash.txt` beside this binary, when a release build wrote one.
-fn hash_file() -> Option<std::path::PathBuf> {
-    let path = std::env::current_exe().ok()?.parent()?.join(HASH_FILE);
-    path.is_file().then_some(path)
 }
 
 /// The wasm file the pages will ask for: `portcullis.<hash>.wasm` after a
 /// release build, `portcullis.wasm` otherwise.
 pub fn bundle_wasm(config: &Config) -> std::path::PathBuf {
-    let hash = hash_file().and_then(|path| std::fs::read_to_string(path).ok()).and_then(|hashes| {
-        hashes.lines().find_map(|line| line.strip_prefix("wasm:").map(|hash| hash.trim().to_owned()))
-    });
-    let name = hash.map_or_else(|| "portcullis.wasm".to_owned(), |hash| format!("portcullis.{hash}.wasm"));
+    let name =
+        bundle::hash_of("wasm").map_or_else(|| "portcullis.wasm".to_owned(), |hash| format!("portcullis.{hash}.wasm"));
     config.site_root.join("pkg").join(name)
 }
 

@@ -2,6 +2,7 @@
 //! session store, password hashing and the services that own each use case.
 
 pub mod bootstrap;
+pub mod bundle;
 pub mod caller;
 pub mod config;
 pub mod http;

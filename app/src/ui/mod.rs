@@ -12,7 +12,7 @@ use leptos::{nonce::use_nonce, prelude::*};
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::{
     components::{ParentRoute, Route, Router, Routes},
-    lazy_route, path, Lazy, LazyRoute, SsrMode,
+    path, Lazy, LazyRoute, SsrMode,
 };
 
 pub use components::{encode_query_value, ToastKind, Toasts};
@@ -36,6 +36,12 @@ pub fn page_csp(nonce: &str) -> String {
 
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
+    // For the preloads of the pages' chunks (preload_chunk).
+    #[cfg(feature = "ssr")]
+    {
+        provide_context(options.clone());
+        provide_context(PreloadedChunks::default());
+    }
     // The page's policy names the nonce leptos_axum made for this response.
     #[cfg(feature = "ssr")]
     if let (Some(nonce), Some(response)) = (use_nonce(), use_context::<leptos_axum::ResponseOptions>()) {
@@ -104,43 +110,120 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// Each page is a route of its own chunk of the browser bundle (split by
-/// `cargo leptos build --split`): a first visit downloads the shell and the
-/// page it opens, and every other page's code only when it is first shown.
+/// The pages come in a few chunks of the browser bundle (split by `cargo
+/// leptos build --split`), one per task: a first visit downloads the shell
+/// and the chunk of the page it opens, and each other chunk only when one of
+/// its pages is first shown. One chunk per page made ~270 files, and a page
+/// fetched ~125 of them, one request each (a few per round trip over
+/// HTTP/1.1); a chunk per task makes a page fetch a handful.
 /// The console's frame (sidebar, palette) stays in the shell: as a chunk of
 /// its own it moved code every page shares out of the shell into dozens of
 /// small shared chunks, and the sign-in page fetched as much as before.
-macro_rules! lazy_pages {
-    ($($route:ident => $page:path),* $(,)?) => {$(
-        struct $route;
+///
+/// Only the browser's build splits: the server renders the pages directly,
+/// and names the files of the page's chunk in the head ([`preload_chunk`])
+/// so the browser fetches them beside the shell, not after it.
+macro_rules! page_chunks {
+    ($($chunk:ident $preload:ident $which:ident { $($route:ident => $page:path),* $(,)? })*) => {$(
+        /// The pages of one chunk, as an argument that crosses into it.
+        #[derive(Clone, Copy)]
+        #[repr(u8)]
+        enum $which {
+            $($route),*
+        }
 
-        #[lazy_route]
-        impl LazyRoute for $route {
-            fn data() -> Self {
-                Self
-            }
-
-            fn view(_this: Self) -> AnyView {
-                $page().into_any()
+        #[cfg_attr(feature = "hydrate", leptos::lazy)]
+        fn $chunk(which: $which) -> AnyView {
+            match which {
+                $($which::$route => $page().into_any()),*
             }
         }
+
+        $(
+            struct $route;
+
+            impl LazyRoute for $route {
+                fn data() -> Self {
+                    Self
+                }
+
+                async fn view(_this: Self) -> AnyView {
+                    #[cfg(feature = "hydrate")]
+                    return $chunk($which::$route).await;
+                    #[cfg(feature = "ssr")]
+                    preload_chunk(stringify!($chunk));
+                    #[cfg(not(feature = "hydrate"))]
+                    return $chunk($which::$route);
+                }
+
+                // A link hovered or a route matched fetches the chunk early.
+                async fn preload() {
+                    #[cfg(feature = "hydrate")]
+                    $preload().await;
+                }
+            }
+        )*
     )*};
 }
 
-lazy_pages! {
-    Login => pages::LoginPage,
-    Invite => pages::InvitePage,
-    Dashboard => pages::DashboardPage,
-    Account => pages::AccountPage,
-    Users => pages::UsersPage,
-    UserDetail => pages::UserDetailPage,
-    Workspaces => pages::WorkspacesPage,
-    WorkspaceDetail => pages::WorkspaceDetailPage,
-    Teams => pages::TeamsPage,
-    TeamDetail => pages::TeamDetailPage,
-    Roles => pages::RolesPage,
-    Policies => pages::PoliciesPage,
-    Explorer => pages::ExplorerPage,
-    Audit => pages::AuditPage,
-    Invitations => pages::InvitationsPage,
+/// Puts a `<link rel=preload>` in the head for each wasm file of the
+/// chunk, through the meta context (nothing is written where it is called,
+/// where a marker would break hydration). leptos_axum 0.8.10 writes these
+/// itself only now and then: it looks the split manifest up through
+/// whichever reactive owner is current on the thread that polls the
+/// response, so most pages went without.
+/// The chunks whose files this response's head names already.
+#[cfg(feature = "ssr")]
+#[derive(Clone, Default)]
+struct PreloadedChunks(std::sync::Arc<std::sync::Mutex<std::collections::HashSet<&'static str>>>);
+
+#[cfg(feature = "ssr")]
+fn preload_chunk(chunk: &'static str) {
+    use leptos_meta::Link;
+    let (Some(options), Some(PreloadedChunks(done))) =
+        (use_context::<leptos::config::LeptosOptions>(), use_context::<PreloadedChunks>())
+    else {
+        return;
+    };
+    // A route's view may be rendered more than once for one response (its
+    // layout's Suspense reruns as data arrives): name the files once.
+    if !done.lock().unwrap_or_else(std::sync::PoisonError::into_inner).insert(chunk) {
+        return;
+    }
+    let Some(files) = crate::server::bundle::ChunkFiles::of_site(std::path::Path::new(options.site_root.as_ref()))
+    else {
+        return;
+    };
+    let pkg = format!("/{}", options.site_pkg_dir);
+    _ = view! { <Link rel="modulepreload" href=format!("{pkg}/{}", files.loader)/> }.to_html();
+    for file in files.of_chunk(chunk) {
+        _ = view! {
+            <Link rel="preload" href=format!("{pkg}/{file}.wasm") as_="fetch" type_="application/wasm" crossorigin="anonymous"/>
+        }
+        .to_html();
+    }
+}
+
+page_chunks! {
+    sign_in_chunk __preload_sign_in_chunk SignInPages { Login => pages::LoginPage }
+    invite_chunk __preload_invite_chunk InvitePages { Invite => pages::InvitePage }
+    dashboard_chunk __preload_dashboard_chunk DashboardPages { Dashboard => pages::DashboardPage }
+    account_chunk __preload_account_chunk AccountPages { Account => pages::AccountPage }
+    // People: two chunks, as one it was the heaviest page to open (589 KB).
+    users_chunk __preload_users_chunk UserPages { Users => pages::UsersPage, UserDetail => pages::UserDetailPage }
+    teams_chunk __preload_teams_chunk TeamPages {
+        Teams => pages::TeamsPage,
+        TeamDetail => pages::TeamDetailPage,
+        Invitations => pages::InvitationsPage,
+    }
+    access_chunk __preload_access_chunk AccessPages {
+        Roles => pages::RolesPage,
+        Policies => pages::PoliciesPage,
+        Explorer => pages::ExplorerPage,
+    }
+    platform_chunk __preload_platform_chunk PlatformPages {
+        Workspaces => pages::WorkspacesPage,
+        WorkspaceDetail => pages::WorkspaceDetailPage,
+        Audit => pages::AuditPage,
+    }
 }
