@@ -108,6 +108,10 @@ test("a row's actions sit in one menu at the row's end, which a phone reaches wi
   // In view without scrolling: the actions cell sticks to the frame's edge.
   const button = (await open.boundingBox())!;
   expect(button.x + button.width).toBeLessThanOrEqual(390);
+  // So does the header cell above it: the columns stay in line.
+  const head = (await page.locator('table[aria-label="Users"] th.row-actions').boundingBox())!;
+  const cell = (await row.locator('td.row-actions').boundingBox())!;
+  expect(Math.abs(head.x - cell.x)).toBeLessThanOrEqual(1);
   await open.click();
   const rename = row.getByRole('button', { name: 'Rename admin@example.com' });
   await expect(rename).toBeVisible();

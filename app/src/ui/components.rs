@@ -186,13 +186,13 @@ pub fn Modal(
     wide: bool,
     /// The answer of the dialog's form. What it says of no field shows at
     /// the top of the dialog: a toast would sit under the backdrop.
-    #[prop(optional, into)]
-    error: Option<Signal<Option<AppError>>>,
+    #[prop(into)]
+    error: Signal<Option<AppError>>,
     children: Children,
 ) -> impl IntoView {
     let class = if wide { "dialog dialog-wide" } else { "dialog" };
     let alert = move || {
-        let error = error?.get()?;
+        let error = error.get()?;
         (!error.names_a_field() && !matches!(error, AppError::Stale { .. }))
             .then(|| view! { <p class="dialog-alert" role="alert" tabindex="-1">{error.to_string()}</p> })
     };

@@ -63,12 +63,12 @@ fn ConsoleFrame(signed_in: SignedInUser) -> impl IntoView {
     // screens: a sidebar, which may be hidden (the Menu button brings it back).
     let drawer_open = RwSignal::new(false);
     let collapsed = RwSignal::new(false);
+    // Each layout's CSS heeds only its own state (the drawer's below the
+    // phone breakpoint, `collapsed` above it), so the button sets both and
+    // the breakpoint is written once, in the stylesheet.
     let open_menu = move |_| {
-        if is_phone() {
-            drawer_open.update(|open| *open = !*open);
-        } else {
-            collapsed.set(false);
-        }
+        drawer_open.update(|open| *open = !*open);
+        collapsed.set(false);
     };
     // The pages by task, each only for one who may open it.
     let page = |allowed: bool, label: &'static str, href: &'static str| allowed.then_some((label, href));
@@ -162,17 +162,6 @@ fn NavGroup(title: &'static str, links: Vec<(&'static str, &'static str)>) -> im
             </ul>
         }
     })
-}
-
-/// Whether the navigation is a drawer (the narrow layout of the CSS).
-#[cfg(feature = "hydrate")]
-fn is_phone() -> bool {
-    window().match_media("(max-width: 800px)").ok().flatten().is_some_and(|m| m.matches())
-}
-
-#[cfg(not(feature = "hydrate"))]
-fn is_phone() -> bool {
-    false
 }
 
 /// Switches between the light and dark themes and remembers the choice: a

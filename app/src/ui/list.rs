@@ -136,7 +136,7 @@ where
                             <thead>
                                 <tr>
                                     {columns.get_value().into_iter().map(|column| if column.is_empty() {
-                                        view! { <th scope="col"><span class="sr-only">"Actions"</span></th> }.into_any()
+                                        view! { <th scope="col" class="row-actions"><span class="sr-only">"Actions"</span></th> }.into_any()
                                     } else {
                                         view! { <th scope="col">{column}</th> }.into_any()
                                     }).collect::<Vec<_>>()}

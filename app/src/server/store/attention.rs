@@ -14,15 +14,19 @@ const HOLDS_A_POLICY: &str = "(exists (select 1 from policies p where p.subject_
      or exists (select 1 from team_members m join policies p on p.subject_team_key = m.team_key \
                 where m.user_id = u.id))";
 
+// Newest first: the people just added are the ones an administrator is
+// looking for (and a list by name would bury them under older ones).
 async fn users_where(conn: &mut Conn, condition: &str, limit: i64) -> Result<Sample<UserRow>, StoreError> {
     let columns = super::users::COLUMNS.split(", ").map(|c| format!("u.{}", c.trim())).collect::<Vec<_>>().join(", ");
-    let items = sqlx::query(&format!("select {columns} from users u where {condition} order by u.email limit $1"))
-        .bind(limit)
-        .fetch_all(&mut *conn)
-        .await?
-        .iter()
-        .map(super::users::from_row)
-        .collect::<Result<_, _>>()?;
+    let items = sqlx::query(&format!(
+        "select {columns} from users u where {condition} order by u.created_at desc, u.email limit $1"
+    ))
+    .bind(limit)
+    .fetch_all(&mut *conn)
+    .await?
+    .iter()
+    .map(super::users::from_row)
+    .collect::<Result<_, _>>()?;
     let total: i64 =
         sqlx::query_scalar(&format!("select count(*) from users u where {condition}")).fetch_one(&mut *conn).await?;
     Ok(Sample { items, total })

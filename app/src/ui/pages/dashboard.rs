@@ -87,21 +87,32 @@ fn AttentionPanel(attention: Attention) -> impl IntoView {
             </li>
         }.into_any());
     }
-    if let Some(listed) = attention.users_without_access.filter(|l| l.total > 0) {
-        items.push(view! {
-            <li data-attention="no-access">
-                {format!("{} with no policy (they can sign in and do nothing): ", plural(listed.total, "person", "people"))}
-                {people(&listed)}
-            </li>
-        }.into_any());
-    }
-    if let Some(listed) = attention.disabled_with_access.filter(|l| l.total > 0) {
-        items.push(view! {
-            <li data-attention="disabled-with-access">
-                {format!("{} still holding policies (enabling gives it all back): ", plural(listed.total, "disabled user", "disabled users"))}
-                {people(&listed)}
-            </li>
-        }.into_any());
+    let groups = [
+        (
+            "no-access",
+            attention.users_without_access,
+            ("person", "people"),
+            "with no policy (they can sign in and do nothing)",
+        ),
+        (
+            "disabled-with-access",
+            attention.disabled_with_access,
+            ("disabled user", "disabled users"),
+            "still holding policies (enabling gives it all back)",
+        ),
+    ];
+    for (key, listed, (one, many), why) in groups {
+        if let Some(listed) = listed.filter(|l| l.total > 0) {
+            items.push(
+                view! {
+                    <li data-attention=key>
+                        {format!("{} {why}: ", plural(listed.total, one, many))}
+                        {people(&listed)}
+                    </li>
+                }
+                .into_any(),
+            );
+        }
     }
     if !attention.expiring_tokens.is_empty() {
         let names = attention

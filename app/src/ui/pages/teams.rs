@@ -224,7 +224,7 @@ pub fn TeamDetailPage() -> impl IntoView {
                                                     <th scope="col">"Email"</th>
                                                     <th scope="col">"Name"</th>
                                                     <th scope="col">"Team role"</th>
-                                                    {may_manage_members.then(|| view! { <th scope="col"><span class="sr-only">"Actions"</span></th> })}
+                                                    {may_manage_members.then(|| view! { <th scope="col" class="row-actions"><span class="sr-only">"Actions"</span></th> })}
                                                 </tr>
                                             </thead>
                                             <tbody>

@@ -150,7 +150,9 @@ pub fn TokensSection(
             </ActionForm>
         </Modal>
 
-        <Modal node_ref=secret_dialog title="Your new token" title_id="token-secret-title">
+        // The second step of making a token: it opens only on success, so
+        // the making's answer is never an error while it shows.
+        <Modal node_ref=secret_dialog title="Your new token" title_id="token-secret-title" error=create_error>
             <p>"Copy it now: it is shown only this once and Portcullis keeps only a hash of it."</p>
             <div class="copy-link">
                 <input type="text" readonly class="link-field" aria-label="Token secret" prop:value=secret/>
