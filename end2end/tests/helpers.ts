@@ -42,29 +42,24 @@ export async function createUser(page: Page, email: string, name: string, passwo
   await expect(page.getByRole('status')).toContainText(`Created ${email}.`);
 }
 
-/** Creates a workspace through the Workspaces page. */
-export async function createWorkspace(page: Page, key: string, name: string) {
-  await page.goto('/workspaces');
+/** Creates a workspace or a team (a key and a name) through its page's dialog. */
+async function createKeyed(page: Page, noun: 'workspace' | 'team', key: string, name: string) {
+  await page.goto(`/${noun}s`);
   await hydrated(page);
-  await page.getByRole('button', { name: 'New workspace' }).click();
-  const dialog = page.getByRole('dialog', { name: 'New workspace' });
+  await page.getByRole('button', { name: `New ${noun}` }).click();
+  const dialog = page.getByRole('dialog', { name: `New ${noun}` });
   await dialog.getByLabel('Key').fill(key);
   await dialog.getByLabel('Name').fill(name);
-  await dialog.getByRole('button', { name: 'Create workspace' }).click();
-  await expect(page.getByRole('status')).toContainText(`Created workspace ${key}.`);
+  await dialog.getByRole('button', { name: `Create ${noun}` }).click();
+  // The toast region (role status; a page may hold other status elements).
+  await expect(page.locator('.toasts')).toContainText(`Created ${noun} ${key}.`);
 }
 
+/** Creates a workspace through the Workspaces page. */
+export const createWorkspace = (page: Page, key: string, name: string) => createKeyed(page, 'workspace', key, name);
+
 /** Creates a team through the Teams page. */
-export async function createTeam(page: Page, key: string, name: string) {
-  await page.goto('/teams');
-  await hydrated(page);
-  await page.getByRole('button', { name: 'New team' }).click();
-  const dialog = page.getByRole('dialog', { name: 'New team' });
-  await dialog.getByLabel('Key').fill(key);
-  await dialog.getByLabel('Name').fill(name);
-  await dialog.getByRole('button', { name: 'Create team' }).click();
-  await expect(page.locator('.toasts')).toContainText(`Created team ${key}.`);
-}
+export const createTeam = (page: Page, key: string, name: string) => createKeyed(page, 'team', key, name);
 
 /** Binds `role` to `subject` (an email or team:key), globally or in `workspace`. */
 export async function createPolicy(page: Page, subject: string, role: string, workspace = '') {
