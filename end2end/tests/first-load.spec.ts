@@ -1,5 +1,5 @@
 import { test, expect } from '@playwright/test';
-import { signIn } from './helpers';
+import { hydrated, signIn } from './helpers';
 
 test('the bundle is sent precompressed under hashed names, kept for good; pages are never cached blindly', async ({ request }) => {
   const page = await request.get('/login');
@@ -72,4 +72,40 @@ test("every page's head names the files of its chunk, so the browser fetches the
   await expect(cold.locator('body[data-hydrated="true"]')).toHaveCount(1);
   expect(fetched.filter((path) => !named.has(path)), 'wasm the head of /users did not name').toEqual([]);
   await context.close();
+});
+
+test('a page the browser already has comes back as 304, and hydrates under the policy stored with it', async ({ page }) => {
+  await signIn(page);
+  // Chromium reports a revalidated page with its stored 200 (playwright#27573),
+  // so the 304 shows as the tag sent back and nothing sent with it.
+  const visits: Promise<{ sent?: string; tag?: string; body: number }>[] = [];
+  page.on('requestfinished', (request) => {
+    if (request.resourceType() === 'document' && new URL(request.url()).pathname === '/users') {
+      visits.push((async () => {
+        const [headers, sizes, response] = await Promise.all([request.allHeaders(), request.sizes(), request.response()]);
+        return { sent: headers['if-none-match'], tag: response?.headers()['etag'], body: sizes.responseBodySize };
+      })());
+    }
+  });
+  const refused: string[] = [];
+  page.on('console', (message) => {
+    if (message.text().includes('Content Security Policy')) refused.push(message.text());
+  });
+  for (let visit = 0; visit < 3; visit += 1) {
+    await page.goto('/users');
+    await hydrated(page);
+    await expect(page.getByRole('heading', { name: 'Users', exact: true })).toBeVisible();
+  }
+  const [first, ...again] = await Promise.all(visits);
+  expect(first.sent).toBeUndefined();
+  expect(first.tag).toMatch(/^W\/"[A-Za-z0-9_-]{22}"$/);
+  expect(first.body).toBeGreaterThan(1000);
+  expect(again, 'revalidated: the stored tag sent, no page sent back').toEqual([
+    { sent: first.tag, tag: first.tag, body: 0 },
+    { sent: first.tag, tag: first.tag, body: 0 },
+  ]);
+  // Still interactive: the stored nonce matches the stored policy.
+  await page.getByRole('button', { name: 'New user' }).click();
+  await expect(page.getByRole('dialog', { name: 'New user' })).toBeVisible();
+  expect(refused).toEqual([]);
 });

@@ -105,6 +105,7 @@ pub fn router(state: AppState) -> Router {
             move || app::ui::shell(options.clone())
         })
         .layer(axum::middleware::from_fn_with_state(state.clone(), middleware::rerender_stalled_pages))
+        .layer(axum::middleware::from_fn(middleware::page_validators))
         // leptos_axum routes every registered server function here, beside
         // the pages: they read their body themselves, so the limit is on
         // the stream.
@@ -148,12 +149,15 @@ pub fn router(state: AppState) -> Router {
         // The security headers of every answer (OWASP's secure headers):
         // console pages set their own Content-Security-Policy with the
         // response's nonce (see `app::ui::shell`); every other answer gets
-        // one that allows nothing. Referrer-Policy keeps invitation links
+        // one that allows nothing, and a 304 none. Referrer-Policy keeps invitation links
         // out of `Referer`; HSTS only when served over https.
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'"),
-        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CONTENT_SECURITY_POLICY, {
+            let nothing = HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'; base-uri 'none'");
+            // A 304 leaves the stored policy as it is (see `middleware::page_validators`).
+            move |response: &axum::response::Response| {
+                (response.status() != axum::http::StatusCode::NOT_MODIFIED).then(|| nothing.clone())
+            }
+        }))
         .layer(SetResponseHeaderLayer::overriding(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff")))
         .layer(SetResponseHeaderLayer::overriding(header::REFERRER_POLICY, HeaderValue::from_static("same-origin")))
         .layer(SetResponseHeaderLayer::overriding(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY")))

@@ -1,4 +1,5 @@
-//! Request logging (tower-http), cross-origin refusal, the index gate, idempotent creates.
+//! Request logging (tower-http), cross-origin refusal, the index gate,
+//! idempotent creates, page validators and bundle caching.
 
 use axum::{
     body::Body,
@@ -7,6 +8,7 @@ use axum::{
     middleware::Next,
     response::{IntoResponse, Response},
 };
+use headers::HeaderMapExt as _;
 use serde_json::Value;
 use std::time::Duration;
 
@@ -349,6 +351,130 @@ pub async fn idempotent_creates(State(state): State<AppState>, request: Request,
     Response::from_parts(parts, Body::from(bytes))
 }
 
+/// Console pages carry an ETag, so a browser revalidating one (they are
+/// `no-cache`) is answered 304 when the page is as it had it. The tag hashes
+/// the page without this response's CSP nonce, the one part every render
+/// changes. The 304 carries no Content-Security-Policy: a browser keeps the
+/// headers it stored beside the body it stored, updating only those the 304
+/// names (RFC 9111 §4.3.4), so the page keeps the policy naming its own nonce.
+pub async fn page_validators(request: Request, next: Next) -> Response {
+    if request.method() != Method::GET {
+        return next.run(request).await;
+    }
+    let asked = request.headers().typed_get::<headers::IfNoneMatch>();
+    let response = next.run(request).await;
+    let is_page = response.status() == StatusCode::OK
+        && response.headers().get(header::CONTENT_TYPE).is_some_and(|v| v.as_bytes().starts_with(b"text/html"));
+    if !is_page {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = match axum::body::to_bytes(body, usize::MAX).await {
+        Ok(bytes) => bytes,
+        Err(error) => return app::server::http::internal_error("reading a page", error).into_response(),
+    };
+    let nonce = parts.headers.get(header::CONTENT_SECURITY_POLICY).and_then(|v| v.to_str().ok()).and_then(csp_nonce);
+    let tag = page_etag(&bytes, nonce);
+    let unchanged = asked.is_some_and(|asked| !asked.precondition_passes(&tag));
+    parts.headers.typed_insert(tag);
+    if unchanged {
+        parts.status = StatusCode::NOT_MODIFIED;
+        parts.headers.remove(header::CONTENT_SECURITY_POLICY);
+        parts.headers.remove(header::CONTENT_LENGTH);
+        return Response::from_parts(parts, Body::empty());
+    }
+    Response::from_parts(parts, Body::from(bytes))
+}
+
+/// The nonce a page's policy names (`'nonce-…'`).
+fn csp_nonce(policy: &str) -> Option<&str> {
+    policy.split("'nonce-").nth(1)?.split('\'').next().filter(|nonce| !nonce.is_empty())
+}
+
+/// A weak tag (the bytes of equal pages differ): the SHA-256 of the page as
+/// [`comparable_page`] gives it, 128 bits in unpadded base64url.
+fn page_etag(page: &[u8], nonce: Option<&str>) -> headers::ETag {
+    use base64::Engine as _;
+    use sha2::Digest as _;
+    let digest = match std::str::from_utf8(page) {
+        Ok(page) => sha2::Sha256::digest(comparable_page(page, nonce).as_bytes()),
+        Err(_) => sha2::Sha256::digest(page),
+    };
+    let tag = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&digest[..16]);
+    format!("W/\"{tag}\"").parse().expect("base64url is a valid entity tag")
+}
+
+const PENDING: &str = "__PENDING_RESOURCES=[";
+const RESOLVED: &str = "__RESOLVED_RESOURCES[";
+
+/// A page without what differs between two renders of the same page: the
+/// nonce, and how leptos lists the resources it serialises for hydration.
+/// Its server render builds reactive views twice (a dry pass to start
+/// resources early, then the real one), and whether the dry pass's copies
+/// are serialised, and in which script, depends on timing: the same data is
+/// listed once to three times, under other ids. So the payloads are taken
+/// out and added once each, sorted, at the end (a resource's id follows from
+/// the order the page creates them, which the rest of the page shows).
+/// Anything not in the expected shape is kept as it is: the tag then only
+/// matches less often.
+fn comparable_page(page: &str, nonce: Option<&str>) -> String {
+    let page = match nonce {
+        Some(nonce) if !nonce.is_empty() => page.replace(nonce, ""),
+        _ => page.to_owned(),
+    };
+    let mut out = String::with_capacity(page.len());
+    let mut payloads = std::collections::BTreeSet::new();
+    let mut rest = page.as_str();
+    loop {
+        let next = [rest.find(PENDING), rest.find(RESOLVED)].into_iter().flatten().min();
+        let Some(at) = next else { break };
+        out.push_str(&rest[..at]);
+        rest = &rest[at..];
+        if let Some(after) = rest.strip_prefix(PENDING) {
+            // The list of ids: left out.
+            out.push_str(PENDING);
+            match after.find(']') {
+                Some(end) => rest = &after[end..],
+                None => break,
+            }
+        } else {
+            let after = &rest[RESOLVED.len()..];
+            let digits = after.bytes().take_while(u8::is_ascii_digit).count();
+            let Some(body) = after[digits..].strip_prefix("] = \"").filter(|_| digits > 0) else {
+                out.push_str(RESOLVED);
+                rest = after;
+                continue;
+            };
+            let Some(len) = js_string_len(body) else { break };
+            payloads.insert(&body[..len]);
+            let end = &body[len + 1..];
+            rest = end.strip_prefix(';').unwrap_or(end);
+        }
+    }
+    out.push_str(rest);
+    // The scripts the payloads leave empty.
+    let mut out = out.replace("<script nonce=\"\"></script>", "").replace("<script></script>", "");
+    for payload in payloads {
+        out.push_str(RESOLVED);
+        out.push_str(payload);
+    }
+    out
+}
+
+/// The length of a JS string literal's body, up to its closing quote.
+fn js_string_len(body: &str) -> Option<usize> {
+    let mut escaped = false;
+    for (i, b) in body.bytes().enumerate() {
+        match b {
+            _ if escaped => escaped = false,
+            b'\\' => escaped = true,
+            b'"' => return Some(i),
+            _ => {}
+        }
+    }
+    None
+}
+
 /// A bundle file whose name carries its content's hash (`portcullis.<hash>.wasm`,
 /// as a release build names them) never changes: browsers keep it a year
 /// without asking. Any other name may change under the same URL, so it is
@@ -381,6 +507,46 @@ pub fn is_hashed_name(path: &str) -> bool {
 mod tests {
     use super::*;
     use axum::http::HeaderValue;
+
+    #[test]
+    fn a_page_tag_ignores_the_nonce_and_nothing_else() {
+        let page = |nonce: &str, name: &str| {
+            format!("<script nonce=\"{nonce}\">boot</script><p>{name}</p><script nonce=\"{nonce}\"></script>")
+        };
+        let policy = |nonce: &str| format!("default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'");
+        assert_eq!(csp_nonce(&policy("a1B2")), Some("a1B2"));
+        assert_eq!(csp_nonce("default-src 'none'"), None);
+        let first = page_etag(page("a1B2", "Ada").as_bytes(), Some("a1B2"));
+        assert_eq!(first, page_etag(page("Zz9y", "Ada").as_bytes(), Some("Zz9y")), "only the nonce differs");
+        assert_ne!(first, page_etag(page("a1B2", "Bob").as_bytes(), Some("a1B2")), "the page differs");
+        assert!(format!("{first:?}").contains("W/"), "weak, the bytes differ: {first:?}");
+    }
+
+    #[test]
+    fn resources_listed_again_by_the_dry_pass_do_not_change_the_tag() {
+        let me = r#""{\"Ok\":{\"name\":\"Ada \\\"the\\\" admin\"}}""#;
+        let list = r#""{\"Ok\":{\"items\":[1]}}""#;
+        let other = r#""{\"Ok\":{\"items\":[2]}}""#;
+        let page = |pending: &str, resources: &[(u32, &str)]| {
+            let resolved: String =
+                resources.iter().map(|(id, v)| format!("__RESOLVED_RESOURCES[{id}] = {v};")).collect();
+            format!("<p>x</p><script>__PENDING_RESOURCES=[{pending}];__RESOURCE_RESOLVERS=[];</script><script>{resolved}</script>")
+        };
+        let once = comparable_page(&page("0,2,", &[(0, me), (2, list)]), None);
+        let thrice = comparable_page(&page("0,2,4,6,", &[(0, me), (2, list), (4, list), (6, list)]), None);
+        assert_eq!(once, thrice);
+        assert!(once.contains("items") && once.contains("admin"), "{once}");
+        // Different data is a different page, and so is another order.
+        assert_ne!(once, comparable_page(&page("0,2,", &[(0, me), (2, other)]), None));
+        let split = page("0,2,4,", &[(0, me), (4, list)]).replace(
+            "</script>",
+            &format!("</script><script nonce=\"Qm9vdFN0cmFwQQ\">__RESOLVED_RESOURCES[2] = {list};</script>"),
+        );
+        assert_eq!(once, comparable_page(&split, Some("Qm9vdFN0cmFwQQ")), "listed again in a script of its own");
+        // A shape it does not know is kept whole.
+        let odd = "<script>__RESOLVED_RESOURCES[x] = 1;__RESOLVED_RESOURCES[3] = \"open</script>";
+        assert_eq!(comparable_page(odd, None), odd);
+    }
 
     #[test]
     fn only_names_with_a_hash_are_cached_for_good() {

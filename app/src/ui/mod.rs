@@ -48,9 +48,9 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
         if let Ok(value) = axum::http::HeaderValue::from_str(&page_csp(&nonce)) {
             response.insert_header(axum::http::header::CONTENT_SECURITY_POLICY, value);
         }
-        // A page holds what this user may see, and a nonce of its own: kept
-        // by no shared cache, and never reused without asking (no ETag: a
-        // 304 would pair the old page's nonce with a new policy).
+        // A page holds what this user may see: kept by no shared cache, and
+        // never reused without asking (the server's `page_validators` gives
+        // it an ETag that leaves the nonce out, and a 304 no new policy).
         response.insert_header(
             axum::http::header::CACHE_CONTROL,
             axum::http::HeaderValue::from_static("no-cache, private"),

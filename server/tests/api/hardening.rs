@@ -7,6 +7,7 @@ use crate::helpers::{Backend, TestApp, ADMIN_EMAIL, ADMIN_PASSWORD};
 
 backend_tests!(
     pages_and_api_answers_carry_security_headers,
+    a_page_as_the_browser_has_it_is_answered_304_without_a_new_policy,
     the_audit_export_streams_and_neutralises_formulas,
     a_parallel_burst_of_wrong_passwords_gets_no_more_verdicts_than_the_limit,
     guesses_at_the_current_password_are_throttled,
@@ -44,6 +45,61 @@ async fn pages_and_api_answers_carry_security_headers(backend: Backend) {
     assert!(api.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().starts_with("default-src 'none'"));
     assert_eq!(api.headers()[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
     assert_eq!(api.headers()[header::X_FRAME_OPTIONS], "DENY");
+}
+
+async fn a_page_as_the_browser_has_it_is_answered_304_without_a_new_policy(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    let get = |tag: Option<&str>| {
+        let mut request = app.client.get(app.url("/users")).header(header::ACCEPT, "text/html");
+        if let Some(tag) = tag {
+            request = request.header(header::IF_NONE_MATCH, tag);
+        }
+        request.send()
+    };
+    let first = get(None).await.unwrap();
+    assert_eq!(first.status(), StatusCode::OK);
+    assert_eq!(first.headers()[header::CACHE_CONTROL], "no-cache, private");
+    let tag = first.headers()[header::ETAG].to_str().unwrap().to_owned();
+    assert!(tag.starts_with("W/\""), "{tag}");
+    // Rendered again, with another nonce and its resources listed another
+    // way (see `comparable_page`): the same tag.
+    for _ in 0..6 {
+        let again = get(None).await.unwrap();
+        assert_eq!(again.headers()[header::ETAG], tag.as_str());
+    }
+
+    // Sent back: 304, no body, and no policy that would replace the stored
+    // one (whose nonce is the stored page's).
+    let unchanged = get(Some(&tag)).await.unwrap();
+    assert_eq!(unchanged.status(), StatusCode::NOT_MODIFIED);
+    assert_eq!(unchanged.headers()[header::ETAG], tag.as_str());
+    assert_eq!(unchanged.headers()[header::CACHE_CONTROL], "no-cache, private");
+    assert!(unchanged.headers().get(header::CONTENT_SECURITY_POLICY).is_none(), "{:?}", unchanged.headers());
+    assert!(unchanged.text().await.unwrap().is_empty());
+    // Among others, or weakly compared against a strong copy: still a match.
+    let listed = format!("\"other\", {}", tag.trim_start_matches("W/"));
+    assert_eq!(get(Some(&listed)).await.unwrap().status(), StatusCode::NOT_MODIFIED);
+
+    // Once the page changes, the old tag gets the new page and a new tag.
+    let created = app
+        .client
+        .post(app.url("/api/v1/users"))
+        .json(&serde_json::json!({"email": "etag@example.com", "name": "Etag Person"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), StatusCode::CREATED);
+    let changed = get(Some(&tag)).await.unwrap();
+    assert_eq!(changed.status(), StatusCode::OK);
+    assert_ne!(changed.headers()[header::ETAG], tag.as_str());
+    assert!(changed.headers()[header::CONTENT_SECURITY_POLICY].to_str().unwrap().contains("'nonce-"));
+    assert!(changed.text().await.unwrap().contains("etag@example.com"));
+
+    // Another user's copy is not this user's page.
+    let other = app.new_client();
+    let signed_out = other.get(app.url("/users")).header(header::IF_NONE_MATCH, &tag).send().await.unwrap();
+    assert_ne!(signed_out.status(), StatusCode::NOT_MODIFIED);
 }
 
 async fn the_audit_export_streams_and_neutralises_formulas(backend: Backend) {
