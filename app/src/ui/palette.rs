@@ -25,18 +25,34 @@ pub fn CommandPalette(pages: Pages) -> impl IntoView {
     // whole console (inside the layout's Suspense) back to "Loading…" on
     // every keystroke.
     let found = RwSignal::new(Vec::<Jump>::new());
+    // Whether the server's answer to what is typed is still to come, and
+    // why it did not come: said under the list, never a silent empty list.
+    let searching = RwSignal::new(false);
+    let failed = RwSignal::new(None::<String>);
     // Asks the server once typing pauses, not on every keystroke.
     let search = move |text: String| {
+        failed.set(None);
+        searching.set(!text.trim().is_empty());
         set_timeout(
             move || {
-                if typed.get_untracked() != text {
+                if typed.get_untracked() != text || text.trim().is_empty() {
                     return;
                 }
                 leptos::task::spawn_local(async move {
-                    let answer = palette_search(text.clone()).await.unwrap_or_default();
+                    let answer = palette_search(text.clone()).await;
                     // Only the answer to what is typed now.
-                    if typed.get_untracked() == text {
-                        found.set(answer);
+                    if typed.get_untracked() != text {
+                        return;
+                    }
+                    searching.set(false);
+                    match answer {
+                        Ok(answer) => found.set(answer),
+                        Err(error) => {
+                            found.set(Vec::new());
+                            failed.set(Some(format!(
+                                "Users, teams, workspaces and roles could not be searched: {error}"
+                            )));
+                        }
                     }
                 });
             },
@@ -47,6 +63,8 @@ pub fn CommandPalette(pages: Pages) -> impl IntoView {
     let open = move || {
         typed.set(String::new());
         found.set(Vec::new());
+        searching.set(false);
+        failed.set(None);
         active.set(0);
         open_modal(dialog);
         if let Some(input) = input.get_untracked() {
@@ -65,6 +83,21 @@ pub fn CommandPalette(pages: Pages) -> impl IntoView {
             .collect();
         all.extend(found.get());
         all
+    };
+    let note = move || {
+        let text = typed.get();
+        let text = text.trim();
+        if let Some(failed) = failed.get() {
+            failed
+        } else if text.is_empty() {
+            String::new()
+        } else if searching.get() {
+            "Searching…".to_owned()
+        } else if results().is_empty() {
+            format!("Nothing you may open matches “{text}”.")
+        } else {
+            String::new()
+        }
     };
     let navigate = use_navigate();
     let go = move |jump: Option<Jump>| {
@@ -128,6 +161,7 @@ pub fn CommandPalette(pages: Pages) -> impl IntoView {
                     }).collect::<Vec<_>>()
                 }}
             </ul>
+            <p class="palette-note" role="status">{note}</p>
         </dialog>
     }
 }
