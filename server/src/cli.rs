@@ -1,4 +1,5 @@
-//! The command line: `serve` (the default), `migrate`, `admin …`.
+//! The command line: `serve` (the default), `migrate`, `admin …`, `audit verify`,
+//! `catalog …`.
 
 use clap::{Parser, Subcommand};
 use secrecy::SecretString;
@@ -32,6 +33,22 @@ enum Command {
     /// Check the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Permission catalogs: check a file, show one as Portcullis reads it.
+    #[command(subcommand)]
+    Catalog(CatalogCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum CatalogCommand {
+    /// Check a catalog file (docs/catalog.md) without starting: every
+    /// mistake with its line and key (exit 1), or what it declares.
+    Check { file: std::path::PathBuf },
+    /// Print a preset (neutree, adaptive, bentocloud, neptune) or a file as
+    /// Portcullis reads it: wildcards expanded, built-in permissions listed.
+    Show {
+        #[arg(default_value = app::domain::catalog::DEFAULT_PRESET)]
+        catalog: String,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -59,6 +76,19 @@ enum AdminCommand {
 /// Runs the command line and turns failures into a message and exit code 1.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Catalogs need no settings, database or runtime.
+    if let Some(Command::Catalog(command)) = cli.command {
+        return match catalog(command) {
+            Ok(report) => {
+                print!("{report}");
+                ExitCode::SUCCESS
+            }
+            Err(message) => {
+                eprintln!("{message}");
+                ExitCode::FAILURE
+            }
+        };
+    }
     init_tracing();
     let config = match Config::from_env() {
         Ok(config) => config,
@@ -83,6 +113,47 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// Reads a preset by name or a catalog file by path.
+fn read_catalog(name_or_path: &str) -> Result<app::domain::catalog::Catalog, String> {
+    if let Some(preset) = app::domain::catalog::preset(name_or_path) {
+        return preset.map_err(|errors| errors.to_string());
+    }
+    let source = std::fs::read_to_string(name_or_path).map_err(|error| {
+        let presets: Vec<&str> = app::domain::catalog::PRESETS.iter().map(|(name, _, _)| *name).collect();
+        format!("{name_or_path}: cannot read it ({error}); the presets are {}", presets.join(", "))
+    })?;
+    app::domain::catalog::parse(&source, name_or_path).map_err(|errors| errors.to_string())
+}
+
+fn catalog(command: CatalogCommand) -> Result<String, String> {
+    match command {
+        CatalogCommand::Check { file } => {
+            let name = file.to_string_lossy();
+            let catalog = read_catalog(&name)?;
+            let own = catalog.permissions.iter().filter(|p| !p.builtin).count();
+            Ok(format!(
+                "{name}: a valid catalog ({}): {} permissions ({own} of the platform's, {} built in), {} roles, {} token scopes, {} aliases\n",
+                catalog.title,
+                catalog.permissions.len(),
+                catalog.permissions.len() - own,
+                catalog.roles.len(),
+                catalog.token_scopes.len(),
+                catalog.aliases.len()
+            ))
+        }
+        CatalogCommand::Show { catalog } => {
+            let catalog = read_catalog(&catalog)?;
+            let builtin: Vec<String> = catalog
+                .permissions
+                .iter()
+                .filter(|p| p.builtin)
+                .map(|p| format!("#   {} ({:?}): {}", p.key, p.scope, p.description))
+                .collect();
+            Ok(format!("# Built in:\n{}\n\n{}", builtin.join("\n"), catalog.to_toml()))
+        }
+    }
+}
+
 fn init_tracing() {
     let filter = std::env::var("PORTCULLIS_LOG").unwrap_or_else(|_| "info,sqlx=warn".to_owned());
     let filter =
@@ -97,6 +168,8 @@ fn init_tracing() {
 async fn run(command: Command, config: Config) -> Result<(), String> {
     match command {
         Command::Serve => serve(config).await,
+        // Answered in `main`, before settings are read; here for completeness.
+        Command::Catalog(command) => catalog(command).map(|report| print!("{report}")),
         Command::Migrate => {
             let state = crate::connect(config).await?;
             tracing::info!("migrations applied");

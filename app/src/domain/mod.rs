@@ -1,6 +1,7 @@
 //! Domain types shared by the server and the browser. Each parses once and is
 //! valid from then on.
 
+pub mod catalog;
 pub mod dates;
 pub mod device;
 mod email;

@@ -7,6 +7,7 @@ mod support;
 
 mod access;
 mod auth;
+mod catalog;
 mod concurrency;
 mod console;
 mod csrf;
