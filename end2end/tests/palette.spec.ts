@@ -18,6 +18,9 @@ test('Ctrl-K jumps to a page or a user the viewer may read', async ({ page }) =>
   await expect(palette.getByRole('option').first()).toContainText('Audit log');
   await page.keyboard.press('Enter');
   await expect(page).toHaveURL(/\/audit$/);
+  // The frame is redrawn once the new page's chunk and data are in (the
+  // layout's Suspense): a palette opened before that would lose what was typed.
+  await expect(page.getByRole('heading', { name: 'Audit log', level: 1 })).toBeVisible();
 
   await page.keyboard.press('Control+k');
   // What matches nothing says so, once the server has answered.

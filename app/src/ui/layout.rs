@@ -143,13 +143,7 @@ fn ConsoleFrame(signed_in: SignedInUser) -> impl IntoView {
             </aside>
             <div class="drawer-backdrop" aria-hidden="true" on:click=move |_| drawer_open.set(false)></div>
             <main id="main" class="page">
-                // The page's own boundary: a page still on its way (a lazy
-                // chunk, its first data) keeps the previous page up here,
-                // instead of putting the layout's Suspense, and with it the
-                // whole frame and an open palette, back to "Loading…".
-                <Transition fallback=|| view! { <p class="page-loading">"Loading…"</p> }>
-                    <Outlet/>
-                </Transition>
+                <Outlet/>
             </main>
         </div>
     }
