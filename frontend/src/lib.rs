@@ -3,6 +3,7 @@
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
+    app::ui::install_catalog();
     // As `leptos::mount::hydrate_lazy`, which waits for the chunks of the
     // page being hydrated (the routes are lazy), then marks the page alive
     // for tests (and people debugging): an effect in the app would run

@@ -33,7 +33,8 @@ enum Command {
     /// Check the audit log.
     #[command(subcommand)]
     Audit(AuditCommand),
-    /// Permission catalogs: check a file, show one as Portcullis reads it.
+    /// Permission catalogs: check a file, show one as Portcullis reads it,
+    /// adopt the configured one when that changes stored roles and tokens.
     #[command(subcommand)]
     Catalog(CatalogCommand),
 }
@@ -48,6 +49,15 @@ enum CatalogCommand {
     Show {
         #[arg(default_value = app::domain::catalog::DEFAULT_PRESET)]
         catalog: String,
+    },
+    /// Adopt the configured catalog (setting `catalog`) when it removes or
+    /// renames permissions that stored roles or tokens name: prints the plan,
+    /// applies it in one transaction with an audit entry per role or token
+    /// changed. Start-up refuses such a change until this has run.
+    Migrate {
+        /// Print the plan and change nothing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -76,8 +86,9 @@ enum AdminCommand {
 /// Runs the command line and turns failures into a message and exit code 1.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
-    // Catalogs need no settings, database or runtime.
-    if let Some(Command::Catalog(command)) = cli.command {
+    // Checking and showing catalogs needs no settings, database or runtime.
+    if let Some(Command::Catalog(command @ (CatalogCommand::Check { .. } | CatalogCommand::Show { .. }))) = cli.command
+    {
         return match catalog(command) {
             Ok(report) => {
                 print!("{report}");
@@ -115,18 +126,15 @@ pub fn main() -> ExitCode {
 
 /// Reads a preset by name or a catalog file by path.
 fn read_catalog(name_or_path: &str) -> Result<app::domain::catalog::Catalog, String> {
-    if let Some(preset) = app::domain::catalog::preset(name_or_path) {
-        return preset.map_err(|errors| errors.to_string());
-    }
-    let source = std::fs::read_to_string(name_or_path).map_err(|error| {
-        let presets: Vec<&str> = app::domain::catalog::PRESETS.iter().map(|(name, _, _)| *name).collect();
-        format!("{name_or_path}: cannot read it ({error}); the presets are {}", presets.join(", "))
-    })?;
-    app::domain::catalog::parse(&source, name_or_path).map_err(|errors| errors.to_string())
+    app::server::config::read_catalog(name_or_path).map_err(|error| match error {
+        app::server::config::ConfigError::Catalog(problems) => problems,
+        other => other.to_string(),
+    })
 }
 
 fn catalog(command: CatalogCommand) -> Result<String, String> {
     match command {
+        CatalogCommand::Migrate { .. } => Err("`catalog migrate` reads the settings and the database".into()),
         CatalogCommand::Check { file } => {
             let name = file.to_string_lossy();
             let catalog = read_catalog(&name)?;
@@ -168,6 +176,21 @@ fn init_tracing() {
 async fn run(command: Command, config: Config) -> Result<(), String> {
     match command {
         Command::Serve => serve(config).await,
+        Command::Catalog(CatalogCommand::Migrate { dry_run }) => {
+            let state = crate::open_unreconciled(config).await?;
+            let plan = services::catalog::migrate(&state, dry_run).await.map_err(|e| e.to_string())?;
+            let name = &app::domain::catalog::installed().catalog.name;
+            if dry_run {
+                println!(
+                    "adopting the catalog {name:?} would change:\n{}\n(dry run: nothing was changed)",
+                    plan.describe()
+                );
+            } else {
+                println!("adopted the catalog {name:?}:\n{}", plan.describe());
+            }
+            state.db.close().await;
+            Ok(())
+        }
         // Answered in `main`, before settings are read; here for completeness.
         Command::Catalog(command) => catalog(command).map(|report| print!("{report}")),
         Command::Migrate => {

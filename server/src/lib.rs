@@ -53,6 +53,15 @@ pub fn bundle_wasm(config: &Config) -> std::path::PathBuf {
 /// Opens the database, applies migrations and builds the shared state,
 /// with the index not loaded yet (serving loads it: see `/readyz`).
 pub async fn open(config: Config) -> Result<AppState, String> {
+    let state = open_unreconciled(config).await?;
+    app::server::services::catalog::reconcile(&state).await.map_err(|e| format!("cannot start: {e}"))?;
+    Ok(state)
+}
+
+/// [`open`] without adopting the catalog: for `portcullis catalog migrate`,
+/// which shows and applies what adopting it changes.
+pub async fn open_unreconciled(config: Config) -> Result<AppState, String> {
+    app::domain::catalog::install(config.catalog.clone())?;
     let db = Db::connect(&config.database_url)
         .await
         .map_err(|e| format!("cannot open the database ({}): {e}", redact_url(&config.database_url)))?;

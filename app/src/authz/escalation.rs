@@ -135,7 +135,7 @@ mod tests {
     }
 
     fn set(bits: u32) -> PermissionSet {
-        Permission::ALL.iter().copied().filter(|p| bits & (1 << (*p as u32 % 32)) != 0).collect()
+        Permission::all().iter().copied().filter(|p| bits & (1 << (p.index() as u32 % 32)) != 0).collect()
     }
 
     /// A small world: users 0..4, teams 0..2, roles 0..4 with random
@@ -184,7 +184,7 @@ mod tests {
             let user = &users[u];
             let bindings = index.bindings_of_user(user);
             let asked = scope(s);
-            for p in Permission::ALL.iter().copied() {
+            for p in Permission::all().iter().copied() {
                 let bound = bindings.iter().any(|b| b.permissions.contains(p)
                     && (b.scope == Scope::Global || (b.scope == asked && p.scope() == ScopeKind::Workspace)));
                 prop_assert_eq!(bound, index.check(user, p, asked.workspace().map(WorkspaceKey::as_str)), "{:?} {:?}", p, asked);
@@ -230,7 +230,7 @@ mod tests {
             for s in [None, Some(0), Some(1), Some(2)] {
                 let asked = scope(s);
                 let w = asked.workspace().map(WorkspaceKey::as_str);
-                for p in Permission::ALL.iter().copied() {
+                for p in Permission::all().iter().copied() {
                     if index.holds(Holder { user: &users[u], token: Some(&grant) }, p, w) {
                         let named = grant.narrow(&owner).iter().any(|b| b.permissions.contains(p)
                             && (b.scope == Scope::Global || (b.scope == asked && p.scope() == ScopeKind::Workspace)));
@@ -255,7 +255,10 @@ mod tests {
         let user = UserId::new();
         let mut index = AccessIndex::build(&Facts {
             users: vec![(user, true)],
-            roles: vec![(role.clone(), [Permission::UserManage, Permission::EndpointCreate].into_iter().collect())],
+            roles: vec![(
+                role.clone(),
+                [Permission::UserManage, Permission::parse("endpoint:create").unwrap()].into_iter().collect(),
+            )],
             ..Facts::default()
         });
         index.apply(Change::PolicyAdded(PolicyFact {
@@ -266,7 +269,7 @@ mod tests {
         }));
         let bindings = index.bindings_of_user(&user);
         assert_eq!(bindings.len(), 1);
-        assert_eq!(bindings[0].permissions.iter().collect::<Vec<_>>(), [Permission::EndpointCreate]);
+        assert_eq!(bindings[0].permissions.iter().collect::<Vec<_>>(), [Permission::parse("endpoint:create").unwrap()]);
         assert_eq!(index.bindings_in_workspace(&ws(0)), bindings);
         assert_eq!(describe(&bindings), "endpoint:create in workspace ws-0");
     }

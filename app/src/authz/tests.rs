@@ -26,7 +26,7 @@ fn role(i: usize) -> RoleKey {
 }
 
 fn permission_set() -> impl Strategy<Value = PermissionSet> {
-    proptest::collection::vec(proptest::sample::select(Permission::ALL), 0..8).prop_map(|v| v.into_iter().collect())
+    proptest::collection::vec(proptest::sample::select(Permission::all()), 0..8).prop_map(|v| v.into_iter().collect())
 }
 
 fn policy(id: i64) -> impl Strategy<Value = PolicyFact> {
@@ -75,7 +75,7 @@ fn assert_agrees(index: &AccessIndex, facts: &Facts) -> Result<(), TestCaseError
     for u in (0..USERS).map(user).chain(std::iter::once(user(99))) {
         let active = facts.users.iter().any(|(id, active)| *id == u && *active);
         prop_assert_eq!(index.is_active(&u), active, "{}", u);
-        for p in Permission::ALL {
+        for p in Permission::all() {
             for ws in &workspaces {
                 let expected = reference::granted_by(facts, &u, *p, ws.as_deref());
                 prop_assert_eq!(index.check(&u, *p, ws.as_deref()), !expected.is_empty(), "{} {} {:?}", u, p, ws);
@@ -191,9 +191,15 @@ fn workspace_policies_never_confer_global_permissions() {
         }],
     };
     let index = AccessIndex::build(&facts);
-    assert!(index.check(&admin, Permission::EndpointCreate, Some("ws-0")));
-    assert!(!index.check(&admin, Permission::EndpointCreate, Some("ws-1")), "other workspaces are isolated");
-    assert!(!index.check(&admin, Permission::EndpointCreate, None), "no workspace: global policies only");
+    assert!(index.check(&admin, Permission::parse("endpoint:create").unwrap(), Some("ws-0")));
+    assert!(
+        !index.check(&admin, Permission::parse("endpoint:create").unwrap(), Some("ws-1")),
+        "other workspaces are isolated"
+    );
+    assert!(
+        !index.check(&admin, Permission::parse("endpoint:create").unwrap(), None),
+        "no workspace: global policies only"
+    );
     assert!(!index.check(&admin, Permission::UserManage, Some("ws-0")), "a global permission needs a global policy");
 }
 
@@ -202,7 +208,7 @@ fn explain_names_the_team() {
     let ada = user(0);
     let facts = Facts {
         users: vec![(ada, true)],
-        roles: vec![(role(0), [Permission::EndpointInvoke].into_iter().collect())],
+        roles: vec![(role(0), [Permission::parse("endpoint:invoke").unwrap()].into_iter().collect())],
         memberships: vec![(team(0), ada)],
         policies: vec![PolicyFact {
             id: PolicyId(7),
@@ -215,7 +221,7 @@ fn explain_names_the_team() {
     let explained = index.explain(&ada, Some("ws-1"));
     assert_eq!(explained.len(), 1);
     let (permission, grants) = &explained[0];
-    assert_eq!(*permission, Permission::EndpointInvoke);
+    assert_eq!(*permission, Permission::parse("endpoint:invoke").unwrap());
     assert_eq!(grants[0].policy, PolicyId(7));
     assert_eq!(grants[0].via_team, Some(team(0)));
     assert_eq!(grants[0].scope, Scope::Workspace(workspace(1)));
@@ -226,7 +232,7 @@ proptest! {
     fn workspaces_with_lists_exactly_where_check_allows(facts in facts()) {
         let index = AccessIndex::build(&facts);
         for u in (0..USERS).map(user) {
-            for p in Permission::ALL {
+            for p in Permission::all() {
                 let allowed: Vec<WorkspaceKey> = (0..WORKSPACES)
                     .map(workspace)
                     .filter(|w| index.check(&u, *p, Some(w.as_str())))
@@ -246,7 +252,7 @@ proptest! {
         let workspaces: Vec<Option<String>> =
             std::iter::once(None).chain((0..WORKSPACES).map(|w| Some(workspace(w).to_string()))).collect();
         for u in (0..USERS).map(user).chain(std::iter::once(user(99))) {
-            for p in Permission::ALL {
+            for p in Permission::all() {
                 for ws in &workspaces {
                     questions.push((u, *p, ws.as_deref()));
                 }
@@ -263,7 +269,7 @@ proptest! {
             .chain((0..WORKSPACES).map(|w| Some(workspace(w).to_string())))
             .chain(std::iter::once(Some("elsewhere".to_owned())))
             .collect();
-        for p in Permission::ALL {
+        for p in Permission::all() {
             for ws in &workspaces {
                 let mut expected: Vec<UserId> =
                     (0..USERS).map(user).filter(|u| index.check(u, *p, ws.as_deref())).collect();

@@ -2,7 +2,10 @@
 //! now (the index decides that), and only within the token's scope and its
 //! workspace restriction. Pure: no I/O.
 
-use crate::domain::{Permission, PermissionSet, ScopeKind, WorkspaceKey};
+use crate::domain::{
+    catalog::{installed, CUSTOM_SCOPE},
+    Permission, PermissionSet, ScopeKind, WorkspaceKey,
+};
 
 /// The limits a token puts on its owner's permissions.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -13,41 +16,61 @@ pub struct TokenGrant {
     pub workspace: Option<WorkspaceKey>,
 }
 
-/// The named scopes a member picks from.
+/// What a member picks when making a token: one of the catalog's named
+/// scopes, or permissions of their own choosing.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum TokenScope {
-    /// Every workspace permission the owner holds ("Developer operations").
-    Developer,
-    /// `endpoint:invoke` only ("Protected endpoint access").
-    Endpoint,
+    /// The catalog's token scope at this index (neutree: "developer",
+    /// every workspace permission the owner holds; "endpoint", `endpoint:invoke`).
+    Named(usize),
     /// A set the member chose.
     Custom,
 }
 
 impl TokenScope {
     pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "developer" => Some(Self::Developer),
-            "endpoint" => Some(Self::Endpoint),
-            "custom" => Some(Self::Custom),
-            _ => None,
+        if text == CUSTOM_SCOPE {
+            return Some(Self::Custom);
         }
+        installed().token_scope(text).map(Self::Named)
+    }
+
+    /// Every scope a member may pick, custom last.
+    pub fn all() -> impl Iterator<Item = Self> {
+        (0..installed().catalog.token_scopes.len()).map(Self::Named).chain([Self::Custom])
     }
 
     pub fn as_str(self) -> &'static str {
         match self {
-            Self::Developer => "developer",
-            Self::Endpoint => "endpoint",
-            Self::Custom => "custom",
+            Self::Named(i) => &installed().catalog.token_scopes[i].key,
+            Self::Custom => CUSTOM_SCOPE,
+        }
+    }
+
+    /// The name people see, and what it lets a token do.
+    pub fn describe(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Named(i) => {
+                let scope = &installed().catalog.token_scopes[i];
+                (&scope.name, &scope.description)
+            }
+            Self::Custom => ("Custom", "The permissions you tick"),
         }
     }
 
     /// The permissions of this scope (`custom` takes the chosen ones).
     pub fn permissions(self, custom: PermissionSet) -> PermissionSet {
         match self {
-            Self::Developer => PermissionSet::of_scope(ScopeKind::Workspace),
-            Self::Endpoint => [Permission::EndpointInvoke].into_iter().collect(),
+            Self::Named(i) => installed().token_scope_grant(i).0,
             Self::Custom => custom,
+        }
+    }
+
+    /// The permission a token's owner must hold to make one of this scope.
+    pub fn requires(self) -> Option<Permission> {
+        match self {
+            Self::Named(i) => installed().token_scope_grant(i).1,
+            Self::Custom => None,
         }
     }
 }
@@ -71,7 +94,11 @@ mod tests {
 
     fn grant() -> impl Strategy<Value = TokenGrant> {
         (any::<u32>(), proptest::option::of(0..3usize)).prop_map(|(bits, ws)| TokenGrant {
-            permissions: Permission::ALL.iter().copied().filter(|p| bits & (1 << (*p as u32 % 32)) != 0).collect(),
+            permissions: Permission::all()
+                .iter()
+                .copied()
+                .filter(|p| bits & (1 << (p.index() as u32 % 32)) != 0)
+                .collect(),
             workspace: ws.map(|w| WorkspaceKey::parse(&format!("ws-{w}")).unwrap()),
         })
     }
@@ -79,8 +106,8 @@ mod tests {
     proptest! {
         /// A token never reaches past its scope or out of its workspace.
         #[test]
-        fn a_token_stays_inside_its_scope_and_workspace(grant in grant(), p in 0..Permission::ALL.len(), ws in proptest::option::of(0..4usize)) {
-            let permission = Permission::ALL[p];
+        fn a_token_stays_inside_its_scope_and_workspace(grant in grant(), p in 0..Permission::all().len(), ws in proptest::option::of(0..4usize)) {
+            let permission = Permission::all()[p];
             let asked = ws.map(|w| format!("ws-{w}"));
             if grant.allows(permission, asked.as_deref()) {
                 prop_assert!(grant.permissions.contains(permission));
@@ -94,16 +121,20 @@ mod tests {
 
     #[test]
     fn named_scopes() {
-        let endpoint =
-            TokenGrant { permissions: TokenScope::Endpoint.permissions(PermissionSet::EMPTY), workspace: None };
-        assert!(endpoint.allows(Permission::EndpointInvoke, Some("ml")));
-        assert!(!endpoint.allows(Permission::EndpointCreate, Some("ml")));
+        let p = |key: &str| Permission::parse(key).unwrap();
+        let named = |key: &str| TokenScope::parse(key).unwrap();
+        assert_eq!(TokenScope::parse("custom"), Some(TokenScope::Custom));
+        assert_eq!(TokenScope::parse("everything"), None);
+        assert_eq!(TokenScope::all().map(TokenScope::as_str).collect::<Vec<_>>(), ["developer", "endpoint", "custom"]);
+        let endpoint = TokenGrant { permissions: named("endpoint").permissions(PermissionSet::EMPTY), workspace: None };
+        assert!(endpoint.allows(p("endpoint:invoke"), Some("ml")));
+        assert!(!endpoint.allows(p("endpoint:create"), Some("ml")));
         let developer = TokenGrant {
-            permissions: TokenScope::Developer.permissions(PermissionSet::EMPTY),
+            permissions: named("developer").permissions(PermissionSet::EMPTY),
             workspace: Some(WorkspaceKey::parse("ml").unwrap()),
         };
-        assert!(developer.allows(Permission::EndpointCreate, Some("ml")));
-        assert!(!developer.allows(Permission::EndpointCreate, Some("other")));
+        assert!(developer.allows(p("endpoint:create"), Some("ml")));
+        assert!(!developer.allows(p("endpoint:create"), Some("other")));
         assert!(!developer.allows(Permission::UserManage, None));
     }
 }

@@ -7,16 +7,21 @@
 //! never declares them. Pure: parsing and checking, no I/O.
 
 use serde::{Deserialize, Serialize};
-use std::{collections::BTreeSet, fmt};
+use std::{
+    collections::{BTreeSet, HashMap},
+    fmt,
+    sync::OnceLock,
+};
 
-use super::ScopeKind;
+use super::{permission::BUILTIN, Permission, PermissionSet, ScopeKind};
 
 /// How many permissions one installation may have in all (built-in ones
 /// included): the width of a permission set.
 pub const MAX_PERMISSIONS: usize = 256;
 
 /// The resources whose permissions are Portcullis's own.
-pub const RESERVED_RESOURCES: [&str; 8] = ["user", "role", "team", "workspace", "policy", "invite", "audit", "settings"];
+pub const RESERVED_RESOURCES: [&str; 8] =
+    ["user", "role", "team", "workspace", "policy", "invite", "audit", "settings"];
 
 /// The role every installation has, with every permission.
 pub const ADMIN_ROLE: &str = "admin";
@@ -135,6 +140,183 @@ impl Catalog {
     }
 }
 
+impl Catalog {
+    /// Portcullis's own permissions and nothing of a platform's: what a
+    /// browser page has before it reads the server's catalog.
+    pub fn builtin() -> Self {
+        Catalog {
+            name: "portcullis".into(),
+            title: "Portcullis".into(),
+            description: String::new(),
+            resources: Vec::new(),
+            permissions: BUILTIN
+                .iter()
+                .map(|(key, scope, description)| CatalogPermission {
+                    key: (*key).into(),
+                    description: (*description).into(),
+                    scope: *scope,
+                    renamed_from: None,
+                    builtin: true,
+                })
+                .collect(),
+            roles: Vec::new(),
+            token_scopes: Vec::new(),
+            aliases: Vec::new(),
+        }
+    }
+}
+
+/// The catalog this process runs, with what checks need worked out once.
+#[derive(Debug)]
+pub struct Installed {
+    pub catalog: Catalog,
+    all: Vec<Permission>,
+    by_key: HashMap<String, Permission>,
+    every: PermissionSet,
+    global: PermissionSet,
+    workspace: PermissionSet,
+    /// Parallel to `catalog.roles` and `catalog.token_scopes`.
+    roles: Vec<PermissionSet>,
+    scopes: Vec<PermissionSet>,
+    /// The catalog as the browser reads it (`page_json`), made once: every
+    /// page carries it.
+    page_json: String,
+}
+
+static INSTALLED: OnceLock<Installed> = OnceLock::new();
+
+/// The name and description of Portcullis's own role.
+pub const ADMIN_NAME: &str = "Administrator";
+pub const ADMIN_DESCRIPTION: &str = "Every permission, including ones added in later versions";
+
+impl Installed {
+    fn new(catalog: Catalog) -> Result<Self, String> {
+        let n = catalog.permissions.len();
+        if n > MAX_PERMISSIONS {
+            return Err(format!("{n} permissions; at most {MAX_PERMISSIONS} fit"));
+        }
+        let builtin_first =
+            BUILTIN.iter().zip(&catalog.permissions).all(|((key, scope, _), p)| p.key == *key && p.scope == *scope);
+        if n < BUILTIN.len() || !builtin_first {
+            return Err("a catalog starts with Portcullis's own permissions, in their order".into());
+        }
+        let in_range = |set: &BTreeSet<usize>| set.iter().all(|&i| i < n);
+        if !catalog.roles.iter().all(|r| in_range(&r.permissions))
+            || !catalog.token_scopes.iter().all(|s| in_range(&s.permissions) && s.requires.is_none_or(|i| i < n))
+            || !catalog.aliases.iter().all(|a| a.of < n)
+        {
+            return Err("a role, token scope or alias names a permission past the catalog's end".into());
+        }
+        let all: Vec<Permission> = (0..n).map(Permission::at).collect();
+        let mut by_key: HashMap<String, Permission> =
+            catalog.permissions.iter().zip(&all).map(|(p, at)| (p.key.clone(), *at)).collect();
+        for alias in &catalog.aliases {
+            by_key.entry(alias.key.clone()).or_insert(all[alias.of]);
+        }
+        let of =
+            |kind: ScopeKind| all.iter().copied().filter(|p| catalog.permissions[p.index()].scope == kind).collect();
+        let set = |indices: &BTreeSet<usize>| indices.iter().map(|&i| all[i]).collect::<PermissionSet>();
+        Ok(Installed {
+            every: all.iter().copied().collect(),
+            global: of(ScopeKind::Global),
+            workspace: of(ScopeKind::Workspace),
+            roles: catalog.roles.iter().map(|r| set(&r.permissions)).collect(),
+            scopes: catalog.token_scopes.iter().map(|s| set(&s.permissions)).collect(),
+            page_json: serde_json::to_string(&catalog).map_err(|e| e.to_string())?.replace('<', "\\u003c"),
+            by_key,
+            all,
+            catalog,
+        })
+    }
+
+    /// Every permission, in catalog order.
+    pub fn permissions(&self) -> &[Permission] {
+        &self.all
+    }
+
+    /// The permission with this key or alias.
+    pub fn find(&self, key: &str) -> Option<Permission> {
+        self.by_key.get(key).copied()
+    }
+
+    pub fn every(&self) -> PermissionSet {
+        self.every
+    }
+
+    pub fn of_scope(&self, kind: ScopeKind) -> PermissionSet {
+        match kind {
+            ScopeKind::Global => self.global,
+            ScopeKind::Workspace => self.workspace,
+        }
+    }
+
+    /// The permissions of a built-in role: `admin` (every one) or the catalog's.
+    pub fn builtin_role(&self, key: &str) -> Option<PermissionSet> {
+        if key == ADMIN_ROLE {
+            return Some(self.every);
+        }
+        self.catalog.roles.iter().position(|r| r.key == key).map(|i| self.roles[i])
+    }
+
+    /// Every built-in role, `admin` first: key, name, description, permissions.
+    pub fn builtin_roles(&self) -> impl Iterator<Item = (&str, &str, &str, PermissionSet)> + '_ {
+        std::iter::once((ADMIN_ROLE, ADMIN_NAME, ADMIN_DESCRIPTION, self.every)).chain(
+            self.catalog
+                .roles
+                .iter()
+                .zip(&self.roles)
+                .map(|(r, set)| (r.key.as_str(), r.name.as_str(), r.description.as_str(), *set)),
+        )
+    }
+
+    /// The index of the token scope with this key.
+    pub fn token_scope(&self, key: &str) -> Option<usize> {
+        self.catalog.token_scopes.iter().position(|s| s.key == key)
+    }
+
+    /// A token scope's permissions and the one its maker must hold.
+    pub fn token_scope_grant(&self, index: usize) -> (PermissionSet, Option<Permission>) {
+        (self.scopes[index], self.catalog.token_scopes[index].requires.map(|i| self.all[i]))
+    }
+
+    /// The catalog as JSON for a browser page, safe inside `<script>`.
+    pub fn page_json(&self) -> &str {
+        &self.page_json
+    }
+}
+
+/// Makes `catalog` this process's catalog: once, before any permission is
+/// used. Installing the same catalog again is fine; another one is refused
+/// (a process answers with one catalog or none).
+pub fn install(catalog: Catalog) -> Result<&'static Installed, String> {
+    let mut candidate = Some(Installed::new(catalog)?);
+    let installed = INSTALLED.get_or_init(|| candidate.take().expect("taken once"));
+    match candidate {
+        Some(other) if other.catalog != installed.catalog => Err(format!(
+            "this process already runs the catalog {:?}; it cannot switch to {:?} without a restart",
+            installed.catalog.name, other.catalog.name
+        )),
+        _ => Ok(installed),
+    }
+}
+
+/// The installed catalog (the default preset when none was installed).
+pub fn installed() -> &'static Installed {
+    INSTALLED.get_or_init(|| Installed::new(default_catalog()).expect("the default catalog is valid"))
+}
+
+#[cfg(feature = "ssr")]
+fn default_catalog() -> Catalog {
+    preset(DEFAULT_PRESET).expect("shipped").expect("the default preset is valid")
+}
+
+// The browser reads the server's catalog from the page before hydrating
+// (`ui::install_catalog`); this is only the fallback.
+#[cfg(not(feature = "ssr"))]
+fn default_catalog() -> Catalog {
+    Catalog::builtin()
+}
+
 /// What is wrong with a catalog, and where.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CatalogError {
@@ -182,7 +364,6 @@ mod file {
     //! The TOML form and its checks.
 
     use super::*;
-    use crate::domain::Permission;
     use toml::Spanned;
 
     #[derive(Deserialize)]
@@ -264,7 +445,10 @@ mod file {
             Err(error) => {
                 let line = error.span().map(|span| check.line(span.start));
                 let message = error.message().to_owned();
-                return Err(CatalogErrors { file: file.to_owned(), errors: vec![CatalogError { line, key: None, message }] });
+                return Err(CatalogErrors {
+                    file: file.to_owned(),
+                    errors: vec![CatalogError { line, key: None, message }],
+                });
             }
         };
         let catalog = check.catalog(parsed);
@@ -316,22 +500,15 @@ mod file {
                 self.fail(&file.name, "a catalog's name is a-z, digits and _, starting with a letter");
             }
             let mut resources: Vec<CatalogResource> = Vec::new();
-            let mut permissions: Vec<CatalogPermission> = Permission::ALL
-                .iter()
-                .filter(|p| RESERVED_RESOURCES.contains(&p.resource()))
-                .map(|p| CatalogPermission {
-                    key: p.key().to_owned(),
-                    description: p.description().to_owned(),
-                    scope: p.scope(),
-                    renamed_from: None,
-                    builtin: true,
-                })
-                .collect();
+            let mut permissions = Catalog::builtin().permissions;
             let mut renamed: Vec<String> = Vec::new();
             for resource in &file.resources {
                 let key = resource.key.get_ref();
                 if RESERVED_RESOURCES.contains(&key.as_str()) {
-                    self.fail(&resource.key, "is Portcullis's own resource: name its permissions in roles, do not declare them");
+                    self.fail(
+                        &resource.key,
+                        "is Portcullis's own resource: name its permissions in roles, do not declare them",
+                    );
                     continue;
                 }
                 if !is_word(key) {
@@ -345,7 +522,11 @@ mod file {
                 if resource.actions.is_empty() {
                     self.fail(&resource.key, "a resource needs at least one action");
                 }
-                resources.push(CatalogResource { key: key.clone(), name: resource.name.clone(), scope: resource.scope });
+                resources.push(CatalogResource {
+                    key: key.clone(),
+                    name: resource.name.clone(),
+                    scope: resource.scope,
+                });
                 for action in &resource.actions {
                     let name = action.key.get_ref();
                     let full = format!("{key}:{name}");
@@ -389,7 +570,14 @@ mod file {
             for (old, action) in file.resources.iter().flat_map(|r| r.actions.iter().map(move |a| (r, a))) {
                 if let Some(from) = &action.renamed_from {
                     if permissions.iter().any(|p| &p.key == from.get_ref()) {
-                        self.fail(from, format!("is still a permission of this catalog, so {}:{} cannot have replaced it", old.key.get_ref(), action.key.get_ref()));
+                        self.fail(
+                            from,
+                            format!(
+                                "is still a permission of this catalog, so {}:{} cannot have replaced it",
+                                old.key.get_ref(),
+                                action.key.get_ref()
+                            ),
+                        );
                     }
                 }
             }
@@ -514,11 +702,28 @@ mod file {
                 set.iter().map(|&i| quote(&self.permissions[i].key)).collect::<Vec<_>>().join(", ")
             };
             let mut out = String::new();
-            let _ = writeln!(out, "name = {}\ntitle = {}\ndescription = {}", quote(&self.name), quote(&self.title), quote(&self.description));
+            let _ = writeln!(
+                out,
+                "name = {}\ntitle = {}\ndescription = {}",
+                quote(&self.name),
+                quote(&self.title),
+                quote(&self.description)
+            );
             for resource in &self.resources {
-                let _ = writeln!(out, "\n[[resource]]\nkey = {}\nname = {}\nscope = {}\nactions = [", quote(&resource.key), quote(&resource.name), kind(resource.scope));
+                let _ = writeln!(
+                    out,
+                    "\n[[resource]]\nkey = {}\nname = {}\nscope = {}\nactions = [",
+                    quote(&resource.key),
+                    quote(&resource.name),
+                    kind(resource.scope)
+                );
                 for permission in self.permissions.iter().filter(|p| !p.builtin && p.resource() == resource.key) {
-                    let _ = write!(out, "  {{ key = {}, description = {}", quote(permission.action()), quote(&permission.description));
+                    let _ = write!(
+                        out,
+                        "  {{ key = {}, description = {}",
+                        quote(permission.action()),
+                        quote(&permission.description)
+                    );
                     if permission.scope != resource.scope {
                         let _ = write!(out, ", scope = {}", kind(permission.scope));
                     }
@@ -530,13 +735,32 @@ mod file {
                 out.push_str("]\n");
             }
             for alias in &self.aliases {
-                let _ = writeln!(out, "\n[[alias]]\nkey = {}\nof = {}", quote(&alias.key), quote(&self.permissions[alias.of].key));
+                let _ = writeln!(
+                    out,
+                    "\n[[alias]]\nkey = {}\nof = {}",
+                    quote(&alias.key),
+                    quote(&self.permissions[alias.of].key)
+                );
             }
             for role in &self.roles {
-                let _ = writeln!(out, "\n[[role]]\nkey = {}\nname = {}\ndescription = {}\npermissions = [{}]", quote(&role.key), quote(&role.name), quote(&role.description), list(&role.permissions));
+                let _ = writeln!(
+                    out,
+                    "\n[[role]]\nkey = {}\nname = {}\ndescription = {}\npermissions = [{}]",
+                    quote(&role.key),
+                    quote(&role.name),
+                    quote(&role.description),
+                    list(&role.permissions)
+                );
             }
             for scope in &self.token_scopes {
-                let _ = writeln!(out, "\n[[token_scope]]\nkey = {}\nname = {}\ndescription = {}\npermissions = [{}]", quote(&scope.key), quote(&scope.name), quote(&scope.description), list(&scope.permissions));
+                let _ = writeln!(
+                    out,
+                    "\n[[token_scope]]\nkey = {}\nname = {}\ndescription = {}\npermissions = [{}]",
+                    quote(&scope.key),
+                    quote(&scope.name),
+                    quote(&scope.description),
+                    list(&scope.permissions)
+                );
                 if let Some(needed) = scope.requires {
                     let _ = writeln!(out, "requires = {}", quote(&self.permissions[needed].key));
                 }
@@ -549,18 +773,10 @@ mod file {
 #[cfg(all(test, feature = "ssr"))]
 mod tests {
     use super::*;
-    use crate::{
-        authz::TokenScope,
-        domain::{BuiltinRole, Permission, PermissionSet},
-    };
     use proptest::prelude::*;
 
     fn keys(catalog: &Catalog, set: &BTreeSet<usize>) -> Vec<String> {
         catalog.keys(set).map(str::to_owned).collect()
-    }
-
-    fn enum_keys(set: PermissionSet) -> Vec<String> {
-        set.iter().map(|p| p.key().to_owned()).collect()
     }
 
     #[test]
@@ -575,37 +791,78 @@ mod tests {
         assert!(preset("nothing").is_none());
     }
 
-    /// The default preset is the catalog Portcullis had built in, unchanged.
+    /// The default preset is the catalog Portcullis had built in before
+    /// catalogs, unchanged: the same keys at the same bits, the same roles.
     #[test]
-    fn neutree_is_the_builtin_catalog() {
+    fn neutree_is_the_catalog_portcullis_had_built_in() {
         let catalog = preset(DEFAULT_PRESET).unwrap().unwrap();
-        let declared: Vec<(String, String, ScopeKind)> =
-            catalog.permissions.iter().map(|p| (p.key.clone(), p.description.clone(), p.scope)).collect();
-        let builtin: Vec<(String, String, ScopeKind)> =
-            Permission::ALL.iter().map(|p| (p.key().to_owned(), p.description().to_owned(), p.scope())).collect();
-        let sorted = |mut v: Vec<(String, String, ScopeKind)>| {
-            v.sort();
-            v
+        let platform = [
+            "endpoint:read",
+            "endpoint:create",
+            "endpoint:update",
+            "endpoint:delete",
+            "endpoint:invoke",
+            "model:read",
+            "model:push",
+            "model:delete",
+            "dataset:read",
+            "dataset:write",
+        ];
+        let declared: Vec<&str> = catalog.permissions.iter().map(|p| p.key.as_str()).collect();
+        let expected: Vec<&str> = BUILTIN.iter().map(|(k, _, _)| *k).chain(platform).collect();
+        assert_eq!(declared, expected);
+        assert!(catalog.permissions[BUILTIN.len()..].iter().all(|p| p.scope == ScopeKind::Workspace));
+        let pick = |f: &dyn Fn(&CatalogPermission) -> bool| -> Vec<String> {
+            catalog.permissions.iter().filter(|p| f(p)).map(|p| p.key.clone()).collect()
         };
-        assert_eq!(sorted(declared), sorted(builtin));
-        for role in BuiltinRole::ALL.into_iter().filter(|r| *r != BuiltinRole::Admin) {
-            let declared = catalog.role(role.key()).unwrap_or_else(|| panic!("{} is in the preset", role.key()));
-            let mut expected = enum_keys(role.permissions());
-            let mut got = keys(&catalog, &declared.permissions);
-            expected.sort();
-            got.sort();
-            assert_eq!(got, expected, "{}", role.key());
-            assert_eq!((declared.name.as_str(), declared.description.as_str()), (role.name(), role.description()));
+        let workspace = |p: &CatalogPermission| p.scope == ScopeKind::Workspace;
+        let roles: [(&str, &str, Vec<String>); 4] = [
+            (
+                "developer",
+                "Developer",
+                pick(&|p| workspace(p) && p.key != "workspace:delete" && p.key != "policy:manage"),
+            ),
+            ("auditor", "Auditor", pick(&|p| p.action() == "read")),
+            (
+                "endpoint-user",
+                "Endpoint user",
+                ["workspace:read", "endpoint:read", "endpoint:invoke", "model:read"].map(String::from).to_vec(),
+            ),
+            ("viewer", "Viewer", pick(&|p| workspace(p) && p.action() == "read")),
+        ];
+        assert_eq!(catalog.roles.len(), roles.len(), "admin is Portcullis's own");
+        for (key, name, expected) in roles {
+            let role = catalog.role(key).unwrap_or_else(|| panic!("{key} is in the preset"));
+            assert_eq!((role.name.as_str(), keys(&catalog, &role.permissions)), (name, expected), "{key}");
         }
-        assert_eq!(catalog.roles.len(), BuiltinRole::ALL.len() - 1, "admin is Portcullis's own");
-        for scope in [TokenScope::Developer, TokenScope::Endpoint] {
-            let declared = catalog.token_scopes.iter().find(|s| s.key == scope.as_str()).unwrap();
-            let mut expected = enum_keys(scope.permissions(PermissionSet::EMPTY));
-            let mut got = keys(&catalog, &declared.permissions);
-            expected.sort();
-            got.sort();
-            assert_eq!(got, expected, "{}", scope.as_str());
+        let scopes = [("developer", pick(&workspace)), ("endpoint", vec!["endpoint:invoke".to_owned()])];
+        for (key, expected) in scopes {
+            let scope = catalog.token_scopes.iter().find(|s| s.key == key).unwrap();
+            assert_eq!(keys(&catalog, &scope.permissions), expected, "{key}");
         }
+    }
+
+    /// What a process installs: built-in constants name the same keys in
+    /// every preset, aliases parse, built-in roles come from the catalog.
+    #[test]
+    fn an_installed_catalog_answers_by_key_alias_and_role() {
+        for (name, _, _) in PRESETS {
+            let prepared = Installed::new(preset(name).unwrap().unwrap()).unwrap();
+            assert_eq!(prepared.find("policy:manage"), Some(Permission::PolicyManage), "{name}");
+            assert_eq!(prepared.every().len(), prepared.catalog.permissions.len());
+            assert_eq!(prepared.builtin_role(ADMIN_ROLE), Some(prepared.every()));
+            assert_eq!(prepared.builtin_roles().count(), prepared.catalog.roles.len() + 1);
+            for alias in &prepared.catalog.aliases {
+                assert_eq!(prepared.find(&alias.key).map(|p| p.index()), Some(alias.of));
+            }
+            let json: Catalog = serde_json::from_str(&prepared.page_json()).unwrap();
+            assert_eq!(json, prepared.catalog, "{name}: the page's copy is the same catalog");
+        }
+        let adaptive = Installed::new(preset("adaptive").unwrap().unwrap()).unwrap();
+        assert_eq!(adaptive.find("admin:manage_users"), adaptive.find("user:manage"));
+        let mut broken = Catalog::builtin();
+        broken.permissions.swap(0, 1);
+        assert!(Installed::new(broken).is_err(), "the built-in order is fixed");
     }
 
     fn errors_of(source: &str) -> Vec<CatalogError> {
@@ -644,7 +901,9 @@ mod tests {
         assert_eq!(unknown[0].line, Some(3));
 
         // An alias of nothing, an alias that is a real key.
-        let aliases = errors_of(&format!("{HEAD}[[alias]]\nkey = \"a:b\"\nof = \"c:d\"\n[[alias]]\nkey = \"user:read\"\nof = \"user:manage\"\n"));
+        let aliases = errors_of(&format!(
+            "{HEAD}[[alias]]\nkey = \"a:b\"\nof = \"c:d\"\n[[alias]]\nkey = \"user:read\"\nof = \"user:manage\"\n"
+        ));
         let found: Vec<Option<String>> = aliases.into_iter().map(|e| e.key).collect();
         assert_eq!(found, [Some("c:d".to_owned()), Some("user:read".to_owned())]);
     }
@@ -654,7 +913,10 @@ mod tests {
         let word = "[a-z][a-z0-9_]{0,6}";
         let action = (word, any::<bool>()).prop_map(|(key, read)| if read { "read".to_owned() } else { key });
         let resource = (word, proptest::collection::btree_set(action, 1..5), any::<bool>());
-        (proptest::collection::btree_map(word, resource, 1..5), proptest::collection::vec(proptest::collection::vec(any::<prop::sample::Index>(), 0..6), 0..4))
+        (
+            proptest::collection::btree_map(word, resource, 1..5),
+            proptest::collection::vec(proptest::collection::vec(any::<prop::sample::Index>(), 0..6), 0..4),
+        )
             .prop_filter("no reserved resource", |(resources, _)| {
                 resources.values().all(|(key, _, _)| !RESERVED_RESOURCES.contains(&key.as_str()))
             })
@@ -667,7 +929,9 @@ mod tests {
                         continue;
                     }
                     let scope = if *global { "global" } else { "workspace" };
-                    out += &format!("\n[[resource]]\nkey = \"{key}\"\nname = \"{key} things\"\nscope = \"{scope}\"\nactions = [\n");
+                    out += &format!(
+                        "\n[[resource]]\nkey = \"{key}\"\nname = \"{key} things\"\nscope = \"{scope}\"\nactions = [\n"
+                    );
                     for action in actions {
                         out += &format!("  {{ key = \"{action}\", description = \"{action} a {key}\" }},\n");
                         all.push(format!("{key}:{action}"));
@@ -678,7 +942,10 @@ mod tests {
                 all.extend(["*:read".to_owned(), "user:read".to_owned(), "*".to_owned()]);
                 for (n, picks) in roles.iter().enumerate() {
                     let picked: Vec<String> = picks.iter().map(|i| format!("\"{}\"", i.get(&all))).collect();
-                    out += &format!("\n[[role]]\nkey = \"role-{n}\"\nname = \"Role {n}\"\npermissions = [{}]\n", picked.join(", "));
+                    out += &format!(
+                        "\n[[role]]\nkey = \"role-{n}\"\nname = \"Role {n}\"\npermissions = [{}]\n",
+                        picked.join(", ")
+                    );
                 }
                 out
             })

@@ -76,7 +76,7 @@ uuid_id!(
 
 /// Why a key was refused.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("use 1 to 63 lower-case letters, digits and dashes, starting with a letter or digit")]
+#[error("use 1 to 63 lower-case letters, digits, dashes and underscores, starting with a letter or digit")]
 pub struct KeyError;
 
 fn valid_key(key: &str) -> bool {
@@ -84,7 +84,7 @@ fn valid_key(key: &str) -> bool {
     !bytes.is_empty()
         && bytes.len() <= 63
         && bytes[0].is_ascii_alphanumeric()
-        && bytes.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-')
+        && bytes.iter().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || *b == b'-' || *b == b'_')
 }
 
 macro_rules! key_type {
@@ -93,7 +93,7 @@ macro_rules! key_type {
         #[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
         #[serde(try_from = "String", into = "String")]
         #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
-        #[cfg_attr(feature = "ssr", schema(pattern = "^[a-z0-9][a-z0-9-]{0,62}$"))]
+        #[cfg_attr(feature = "ssr", schema(pattern = "^[a-z0-9][a-z0-9_-]{0,62}$"))]
         pub struct $name(String);
 
         impl $name {
@@ -186,7 +186,7 @@ impl utoipa::PartialSchema for Subject {
         };
         let user =
             ObjectBuilder::new().schema_type(Type::String).format(Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)));
-        let team = ObjectBuilder::new().schema_type(Type::String).pattern(Some("^[a-z0-9][a-z0-9-]{0,62}$"));
+        let team = ObjectBuilder::new().schema_type(Type::String).pattern(Some("^[a-z0-9][a-z0-9_-]{0,62}$"));
         OneOfBuilder::new()
             .item(one("user_id", user))
             .item(one("team", team))
@@ -242,7 +242,7 @@ mod tests {
 
     proptest! {
         #[test]
-        fn accepted_keys_are_canonical(input in "[a-z0-9-]{0,70}") {
+        fn accepted_keys_are_canonical(input in "[a-z0-9_-]{0,70}") {
             if let Ok(key) = TeamKey::parse(&input) {
                 prop_assert_eq!(TeamKey::parse(key.as_str()).unwrap(), key.clone());
                 prop_assert!(!key.as_str().starts_with('-'));

@@ -7,7 +7,7 @@ pub mod device;
 mod email;
 mod keys;
 mod page;
-mod permission;
+pub mod permission;
 mod user;
 mod version;
 mod views;
@@ -17,7 +17,7 @@ pub use keys::{
     optional_key, Identifier, InvitationId, KeyError, PolicyId, RoleKey, Scope, Subject, TeamKey, TokenId, WorkspaceKey,
 };
 pub use page::{parse_order, ListParams, ListQuery, NamedOrder, Page, MAX_LIMIT};
-pub use permission::{BuiltinRole, Permission, PermissionSet, ScopeKind};
+pub use permission::{Permission, PermissionSet, ScopeKind};
 pub use user::{DashboardStats, DisplayName, DisplayNameError, SignedInUser, UserId, UserStatus, UserView};
 pub use version::{etag, Expected};
 pub use views::{

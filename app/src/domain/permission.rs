@@ -1,8 +1,11 @@
-//! The permission catalog: every `resource:action` Portcullis knows, defined in
-//! code, each with a description and the kind of scope it applies at.
+//! Permissions: Portcullis's own (built in, fixed here) and the platform's
+//! (from the installed catalog, `domain::catalog`), each a small index, and
+//! sets of them as fixed-size bitsets.
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
+
+use super::catalog::{installed, MAX_PERMISSIONS};
 
 /// Where a permission means something.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -16,74 +19,117 @@ pub enum ScopeKind {
     Workspace,
 }
 
-macro_rules! catalog {
-    ($( $variant:ident = $bit:literal, $key:literal, $scope:ident, $description:literal; )*) => {
-        /// One permission of the catalog.
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        #[repr(u8)]
-        pub enum Permission {
-            $( $variant = $bit, )*
-        }
+/// Portcullis's own permissions, in their fixed order: the first indices of
+/// every catalog, so the constants below name them whatever the platform's are.
+pub const BUILTIN: [(&str, ScopeKind, &str); 15] = [
+    ("user:read", ScopeKind::Global, "See users and their details"),
+    ("user:manage", ScopeKind::Global, "Create, edit, disable and delete users"),
+    ("role:read", ScopeKind::Global, "See roles and what they grant"),
+    ("role:manage", ScopeKind::Global, "Create, edit and delete custom roles"),
+    ("team:read", ScopeKind::Global, "See teams and their members"),
+    ("team:manage", ScopeKind::Global, "Create, edit and delete teams and their members"),
+    ("workspace:create", ScopeKind::Global, "Create workspaces"),
+    ("invite:manage", ScopeKind::Global, "Invite people and manage invitations"),
+    ("audit:read", ScopeKind::Global, "Read the audit log"),
+    ("settings:manage", ScopeKind::Global, "Change platform settings"),
+    ("workspace:read", ScopeKind::Workspace, "See the workspace"),
+    ("workspace:update", ScopeKind::Workspace, "Edit the workspace's name and description"),
+    ("workspace:delete", ScopeKind::Workspace, "Delete the workspace and its policies"),
+    ("policy:read", ScopeKind::Workspace, "See who has access, and through which policy"),
+    ("policy:manage", ScopeKind::Workspace, "Grant and revoke access"),
+];
 
-        impl Permission {
-            /// Every permission, in catalog order.
-            pub const ALL: &'static [Permission] = &[$( Permission::$variant, )*];
+/// The names of Portcullis's own resources, for people.
+pub const BUILTIN_RESOURCES: [(&str, &str); 8] = [
+    ("user", "Users"),
+    ("role", "Roles"),
+    ("team", "Teams"),
+    ("workspace", "Workspaces"),
+    ("invite", "Invitations"),
+    ("audit", "Audit log"),
+    ("settings", "Settings"),
+    ("policy", "Policies"),
+];
 
-            /// The `resource:action` key.
-            pub fn key(self) -> &'static str {
-                match self { $( Permission::$variant => $key, )* }
-            }
+/// One permission of the installed catalog: its index there.
+#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Permission(u8);
 
-            /// What holding it allows, for people.
-            pub fn description(self) -> &'static str {
-                match self { $( Permission::$variant => $description, )* }
-            }
-
-            /// Whether it is a global or a workspace permission.
-            pub fn scope(self) -> ScopeKind {
-                match self { $( Permission::$variant => ScopeKind::$scope, )* }
-            }
-
-            /// The permission with this key, if the catalog has it.
-            pub fn parse(key: &str) -> Option<Self> {
-                match key { $( $key => Some(Permission::$variant), )* _ => None }
-            }
-        }
-    };
-}
-
-catalog! {
-    UserRead = 0, "user:read", Global, "See users and their details";
-    UserManage = 1, "user:manage", Global, "Create, edit, disable and delete users";
-    RoleRead = 2, "role:read", Global, "See roles and what they grant";
-    RoleManage = 3, "role:manage", Global, "Create, edit and delete custom roles";
-    TeamRead = 4, "team:read", Global, "See teams and their members";
-    TeamManage = 5, "team:manage", Global, "Create, edit and delete teams and their members";
-    WorkspaceCreate = 6, "workspace:create", Global, "Create workspaces";
-    InviteManage = 7, "invite:manage", Global, "Invite people and manage invitations";
-    AuditRead = 8, "audit:read", Global, "Read the audit log";
-    SettingsManage = 9, "settings:manage", Global, "Change platform settings";
-    WorkspaceRead = 10, "workspace:read", Workspace, "See the workspace";
-    WorkspaceUpdate = 11, "workspace:update", Workspace, "Edit the workspace's name and description";
-    WorkspaceDelete = 12, "workspace:delete", Workspace, "Delete the workspace and its policies";
-    PolicyRead = 13, "policy:read", Workspace, "See who has access, and through which policy";
-    PolicyManage = 14, "policy:manage", Workspace, "Grant and revoke access";
-    EndpointRead = 15, "endpoint:read", Workspace, "See inference endpoints";
-    EndpointCreate = 16, "endpoint:create", Workspace, "Deploy inference endpoints";
-    EndpointUpdate = 17, "endpoint:update", Workspace, "Change inference endpoints";
-    EndpointDelete = 18, "endpoint:delete", Workspace, "Remove inference endpoints";
-    EndpointInvoke = 19, "endpoint:invoke", Workspace, "Call inference endpoints";
-    ModelRead = 20, "model:read", Workspace, "See models";
-    ModelPush = 21, "model:push", Workspace, "Upload model versions";
-    ModelDelete = 22, "model:delete", Workspace, "Delete models";
-    DatasetRead = 23, "dataset:read", Workspace, "Read datasets";
-    DatasetWrite = 24, "dataset:write", Workspace, "Write datasets";
+// The built-in permissions by name, as the code's rules use them.
+#[allow(non_upper_case_globals)]
+impl Permission {
+    pub const UserRead: Self = Self(0);
+    pub const UserManage: Self = Self(1);
+    pub const RoleRead: Self = Self(2);
+    pub const RoleManage: Self = Self(3);
+    pub const TeamRead: Self = Self(4);
+    pub const TeamManage: Self = Self(5);
+    pub const WorkspaceCreate: Self = Self(6);
+    pub const InviteManage: Self = Self(7);
+    pub const AuditRead: Self = Self(8);
+    pub const SettingsManage: Self = Self(9);
+    pub const WorkspaceRead: Self = Self(10);
+    pub const WorkspaceUpdate: Self = Self(11);
+    pub const WorkspaceDelete: Self = Self(12);
+    pub const PolicyRead: Self = Self(13);
+    pub const PolicyManage: Self = Self(14);
 }
 
 impl Permission {
+    /// The permission at `index` of a catalog (the catalog checks the bound).
+    pub(super) const fn at(index: usize) -> Self {
+        Self(index as u8)
+    }
+
+    /// Its index in the installed catalog (its bit in a set).
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+
+    /// Every permission of the installed catalog, in catalog order.
+    pub fn all() -> &'static [Permission] {
+        installed().permissions()
+    }
+
+    /// The `resource:action` key.
+    pub fn key(self) -> &'static str {
+        // A bit past the catalog is only ever made by tests of sets.
+        installed().catalog.permissions.get(self.index()).map_or("unknown:permission", |p| &p.key)
+    }
+
+    /// What holding it allows, for people.
+    pub fn description(self) -> &'static str {
+        &installed().catalog.permissions[self.index()].description
+    }
+
+    /// Whether it is a global or a workspace permission.
+    pub fn scope(self) -> ScopeKind {
+        installed().catalog.permissions[self.index()].scope
+    }
+
+    /// Whether it is Portcullis's own rather than the platform's.
+    pub fn is_builtin(self) -> bool {
+        self.index() < BUILTIN.len()
+    }
+
+    /// The other names the catalog gives it (Adaptive's `admin:manage_users`).
+    pub fn aliases(self) -> impl Iterator<Item = &'static str> {
+        installed().catalog.aliases.iter().filter(move |a| a.of == self.index()).map(|a| a.key.as_str())
+    }
+
+    /// The permission with this key or alias, if the catalog has it.
+    pub fn parse(key: &str) -> Option<Self> {
+        installed().find(key)
+    }
+
     /// The part before the colon (`endpoint`).
     pub fn resource(self) -> &'static str {
         self.key().split_once(':').map(|(r, _)| r).unwrap_or_default()
+    }
+
+    /// The name of its resource, for people ("Inference endpoints").
+    pub fn resource_name(self) -> &'static str {
+        resource_name(self.resource())
     }
 
     /// The part after the colon (`invoke`).
@@ -95,9 +141,22 @@ impl Permission {
     pub fn is_read(self) -> bool {
         self.action() == "read"
     }
+}
 
-    fn bit(self) -> u64 {
-        1 << (self as u8)
+/// The name people see for the resource `key` of the installed catalog (the
+/// key itself when it has none).
+pub fn resource_name(key: &str) -> &str {
+    BUILTIN_RESOURCES
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map(|(_, name)| *name)
+        .or_else(|| installed().catalog.resources.iter().find(|r| r.key == key).map(|r| r.name.as_str()))
+        .unwrap_or(key)
+}
+
+impl fmt::Debug for Permission {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
     }
 }
 
@@ -120,78 +179,97 @@ impl<'de> Deserialize<'de> for Permission {
     }
 }
 
-/// A set of permissions, one bit each: copying, union and membership are
-/// single machine instructions, which the authorization engine relies on.
+const WORDS: usize = MAX_PERMISSIONS / 64;
+
+/// A set of permissions, one bit each, in a fixed 32 bytes: copying, union
+/// and membership take no allocation and a few instructions, which the
+/// authorization engine relies on.
 #[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
-pub struct PermissionSet(u64);
+pub struct PermissionSet([u64; WORDS]);
 
 impl PermissionSet {
     /// No permission.
-    pub const EMPTY: Self = Self(0);
+    pub const EMPTY: Self = Self([0; WORDS]);
 
     /// Every permission of the catalog.
     pub fn all() -> Self {
-        Permission::ALL.iter().copied().collect()
+        installed().every()
     }
 
     /// Every permission of one scope kind.
     pub fn of_scope(kind: ScopeKind) -> Self {
-        Permission::ALL.iter().copied().filter(|p| p.scope() == kind).collect()
+        installed().of_scope(kind)
     }
 
     /// Whether `permission` is in the set.
     #[inline]
     pub fn contains(self, permission: Permission) -> bool {
-        self.0 & permission.bit() != 0
+        let i = permission.index();
+        self.0[i >> 6] & (1 << (i & 63)) != 0
     }
 
     /// Adds `permission`.
     pub fn insert(&mut self, permission: Permission) {
-        self.0 |= permission.bit();
+        let i = permission.index();
+        self.0[i >> 6] |= 1 << (i & 63);
     }
 
     /// Removes `permission`.
     pub fn remove(&mut self, permission: Permission) {
-        self.0 &= !permission.bit();
+        let i = permission.index();
+        self.0[i >> 6] &= !(1 << (i & 63));
+    }
+
+    fn zip(self, other: Self, f: impl Fn(u64, u64) -> u64) -> Self {
+        Self(std::array::from_fn(|w| f(self.0[w], other.0[w])))
     }
 
     /// Both sets together.
     #[inline]
     pub fn union(self, other: Self) -> Self {
-        Self(self.0 | other.0)
+        self.zip(other, |a, b| a | b)
     }
 
     /// What both sets have.
     pub fn intersection(self, other: Self) -> Self {
-        Self(self.0 & other.0)
+        self.zip(other, |a, b| a & b)
     }
 
     /// What `self` has and `other` lacks.
     pub fn difference(self, other: Self) -> Self {
-        Self(self.0 & !other.0)
+        self.zip(other, |a, b| a & !b)
     }
 
     /// Whether every permission of `self` is in `other`.
     pub fn is_subset(self, other: Self) -> bool {
-        self.0 & !other.0 == 0
+        self.difference(other).is_empty()
     }
 
     /// Whether the set is empty.
     pub fn is_empty(self) -> bool {
-        self.0 == 0
+        self.0.iter().all(|w| *w == 0)
     }
 
     /// How many permissions the set has.
     pub fn len(self) -> usize {
-        self.0.count_ones() as usize
+        self.0.iter().map(|w| w.count_ones() as usize).sum()
     }
 
     /// The permissions, in catalog order.
     pub fn iter(self) -> impl Iterator<Item = Permission> {
-        Permission::ALL.iter().copied().filter(move |p| self.contains(*p))
+        (0..WORDS).flat_map(move |w| {
+            let mut bits = self.0[w];
+            std::iter::from_fn(move || {
+                (bits != 0).then(|| {
+                    let bit = bits.trailing_zeros() as usize;
+                    bits &= bits - 1;
+                    Permission::at(w * 64 + bit)
+                })
+            })
+        })
     }
 
-    /// Parses a list of keys; the unknown ones are returned as the error.
+    /// Parses a list of keys (or aliases); the unknown ones are the error.
     pub fn parse_keys<S: AsRef<str>>(keys: &[S]) -> Result<Self, Vec<String>> {
         let mut set = Self::EMPTY;
         let mut unknown = Vec::new();
@@ -238,84 +316,6 @@ impl<'de> Deserialize<'de> for PermissionSet {
     }
 }
 
-/// The roles every installation has; they cannot be changed or deleted.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum BuiltinRole {
-    Admin,
-    Developer,
-    Auditor,
-    EndpointUser,
-    Viewer,
-}
-
-impl BuiltinRole {
-    /// All built-in roles.
-    pub const ALL: [BuiltinRole; 5] = [
-        BuiltinRole::Admin,
-        BuiltinRole::Developer,
-        BuiltinRole::Auditor,
-        BuiltinRole::EndpointUser,
-        BuiltinRole::Viewer,
-    ];
-
-    /// The role's key.
-    pub fn key(self) -> &'static str {
-        match self {
-            Self::Admin => "admin",
-            Self::Developer => "developer",
-            Self::Auditor => "auditor",
-            Self::EndpointUser => "endpoint-user",
-            Self::Viewer => "viewer",
-        }
-    }
-
-    /// The built-in role with this key.
-    pub fn parse(key: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|r| r.key() == key)
-    }
-
-    /// The role's display name.
-    pub fn name(self) -> &'static str {
-        match self {
-            Self::Admin => "Administrator",
-            Self::Developer => "Developer",
-            Self::Auditor => "Auditor",
-            Self::EndpointUser => "Endpoint user",
-            Self::Viewer => "Viewer",
-        }
-    }
-
-    /// What the role is for.
-    pub fn description(self) -> &'static str {
-        match self {
-            Self::Admin => "Every permission, including ones added in later versions",
-            Self::Developer => "Everything inside workspaces except deleting them and managing their policies",
-            Self::Auditor => "Read everything, including the audit log; change nothing",
-            Self::EndpointUser => "See and call inference endpoints and see models",
-            Self::Viewer => "Read everything inside workspaces",
-        }
-    }
-
-    /// The role's permissions, computed from the catalog so that new
-    /// permissions reach `admin` (and the read-only roles) without a migration.
-    pub fn permissions(self) -> PermissionSet {
-        use Permission::*;
-        let workspace = PermissionSet::of_scope(ScopeKind::Workspace);
-        match self {
-            Self::Admin => PermissionSet::all(),
-            Self::Developer => {
-                let mut set = workspace;
-                set.remove(WorkspaceDelete);
-                set.remove(PolicyManage);
-                set
-            }
-            Self::Auditor => Permission::ALL.iter().copied().filter(|p| p.is_read()).collect(),
-            Self::EndpointUser => [WorkspaceRead, EndpointRead, EndpointInvoke, ModelRead].into_iter().collect(),
-            Self::Viewer => workspace.iter().filter(|p| p.is_read()).collect(),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -323,49 +323,46 @@ mod tests {
 
     #[test]
     fn catalog_keys_are_unique_and_parse_back() {
-        assert!(Permission::ALL.len() >= 25);
-        for (i, p) in Permission::ALL.iter().enumerate() {
-            assert_eq!(*p as usize, i, "bits follow catalog order");
+        assert!(Permission::all().len() >= 25);
+        for (i, p) in Permission::all().iter().enumerate() {
+            assert_eq!(p.index(), i, "bits follow catalog order");
             assert_eq!(Permission::parse(p.key()), Some(*p));
             assert_eq!(format!("{}:{}", p.resource(), p.action()), p.key());
             assert!(!p.description().is_empty());
         }
+        for (i, (key, scope, _)) in BUILTIN.iter().enumerate() {
+            assert_eq!((Permission::at(i).key(), Permission::at(i).scope()), (*key, *scope));
+        }
+        assert_eq!(Permission::PolicyManage.key(), "policy:manage");
         assert_eq!(Permission::parse("endpoint:fly"), None);
     }
 
-    #[test]
-    fn builtin_roles_match_their_definitions() {
-        use Permission::*;
-        assert_eq!(BuiltinRole::Admin.permissions(), PermissionSet::all());
-        let developer = BuiltinRole::Developer.permissions();
-        assert!(developer.contains(EndpointCreate) && developer.contains(PolicyRead));
-        assert!(!developer.contains(WorkspaceDelete) && !developer.contains(PolicyManage));
-        assert!(developer.iter().all(|p| p.scope() == ScopeKind::Workspace));
-        let auditor = BuiltinRole::Auditor.permissions();
-        assert!(auditor.contains(AuditRead) && auditor.contains(UserRead) && auditor.contains(ModelRead));
-        assert!(auditor.iter().all(Permission::is_read));
-        let endpoint_user: Vec<&str> = BuiltinRole::EndpointUser.permissions().iter().map(Permission::key).collect();
-        assert_eq!(endpoint_user, ["workspace:read", "endpoint:read", "endpoint:invoke", "model:read"]);
-        let viewer = BuiltinRole::Viewer.permissions();
-        assert!(viewer.iter().all(|p| p.is_read() && p.scope() == ScopeKind::Workspace));
-        assert!(viewer.contains(DatasetRead) && !viewer.contains(AuditRead));
+    fn any_set() -> impl Strategy<Value = PermissionSet> {
+        proptest::collection::vec(proptest::sample::select(Permission::all()), 0..10)
+            .prop_map(|v| v.into_iter().collect())
     }
 
-    fn any_set() -> impl Strategy<Value = PermissionSet> {
-        proptest::collection::vec(proptest::sample::select(Permission::ALL), 0..10)
-            .prop_map(|v| v.into_iter().collect())
+    /// Any of the 256 bits a set can hold, catalog or not.
+    fn wide_set() -> impl Strategy<Value = PermissionSet> {
+        proptest::collection::vec(0..MAX_PERMISSIONS, 0..40).prop_map(|v| v.into_iter().map(Permission::at).collect())
     }
 
     proptest! {
         #[test]
-        fn set_algebra(a in any_set(), b in any_set()) {
+        fn set_algebra(a in wide_set(), b in wide_set()) {
             let union = a.union(b);
             prop_assert!(a.is_subset(union) && b.is_subset(union));
             prop_assert!(a.intersection(b).is_subset(a));
             prop_assert!(a.difference(b).intersection(b).is_empty());
-            for p in Permission::ALL {
-                prop_assert_eq!(union.contains(*p), a.contains(*p) || b.contains(*p));
+            prop_assert_eq!(union.len(), a.len() + b.len() - a.intersection(b).len());
+            for i in 0..MAX_PERMISSIONS {
+                let p = Permission::at(i);
+                prop_assert_eq!(union.contains(p), a.contains(p) || b.contains(p));
             }
+            let listed: Vec<Permission> = union.iter().collect();
+            prop_assert!(listed.windows(2).all(|w| w[0] < w[1]));
+            prop_assert_eq!(listed.len(), union.len());
+            prop_assert_eq!(listed.into_iter().collect::<PermissionSet>(), union);
         }
 
         #[test]

@@ -177,12 +177,14 @@ pub mod schema {
 
     use crate::domain::Permission;
 
-    /// One permission key of the catalog (`GET /api/v1/permissions`).
+    /// One permission key of the installed catalog (`GET /api/v1/permissions`),
+    /// or one of its aliases.
     pub fn permission() -> Schema {
+        let aliases = crate::domain::catalog::installed().catalog.aliases.iter().map(|a| a.key.as_str());
         ObjectBuilder::new()
             .schema_type(Type::String)
-            .enum_values(Some(Permission::ALL.iter().map(|p| p.key())))
-            .description(Some("A permission key of GET /api/v1/permissions"))
+            .enum_values(Some(Permission::all().iter().map(|p| p.key()).chain(aliases)))
+            .description(Some("A permission key (or alias) of GET /api/v1/permissions"))
             .into()
     }
 

@@ -34,6 +34,26 @@ pub fn page_csp(nonce: &str) -> String {
     )
 }
 
+/// The id of the `<script type="application/json">` that carries the
+/// server's catalog to the browser.
+const CATALOG_ELEMENT: &str = "portcullis-catalog";
+
+/// Installs the catalog the server wrote into the page, before hydrating: the
+/// browser must name permissions as the server does. A page without one (or
+/// with one that does not read) keeps the built-in fallback, and says why on
+/// the console.
+#[cfg(feature = "hydrate")]
+pub fn install_catalog() {
+    let text = document().get_element_by_id(CATALOG_ELEMENT).and_then(|element| element.text_content());
+    let Some(text) = text else { return };
+    let installed = serde_json::from_str::<crate::domain::catalog::Catalog>(&text)
+        .map_err(|e| e.to_string())
+        .and_then(crate::domain::catalog::install);
+    if let Err(e) = installed {
+        leptos::logging::error!("the page's permission catalog was not installed: {e}");
+    }
+}
+
 /// The HTML document around the app, rendered on the server.
 pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
     // For the preloads of the pages' chunks (preload_chunk).
@@ -67,6 +87,7 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 // Under its hashed name in a release build (hash.txt).
                 <HashedStylesheet options=options.clone() id="leptos"/>
+                <script id=CATALOG_ELEMENT type="application/json" inner_html=crate::domain::catalog::installed().page_json().to_owned()></script>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>

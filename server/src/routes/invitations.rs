@@ -25,15 +25,15 @@ pub struct InviteBody {
     /// One or many emails.
     #[schema(value_type = Vec<app::domain::Email>, min_items = 1, max_items = 500)]
     pub emails: Vec<String>,
-    #[schema(pattern = "^[a-z0-9][a-z0-9-]{0,62}$")]
+    #[schema(pattern = "^[a-z0-9][a-z0-9_-]{0,62}$")]
     pub role: String,
     /// A workspace key; absent, empty or null for a global invitation.
     #[serde(default)]
-    #[schema(pattern = "^([a-z0-9][a-z0-9-]{0,62})?$")]
+    #[schema(pattern = "^([a-z0-9][a-z0-9_-]{0,62})?$")]
     pub workspace: Option<String>,
     /// A team the invitee joins; absent, empty or null for none.
     #[serde(default)]
-    #[schema(pattern = "^([a-z0-9][a-z0-9-]{0,62})?$")]
+    #[schema(pattern = "^([a-z0-9][a-z0-9_-]{0,62})?$")]
     pub team: Option<String>,
 }
 

@@ -20,7 +20,7 @@ pub struct NamedBody {
 /// A new workspace or team.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewNamedBody {
-    #[schema(pattern = "^[a-z0-9][a-z0-9-]{0,62}$")]
+    #[schema(pattern = "^[a-z0-9][a-z0-9_-]{0,62}$")]
     key: String,
     #[schema(
         min_length = 1,

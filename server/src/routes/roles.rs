@@ -41,7 +41,7 @@ pub struct RoleBody {
 /// A new custom role.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct NewRoleBody {
-    #[schema(pattern = "^[a-z0-9][a-z0-9-]{0,62}$")]
+    #[schema(pattern = "^[a-z0-9][a-z0-9_-]{0,62}$")]
     key: String,
     #[schema(
         min_length = 1,

@@ -50,7 +50,7 @@ impl utoipa::PartialSchema for TokenBody {
                     "workspace",
                     ObjectBuilder::new()
                         .schema_type(SchemaType::from_iter([Type::String, Type::Null]))
-                        .pattern(Some("^([a-z0-9][a-z0-9-]{0,62})?$"))
+                        .pattern(Some("^([a-z0-9][a-z0-9_-]{0,62})?$"))
                         .description(Some("Only inside this workspace")),
                 )
                 .property(
@@ -166,7 +166,7 @@ pub async fn end_session(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ServiceAccountBody {
     /// Lower-case letters, digits and dashes, e.g. `ci-deployer`.
-    #[schema(pattern = "^[a-z0-9][a-z0-9-]{0,62}$")]
+    #[schema(pattern = "^[a-z0-9][a-z0-9_-]{0,62}$")]
     pub key: String,
     #[schema(
         min_length = 1,

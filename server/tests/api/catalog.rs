@@ -17,10 +17,22 @@ fn text(bytes: &[u8]) -> String {
 #[test]
 fn every_shipped_catalog_checks_and_says_what_it_declares() {
     for (file, summary) in [
-        ("../catalogs/neutree.toml", "25 permissions (10 of the platform's, 15 built in), 4 roles, 2 token scopes, 0 aliases"),
-        ("../catalogs/adaptive.toml", "29 permissions (14 of the platform's, 15 built in), 5 roles, 0 token scopes, 3 aliases"),
-        ("../catalogs/bentocloud.toml", "28 permissions (13 of the platform's, 15 built in), 2 roles, 2 token scopes, 0 aliases"),
-        ("../catalogs/neptune.toml", "24 permissions (9 of the platform's, 15 built in), 5 roles, 0 token scopes, 0 aliases"),
+        (
+            "../catalogs/neutree.toml",
+            "25 permissions (10 of the platform's, 15 built in), 4 roles, 2 token scopes, 0 aliases",
+        ),
+        (
+            "../catalogs/adaptive.toml",
+            "29 permissions (14 of the platform's, 15 built in), 5 roles, 0 token scopes, 3 aliases",
+        ),
+        (
+            "../catalogs/bentocloud.toml",
+            "28 permissions (13 of the platform's, 15 built in), 2 roles, 2 token scopes, 0 aliases",
+        ),
+        (
+            "../catalogs/neptune.toml",
+            "24 permissions (9 of the platform's, 15 built in), 5 roles, 0 token scopes, 0 aliases",
+        ),
     ] {
         let output = portcullis(&["catalog", "check", file]);
         assert!(output.status.success(), "{file}: {}", text(&output.stderr));

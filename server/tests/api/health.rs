@@ -127,7 +127,7 @@ async fn openapi_document_describes_the_api() {
     assert!(vague.is_empty(), "{vague:#?}");
     // Constraints a client can check before sending.
     let role = &schemas_of(&doc)["NewRoleBody"]["properties"];
-    assert_eq!(role["key"]["pattern"], "^[a-z0-9][a-z0-9-]{0,62}$", "{role}");
+    assert_eq!(role["key"]["pattern"], "^[a-z0-9][a-z0-9_-]{0,62}$", "{role}");
     assert_eq!(role["name"]["maxLength"], 100, "{role}");
     let token = &schemas_of(&doc)["TokenBody"]["oneOf"][1]["properties"];
     assert_eq!(token["permissions"]["minItems"], 1, "{token}");

@@ -2,12 +2,17 @@
 //! backend. `backend_tests!` runs every listed test on SQLite and on Postgres.
 
 mod helpers;
+// Real `portcullis` processes, for the catalog-change tests.
+#[path = "../cluster/node.rs"]
+#[allow(unused_imports)]
+mod node;
 #[path = "../support/mod.rs"]
 mod support;
 
 mod access;
 mod auth;
 mod catalog;
+mod catalog_change;
 mod concurrency;
 mod console;
 mod csrf;

@@ -403,3 +403,74 @@ async fn a_process_is_not_ready_until_its_index_is_loaded() {
     drop((a, b));
     db.drop().await;
 }
+
+/// `GET /readyz` until it answers `status` (or the limit passes).
+async fn until_readiness(node: &Node, status: StatusCode, limit: Duration) -> Value {
+    let started = Instant::now();
+    loop {
+        // Not listening yet counts as not ready.
+        if let Ok(response) = node.client.get(node.url("/readyz")).send().await {
+            let now = response.status();
+            let body: Value = response.json().await.unwrap_or(Value::Null);
+            if now == status {
+                return body;
+            }
+        }
+        assert!(started.elapsed() < limit, "{} did not answer {status}:\n{}", node.name, node.log());
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_process_with_another_catalog_is_not_ready_until_migrate_switches_the_installation() {
+    let db = Database::create().await;
+    let a = Node::start("a", db.url("portcullis-a"), QUICK).await;
+    let world = world(&a).await;
+    // Neutree with one more action: a change that takes nothing away.
+    let dir = tempfile::tempdir().unwrap();
+    let plus = dir.path().join("plus.toml");
+    let neutree = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/../catalogs/neutree.toml")).unwrap();
+    let added = neutree.replace("name = \"neutree\"", "name = \"neutree_plus\"").replace(
+        "  { key = \"invoke\", description = \"Call inference endpoints\" },\n",
+        "  { key = \"invoke\", description = \"Call inference endpoints\" },\n  { key = \"scale\", description = \"Scale endpoints\" },\n",
+    );
+    assert_ne!(added, neutree);
+    std::fs::write(&plus, added).unwrap();
+    let plus = plus.to_string_lossy().into_owned();
+    let other = [("PORTCULLIS_REVISION_WAIT", "500ms"), ("PORTCULLIS_CATALOG", plus.as_str())];
+
+    // B runs another catalog over A's installation: it starts, answers no
+    // check, and says why.
+    let b = Node::launch("b", db.url("portcullis-b"), &other);
+    let ready = until_readiness(&b, StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(30)).await;
+    assert_eq!(ready["reason"], "catalog_mismatch", "{ready}");
+    let (status, body) = check(&b, &world.checker_token, &world.dev_id, None).await;
+    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    assert_eq!(body["error"]["code"], "catalog_mismatch", "{body}");
+    assert!(body["error"]["message"].as_str().unwrap().contains("portcullis catalog migrate"), "{body}");
+    assert_eq!(a.readiness().await.0, StatusCode::OK, "A keeps answering: its catalog is the recorded one");
+
+    // The operator switches the installation: A stops answering within a
+    // heartbeat, B starts.
+    let migrated = std::process::Command::new(env!("CARGO_BIN_EXE_portcullis"))
+        .args(["catalog", "migrate"])
+        .env_remove("PORTCULLIS_CONFIG")
+        .env("DATABASE_URL", db.url("migrate"))
+        .env("PORTCULLIS_CATALOG", &plus)
+        .env("PORTCULLIS_LOG", "error")
+        .output()
+        .unwrap();
+    let printed = String::from_utf8_lossy(&migrated.stdout);
+    assert!(migrated.status.success(), "{}", String::from_utf8_lossy(&migrated.stderr));
+    assert!(printed.contains("replaces the catalog \"neutree\""), "{printed}");
+    let ready = until_readiness(&a, StatusCode::SERVICE_UNAVAILABLE, Duration::from_secs(10)).await;
+    assert_eq!(ready["reason"], "catalog_mismatch", "{ready}");
+    until_readiness(&b, StatusCode::OK, Duration::from_secs(10)).await;
+    b.login_admin().await;
+    let developer: Value = b.client.get(b.url("/api/v1/roles/developer")).send().await.unwrap().json().await.unwrap();
+    assert!(developer["permissions"].as_array().unwrap().contains(&json!("endpoint:scale")), "{developer}");
+    let (status, body) = check(&b, &world.checker_token, &world.dev_id, None).await;
+    assert_eq!(status, StatusCode::OK, "B answers under the adopted catalog: {body}");
+    drop((a, b));
+    db.drop().await;
+}

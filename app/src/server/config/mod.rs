@@ -17,6 +17,8 @@ use settings::{Defaults, Environment, File, Settings};
 #[derive(Clone, Debug)]
 pub struct Config {
     pub listen: SocketAddr,
+    /// The platform's permissions, roles and token scopes (`catalog`).
+    pub catalog: crate::domain::catalog::Catalog,
     pub database_url: String,
     /// The address people use to reach the console, without a trailing slash.
     pub base_url: String,
@@ -142,6 +144,25 @@ pub enum ConfigError {
     Invalid { name: String, message: String },
     #[error("unknown setting {name} (known: {known})")]
     Unknown { name: String, known: String },
+    /// Every mistake of the catalog file, each with its file, line and key.
+    #[error("invalid permission catalog:\n{0}")]
+    Catalog(String),
+}
+
+/// Reads a shipped preset by name, or a catalog file by path.
+pub fn read_catalog(name_or_path: &str) -> Result<crate::domain::catalog::Catalog, ConfigError> {
+    use crate::domain::catalog::{parse, preset, PRESETS};
+    if let Some(preset) = preset(name_or_path) {
+        return preset.map_err(|errors| ConfigError::Catalog(errors.to_string()));
+    }
+    let source = std::fs::read_to_string(name_or_path).map_err(|e| {
+        let presets: Vec<&str> = PRESETS.iter().map(|(name, _, _)| *name).collect();
+        ConfigError::Catalog(format!(
+            "{name_or_path}: {e} (the presets are {}; anything else is a file's path)",
+            presets.join(", ")
+        ))
+    })?;
+    parse(&source, name_or_path).map_err(|errors| ConfigError::Catalog(errors.to_string()))
 }
 
 impl Config {
@@ -303,6 +324,7 @@ fn build(s: Settings, names: &Names) -> Result<Config, ConfigError> {
         [google.authorize_url, google.token_url, google.api_url],
     )?;
     Ok(Config {
+        catalog: read_catalog(s.catalog.trim())?,
         trusted_proxies: networks(names, s.trusted_proxies.unwrap_or_default().0)?,
         max_connections: count("max_connections", s.max_connections)? as usize,
         header_timeout,

@@ -82,6 +82,8 @@ settings! {
     Settings {
         listen: String = Is("127.0.0.1:3000"), "PORTCULLIS_LISTEN",
             "address and port to listen on";
+        catalog: String = Is("neutree"), "PORTCULLIS_CATALOG",
+            "the platform's permission catalog: a shipped preset (`neutree`, `adaptive`, `bentocloud`, `neptune`) or the path of a catalog file (docs/catalog.md). Every process over one database must run the same one";
         database_url: String = Is(DEFAULT_DATABASE_URL), "DATABASE_URL",
             "`sqlite://PATH` (file and folder created) or `postgres://USER:PASSWORD@HOST/DB`; add `?sslmode=require` (or `verify-full`) for TLS";
         base_url: Option<String> = Derived("`http://` + listen address"), "PORTCULLIS_BASE_URL",

@@ -60,6 +60,9 @@ pub enum Unusable {
     Loading,
     /// Not confirmed in step with the database for longer than allowed.
     Stale { seconds: f64 },
+    /// The database records another permission catalog than this
+    /// process's: its answers would differ from the other processes'.
+    CatalogMismatch,
 }
 
 impl Unusable {
@@ -68,6 +71,7 @@ impl Unusable {
         match self {
             Unusable::Loading => "index_loading",
             Unusable::Stale { .. } => "index_stale",
+            Unusable::CatalogMismatch => "catalog_mismatch",
         }
     }
 }
@@ -84,6 +88,10 @@ impl From<Unusable> for crate::error::AppError {
                  (PORTCULLIS_MAX_STALENESS): it refuses to answer from data that may be out of date until it \
                  reconnects"
             ),
+            Unusable::CatalogMismatch => "this process runs another permission catalog than the one the database \
+                records (PORTCULLIS_CATALOG): it answers no check until it runs the installation's, or until \
+                `portcullis catalog migrate` switches the installation to this one"
+                .to_owned(),
         };
         crate::error::AppError::unavailable(unusable.code(), message)
     }
@@ -121,6 +129,8 @@ pub struct Access {
     /// Wakes the sync task: someone waits for a revision we lack.
     wanted: Notify,
     pub tokens: TokenCache,
+    /// Set while the database records another catalog (services::catalog).
+    catalog_mismatch: std::sync::atomic::AtomicBool,
 }
 
 const NOT_LOADED: Revision = -1;
@@ -145,6 +155,7 @@ impl Access {
             max_staleness,
             started: Instant::now(),
             fresh_at: AtomicU64::new(0),
+            catalog_mismatch: std::sync::atomic::AtomicBool::new(false),
             database_revision: AtomicI64::new(0),
             wanted: Notify::new(),
             tokens: TokenCache::default(),
@@ -242,11 +253,23 @@ impl Access {
         if !self.is_loaded() {
             return Err(Unusable::Loading);
         }
+        if self.catalog_mismatch.load(Ordering::Acquire) {
+            return Err(Unusable::CatalogMismatch);
+        }
         let staleness = self.staleness();
         if staleness > self.max_staleness {
             return Err(Unusable::Stale { seconds: staleness.as_secs_f64() });
         }
         Ok(())
+    }
+
+    /// Whether the database records another catalog than this process's.
+    pub fn set_catalog_mismatch(&self, mismatch: bool) {
+        self.catalog_mismatch.store(mismatch, Ordering::Release);
+    }
+
+    pub fn catalog_mismatched(&self) -> bool {
+        self.catalog_mismatch.load(Ordering::Acquire)
     }
 
     /// Waits until the index is at `revision` or later, at most `timeout`.

@@ -28,6 +28,7 @@ enum Heard {
 
 /// Runs until the process ends.
 pub async fn run(state: AppState) {
+    tokio::spawn(watch_catalog(state.clone()));
     load(&state).await;
     if state.db.backend() != Backend::Postgres {
         // One process owns an SQLite file: every change is made here.
@@ -52,6 +53,35 @@ pub async fn run(state: AppState) {
         failing = catch_up(&state, failing).await;
     }
     listening.abort();
+}
+
+/// Compares this process's catalog with the database's record on every
+/// heartbeat: `catalog migrate` or a newer process may have changed it.
+async fn watch_catalog(state: AppState) {
+    let mut heartbeat = tokio::time::interval(state.config.cluster.heartbeat);
+    heartbeat.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut was: Option<String> = None;
+    loop {
+        heartbeat.tick().await;
+        let Ok(now) = crate::server::services::catalog::mismatch(&state).await else { continue };
+        if now.is_none() && state.access.catalog_mismatched() {
+            // `catalog migrate` adopted this process's catalog: what it
+            // rewrote (roles, tokens) is read afresh before answering.
+            if let Err(error) = state.access.load(&state.db).await {
+                tracing::warn!(%error, "cannot reload the index under the adopted catalog yet");
+                continue;
+            }
+        }
+        state.access.set_catalog_mismatch(now.is_some());
+        if now != was {
+            match &now {
+                Some(why) => tracing::error!(reason = %why, "not ready: catalog_mismatch"),
+                None if was.is_some() => tracing::info!("the database records this process's catalog: ready"),
+                None => {}
+            }
+            was = now;
+        }
+    }
 }
 
 /// Loads the index, retrying until the database answers.

@@ -5,7 +5,7 @@
 
 use crate::{
     authz::Change,
-    domain::{BuiltinRole, DisplayName, Email, RoleKey, Scope, Subject, UserStatus, WorkspaceKey},
+    domain::{DisplayName, Email, RoleKey, Scope, Subject, UserStatus, WorkspaceKey},
     error::AppError,
     server::{
         caller::Actor,
@@ -167,7 +167,7 @@ async fn join(
     // What someone gets without an invitation: admin for seed admins, else
     // the configured default (nothing unless configured).
     let grant = if seed_admin {
-        Some((RoleKey::parse(BuiltinRole::Admin.key()).expect("a valid key"), Scope::Global))
+        Some((RoleKey::parse(crate::domain::catalog::ADMIN_ROLE).expect("a valid key"), Scope::Global))
     } else if !invited {
         match &signup.default_role {
             Some(role) => {

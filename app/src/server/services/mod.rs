@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod audit;
+pub mod catalog;
 pub mod dashboard;
 pub mod decisions;
 pub mod escalation;

@@ -6,7 +6,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::{
     authz::Change,
-    domain::{BuiltinRole, DisplayName, Email, RoleKey, Scope, Subject, UserView},
+    domain::{DisplayName, Email, RoleKey, Scope, Subject, UserView},
     error::AppError,
     server::{
         now_ms,
@@ -67,7 +67,7 @@ pub async fn create_with_password(
     )
     .await?;
     if admin {
-        let admin_role = RoleKey::parse(BuiltinRole::Admin.key()).expect("a valid key");
+        let admin_role = RoleKey::parse(crate::domain::catalog::ADMIN_ROLE).expect("a valid key");
         let policy =
             store::policies::insert(&mut tx, &Subject::User(user.id), &admin_role, &Scope::Global, now_ms()).await?;
         changes.push(Change::PolicyAdded(policy.fact()));

@@ -33,7 +33,7 @@ const TOUCH_EVERY_MS: i64 = 60_000;
 #[derive(Clone, Debug, Default, serde::Deserialize)]
 pub struct TokenInput {
     pub name: String,
-    /// `developer`, `endpoint` or `custom`.
+    /// One of the catalog's token scopes (neutree: `developer`, `endpoint`) or `custom`.
     pub scope: String,
     /// For `custom`: permission keys.
     #[serde(default)]
@@ -157,7 +157,10 @@ pub fn validate(state: &AppState, input: &TokenInput) -> Result<ValidToken, AppE
     if scope.is_none() {
         fields.push(crate::error::FieldError {
             field: "scope".into(),
-            message: "pick developer, endpoint or custom".into(),
+            message: format!(
+                "pick one of: {}",
+                TokenScope::all().map(TokenScope::as_str).collect::<Vec<_>>().join(", ")
+            ),
         });
     }
     let permissions = match (scope, PermissionSet::parse_keys(&input.permissions)) {
@@ -213,6 +216,25 @@ pub async fn create_for(
     let entry = attempt(actor, "token.create", "token", "");
     let result = async {
         let ValidToken { name, scope, permissions, days, workspace } = validate(state, &input)?;
+        // A catalog's scope may need a permission of its own (BentoCloud's
+        // endpoint users make only protected-endpoint tokens): the owner
+        // holds it where the token reaches, in its workspace or globally.
+        if let Some(needed) = scope.requires() {
+            let place = workspace.as_ref().map(WorkspaceKey::as_str);
+            if !state.access.check(&owner, needed, place) {
+                return Err(AppError::forbidden(
+                    "forbidden",
+                    format!(
+                        "making a {:?} token needs the permission {needed} {}",
+                        scope.describe().0,
+                        workspace.as_ref().map_or(
+                            "globally (or limit the token to a workspace where it is held)".to_owned(),
+                            |w| format!("in workspace {w}")
+                        )
+                    ),
+                ));
+            }
+        }
         let mut tx = state.db.write().await?;
         workspaces::must_exist(&mut tx, workspace.as_ref()).await?;
         let now = now_ms();

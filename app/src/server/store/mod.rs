@@ -6,6 +6,7 @@
 pub mod access_log;
 pub mod attention;
 pub mod audit;
+pub mod catalog;
 pub mod columns;
 pub mod facts;
 pub mod idempotency;

@@ -1,11 +1,11 @@
-//! Roles: the built-in ones (permissions from the code) and custom ones.
+//! Roles: the built-in ones (permissions from the catalog) and custom ones.
 
 use sqlx::{any::AnyRow, Row};
 
 use super::{corrupt, Conn, StoreError};
-use crate::domain::{BuiltinRole, PermissionSet, RoleKey};
+use crate::domain::{catalog::installed, PermissionSet, RoleKey};
 
-/// A row of `roles`, with built-in permissions taken from the code.
+/// A row of `roles`, with built-in permissions taken from the catalog.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct RoleRow {
     pub key: RoleKey,
@@ -20,8 +20,8 @@ pub struct RoleRow {
 fn from_row(row: &AnyRow) -> Result<RoleRow, StoreError> {
     let key: String = row.try_get("key")?;
     let builtin = row.try_get::<i64, _>("builtin")? != 0;
-    let permissions = match BuiltinRole::parse(&key).filter(|_| builtin) {
-        Some(role) => role.permissions(),
+    let permissions = match installed().builtin_role(&key).filter(|_| builtin) {
+        Some(set) => set,
         None => {
             let text: String = row.try_get("permissions")?;
             let keys: Vec<&str> = text.split_whitespace().collect();

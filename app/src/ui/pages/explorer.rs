@@ -86,7 +86,7 @@ pub fn ExplorerPage() -> impl IntoView {
                     <label for="holders-permission">"Permission"</label>
                     <select id="holders-permission" name="permission" prop:value=permission aria-describedby="holders-permission-error" aria-invalid=invalid(holders_error, "permission")>
                         <option value="">"Pick a permission"</option>
-                        {Permission::ALL.iter().map(|p| view! {
+                        {Permission::all().iter().map(|p| view! {
                             <option value=p.key()>{format!("{} — {}", p.key(), p.description())}</option>
                         }).collect::<Vec<_>>()}
                     </select>

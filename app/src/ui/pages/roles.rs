@@ -84,7 +84,7 @@ impl RoleDraft {
 fn matrix_axes() -> (Vec<&'static str>, Vec<&'static str>) {
     let mut resources = Vec::new();
     let mut actions = Vec::new();
-    for permission in Permission::ALL {
+    for permission in Permission::all() {
         if !resources.contains(&permission.resource()) {
             resources.push(permission.resource());
         }
@@ -99,7 +99,7 @@ fn matrix_axes() -> (Vec<&'static str>, Vec<&'static str>) {
 /// or some of each (the workspace row: creating one is global, reading one
 /// is per workspace).
 fn scope_label(resource: &str) -> &'static str {
-    let mut scopes = Permission::ALL.iter().filter(|p| p.resource() == resource).map(|p| p.scope());
+    let mut scopes = Permission::all().iter().filter(|p| p.resource() == resource).map(|p| p.scope());
     let first = scopes.next();
     match (first, scopes.all(|s| Some(s) == first)) {
         (Some(ScopeKind::Global), true) => "global",
@@ -127,13 +127,21 @@ fn PermissionMatrix(selected: PermissionSet, read_only: bool) -> impl IntoView {
                         let scope_label = scope_label(resource);
                         view! {
                             <tr>
-                                <th scope="row">{*resource}<span class="scope-tag">{scope_label}</span></th>
+                                <th scope="row">
+                                    <span class="matrix-resource">{crate::domain::permission::resource_name(resource)}</span>
+                                    <code class="matrix-key">{*resource}</code>
+                                    <span class="scope-tag">{scope_label}</span>
+                                </th>
                                 {actions.iter().map(|action| {
                                     let key = format!("{resource}:{action}");
                                     match Permission::parse(&key) {
                                         None => view! { <td class="matrix-none"></td> }.into_any(),
                                         Some(permission) => {
-                                            let label = format!("{key}: {}", permission.description());
+                                            // Another name the platform uses for it, shown beside the key.
+                                            let aliases: Vec<&str> = permission.aliases().collect();
+                                            let also = if aliases.is_empty() { String::new() } else { format!(" (also {})", aliases.join(", ")) };
+                                            let label = format!("{key}: {}{also}", permission.description());
+                                            let alias_tags = aliases.into_iter().map(|alias| view! { <span class="alias-tag">{alias}</span> }).collect::<Vec<_>>();
                                             view! {
                                                 <td>
                                                     <input
@@ -145,6 +153,7 @@ fn PermissionMatrix(selected: PermissionSet, read_only: bool) -> impl IntoView {
                                                         prop:checked=selected.contains(permission)
                                                         disabled=read_only
                                                     />
+                                                    {alias_tags}
                                                 </td>
                                             }.into_any()
                                         }

@@ -6,6 +6,7 @@ use leptos::{html, prelude::*};
 
 use crate::{
     api::{list_tokens, CreateToken, RevokeToken},
+    authz::TokenScope,
     domain::{dates::format_timestamp, Permission, ScopeKind, SessionView, TokenView},
     ui::{
         components::{close_modal, invalid, open_modal, report_outcome, CopyButton, ErrorPanel, FieldMessage, Modal},
@@ -17,15 +18,20 @@ use crate::{
 const NO_TOKENS: Empty = Empty { none: "No token yet.", no_match: None, show_all: None };
 
 fn describe_scope(token: &TokenView) -> String {
-    let scope = match token.scope.as_str() {
-        "developer" => "Developer operations".to_owned(),
-        "endpoint" => "Protected endpoint access".to_owned(),
+    let scope = match TokenScope::parse(&token.scope) {
+        Some(named @ TokenScope::Named(_)) => named.describe().0.to_owned(),
         _ => token.permissions.iter().map(|p| p.key()).collect::<Vec<_>>().join(", "),
     };
     match &token.workspace {
         Some(ws) => format!("{scope}, only in {ws}"),
         None => scope,
     }
+}
+
+/// The scope the dialog starts on: the catalog's last named scope (its
+/// narrowest by convention: Neutree's `endpoint`), else custom.
+fn first_scope() -> TokenScope {
+    TokenScope::all().filter(|s| matches!(s, TokenScope::Named(_))).last().unwrap_or(TokenScope::Custom)
 }
 
 /// The API tokens section: the signed-in user's, or (with `owner`) a
@@ -44,7 +50,7 @@ pub fn TokensSection(
     let create_dialog = NodeRef::<html::Dialog>::new();
     let secret_dialog = NodeRef::<html::Dialog>::new();
     let create_error = Signal::derive(move || create.value().get().and_then(Result::err));
-    let scope = RwSignal::new("endpoint".to_owned());
+    let scope = RwSignal::new(first_scope().as_str().to_owned());
     report_outcome(create, Some(create_dialog), |created| format!("Made the token {}.", created.token.name));
     report_outcome(revoke, None, |_| "The token was revoked; it stops working at once.".to_owned());
     // The secret, shown once right after it was made.
@@ -123,9 +129,17 @@ pub fn TokensSection(
                 </div>
                 <fieldset class="field">
                     <legend>"Scope"</legend>
-                    <label><input type="radio" name="scope" value="endpoint" prop:checked=move || scope.get() == "endpoint" on:change=move |_| scope.set("endpoint".into())/>" Protected endpoint access (endpoint:invoke only)"</label>
-                    <label><input type="radio" name="scope" value="developer" prop:checked=move || scope.get() == "developer" on:change=move |_| scope.set("developer".into())/>" Developer operations (every workspace permission you hold)"</label>
-                    <label><input type="radio" name="scope" value="custom" prop:checked=move || scope.get() == "custom" on:change=move |_| scope.set("custom".into())/>" Custom"</label>
+                    // The catalog's scopes (setting `catalog`), then custom.
+                    {TokenScope::all().map(|option| {
+                        let (name, about) = option.describe();
+                        let value = option.as_str();
+                        view! {
+                            <label>
+                                <input type="radio" name="scope" value=value prop:checked=move || scope.get() == value on:change=move |_| scope.set(value.to_owned())/>
+                                " " {name} <span class="muted">" (" {about} ")"</span>
+                            </label>
+                        }
+                    }).collect::<Vec<_>>()}
                     <FieldMessage error=create_error field="scope" id="token-scope-error"/>
                 </fieldset>
                 // Only a custom token takes permissions: otherwise the group is
@@ -133,7 +147,7 @@ pub fn TokensSection(
                 <fieldset class="field" hidden=move || scope.get() != "custom" disabled=move || scope.get() != "custom">
                     <legend>"Permissions"</legend>
                     <div class="permission-picks">
-                        {Permission::ALL.iter().map(|p| view! {
+                        {Permission::all().iter().map(|p| view! {
                             <label class="small">
                                 <input type="checkbox" name="permissions[]" value=p.key()/>
                                 " " <code>{p.key()}</code>
