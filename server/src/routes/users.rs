@@ -81,6 +81,23 @@ pub struct NewUserBody {
     #[serde(default)]
     #[schema(min_length = 10, max_length = 512)]
     password: Option<String>,
+    /// Policies made with the user in the same transaction (as
+    /// `POST /policies` would: `policy:manage` where each applies, and
+    /// nothing the caller does not hold).
+    #[serde(default)]
+    #[schema(max_items = 50)]
+    grants: Vec<NewUserGrant>,
+}
+
+/// A role the new user gets: globally, or in one workspace.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct NewUserGrant {
+    #[schema(example = "developer", pattern = "^[a-z0-9][a-z0-9_-]{0,62}$")]
+    role: String,
+    /// A workspace key; without it the role applies globally.
+    #[serde(default)]
+    #[schema(example = "ml", pattern = "^[a-z0-9][a-z0-9_-]{0,62}$")]
+    workspace: Option<String>,
 }
 
 /// `GET /users?q=`.
@@ -104,6 +121,7 @@ pub async fn create_user(
         email: Some(body.email),
         name: Some(body.name),
         password: body.password.map(SecretString::from),
+        grants: body.grants.into_iter().map(|g| people::GrantInput { role: g.role, workspace: g.workspace }).collect(),
     };
     Ok((StatusCode::CREATED, people::create(&state, &actor, input).await?))
 }

@@ -21,6 +21,7 @@ backend_tests!(
     refusals_tell_nothing_of_what_exists,
     the_policy_form_refuses_before_looking_the_subject_up,
     a_one_time_password_is_set_only_by_one_who_holds_all_the_accounts_access,
+    a_user_is_created_with_no_grant_beyond_the_creator,
 );
 
 const PASSWORD: &str = "a long enough password";
@@ -525,4 +526,108 @@ async fn a_one_time_password_is_set_only_by_one_who_holds_all_the_accounts_acces
     let outcomes: Vec<&str> =
         refused["items"].as_array().unwrap().iter().map(|e| e["outcome"].as_str().unwrap()).collect();
     assert_eq!(outcomes, ["success", "denied", "denied"], "{refused}");
+}
+
+/// `POST /users` with `grants`: each is a policy under the rules of
+/// `POST /policies`, all made with the user in one transaction, or none
+/// and no user.
+async fn a_user_is_created_with_no_grant_beyond_the_creator(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    for ws in ["ml", "web"] {
+        let body = json!({"key": ws, "name": ws});
+        ok(send(&app.client, &app, "POST", "/api/v1/workspaces", Some(body)).await, StatusCode::CREATED).await;
+    }
+    // A people lead: makes accounts, and manages access in ml with
+    // endpoint-user's permissions only.
+    role(&app, "people", &["user:read", "user:manage"]).await;
+    role(
+        &app,
+        "ml-lead",
+        &["workspace:read", "policy:read", "policy:manage", "endpoint:read", "endpoint:invoke", "model:read"],
+    )
+    .await;
+    let (lead, _) = member(&app, "lead@example.com", &[("people", None), ("ml-lead", Some("ml"))]).await;
+    let create =
+        |email: &str, grants: Value| json!({"email": email, "name": "New", "password": PASSWORD, "grants": grants});
+    let count_users = |app: &TestApp| {
+        let (client, url) = (app.client.clone(), app.url("/api/v1/users?limit=500"));
+        async move {
+            client.get(url).send().await.unwrap().json::<Value>().await.unwrap()["items"].as_array().unwrap().len()
+        }
+    };
+    let before = count_users(&app).await;
+
+    // Beyond the lead: developer in ml confers endpoint:create.
+    let refused = send(
+        &lead,
+        &app,
+        "POST",
+        "/api/v1/users",
+        Some(create(
+            "a@example.com",
+            json!([
+                {"role": "endpoint-user", "workspace": "ml"}, {"role": "developer", "workspace": "ml"}
+            ]),
+        )),
+    )
+    .await;
+    let (status, code, message) = error_of(refused).await;
+    assert_eq!((status, code.as_str()), (StatusCode::FORBIDDEN, "escalation"), "{message}");
+    assert!(message.contains("endpoint:create"), "{message}");
+    // Where the lead may not manage policies, and globally.
+    for grants in [json!([{"role": "endpoint-user", "workspace": "web"}]), json!([{"role": "endpoint-user"}])] {
+        let refused = send(&lead, &app, "POST", "/api/v1/users", Some(create("a@example.com", grants))).await;
+        assert_eq!(error_of(refused).await.0, StatusCode::FORBIDDEN);
+    }
+    // Nothing was made: no user, so the email is still free.
+    assert_eq!(count_users(&app).await, before);
+
+    // Bad grants are named, field by field.
+    let bad = send(
+        &lead,
+        &app,
+        "POST",
+        "/api/v1/users",
+        Some(create(
+            "a@example.com",
+            json!([
+                {"role": "Not A Key"}, {"role": "viewer", "workspace": "ml"}, {"role": "viewer", "workspace": "ml"}
+            ]),
+        )),
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::BAD_REQUEST);
+    let body: Value = bad.json().await.unwrap();
+    let fields: Vec<&str> =
+        body["error"]["fields"].as_array().unwrap().iter().map(|f| f["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["grants[0].role", "grants[2]"], "{body}");
+    let unknown = send(
+        &lead,
+        &app,
+        "POST",
+        "/api/v1/users",
+        Some(create("a@example.com", json!([{"role": "no-such-role", "workspace": "ml"}]))),
+    )
+    .await;
+    let (status, code, _) = error_of(unknown).await;
+    assert_eq!((status, code.as_str()), (StatusCode::CONFLICT, "unknown_reference"));
+
+    // Within the lead's reach: made with the user, audited each.
+    let made = send(
+        &lead,
+        &app,
+        "POST",
+        "/api/v1/users",
+        Some(create("a@example.com", json!([{"role": "endpoint-user", "workspace": "ml"}]))),
+    )
+    .await;
+    let user = ok(made, StatusCode::CREATED).await;
+    let id = user["id"].as_str().unwrap();
+    assert!(allowed(&app, id, "endpoint:invoke", Some("ml")).await);
+    assert!(!allowed(&app, id, "endpoint:invoke", Some("web")).await);
+    let audit =
+        ok(send(&app.client, &app, "GET", "/api/v1/audit?action=policy.create", None).await, StatusCode::OK).await;
+    let entry = audit["items"].as_array().unwrap().iter().find(|e| e["actor_email"] == "lead@example.com").cloned();
+    assert_eq!(entry.as_ref().map(|e| e["workspace"].clone()), Some(json!("ml")), "{audit}");
 }

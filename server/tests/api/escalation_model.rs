@@ -87,7 +87,7 @@ fn op() -> impl Strategy<Value = Op> {
 }
 
 fn set(bits: u32) -> PermissionSet {
-    Permission::ALL.iter().copied().filter(|p| bits & (1 << (*p as u32 % 32)) != 0).collect()
+    Permission::all().iter().copied().filter(|p| bits & (1 << (p.index() as u32 % 32)) != 0).collect()
 }
 
 fn workspace(scope: usize) -> Option<WorkspaceKey> {
@@ -149,14 +149,19 @@ async fn setup(backend: Backend, exercised: std::sync::Arc<Exercised>) -> (TestA
     }
     let mut actors = Vec::new();
     for n in 0..ACTORS - 1 {
-        let input =
-            UserInput { email: Some(format!("member-{n}@example.com")), name: Some(format!("M{n}")), password: None };
+        let input = UserInput {
+            email: Some(format!("member-{n}@example.com")),
+            name: Some(format!("M{n}")),
+            password: None,
+            grants: Vec::new(),
+        };
         actors.push(people::create(&state, &admin, input).await.unwrap().value.id);
     }
     actors.push(admin.id);
     let mut invitees = Vec::new();
     for email in INVITEES {
-        let input = UserInput { email: Some(email.into()), name: Some("Invitee".into()), password: None };
+        let input =
+            UserInput { email: Some(email.into()), name: Some("Invitee".into()), password: None, grants: Vec::new() };
         invitees.push(people::create(&state, &admin, input).await.unwrap().value.id);
     }
     let world = World {
@@ -187,7 +192,7 @@ async fn seed(world: &mut World, grants: &[(usize, u32, usize)]) {
             Permission::UserRead,
         ];
         let mut permissions: PermissionSet =
-            managing.iter().copied().filter(|p| bits & (1 << (*p as u32 % 32)) != 0).collect();
+            managing.iter().copied().filter(|p| bits & (1 << (p.index() as u32 % 32)) != 0).collect();
         permissions = permissions.union(set(bits.rotate_left(7) & bits.rotate_left(13)));
         let key = format!("seed-{n}");
         let input = RoleInput {
@@ -237,7 +242,7 @@ fn check_step(
 ) -> Result<(), TestCaseError> {
     for person in world.people() {
         for scope in scopes() {
-            for p in Permission::ALL.iter().copied() {
+            for p in Permission::all().iter().copied() {
                 let (had, has) = (before.check(&person, p, scope), after.check(&person, p, scope));
                 if has && !had {
                     count(&world.exercised.gained, 1);

@@ -20,7 +20,16 @@
 //! - `people::set_one_time_password`: the same (whoever knows an account's
 //!   password can act as it); never one's own, never a service account.
 //! - `people::create`: refused while an invitation for the email is pending
-//!   (the creator would choose the password of the invitee's account).
+//!   (the creator would choose the password of the invitee's account); its
+//!   `grants` (initial policies) as `policies::create`, all of them at once.
+//! - `tokens::create_for`: a catalog token scope's `requires` permission,
+//!   held by the owner where the token reaches (beside the token's limits,
+//!   which never exceed the owner).
+//! - `catalog::reconcile` and `catalog migrate`: a changed catalog only ever
+//!   takes away (renames keep, removals drop, a dropped built-in role in use
+//!   becomes a custom role with what it had, tokens whose scope is gone are
+//!   revoked); it is the operator's file, and start-up refuses a change
+//!   that takes access until `catalog migrate` shows and audits it.
 //! - `identities::sign_in` linking a provider to an existing account by
 //!   email: a password someone else set is discarded (see there).
 //!

@@ -5,8 +5,11 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::server::Written;
 use crate::{
-    authz::Change,
-    domain::{DisplayName, Email, Expected, ListQuery, Page, Permission, UserId, UserStatus, UserView},
+    authz::{Binding, Change},
+    domain::{
+        DisplayName, Email, Expected, ListQuery, Page, Permission, RoleKey, Scope, Subject, UserId, UserStatus,
+        UserView, WorkspaceKey,
+    },
     error::{AppError, FieldError},
     server::{
         now_ms,
@@ -33,6 +36,44 @@ pub struct UserInput {
     pub email: Option<String>,
     pub name: Option<String>,
     pub password: Option<SecretString>,
+    /// Policies made with the user, in the same transaction.
+    pub grants: Vec<GrantInput>,
+}
+
+/// A role the new user gets, globally or in one workspace.
+#[derive(Clone, Debug, Default, serde::Deserialize)]
+pub struct GrantInput {
+    pub role: String,
+    #[serde(default)]
+    pub workspace: Option<String>,
+}
+
+/// The grants of a new user, checked: each names a role key and at most
+/// one workspace key, none twice. Errors name `grants[i].role` etc.
+fn read_grants(grants: &[GrantInput], fields: &mut Vec<FieldError>) -> Vec<(RoleKey, Scope)> {
+    let mut read: Vec<(RoleKey, Scope)> = Vec::new();
+    for (i, grant) in grants.iter().enumerate() {
+        let role = RoleKey::parse(grant.role.trim())
+            .map_err(|e| fields.push(FieldError { field: format!("grants[{i}].role"), message: e.to_string() }))
+            .ok();
+        let scope = match grant.workspace.as_deref().map(str::trim).filter(|w| !w.is_empty()) {
+            None => Some(Scope::Global),
+            Some(key) => WorkspaceKey::parse(key)
+                .map(Scope::Workspace)
+                .map_err(|e| {
+                    fields.push(FieldError { field: format!("grants[{i}].workspace"), message: e.to_string() })
+                })
+                .ok(),
+        };
+        if let (Some(role), Some(scope)) = (role, scope) {
+            if read.iter().any(|(r, s)| *r == role && *s == scope) {
+                fields.push(FieldError { field: format!("grants[{i}]"), message: "repeats an earlier grant".into() });
+            } else {
+                read.push((role, scope));
+            }
+        }
+    }
+    read
 }
 
 impl UserInput {
@@ -42,6 +83,7 @@ impl UserInput {
             email: Some(email),
             name: Some(name),
             password: password.filter(|p| !p.is_empty()).map(SecretString::from),
+            grants: Vec::new(),
         }
     }
 }
@@ -158,6 +200,7 @@ pub async fn create(state: &AppState, actor: &Actor, input: UserInput) -> Result
                 fields.push(FieldError { field: "password".into(), message });
             }
         }
+        let grants = read_grants(&input.grants, &mut fields);
         let (Some(email), Some(name), true) = (email, name, fields.is_empty()) else {
             return Err(AppError::Validation { fields });
         };
@@ -180,12 +223,61 @@ pub async fn create(state: &AppState, actor: &Actor, input: UserInput) -> Result
         let mut success = entry.clone();
         success.target_id = Some(user.id.to_string());
         success.after = serde_json::to_value(&view).ok();
+        if let Some(after) = success.after.as_mut() {
+            after["grants"] = serde_json::json!(grants
+                .iter()
+                .map(|(role, scope)| serde_json::json!({ "role": role, "workspace": scope.workspace() }))
+                .collect::<Vec<_>>());
+        }
         audit::insert(&mut tx, &success, now_ms()).await?;
-        let revision = tx.commit([Change::UserSet { user: user.id, active: true }]).await?;
+        let mut changes = vec![Change::UserSet { user: user.id, active: true }];
+        changes.extend(grant_new_user(state, actor, &mut tx, user.id, &grants).await?);
+        let revision = tx.commit(changes).await?;
         Ok(Written::new(view, revision))
     }
     .await;
     audited(state, entry, result).await
+}
+
+/// The policies of a user being created, under the rules of
+/// `policies::create` (`policy:manage` where each applies, the role and
+/// workspace exist) and the escalation check over all of them; one
+/// `policy.create` audit entry each.
+async fn grant_new_user(
+    state: &AppState,
+    actor: &Actor,
+    tx: &mut crate::server::index::AccessWrite<'_>,
+    user: UserId,
+    grants: &[(RoleKey, Scope)],
+) -> Result<Vec<Change>, AppError> {
+    let mut wanted = Vec::new();
+    for (i, (role, scope)) in grants.iter().enumerate() {
+        require(state, actor, Permission::PolicyManage, scope.workspace())?;
+        let found = store::roles::find(tx, role)
+            .await?
+            .ok_or_else(|| AppError::unknown(format!("grants[{i}].role"), format!("there is no role {role}")))?;
+        if let Some(workspace) = scope.workspace() {
+            if store::named::find(tx, workspace).await?.is_none() {
+                return Err(AppError::unknown(
+                    format!("grants[{i}].workspace"),
+                    format!("there is no workspace {workspace}"),
+                ));
+            }
+        }
+        wanted.push(Binding::of_role(found.permissions, scope.clone()));
+    }
+    forbid_escalation(state, actor.holder(), &wanted)?;
+    let mut changes = Vec::new();
+    for (role, scope) in grants {
+        let row = store::policies::insert(tx, &Subject::User(user), role, scope, now_ms()).await?;
+        let mut entry = attempt(actor, "policy.create", "policy", row.id);
+        entry.workspace = scope.workspace().map(ToString::to_string);
+        entry.after = serde_json::to_value(crate::server::services::policies::view(&row)).ok();
+        entry.reason = Some("granted with the new user".into());
+        audit::insert(tx, &entry, now_ms()).await?;
+        changes.push(Change::PolicyAdded(row.fact()));
+    }
+    Ok(changes)
 }
 
 /// A 409 `invitation_pending` when `email` has a pending invitation.
