@@ -10,6 +10,8 @@ const smtpPort = Number(process.env.E2E_SMTP_PORT ?? 2525);
 export const unmailedPort = Number(process.env.E2E_UNMAILED_PORT ?? 3101);
 /** A third console that only the visual comparison uses: the same data every run. */
 export const visualPort = Number(process.env.E2E_VISUAL_PORT ?? 3102);
+/** A fourth console under the Adaptive Engine catalog (PORTCULLIS_CATALOG=adaptive). */
+export const adaptivePort = Number(process.env.E2E_ADAPTIVE_PORT ?? 3103);
 export const adminEmail = 'admin@example.com';
 export const adminPassword = 'e2e admin password';
 
@@ -82,5 +84,6 @@ export default defineConfig({
    }),
    consoleServer(unmailedPort, '.data-unmailed', {}),
    consoleServer(visualPort, '.data-visual', {}),
+   consoleServer(adaptivePort, '.data-adaptive', { PORTCULLIS_CATALOG: 'adaptive' }),
   ],
 });

@@ -13,6 +13,7 @@ mod access;
 mod auth;
 mod catalog;
 mod catalog_change;
+mod catalog_presets;
 mod concurrency;
 mod console;
 mod csrf;
