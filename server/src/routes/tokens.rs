@@ -27,9 +27,10 @@ pub const DEFAULT_MAX_DAYS: u32 = 365;
 
 impl utoipa::PartialSchema for TokenBody {
     fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use app::authz::TokenScope;
         use app::server::http::schema::permission;
         use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, SchemaType, Type};
-        // `developer` and `endpoint` ignore `permissions`; `custom` needs one at least.
+        // The catalog's named scopes ignore `permissions`; `custom` needs one at least.
         let variant = |scopes: &[&'static str], custom: bool| {
             let mut object = ObjectBuilder::new()
                 .property(
@@ -77,13 +78,18 @@ impl utoipa::PartialSchema for TokenBody {
             };
             object
         };
-        OneOfBuilder::new()
-            .item(variant(&["developer", "endpoint"], false))
+        let named: Vec<TokenScope> = TokenScope::all().filter(|s| matches!(s, TokenScope::Named(_))).collect();
+        let keys: Vec<&'static str> = named.iter().map(|s| s.as_str()).collect();
+        let mut described: Vec<String> =
+            named.iter().map(|s| format!("`{}` ({})", s.as_str(), s.describe().1.to_lowercase())).collect();
+        described.push("`custom` (the `permissions` listed)".into());
+        let mut scopes = OneOfBuilder::new();
+        if !keys.is_empty() {
+            scopes = scopes.item(variant(&keys, false));
+        }
+        scopes
             .item(variant(&["custom"], true))
-            .description(Some(
-                "`developer` (every workspace permission you hold), `endpoint` (`endpoint:invoke` only) or \
-                 `custom` (the `permissions` listed)",
-            ))
+            .description(Some(format!("A token scope of the installed catalog: {}", described.join(", "))))
             .into()
     }
 }

@@ -160,3 +160,26 @@ async fn a_catalog_that_takes_access_stops_start_up_until_migrate_applies_it(bac
     assert_ne!(code, Some(0), "{log}");
     assert!(log.contains("role runner: loses endpoint:call"), "{log}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_catalog_stops_start_up_naming_the_file_line_and_key() {
+    let (url, _db) = fresh_database(Backend::Sqlite).await;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("broken.toml");
+    std::fs::write(
+        &file,
+        "name = \"broken\"\ntitle = \"Broken\"\n\n[[resource]]\nkey = \"job\"\nname = \"Jobs\"\nscope = \"workspace\"\n\
+         actions = [{ key = \"run\", description = \"Run\" }, { key = \"run\", description = \"Again\" }]\n\n\
+         [[role]]\nkey = \"runner\"\nname = \"Runner\"\npermissions = [\"job:fly\"]\n",
+    )
+    .unwrap();
+    let path = file.to_string_lossy().into_owned();
+    let (code, log) = serve_expecting_exit(&url, &path);
+    assert_ne!(code, Some(0), "{log}");
+    assert!(log.contains(&format!("{path}:8: `run`: job:run is declared twice")), "{log}");
+    assert!(log.contains(&format!("{path}:13: `job:fly`: names no permission of this catalog")), "{log}");
+    // An unknown preset name is read as a path, and says which presets exist.
+    let (code, log) = serve_expecting_exit(&url, "adaptiv");
+    assert_ne!(code, Some(0), "{log}");
+    assert!(log.contains("the presets are neutree, adaptive, bentocloud, neptune"), "{log}");
+}
