@@ -87,7 +87,7 @@ pub fn shell(options: leptos::config::LeptosOptions) -> impl IntoView {
                 <link rel="icon" href="/favicon.svg" type="image/svg+xml"/>
                 // Under its hashed name in a release build (hash.txt).
                 <HashedStylesheet options=options.clone() id="leptos"/>
-                <script id=CATALOG_ELEMENT type="application/json" inner_html=crate::domain::catalog::installed().page_json().to_owned()></script>
+                <script id=CATALOG_ELEMENT type="application/json" nonce=use_nonce() inner_html=crate::domain::catalog::installed().page_json().to_owned()></script>
                 <HydrationScripts options/>
                 <MetaTags/>
             </head>

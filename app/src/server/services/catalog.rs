@@ -240,6 +240,16 @@ async fn apply(conn: &mut store::Conn, catalog: &Installed, plan: &Plan, reason:
 /// a stored role or token; then the error lists what, and names the command.
 pub async fn reconcile(state: &AppState) -> Result<(), AppError> {
     let catalog = installed();
+    // The usual start: the recorded catalog, so every stored role and token
+    // was checked against it. Nothing is read beyond the record (a process
+    // starting while a long write holds the policies must still listen).
+    {
+        let mut conn = state.db.read().await?;
+        let recorded = store::catalog::recorded(&mut conn).await?;
+        if recorded.is_some_and(|r| r.fingerprint == record_of(catalog).fingerprint) {
+            return Ok(());
+        }
+    }
     let mut tx = state.db.write().await?;
     let plan = plan(&mut tx, catalog).await?;
     if plan.takes_access() || !plan.collisions.is_empty() {
