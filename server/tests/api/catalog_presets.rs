@@ -341,8 +341,8 @@ async fn post(node: &Node, path: &str, body: Value) -> Value {
 /// initial grant) and checks every permission of the table for each, in
 /// the workspace `ws`, in another workspace, and globally.
 /// Returns the node and the folder of its database (kept while it runs).
-async fn walk(preset: &Preset) -> (Node, Option<tempfile::TempDir>) {
-    let (url, dir) = fresh_database(Backend::Sqlite).await;
+async fn walk(preset: &Preset, backend: Backend) -> (Node, Option<tempfile::TempDir>) {
+    let (url, dir) = fresh_database(backend).await;
     let node = Node::start(preset.name, url, &[("PORTCULLIS_CATALOG", preset.name)]).await;
     node.login_admin().await;
     for ws in ["ws", "other"] {
@@ -388,9 +388,11 @@ async fn walk(preset: &Preset) -> (Node, Option<tempfile::TempDir>) {
     (node, dir)
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn adaptive_matches_adaptive_engines_table() {
-    let (node, _dir) = walk(&ADAPTIVE).await;
+// Adaptive's, with its aliases, on both backends; the others on SQLite.
+crate::backend_tests!(adaptive_matches_adaptive_engines_table);
+
+async fn adaptive_matches_adaptive_engines_table(backend: Backend) {
+    let (node, _dir) = walk(&ADAPTIVE, backend).await;
     // Every use-case permission is a workspace one; model management global.
     let listed: Value = node.client.get(node.url("/api/v1/permissions")).send().await.unwrap().json().await.unwrap();
     let entries = listed["items"].as_array().unwrap();
@@ -411,7 +413,7 @@ async fn adaptive_matches_adaptive_engines_table() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn bentocloud_matches_bentoclouds_table_and_its_token_scopes() {
-    let (node, _dir) = walk(&BENTOCLOUD).await;
+    let (node, _dir) = walk(&BENTOCLOUD, Backend::Sqlite).await;
     // Token scopes: an endpoint user makes protected-endpoint tokens only,
     // and only where they hold that right.
     let password = "endpoint user long password";
@@ -450,10 +452,10 @@ async fn bentocloud_matches_bentoclouds_table_and_its_token_scopes() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn neptune_matches_neptunes_project_and_organization_roles() {
-    walk(&NEPTUNE).await;
+    walk(&NEPTUNE, Backend::Sqlite).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn neutree_is_todays_catalog() {
-    walk(&NEUTREE).await;
+    walk(&NEUTREE, Backend::Sqlite).await;
 }
