@@ -94,9 +94,9 @@ pub struct NewUserBody {
 pub struct NewUserGrant {
     #[schema(example = "developer", pattern = "^[a-z0-9][a-z0-9_-]{0,62}$")]
     role: String,
-    /// A workspace key; without it the role applies globally.
+    /// A workspace key; without it (null or empty) the role applies globally.
     #[serde(default)]
-    #[schema(example = "ml", pattern = "^[a-z0-9][a-z0-9_-]{0,62}$")]
+    #[schema(example = "ml", pattern = "^([a-z0-9][a-z0-9_-]{0,62})?$")]
     workspace: Option<String>,
 }
 
