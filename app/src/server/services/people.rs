@@ -49,7 +49,7 @@ pub struct GrantInput {
 }
 
 /// The grants of a new user, checked: each names a role key and at most
-/// one workspace key, none twice. Errors name `grants[i].role` etc.
+/// one workspace key; repeats are dropped. Errors name `grants[i].role` etc.
 fn read_grants(grants: &[GrantInput], fields: &mut Vec<FieldError>) -> Vec<(RoleKey, Scope)> {
     let mut read: Vec<(RoleKey, Scope)> = Vec::new();
     for (i, grant) in grants.iter().enumerate() {
@@ -65,10 +65,9 @@ fn read_grants(grants: &[GrantInput], fields: &mut Vec<FieldError>) -> Vec<(Role
                 })
                 .ok(),
         };
+        // A grant given twice is one policy, as asking twice for it would be.
         if let (Some(role), Some(scope)) = (role, scope) {
-            if read.iter().any(|(r, s)| *r == role && *s == scope) {
-                fields.push(FieldError { field: format!("grants[{i}]"), message: "repeats an earlier grant".into() });
-            } else {
+            if !read.iter().any(|(r, s)| *r == role && *s == scope) {
                 read.push((role, scope));
             }
         }
