@@ -66,12 +66,12 @@ test('the role editor says what a key looks like, labels each row by where it ap
   await hydrated(page);
   await page.getByRole('button', { name: 'New role' }).click();
   const editor = page.getByRole('dialog', { name: 'New role' });
-  await expect(editor.locator('#role-key-help')).toContainText('Lower-case letters, digits and dashes');
+  await expect(editor.locator('#role-key-help')).toContainText('Lower-case letters, digits, dashes and underscores');
   await expect(editor.getByLabel('Key', { exact: true })).toHaveAttribute('aria-describedby', /role-key-help/);
   // The workspace row mixes workspace:create (global) with per-workspace ones.
-  const workspaceRow = editor.locator('.matrix tbody tr').filter({ has: page.locator('th', { hasText: /^workspace/ }) });
+  const workspaceRow = editor.locator('.matrix tbody tr').filter({ has: page.locator('th', { hasText: /^Workspaces/ }) });
   await expect(workspaceRow.locator('.scope-tag')).toHaveText('global and workspace');
-  await expect(editor.locator('.matrix tbody tr').filter({ has: page.locator('th', { hasText: /^endpoint/ }) }).locator('.scope-tag')).toHaveText('workspace');
+  await expect(editor.locator('.matrix tbody tr').filter({ has: page.locator('th', { hasText: /^Inference endpoints/ }) }).locator('.scope-tag')).toHaveText('workspace');
   await editor.getByRole('button', { name: 'Cancel' }).click();
 
   await createRole(page, 'role-reader', 'Role reader', [/^role:read:/]);

@@ -13,7 +13,7 @@ test('API tokens: make one with a validation error, see the secret once, use it,
   await expect(dialog.locator('#token-name-error')).toBeVisible();
   await expect(dialog.locator('#token-permissions-error')).toContainText('at least one');
   await dialog.getByLabel('Name').fill('CI deploys');
-  await dialog.getByLabel(/^Protected endpoint access/).check();
+  await dialog.getByRole('radio', { name: /^Protected endpoint access/ }).check();
   await dialog.getByRole('button', { name: 'Make token' }).click();
 
   const secretDialog = page.getByRole('dialog', { name: 'Your new token' });
@@ -64,13 +64,13 @@ test.describe('the New API token dialog', () => {
     const dialog = page.getByRole('dialog', { name: 'New API token' });
     const permissions = dialog.getByRole('group', { name: 'Permissions' });
     // Endpoint access is the default: its permission is fixed, nothing to tick.
-    await expect(dialog.getByLabel(/^Protected endpoint access/)).toBeChecked();
+    await expect(dialog.getByRole('radio', { name: /^Protected endpoint access/ })).toBeChecked();
     await expect(permissions).toBeHidden();
     await dialog.getByLabel('Custom').check();
     await expect(permissions).toBeVisible();
     await permissions.getByLabel('workspace:read').check();
     // Ticked, then another scope picked: hidden and not sent.
-    await dialog.getByLabel(/^Developer operations/).check();
+    await dialog.getByRole('radio', { name: /^Developer operations/ }).check();
     await expect(permissions).toBeHidden();
     await dialog.getByLabel('Name').fill('copied token');
     await dialog.getByRole('button', { name: 'Make token' }).click();

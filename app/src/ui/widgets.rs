@@ -109,7 +109,7 @@ pub fn NewNamedFields(
             <label for=id("key")>"Key"</label>
             <input id=id("key") name="key" type="text" required aria-describedby=format!("{} {}", id("key-help"), id("key-error"))
                 aria-invalid=invalid(error, "key")/>
-            <p class="field-help" id=id("key-help")>{format!("Lower-case letters, digits and dashes, e.g. {key_example}. It cannot change later.")}</p>
+            <p class="field-help" id=id("key-help")>{format!("Lower-case letters, digits, dashes and underscores, e.g. {key_example}. It cannot change later.")}</p>
             <FieldMessage error field="key" id=id("key-error")/>
         </div>
         <NameDescriptionFields prefix error name=None description=None/>

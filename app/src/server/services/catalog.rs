@@ -183,8 +183,8 @@ async fn apply(conn: &mut store::Conn, catalog: &Installed, plan: &Plan, reason:
             action: action.into(),
             target_type: Some(target_type.into()),
             target_id: Some(target.into()),
-            before: Some(before),
-            after: Some(after),
+            before: (!before.is_null()).then_some(before),
+            after: (!after.is_null()).then_some(after),
             reason: Some(reason.into()),
             ..NewAuditEntry::default()
         }

@@ -81,10 +81,12 @@ fn target(entry: &AuditEntryView, emails: &Emails) -> String {
 
 /// The top-level fields that differ between `before` and `after`, in order.
 fn diff(before: Option<&Value>, after: Option<&Value>, emails: &Emails) -> Vec<FieldChange> {
+    // JSON null is no value: it also reaches the browser as `None` (an
+    // `Option<Value>` of null reads back as `None`), so both render alike.
     let fields = |v: Option<&Value>| match v {
+        None | Some(Value::Null) => Vec::new(),
         Some(Value::Object(map)) => map.iter().map(|(k, v)| (k.clone(), v.clone())).collect::<Vec<_>>(),
         Some(other) => vec![("value".to_owned(), other.clone())],
-        None => Vec::new(),
     };
     let (before, after) = (fields(before), fields(after));
     let keys: Vec<&String> = before.iter().chain(after.iter()).map(|(k, _)| k).collect();
@@ -251,6 +253,18 @@ mod tests {
         );
         assert!(diff(None, None, &Emails::new()).is_empty());
         assert_eq!(diff(None, Some(&json!({"key": "ml"})), &Emails::new()).len(), 1);
+    }
+
+    /// The browser gets `None` for a JSON null (`Option<Value>` reads it so):
+    /// the server must render the same rows, or hydration fails.
+    #[test]
+    fn a_null_side_is_no_side() {
+        let after = json!({"name": "neutree"});
+        let on_server = diff(Some(&serde_json::Value::Null), Some(&after), &Emails::new());
+        let sent: Option<serde_json::Value> =
+            serde_json::from_str(&serde_json::to_string(&Some(serde_json::Value::Null)).unwrap()).unwrap();
+        assert_eq!(sent, None);
+        assert_eq!(on_server, diff(sent.as_ref(), Some(&after), &Emails::new()));
     }
 
     #[test]

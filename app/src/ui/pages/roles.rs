@@ -306,7 +306,7 @@ pub fn RolesPage() -> impl IntoView {
                                 <input id="role-key" name="key" type="text" required prop:value=draft.key.clone()
                                     readonly=!creating aria-describedby="role-key-help role-key-error" aria-invalid=invalid(save_error, "key")/>
                                 <p class="field-help" id="role-key-help">
-                                    {if creating { "Lower-case letters, digits and dashes, e.g. endpoint-operator. It cannot change later." } else { "The key cannot change." }}
+                                    {if creating { "Lower-case letters, digits, dashes and underscores, e.g. endpoint-operator. It cannot change later." } else { "The key cannot change." }}
                                 </p>
                                 <FieldMessage error=save_error field="key" id="role-key-error"/>
                             </div>

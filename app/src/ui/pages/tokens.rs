@@ -136,7 +136,9 @@ pub fn TokensSection(
                         view! {
                             <label>
                                 <input type="radio" name="scope" value=value prop:checked=move || scope.get() == value on:change=move |_| scope.set(value.to_owned())/>
-                                " " {name} <span class="muted">" (" {about} ")"</span>
+                                // One text node each: hydration finds them as rendered.
+                                {format!(" {name} ")}
+                                <span class="muted">{format!("({about})")}</span>
                             </label>
                         }
                     }).collect::<Vec<_>>()}
