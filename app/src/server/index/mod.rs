@@ -250,11 +250,12 @@ impl Access {
     /// Whether the index may answer: loaded, and confirmed in step with the
     /// database within `max_staleness`. Past that it fails closed.
     pub fn usable(&self) -> Result<(), Unusable> {
-        if !self.is_loaded() {
-            return Err(Unusable::Loading);
-        }
+        // First: loading ends by itself, a mismatch only by an operator.
         if self.catalog_mismatch.load(Ordering::Acquire) {
             return Err(Unusable::CatalogMismatch);
+        }
+        if !self.is_loaded() {
+            return Err(Unusable::Loading);
         }
         let staleness = self.staleness();
         if staleness > self.max_staleness {
