@@ -68,8 +68,8 @@ impl KeyChange {
 /// What adopting the catalog does to the database.
 #[derive(Clone, Debug, Default)]
 pub struct Plan {
-    /// The recorded catalog's name, when it is another one.
-    pub replaces: Option<String>,
+    /// What the database records now (none on a fresh database).
+    pub recorded: Option<Recorded>,
     /// Custom roles whose keys change, with their new key lists.
     pub roles: Vec<(String, KeyChange, Vec<String>)>,
     /// Custom-scope tokens whose keys change: (id, name, owner, change, new keys).
@@ -98,8 +98,8 @@ impl Plan {
     /// The plan as lines for people.
     pub fn describe(&self) -> String {
         let mut lines = Vec::new();
-        if let Some(old) = &self.replaces {
-            lines.push(format!("replaces the catalog {old:?}"));
+        if let Some(old) = self.recorded.as_ref().filter(|r| !is_mine(r)) {
+            lines.push(format!("replaces the catalog {:?}", old.name));
         }
         for (key, change, _) in &self.roles {
             lines.push(format!("role {key}: {}", change.describe()));
@@ -131,18 +131,27 @@ impl Plan {
     }
 }
 
-/// The installed catalog as the database records it.
-pub fn record_of(catalog: &Installed) -> Recorded {
-    let json = serde_json::to_string(&catalog.catalog).unwrap_or_default();
-    let fingerprint = hex::encode(&Sha256::digest(json.as_bytes())[..16]);
-    Recorded { name: catalog.catalog.name.clone(), fingerprint, catalog: json }
+/// This process's catalog as the database records it, and its JSON: made
+/// once (the installed catalog never changes in a process), since every
+/// heartbeat compares it.
+fn mine() -> &'static (Recorded, String) {
+    static MINE: std::sync::OnceLock<(Recorded, String)> = std::sync::OnceLock::new();
+    MINE.get_or_init(|| {
+        let catalog = &installed().catalog;
+        let json = serde_json::to_string(catalog).unwrap_or_default();
+        let fingerprint = hex::encode(&Sha256::digest(json.as_bytes())[..16]);
+        (Recorded { name: catalog.name.clone(), fingerprint }, json)
+    })
+}
+
+/// Whether `recorded` is this process's catalog.
+fn is_mine(recorded: &Recorded) -> bool {
+    recorded.fingerprint == mine().0.fingerprint
 }
 
 /// What adopting `catalog` would change.
 pub async fn plan(conn: &mut store::Conn, catalog: &Installed) -> Result<Plan, AppError> {
-    let mut plan = Plan::default();
-    let recorded = store::catalog::recorded(conn).await?;
-    plan.replaces = recorded.filter(|r| r.name != catalog.catalog.name).map(|r| r.name);
+    let mut plan = Plan { recorded: store::catalog::recorded(conn).await?, ..Plan::default() };
     for role in store::catalog::roles(conn).await? {
         let in_catalog = catalog.builtin_role(&role.key).is_some();
         match (role.builtin, in_catalog) {
@@ -223,11 +232,12 @@ async fn apply(conn: &mut store::Conn, catalog: &Installed, plan: &Plan, reason:
         let text: Vec<&str> = permissions.iter().map(|p| p.key()).collect();
         store::catalog::put_builtin(conn, key, name, description, &text.join(" "), now).await?;
     }
-    let record = record_of(catalog);
-    let before = store::catalog::recorded(conn).await?;
-    if before.as_ref().map(|r| &r.fingerprint) != Some(&record.fingerprint) {
-        store::catalog::record(conn, &record, now).await?;
-        let before = before
+    let (record, json) = mine();
+    if !plan.recorded.as_ref().is_some_and(is_mine) {
+        store::catalog::record(conn, record, json, now).await?;
+        let before = plan
+            .recorded
+            .as_ref()
             .map_or(serde_json::Value::Null, |r| serde_json::json!({ "name": r.name, "fingerprint": r.fingerprint }));
         let after =
             serde_json::json!({ "name": record.name, "fingerprint": record.fingerprint, "plan": plan.describe() });
@@ -245,8 +255,7 @@ pub async fn reconcile(state: &AppState) -> Result<(), AppError> {
     // starting while a long write holds the policies must still listen).
     {
         let mut conn = state.db.read().await?;
-        let recorded = store::catalog::recorded(&mut conn).await?;
-        if recorded.is_some_and(|r| r.fingerprint == record_of(catalog).fingerprint) {
+        if store::catalog::recorded(&mut conn).await?.as_ref().is_some_and(is_mine) {
             return Ok(());
         }
     }
@@ -264,8 +273,7 @@ pub async fn reconcile(state: &AppState) -> Result<(), AppError> {
             ),
         ));
     }
-    let recorded = store::catalog::recorded(&mut tx).await?;
-    let switches = recorded.is_some_and(|r| r.fingerprint != record_of(catalog).fingerprint);
+    let switches = plan.recorded.as_ref().is_some_and(|r| !is_mine(r));
     if switches && state.db.backend() == store::Backend::Postgres {
         // Other processes may answer under the recorded catalog: this one
         // waits, unready, until `catalog migrate` switches the installation.
@@ -300,10 +308,10 @@ pub async fn migrate(state: &AppState, dry_run: bool) -> Result<Plan, AppError> 
 /// Why this process must not answer (`/readyz`): the database records
 /// another catalog than the one it runs.
 pub async fn mismatch(state: &AppState) -> Result<Option<String>, AppError> {
-    let mine = record_of(installed());
+    let mine = &mine().0;
     let mut conn = state.db.read().await?;
     Ok(match store::catalog::recorded(&mut conn).await? {
-        Some(recorded) if recorded.fingerprint != mine.fingerprint => Some(format!(
+        Some(recorded) if !is_mine(&recorded) => Some(format!(
             "this process runs the catalog {:?} ({}) but the installation runs {:?} ({}): start it with the same catalog",
             mine.name, mine.fingerprint, recorded.name, recorded.fingerprint
         )),

@@ -7,30 +7,21 @@ use sqlx::Row;
 
 use super::{Conn, StoreError};
 
-/// The catalog recorded as the installation's.
+/// The catalog recorded as the installation's: what processes compare
+/// (its JSON is kept beside it for operators, never read back).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Recorded {
     pub name: String,
     pub fingerprint: String,
-    /// The catalog's JSON.
-    pub catalog: String,
 }
 
 pub async fn recorded(conn: &mut Conn) -> Result<Option<Recorded>, StoreError> {
-    let row = sqlx::query("select name, fingerprint, catalog from installed_catalog where id = 1")
-        .fetch_optional(&mut *conn)
-        .await?;
-    row.map(|r| {
-        Ok(Recorded {
-            name: r.try_get("name")?,
-            fingerprint: r.try_get("fingerprint")?,
-            catalog: r.try_get("catalog")?,
-        })
-    })
-    .transpose()
+    let row =
+        sqlx::query("select name, fingerprint from installed_catalog where id = 1").fetch_optional(&mut *conn).await?;
+    row.map(|r| Ok(Recorded { name: r.try_get("name")?, fingerprint: r.try_get("fingerprint")? })).transpose()
 }
 
-pub async fn record(conn: &mut Conn, catalog: &Recorded, now: i64) -> Result<(), StoreError> {
+pub async fn record(conn: &mut Conn, catalog: &Recorded, json: &str, now: i64) -> Result<(), StoreError> {
     sqlx::query(
         "insert into installed_catalog (id, name, fingerprint, catalog, installed_at) values (1, $1, $2, $3, $4) \
          on conflict (id) do update set name = excluded.name, fingerprint = excluded.fingerprint, \
@@ -38,7 +29,7 @@ pub async fn record(conn: &mut Conn, catalog: &Recorded, now: i64) -> Result<(),
     )
     .bind(catalog.name.clone())
     .bind(catalog.fingerprint.clone())
-    .bind(catalog.catalog.clone())
+    .bind(json.to_owned())
     .bind(now)
     .execute(&mut *conn)
     .await?;
