@@ -17,7 +17,7 @@ use crate::{
         services::{
             escalation::{forbid_escalation, forbid_removal},
             guard::{attempt, audited, require},
-            policies::keep_an_admin,
+            policies::{self, keep_an_admin},
             versions,
         },
         store::{
@@ -251,19 +251,7 @@ async fn grant_new_user(
 ) -> Result<Vec<Change>, AppError> {
     let mut wanted = Vec::new();
     for (i, (role, scope)) in grants.iter().enumerate() {
-        require(state, actor, Permission::PolicyManage, scope.workspace())?;
-        let found = store::roles::find(tx, role)
-            .await?
-            .ok_or_else(|| AppError::unknown(format!("grants[{i}].role"), format!("there is no role {role}")))?;
-        if let Some(workspace) = scope.workspace() {
-            if store::named::find(tx, workspace).await?.is_none() {
-                return Err(AppError::unknown(
-                    format!("grants[{i}].workspace"),
-                    format!("there is no workspace {workspace}"),
-                ));
-            }
-        }
-        wanted.push(Binding::of_role(found.permissions, scope.clone()));
+        wanted.push(policies::grantable(state, actor, tx, role, scope, &format!("grants[{i}].")).await?);
     }
     forbid_escalation(state, actor.holder(), &wanted)?;
     let mut changes = Vec::new();

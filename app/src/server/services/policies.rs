@@ -120,16 +120,15 @@ pub async fn create(state: &AppState, actor: &Actor, new: NewPolicy) -> Result<W
     .ok();
     let result = async {
         let mut tx = state.access.begin_write(&state.db).await?;
+        // Before the subject is looked up: one who may not grant here
+        // learns nothing of who exists.
         require(state, actor, Permission::PolicyManage, new.workspace.as_ref())?;
         let subject = match new.subject {
             SubjectInput::Known(subject) => subject,
             SubjectInput::Typed(text) => resolve_subject_in(&mut tx, &text, "subject").await?,
         };
         let scope = new.workspace.clone().map_or(Scope::Global, Scope::Workspace);
-        let role = store::roles::find(&mut tx, &new.role)
-            .await?
-            .ok_or_else(|| AppError::unknown("role", format!("there is no role {}", new.role)))?;
-        workspaces::must_exist(&mut tx, new.workspace.as_ref()).await?;
+        let binding = grantable(state, actor, &mut tx, &new.role, &scope, "").await?;
         match &subject {
             Subject::User(user) => {
                 if store::users::find_by_id(&mut tx, *user).await?.is_none() {
@@ -142,7 +141,7 @@ pub async fn create(state: &AppState, actor: &Actor, new: NewPolicy) -> Result<W
                 }
             }
         }
-        forbid_escalation(state, actor.holder(), &[Binding::of_role(role.permissions, scope.clone())])?;
+        forbid_escalation(state, actor.holder(), &[binding])?;
         let row = store::policies::insert(&mut tx, &subject, &new.role, &scope, now_ms()).await.map_err(|e| {
             e.conflict_on("policies", "binding", "policy_exists", || {
                 "this subject already has this role at this scope".into()
@@ -158,6 +157,31 @@ pub async fn create(state: &AppState, actor: &Actor, new: NewPolicy) -> Result<W
     }
     .await;
     audited(state, entry, result).await
+}
+
+/// What granting `role` at `scope` would confer, once it is known that
+/// `actor` may grant there (`policy:manage`) and that the role and the
+/// workspace exist. Every path that makes a policy asks this for each one,
+/// then [`forbid_escalation`] for all of them together. `field` is the
+/// prefix of the fields a mistake names: `""` for `role`, or `grants[2].`.
+pub(crate) async fn grantable(
+    state: &AppState,
+    actor: &Actor,
+    conn: &mut store::Conn,
+    role: &RoleKey,
+    scope: &Scope,
+    field: &str,
+) -> Result<Binding, AppError> {
+    require(state, actor, Permission::PolicyManage, scope.workspace())?;
+    let found = store::roles::find(conn, role)
+        .await?
+        .ok_or_else(|| AppError::unknown(format!("{field}role"), format!("there is no role {role}")))?;
+    if let Some(workspace) = scope.workspace() {
+        if store::named::find(conn, workspace).await?.is_none() {
+            return Err(AppError::unknown(format!("{field}workspace"), format!("there is no workspace {workspace}")));
+        }
+    }
+    Ok(Binding::of_role(found.permissions, scope.clone()))
 }
 
 /// Revokes a policy. The last global admin cannot be removed this way.
