@@ -35,8 +35,13 @@ impl Can {
 pub fn ConsoleLayout() -> impl IntoView {
     let me = Resource::new(|| (), |_| current_user());
     let location = use_location();
+    // A Transition, not a Suspense: a page's chunk on its way registers with
+    // this boundary too, and a Suspense would swap the whole frame (sidebar,
+    // an open palette and what was typed in it) for the fallback until the
+    // chunk came. A Transition shows the fallback only before the first
+    // answer, then keeps the frame while a page loads.
     view! {
-        <Suspense fallback=|| view! { <p class="page-loading">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="page-loading">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match me.await {
                     Ok(Some(signed_in)) => view! { <ConsoleFrame signed_in/> }.into_any(),
@@ -48,7 +53,7 @@ pub fn ConsoleLayout() -> impl IntoView {
                     Err(error) => view! { <main class="page"><ErrorPanel error/></main> }.into_any(),
                 }
             })}
-        </Suspense>
+        </Transition>
     }
 }
 
@@ -153,7 +158,7 @@ fn ConsoleFrame(signed_in: SignedInUser) -> impl IntoView {
 /// with no page the viewer may open is left out.
 #[component]
 fn NavGroup(title: &'static str, links: Vec<(&'static str, &'static str)>) -> impl IntoView {
-    let id = format!("nav-{}", title.to_lowercase());
+    let id = format!("nav-{}", title.to_ascii_lowercase());
     (!links.is_empty()).then(|| {
         view! {
             <h2 class="nav-heading" id=id.clone()>{title}</h2>
