@@ -22,6 +22,8 @@ type HistogramFamily = Family<Label, Histogram, fn() -> Histogram>;
 pub enum CheckEndpoint {
     Check,
     Batch,
+    /// `/authz/forward`, a gateway's subrequest.
+    Forward,
 }
 
 /// The process's counters and histograms; gauges are read at scrape time.
@@ -34,10 +36,11 @@ pub struct Metrics {
     denied: Counter,
     /// Checks refused without an answer, by `reason`.
     refused: Family<Label, Counter>,
-    /// Time to answer `/authz/check` and `/authz/check-batch` (the
+    /// Time to answer `/authz/check`, `/authz/check-batch` and `/authz/forward` (the
     /// `endpoint` label), resolved once too.
     check_seconds: Histogram,
     batch_seconds: Histogram,
+    forward_seconds: Histogram,
     /// From another process's commit to this process's index.
     propagation_seconds: Histogram,
     /// Revisions applied from the log (other processes' changes).
@@ -81,11 +84,13 @@ impl Default for Metrics {
         let denied = decisions.get_or_create(&[("decision", "denied")]).clone();
         let check_seconds = endpoints.get_or_create(&[("endpoint", "check")]).clone();
         let batch_seconds = endpoints.get_or_create(&[("endpoint", "check_batch")]).clone();
+        let forward_seconds = endpoints.get_or_create(&[("endpoint", "forward")]).clone();
         Self {
             allowed,
             denied,
             check_seconds,
             batch_seconds,
+            forward_seconds,
             refused: registered(
                 &mut r,
                 "authz_checks_refused",
@@ -164,6 +169,7 @@ impl Metrics {
     pub fn check_took(&self, endpoint: CheckEndpoint, seconds: f64) {
         match endpoint {
             CheckEndpoint::Check => self.check_seconds.observe(seconds),
+            CheckEndpoint::Forward => self.forward_seconds.observe(seconds),
             CheckEndpoint::Batch => self.batch_seconds.observe(seconds),
         }
     }

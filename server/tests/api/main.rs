@@ -20,6 +20,7 @@ mod csrf;
 mod escalation;
 mod escalation_model;
 mod fake_oauth;
+mod forward;
 mod hardening;
 mod health;
 mod invitations;

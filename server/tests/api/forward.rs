@@ -1,0 +1,125 @@
+//! `/authz/forward`: the subrequest a gateway (nginx `auth_request`,
+//! Traefik `ForwardAuth`, Envoy `ext_authz`) sends for the request it holds,
+//! answered from the caller's own credential by status and headers alone.
+
+use reqwest::{header::AUTHORIZATION, Method, StatusCode};
+use serde_json::{json, Value};
+
+use crate::backend_tests;
+use crate::helpers::{error_of, Backend, TestApp};
+
+backend_tests!(a_gateway_learns_who_may_call_an_endpoint_from_status_and_headers);
+
+async fn ask(app: &TestApp, method: Method, query: &str, secret: Option<&str>) -> reqwest::Response {
+    let mut request = reqwest::Client::new().request(method, app.url(&format!("/api/v1/authz/forward{query}")));
+    if let Some(secret) = secret {
+        request = request.header(AUTHORIZATION, format!("Bearer {secret}"));
+    }
+    request.send().await.unwrap()
+}
+
+fn header<'a>(response: &'a reqwest::Response, name: &str) -> Option<&'a str> {
+    response.headers().get(name).and_then(|v| v.to_str().ok())
+}
+
+async fn a_gateway_learns_who_may_call_an_endpoint_from_status_and_headers(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.login_admin().await;
+    for key in ["ml", "other"] {
+        let made = app.client.post(app.url("/api/v1/workspaces")).json(&json!({"key": key, "name": key})).send().await;
+        assert_eq!(made.unwrap().status(), StatusCode::CREATED);
+    }
+    let created: Value = app
+        .client
+        .post(app.url("/api/v1/users"))
+        .json(&json!({"email": "Caller@Example.com", "name": "Caller", "password": "caller long password",
+                      "grants": [{"role": "endpoint-user", "workspace": "ml"}]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    let caller = app.new_client();
+    assert_eq!(app.login_with(&caller, "caller@example.com", "caller long password").await.status(), StatusCode::OK);
+    // Protected endpoint access: a token that may only invoke.
+    let made: Value = caller
+        .post(app.url("/api/v1/me/tokens"))
+        .json(&json!({"name": "gateway", "scope": "endpoint"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let secret = made["secret"].as_str().unwrap().to_owned();
+
+    // Allowed: the upstream is told who and where, and no body is sent.
+    let allowed = ask(&app, Method::GET, "?permission=endpoint:invoke&workspace=ml", Some(&secret)).await;
+    assert_eq!(allowed.status(), StatusCode::OK);
+    assert_eq!(header(&allowed, "x-portcullis-user"), Some(id.as_str()));
+    assert_eq!(header(&allowed, "x-portcullis-email"), Some("caller@example.com"));
+    assert_eq!(header(&allowed, "x-portcullis-workspace"), Some("ml"));
+    assert_eq!(allowed.text().await.unwrap(), "");
+    // Envoy sends the original method.
+    let posted = ask(&app, Method::POST, "?permission=endpoint:invoke&workspace=ml", Some(&secret)).await;
+    assert_eq!(posted.status(), StatusCode::OK);
+
+    // Denied: elsewhere, globally, and beyond the token's scope (the owner
+    // may read endpoints in ml; this token may not).
+    for query in [
+        "?permission=endpoint:invoke&workspace=other",
+        "?permission=endpoint:invoke",
+        "?permission=endpoint:read&workspace=ml",
+        "?permission=endpoint:invoke&workspace=no-such-place",
+    ] {
+        let denied = ask(&app, Method::GET, query, Some(&secret)).await;
+        assert_eq!(denied.status(), StatusCode::FORBIDDEN, "{query}");
+        assert_eq!(header(&denied, "x-portcullis-reason"), Some("no_permission"), "{query}");
+        assert_eq!(header(&denied, "x-portcullis-user"), None, "{query}");
+    }
+    // Nothing says what to ask: refused, never let through.
+    let unasked = ask(&app, Method::GET, "", Some(&secret)).await;
+    assert_eq!(unasked.status(), StatusCode::FORBIDDEN);
+    assert_eq!(header(&unasked, "x-portcullis-reason"), Some("no_rule"));
+    // A permission the catalog does not have is the caller's mistake, named.
+    let (status, _, message) = error_of(ask(&app, Method::GET, "?permission=endpoint:fly", Some(&secret)).await).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(message.contains("endpoint:fly"), "{message}");
+
+    // No credential, or one that is not valid: 401 with the challenge.
+    for secret in [None, Some("pcs_not_a_token"), Some("")] {
+        let refused = ask(&app, Method::GET, "?permission=endpoint:invoke&workspace=ml", secret).await;
+        assert_eq!(refused.status(), StatusCode::UNAUTHORIZED, "{secret:?}");
+        assert_eq!(header(&refused, "www-authenticate"), Some(r#"Bearer realm="portcullis""#), "{secret:?}");
+    }
+
+    // A browser session counts as the credential too (a console behind the gateway).
+    let by_session = caller
+        .get(app.url("/api/v1/authz/forward?permission=endpoint:read&workspace=ml"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(by_session.status(), StatusCode::OK);
+    assert_eq!(header(&by_session, "x-portcullis-user"), Some(id.as_str()));
+
+    // Losing the policy, or being disabled, takes effect on the next request.
+    let policies: Value =
+        app.client.get(app.url(&format!("/api/v1/policies?user_id={id}"))).send().await.unwrap().json().await.unwrap();
+    let policy = policies["items"][0]["id"].as_i64().unwrap();
+    let revoked = app.client.delete(app.url(&format!("/api/v1/policies/{policy}"))).send().await.unwrap();
+    assert_eq!(revoked.status(), StatusCode::OK);
+    let after = ask(&app, Method::GET, "?permission=endpoint:invoke&workspace=ml", Some(&secret)).await;
+    assert_eq!(after.status(), StatusCode::FORBIDDEN);
+    let disabled = app
+        .client
+        .patch(app.url(&format!("/api/v1/users/{id}")))
+        .json(&json!({"status": "disabled"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(disabled.status(), StatusCode::OK);
+    let after = ask(&app, Method::GET, "?permission=endpoint:invoke&workspace=ml", Some(&secret)).await;
+    assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
+}
