@@ -2,7 +2,8 @@
 # Installs what building and testing Portcullis need, when it is missing:
 # the wasm target, cargo-leptos (built so that it downloads nothing),
 # wasm-bindgen-cli at the Cargo.lock version, the npm packages of end2end/
-# (Playwright, binaryen's wasm-opt) and, with --browser, Debian's Chromium.
+# (Playwright, binaryen's wasm-opt), Debian's nginx (the forward-auth test
+# puts it in front of a server) and, with --browser, Debian's Chromium.
 # Safe to repeat: each step checks first. Source it to get PATH set.
 set -euo pipefail
 
@@ -48,4 +49,12 @@ if $want_browser && [ ! -x /usr/bin/chromium ]; then
   if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
   $sudo apt-get update >&2
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y chromium >&2
+fi
+
+# The gateway of the forward-auth test (`auth_request` is in nginx-light).
+if [ ! -x /usr/sbin/nginx ]; then
+  log "installing Debian's nginx-light"
+  if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
+  $sudo apt-get update >&2
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y nginx-light >&2
 fi

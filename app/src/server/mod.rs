@@ -5,6 +5,7 @@ pub mod bootstrap;
 pub mod bundle;
 pub mod caller;
 pub mod config;
+pub mod gateway;
 pub mod http;
 pub mod index;
 pub mod metrics;

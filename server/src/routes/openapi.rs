@@ -28,7 +28,7 @@ use super::{audit, authz, invitations, permissions, policies, roles, session, te
         teams::list_teams, teams::create_team, teams::get_team, teams::update_team, teams::delete_team,
         teams::list_members, teams::put_member, teams::remove_member,
         policies::list_policies, policies::create_policy, policies::delete_policy,
-        authz::check, authz::check_batch, authz::forward,
+        authz::check, authz::check_batch, authz::forward, authz::forward_post,
         audit::list_audit, audit::export_audit,
         invitations::list, invitations::create, invitations::resend, invitations::revoke, invitations::accept,
         tokens::list_mine, tokens::create, tokens::revoke_mine, tokens::list_of_user, tokens::revoke_of_user,

@@ -8,7 +8,10 @@ use serde_json::{json, Value};
 use crate::backend_tests;
 use crate::helpers::{error_of, Backend, TestApp};
 
-backend_tests!(a_gateway_learns_who_may_call_an_endpoint_from_status_and_headers);
+backend_tests!(
+    a_gateway_learns_who_may_call_an_endpoint_from_status_and_headers,
+    route_rules_decide_what_the_original_request_needs,
+);
 
 async fn ask(app: &TestApp, method: Method, query: &str, secret: Option<&str>) -> reqwest::Response {
     let mut request = reqwest::Client::new().request(method, app.url(&format!("/api/v1/authz/forward{query}")));
@@ -22,8 +25,10 @@ fn header<'a>(response: &'a reqwest::Response, name: &str) -> Option<&'a str> {
     response.headers().get(name).and_then(|v| v.to_str().ok())
 }
 
-async fn a_gateway_learns_who_may_call_an_endpoint_from_status_and_headers(backend: Backend) {
-    let app = TestApp::spawn(backend).await;
+/// A workspace `ml` (and `other`), a user holding `endpoint-user` in `ml`,
+/// and a token of theirs that may only invoke endpoints; returns their
+/// signed-in client, id and the token's secret.
+async fn caller_with_an_invoke_token(app: &TestApp) -> (reqwest::Client, String, String) {
     app.login_admin().await;
     for key in ["ml", "other"] {
         let made = app.client.post(app.url("/api/v1/workspaces")).json(&json!({"key": key, "name": key})).send().await;
@@ -54,6 +59,12 @@ async fn a_gateway_learns_who_may_call_an_endpoint_from_status_and_headers(backe
         .await
         .unwrap();
     let secret = made["secret"].as_str().unwrap().to_owned();
+    (caller, id, secret)
+}
+
+async fn a_gateway_learns_who_may_call_an_endpoint_from_status_and_headers(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let (caller, id, secret) = caller_with_an_invoke_token(&app).await;
 
     // Allowed: the upstream is told who and where, and no body is sent.
     let allowed = ask(&app, Method::GET, "?permission=endpoint:invoke&workspace=ml", Some(&secret)).await;
@@ -82,7 +93,7 @@ async fn a_gateway_learns_who_may_call_an_endpoint_from_status_and_headers(backe
     // Nothing says what to ask: refused, never let through.
     let unasked = ask(&app, Method::GET, "", Some(&secret)).await;
     assert_eq!(unasked.status(), StatusCode::FORBIDDEN);
-    assert_eq!(header(&unasked, "x-portcullis-reason"), Some("no_rule"));
+    assert_eq!(header(&unasked, "x-portcullis-reason"), Some("no_original_request"));
     // A permission the catalog does not have is the caller's mistake, named.
     let (status, _, message) = error_of(ask(&app, Method::GET, "?permission=endpoint:fly", Some(&secret)).await).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
@@ -96,11 +107,8 @@ async fn a_gateway_learns_who_may_call_an_endpoint_from_status_and_headers(backe
     }
 
     // A browser session counts as the credential too (a console behind the gateway).
-    let by_session = caller
-        .get(app.url("/api/v1/authz/forward?permission=endpoint:read&workspace=ml"))
-        .send()
-        .await
-        .unwrap();
+    let by_session =
+        caller.get(app.url("/api/v1/authz/forward?permission=endpoint:read&workspace=ml")).send().await.unwrap();
     assert_eq!(by_session.status(), StatusCode::OK);
     assert_eq!(header(&by_session, "x-portcullis-user"), Some(id.as_str()));
 
@@ -122,4 +130,89 @@ async fn a_gateway_learns_who_may_call_an_endpoint_from_status_and_headers(backe
     assert_eq!(disabled.status(), StatusCode::OK);
     let after = ask(&app, Method::GET, "?permission=endpoint:invoke&workspace=ml", Some(&secret)).await;
     assert_eq!(after.status(), StatusCode::UNAUTHORIZED);
+}
+
+const RULES: &str = r#"[
+    {"method": "POST", "path": "/v1/{workspace}/endpoints/{endpoint}/predict", "permission": "endpoint:invoke", "workspace": "{workspace}"},
+    {"method": "GET", "path": "/v1/{workspace}/endpoints/*", "permission": "endpoint:read", "workspace": "{workspace}"}
+]"#;
+
+async fn route_rules_decide_what_the_original_request_needs(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &[("PORTCULLIS_FORWARD_ROUTES", RULES)]).await;
+    let (_, id, secret) = caller_with_an_invoke_token(&app).await;
+    let gateway = |headers: &[(&str, &str)]| {
+        let mut request = reqwest::Client::new()
+            .get(app.url("/api/v1/authz/forward"))
+            .header(AUTHORIZATION, format!("Bearer {secret}"));
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.send()
+    };
+    let reason = |response: &reqwest::Response| header(response, "x-portcullis-reason").map(str::to_owned);
+
+    // nginx: X-Original-Method and X-Original-URI (with the client's query).
+    let nginx =
+        gateway(&[("x-original-method", "POST"), ("x-original-uri", "/v1/ml/endpoints/llama/predict?stream=1")])
+            .await
+            .unwrap();
+    assert_eq!(nginx.status(), StatusCode::OK);
+    assert_eq!(header(&nginx, "x-portcullis-user"), Some(id.as_str()));
+    assert_eq!(header(&nginx, "x-portcullis-workspace"), Some("ml"));
+    // Traefik: X-Forwarded-Method and X-Forwarded-Uri.
+    let traefik = gateway(&[("x-forwarded-method", "POST"), ("x-forwarded-uri", "/v1/ml/endpoints/llama/predict")])
+        .await
+        .unwrap();
+    assert_eq!(traefik.status(), StatusCode::OK);
+
+    // Denied by the rule's permission (the token may only invoke), by its
+    // workspace, by no rule matching, by a path that could be read another way.
+    for (headers, expected) in [
+        (vec![("x-original-method", "GET"), ("x-original-uri", "/v1/ml/endpoints/llama")], "no_permission"),
+        (vec![("x-original-method", "POST"), ("x-original-uri", "/v1/other/endpoints/llama/predict")], "no_permission"),
+        (vec![("x-original-method", "DELETE"), ("x-original-uri", "/v1/ml/endpoints/llama/predict")], "no_rule"),
+        (
+            vec![("x-original-method", "POST"), ("x-original-uri", "/v1/other/endpoints/../../ml/endpoints/x/predict")],
+            "unsafe_path",
+        ),
+        (vec![("x-original-method", "POST"), ("x-original-uri", "/v1/ml%2Fendpoints/x/predict")], "unsafe_path"),
+        (vec![("x-original-uri", "/v1/ml/endpoints/llama/predict")], "no_original_request"),
+        // A client's own X-Original-URI passed on by Traefik beside the one Traefik sets.
+        (
+            vec![
+                ("x-forwarded-method", "POST"),
+                ("x-forwarded-uri", "/v1/other/endpoints/llama/predict"),
+                ("x-original-uri", "/v1/ml/endpoints/llama/predict"),
+            ],
+            "conflicting_request",
+        ),
+    ] {
+        let denied = gateway(&headers).await.unwrap();
+        assert_eq!(denied.status(), StatusCode::FORBIDDEN, "{headers:?}");
+        assert_eq!(reason(&denied).as_deref(), Some(expected), "{headers:?}");
+    }
+
+    // Envoy: the original path after the service's, the original method.
+    let envoy = bearer_to(&app, Method::POST, "/api/v1/authz/forward/v1/ml/endpoints/llama/predict", &secret).await;
+    assert_eq!(envoy.status(), StatusCode::OK);
+    assert_eq!(header(&envoy, "x-portcullis-workspace"), Some("ml"));
+    // There the query string is the client's: it never picks the question.
+    let chosen = bearer_to(
+        &app,
+        Method::GET,
+        "/api/v1/authz/forward/v1/ml/endpoints/llama?permission=endpoint:invoke&workspace=ml",
+        &secret,
+    )
+    .await;
+    assert_eq!(chosen.status(), StatusCode::FORBIDDEN, "the rule asks endpoint:read, which the token lacks");
+    assert_eq!(reason(&chosen).as_deref(), Some("no_permission"));
+}
+
+async fn bearer_to(app: &TestApp, method: Method, path: &str, secret: &str) -> reqwest::Response {
+    reqwest::Client::new()
+        .request(method, app.url(path))
+        .header(AUTHORIZATION, format!("Bearer {secret}"))
+        .send()
+        .await
+        .unwrap()
 }

@@ -21,6 +21,7 @@ mod escalation;
 mod escalation_model;
 mod fake_oauth;
 mod forward;
+mod gateway_nginx;
 mod hardening;
 mod health;
 mod invitations;

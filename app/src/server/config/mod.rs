@@ -49,6 +49,8 @@ pub struct Config {
     /// The proxies (load balancers) whose `X-Forwarded-For` / `Forwarded`
     /// headers name the client; from anyone else they are ignored.
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// What `/authz/forward` asks of a request a gateway holds (`forward.routes`).
+    pub forward_routes: crate::server::gateway::RouteRules,
     /// Connections served at once; more wait in the listen backlog.
     pub max_connections: usize,
     /// How long a connection may take to send a request's headers, and
@@ -323,8 +325,12 @@ fn build(s: Settings, names: &Names) -> Result<Config, ConfigError> {
         [google.client_id, google.client_secret],
         [google.authorize_url, google.token_url, google.api_url],
     )?;
+    let catalog = read_catalog(s.catalog.trim())?;
+    let forward_routes = crate::server::gateway::RouteRules::compile(&s.forward.routes.unwrap_or_default().0, &catalog)
+        .map_err(|errors| names.invalid("forward.routes", errors.join("; ")))?;
     Ok(Config {
-        catalog: read_catalog(s.catalog.trim())?,
+        catalog,
+        forward_routes,
         trusted_proxies: networks(names, s.trusted_proxies.unwrap_or_default().0)?,
         max_connections: count("max_connections", s.max_connections)? as usize,
         header_timeout,

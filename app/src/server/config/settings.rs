@@ -167,6 +167,10 @@ settings! {
         default_workspace: Option<String> = Unset, "PORTCULLIS_DEFAULT_WORKSPACE",
             "the workspace that role applies in (unset: everywhere)";
     }
+    forward: ForwardSettings {
+        routes: Option<crate::server::gateway::RouteList> = Unset, "PORTCULLIS_FORWARD_ROUTES",
+            "the gateway's route rules for `/api/v1/authz/forward`, in order, the first match deciding: `[[forward.routes]]` tables in the file (a JSON array in the variable) of `method` (or `*`), `path` (`/v1/{workspace}/endpoints/{endpoint}/predict`, `*` last for the rest), `permission` and `workspace` (`{workspace}`, `host` for the first label of the host, a key, or absent for global). A request no rule matches is refused (docs/forward-auth.md)";
+    }
     cluster: ClusterSettings {
         revision_wait: Span = Is("2s"), "PORTCULLIS_REVISION_WAIT",
             "how long a check with `at_least_revision` may wait for this process to reach it before a 503 (`500ms`, `2s`)";
@@ -206,7 +210,13 @@ impl Provider for Defaults {
             Is(value) => Some((s.key, value.to_owned())),
             Unset | Derived(_) => None,
         });
-        Ok(Profile::Default.collect(dict_of(values)))
+        let mut root = dict_of(values);
+        // Every section is there, even one whose settings all default to
+        // nothing (`forward`): serde needs the table to read it.
+        for section in SETTINGS.iter().filter_map(|s| s.key.split_once('.').map(|(section, _)| section)) {
+            root.entry(section.to_owned()).or_insert_with(|| Value::from(Dict::new()));
+        }
+        Ok(Profile::Default.collect(root))
     }
 }
 

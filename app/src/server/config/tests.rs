@@ -109,3 +109,27 @@ fn readme_configuration_table_is_the_declaration() {
         }
     }
 }
+
+#[test]
+fn route_rules_come_from_the_file_or_the_variable_and_their_mistakes_stop_start_up() {
+    let file = "[[forward.routes]]\nmethod = \"POST\"\npath = \"/v1/{workspace}/endpoints/{endpoint}/predict\"\n\
+                permission = \"endpoint:invoke\"\nworkspace = \"{workspace}\"\n";
+    let config = Config::from_sources(Some(file), &env(&[])).unwrap();
+    let needed = config.forward_routes.needed("POST", "/v1/ml/endpoints/e/predict", None).unwrap();
+    assert_eq!((needed.permission, needed.workspace.as_deref()), ("endpoint:invoke", Some("ml")));
+    let json = r#"[{"path": "/models/*", "permission": "model:read"}]"#;
+    let config = Config::from_sources(Some(file), &env(&[("PORTCULLIS_FORWARD_ROUTES", json)])).unwrap();
+    assert_eq!(config.forward_routes.needed("GET", "/models/a", None).unwrap().permission, "model:read");
+    assert!(config.forward_routes.needed("POST", "/v1/ml/endpoints/e/predict", None).is_err(), "the variable wins");
+    let bad = r#"[{"path": "/a/{w}", "permission": "endpoint:fly", "workspace": "{x}"}]"#;
+    let err = Config::from_sources(None, &env(&[("PORTCULLIS_FORWARD_ROUTES", bad)])).unwrap_err().to_string();
+    assert!(err.contains("PORTCULLIS_FORWARD_ROUTES") && err.contains("endpoint:fly"), "{err}");
+    let err = Config::from_sources(None, &env(&[("PORTCULLIS_FORWARD_ROUTES", "[{\"path\": ")])).unwrap_err();
+    assert!(err.to_string().contains("PORTCULLIS_FORWARD_ROUTES"), "{err}");
+    let err = Config::from_sources(
+        Some("[[forward.routes]]\npath = \"/a\"\npermission = \"endpoint:invoke\"\nwho = 1\n"),
+        &env(&[]),
+    )
+    .unwrap_err();
+    assert!(err.to_string().contains("who"), "an unknown field is named: {err}");
+}

@@ -205,7 +205,12 @@ pub async fn check_principal(
 /// The gateway's question (forward-auth): may the caller itself, within
 /// its token's limits, use `permission` in `workspace`? No one else is asked
 /// about, so no `policy:read` is needed; the index and the token cache answer.
-pub fn check_self(state: &AppState, actor: &Actor, permission: &str, workspace: Option<&str>) -> Result<bool, AppError> {
+pub fn check_self(
+    state: &AppState,
+    actor: &Actor,
+    permission: &str,
+    workspace: Option<&str>,
+) -> Result<bool, AppError> {
     let permission = parse_permission(permission, "permission")?;
     Ok(crate::server::services::guard::allows(&state.access.read(), actor, permission, workspace))
 }

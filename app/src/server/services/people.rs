@@ -5,7 +5,7 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::server::Written;
 use crate::{
-    authz::{Binding, Change},
+    authz::Change,
     domain::{
         DisplayName, Email, Expected, ListQuery, Page, Permission, RoleKey, Scope, Subject, UserId, UserStatus,
         UserView, WorkspaceKey,
