@@ -28,7 +28,7 @@ fn header<'a>(response: &'a reqwest::Response, name: &str) -> Option<&'a str> {
 /// A workspace `ml` (and `other`), a user holding `endpoint-user` in `ml`,
 /// and a token of theirs that may only invoke endpoints; returns their
 /// signed-in client, id and the token's secret.
-async fn caller_with_an_invoke_token(app: &TestApp) -> (reqwest::Client, String, String) {
+pub(crate) async fn caller_with_an_invoke_token(app: &TestApp) -> (reqwest::Client, String, String) {
     app.login_admin().await;
     for key in ["ml", "other"] {
         let made = app.client.post(app.url("/api/v1/workspaces")).json(&json!({"key": key, "name": key})).send().await;

@@ -4,7 +4,6 @@
 //! written, not only as described.
 
 use reqwest::{header::AUTHORIZATION, StatusCode};
-use serde_json::{json, Value};
 use std::{net::SocketAddr, path::Path, process::Stdio, time::Duration};
 
 use crate::backend_tests;
@@ -92,35 +91,7 @@ async fn start_nginx(portcullis: &str, upstream: SocketAddr) -> Nginx {
 
 async fn nginx_lets_through_only_what_portcullis_allows(backend: Backend) {
     let app = TestApp::spawn_with(backend, &[("PORTCULLIS_FORWARD_ROUTES", RULES)]).await;
-    app.login_admin().await;
-    for key in ["ml", "other"] {
-        let made = app.client.post(app.url("/api/v1/workspaces")).json(&json!({"key": key, "name": key})).send().await;
-        assert_eq!(made.unwrap().status(), StatusCode::CREATED);
-    }
-    let created: Value = app
-        .client
-        .post(app.url("/api/v1/users"))
-        .json(&json!({"email": "svc@example.com", "name": "Svc", "password": "service long password",
-                      "grants": [{"role": "endpoint-user", "workspace": "ml"}]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = created["id"].as_str().unwrap().to_owned();
-    let owner = app.new_client();
-    assert_eq!(app.login_with(&owner, "svc@example.com", "service long password").await.status(), StatusCode::OK);
-    let made: Value = owner
-        .post(app.url("/api/v1/me/tokens"))
-        .json(&json!({"name": "through nginx", "scope": "endpoint"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let secret = made["secret"].as_str().unwrap().to_owned();
+    let (_, id, secret) = crate::forward::caller_with_an_invoke_token(&app).await;
 
     let portcullis = app.base_url.trim_start_matches("http://").trim_end_matches('/').to_owned();
     let nginx = start_nginx(&portcullis, model_server().await).await;
