@@ -29,7 +29,8 @@ async fn model_server() -> SocketAddr {
     address
 }
 
-/// nginx as a child process, stopped when dropped.
+/// nginx as a child process, stopped when dropped: one process
+/// (`master_process off`), so killing it leaves no worker behind.
 struct Nginx {
     child: std::process::Child,
     address: SocketAddr,
@@ -61,7 +62,7 @@ async fn start_nginx(portcullis: &str, upstream: SocketAddr) -> Nginx {
     let at = |name: &str| dir.path().join(name).display().to_string();
     std::fs::write(dir.path().join("portcullis.conf"), site).unwrap();
     let main = format!(
-        "pid {pid};\nerror_log {log} warn;\nevents {{}}\nhttp {{\n  access_log off;\n  client_body_temp_path {tmp};\n  \
+        "master_process off;\npid {pid};\nerror_log {log} warn;\nevents {{}}\nhttp {{\n  access_log off;\n  client_body_temp_path {tmp};\n  \
          proxy_temp_path {tmp};\n  include {site};\n}}\n",
         pid = at("nginx.pid"),
         log = at("error.log"),
