@@ -233,8 +233,12 @@ fn safe_segments(path: &str) -> Option<Vec<&str>> {
     if rest.is_empty() {
         return Some(Vec::new());
     }
-    let lowered = rest.to_ascii_lowercase();
-    if rest.contains('\\') || ["%2f", "%2e", "%5c", "%00"].iter().any(|e| lowered.contains(e)) {
+    // An encoded `/`, `.`, `\` or NUL, in either case, without a lower-cased
+    // copy of every path.
+    let encoded = rest.as_bytes().windows(3).any(|w| {
+        w[0] == b'%' && matches!((w[1], w[2].to_ascii_lowercase()), (b'2', b'f' | b'e') | (b'5', b'c') | (b'0', b'0'))
+    });
+    if encoded || rest.contains('\\') {
         return None;
     }
     let segments: Vec<&str> = rest.split('/').collect();

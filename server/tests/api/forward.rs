@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 
 use crate::backend_tests;
 use crate::helpers::{error_of, Backend, TestApp};
+use crate::tokens;
 
 backend_tests!(
     a_gateway_learns_who_may_call_an_endpoint_from_status_and_headers,
@@ -31,34 +32,11 @@ fn header<'a>(response: &'a reqwest::Response, name: &str) -> Option<&'a str> {
 pub(crate) async fn caller_with_an_invoke_token(app: &TestApp) -> (reqwest::Client, String, String) {
     app.login_admin().await;
     for key in ["ml", "other"] {
-        let made = app.client.post(app.url("/api/v1/workspaces")).json(&json!({"key": key, "name": key})).send().await;
-        assert_eq!(made.unwrap().status(), StatusCode::CREATED);
+        tokens::workspace(app, key).await;
     }
-    let created: Value = app
-        .client
-        .post(app.url("/api/v1/users"))
-        .json(&json!({"email": "Caller@Example.com", "name": "Caller", "password": "caller long password",
-                      "grants": [{"role": "endpoint-user", "workspace": "ml"}]}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let id = created["id"].as_str().unwrap().to_owned();
-    let caller = app.new_client();
-    assert_eq!(app.login_with(&caller, "caller@example.com", "caller long password").await.status(), StatusCode::OK);
+    let (caller, id) = tokens::member(app, "caller@example.com", &[("endpoint-user", Some("ml"))]).await;
     // Protected endpoint access: a token that may only invoke.
-    let made: Value = caller
-        .post(app.url("/api/v1/me/tokens"))
-        .json(&json!({"name": "gateway", "scope": "endpoint"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let secret = made["secret"].as_str().unwrap().to_owned();
+    let (secret, _) = tokens::make_token(app, &caller, json!({"name": "gateway", "scope": "endpoint"})).await;
     (caller, id, secret)
 }
 

@@ -18,7 +18,7 @@ backend_tests!(
 );
 
 /// A member with a password and the given policies; returns their client and id.
-async fn member(app: &TestApp, email: &str, grants: &[(&str, Option<&str>)]) -> (reqwest::Client, String) {
+pub(crate) async fn member(app: &TestApp, email: &str, grants: &[(&str, Option<&str>)]) -> (reqwest::Client, String) {
     let created: Value = app
         .client
         .post(app.url("/api/v1/users"))
@@ -45,13 +45,13 @@ async fn member(app: &TestApp, email: &str, grants: &[(&str, Option<&str>)]) -> 
     (client, id)
 }
 
-async fn workspace(app: &TestApp, key: &str) {
+pub(crate) async fn workspace(app: &TestApp, key: &str) {
     let created =
         app.client.post(app.url("/api/v1/workspaces")).json(&json!({"key": key, "name": key})).send().await.unwrap();
     assert_eq!(created.status(), StatusCode::CREATED);
 }
 
-async fn make_token(app: &TestApp, client: &reqwest::Client, body: Value) -> (String, Value) {
+pub(crate) async fn make_token(app: &TestApp, client: &reqwest::Client, body: Value) -> (String, Value) {
     let response = client.post(app.url("/api/v1/me/tokens")).json(&body).send().await.unwrap();
     assert_eq!(response.status(), StatusCode::CREATED, "{}", response.text().await.unwrap());
     let created: Value = response.json().await.unwrap();
